@@ -1,0 +1,268 @@
+//! [`AirBuilder`]: what gadgets use at compile time to allocate columns and emit constraints,
+//! assertions and bus terms, and the final assembly of an [`AirProgram`].
+
+use std::collections::BTreeMap;
+
+use crate::expr::{Expr, ExprArena, ExprId};
+use crate::gadgets::Gadget;
+use crate::program::{
+    AirProgram, AssertValue, Assertion, BusTerm, Column, Constraint, Direction, Globals, Loc,
+    PeriodicColumn, PublicKind, PublicSlot, Segment, TensorInfo,
+};
+
+/// Winterfell's limit on main plus auxiliary columns.
+pub const MAX_TRACE_WIDTH: usize = 255;
+/// The longest trace zkmc builds (2^24 rows).
+pub const MAX_TRACE_LEN: usize = 1 << 24;
+/// Tensor ids are shifted by this many bits in bus tags, leaving room for the element index.
+pub const TAG_SHIFT: u32 = 32;
+
+/// Why a program could not be assembled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    /// More than [`MAX_TRACE_WIDTH`] columns.
+    TooWide {
+        /// Columns needed.
+        columns: usize,
+    },
+    /// More than [`MAX_TRACE_LEN`] rows.
+    TooLong {
+        /// Rows needed.
+        rows: usize,
+    },
+}
+
+/// Identifies a tensor on the bus (1-based; 0 is the range table's tag).
+pub type TensorId = u32;
+
+/// Builds an [`AirProgram`] gadget by gadget.
+#[derive(Debug)]
+pub struct AirBuilder {
+    prog: AirProgram,
+    selectors: BTreeMap<u32, u16>,
+    max_rows: usize,
+    gadget: u32,
+    loc: Loc,
+    model: Loc,
+}
+
+impl AirBuilder {
+    /// Starts a program named `name`; `loc` is the model's location (for global columns).
+    pub fn new(name: &str, files: Vec<String>, loc: Loc) -> Self {
+        let prog = AirProgram {
+            name: name.to_owned(),
+            files,
+            trace_len: 0,
+            main_columns: vec![],
+            aux_columns: vec![],
+            num_rand: 2,
+            periodic: vec![],
+            exprs: ExprArena::default(),
+            constraints: vec![],
+            assertions: vec![],
+            bus: vec![],
+            tensors: vec![],
+            public: vec![],
+            public_len: 0,
+            gadgets: vec![],
+            globals: Globals::default(),
+            bus_columns: vec![],
+        };
+        let selectors = BTreeMap::new();
+        let mut b = AirBuilder { prog, selectors, max_rows: 1, gadget: 0, loc, model: loc };
+        b.add_row_counter();
+        b
+    }
+
+    /// The expression arena, for building constraint expressions.
+    pub fn e(&mut self) -> &mut ExprArena {
+        &mut self.prog.exprs
+    }
+
+    /// Starts emitting for the gadget that will be pushed next, attributed to `loc`.
+    pub fn begin_gadget(&mut self, loc: Loc) {
+        self.gadget = self.prog.gadgets.len() as u32;
+        self.loc = loc;
+    }
+
+    /// Records a finished gadget (in witness-generation order).
+    pub fn push_gadget(&mut self, g: Gadget) {
+        self.prog.gadgets.push(g);
+    }
+
+    /// Allocates a main column attributed to the current gadget's location.
+    pub fn main_col(&mut self, name: String, meaning: impl Into<String>) -> u16 {
+        let loc = self.loc;
+        self.prog.main_columns.push(Column { name, meaning: meaning.into(), loc });
+        (self.prog.main_columns.len() - 1) as u16
+    }
+
+    /// The cell of main column `col` on the current row.
+    pub fn cur(&mut self, col: u16) -> ExprId {
+        self.prog.exprs.push(Expr::Main { col, next: false })
+    }
+
+    /// The cell of main column `col` on the next row.
+    pub fn next(&mut self, col: u16) -> ExprId {
+        self.prog.exprs.push(Expr::Main { col, next: true })
+    }
+
+    /// The row counter on the current row.
+    pub fn row(&mut self) -> ExprId {
+        let col = self.prog.globals.row;
+        self.cur(col)
+    }
+
+    /// The row counter column.
+    pub fn row_col(&self) -> u16 {
+        self.prog.globals.row
+    }
+
+    /// Information about tensor `t`.
+    pub fn tensor_info(&self, t: TensorId) -> Option<&TensorInfo> {
+        self.prog.tensors.get((t as usize).wrapping_sub(1))
+    }
+
+    /// Notes that the current gadget uses rows `0..rows`.
+    pub fn use_rows(&mut self, rows: usize) {
+        self.max_rows = self.max_rows.max(rows);
+    }
+
+    /// The selector column that is 1 on rows `0..len` and 0 after (shared by equal lengths).
+    pub fn selector(&mut self, len: usize) -> u16 {
+        self.use_rows(len);
+        let len = len as u32;
+        if let Some(&c) = self.selectors.get(&len) {
+            return c;
+        }
+        let col = self.new_selector(len);
+        self.selectors.insert(len, col);
+        col
+    }
+
+    /// Emits a main-segment transition constraint `expr = 0`.
+    pub fn constraint(&mut self, label: &str, expr: ExprId) {
+        self.push_constraint(label, expr, Segment::Main, Some(self.gadget));
+    }
+
+    /// Pins main column `col` at `row` to a constant.
+    pub fn assert_const(&mut self, col: u16, row: usize, v: i128, label: String) {
+        let value = AssertValue::Const(crate::field::canonical(v));
+        self.push_assertion(Segment::Main, col, row, value, label);
+    }
+
+    /// Pins main column `col` at `row` to public input element `index`.
+    pub fn assert_public(&mut self, col: u16, row: usize, index: usize, label: String) {
+        self.push_assertion(Segment::Main, col, row, AssertValue::Public(index as u32), label);
+    }
+
+    /// Adds a send (`Direction::Send`) or receive term to the bus.
+    pub fn bus(&mut self, direction: Direction, mult: ExprId, tag: ExprId, value: ExprId, label: String) {
+        let (gadget, loc) = (self.gadget, self.loc);
+        self.prog.bus.push(BusTerm { direction, mult, tag, value, label, gadget, loc });
+    }
+
+    /// Registers a tensor and returns its id.
+    pub fn tensor(&mut self, info: TensorInfo) -> TensorId {
+        self.prog.tensors.push(info);
+        self.prog.tensors.len() as TensorId
+    }
+
+    /// Adds `n` more reads per element to tensor `t`.
+    pub fn add_reads(&mut self, t: TensorId, n: u32) {
+        if let Some(info) = self.prog.tensors.get_mut(t as usize - 1) {
+            info.reads += n;
+        }
+    }
+
+    /// The bus tag of element `index` of tensor `t`: `t·2^32 + index`.
+    pub fn tag(&mut self, t: TensorId, index: ExprId) -> ExprId {
+        let base = self.prog.exprs.constant((t as i128) << TAG_SHIFT);
+        self.prog.exprs.add(base, index)
+    }
+
+    /// Reserves a range of the public input vector and returns its offset.
+    pub fn public_slot(&mut self, mut slot: PublicSlot) -> usize {
+        slot.offset = self.prog.public_len as u32;
+        self.prog.public_len += slot.len as usize;
+        self.prog.public.push(slot);
+        self.prog.public_len - self.prog.public.last().map_or(0, |s| s.len as usize)
+    }
+
+    /// The offset of the first public slot of kind `kind` named `name`.
+    pub fn find_public(&self, name: &str, kind: PublicKind) -> Option<usize> {
+        let slot = self.prog.public.iter().find(|s| s.name == name && s.kind == kind)?;
+        Some(slot.offset as usize)
+    }
+
+    /// The 8-bit range table `(periodic column, multiplicity column)`, created on first use.
+    pub fn range8(&mut self) -> (u16, u16) {
+        if let Some(t) = self.prog.globals.range8 {
+            return t;
+        }
+        let t = self.new_range8();
+        self.prog.globals.range8 = Some(t);
+        t
+    }
+
+    pub(crate) fn push_constraint(&mut self, label: &str, expr: ExprId, seg: Segment, g: Option<u32>) {
+        let c = Constraint {
+            expr,
+            segment: seg,
+            degree: Default::default(),
+            label: label.to_owned(),
+            gadget: g,
+            loc: self.loc,
+        };
+        self.prog.constraints.push(c);
+    }
+
+    pub(crate) fn push_assertion(&mut self, seg: Segment, col: u16, row: usize, value: AssertValue, label: String) {
+        let loc = self.loc;
+        let a = Assertion { segment: seg, column: col, row: row as u32, value, label, loc };
+        self.prog.assertions.push(a);
+    }
+
+    pub(crate) fn push_periodic(&mut self, name: &str, values: Vec<u64>) -> u16 {
+        self.prog.periodic.push(PeriodicColumn { name: name.to_owned(), values });
+        (self.prog.periodic.len() - 1) as u16
+    }
+
+    pub(crate) fn set_loc(&mut self, loc: Loc) {
+        self.loc = loc;
+    }
+
+    pub(crate) fn model_loc(&self) -> Loc {
+        self.model
+    }
+
+    pub(crate) fn prog_mut(&mut self) -> &mut AirProgram {
+        &mut self.prog
+    }
+
+    /// Finishes the program: sizes the trace, lays out the LogUp columns and computes degrees.
+    ///
+    /// # Errors
+    /// When the trace would be wider or longer than the prover allows.
+    pub fn finish(mut self) -> Result<AirProgram, LayoutError> {
+        let mut n = (self.max_rows + 1).next_power_of_two().max(8);
+        if self.prog.globals.range8.is_some() {
+            n = n.max(256);
+        }
+        if n > MAX_TRACE_LEN {
+            return Err(LayoutError::TooLong { rows: n });
+        }
+        self.prog.trace_len = n;
+        crate::logup::lay_out(&mut self);
+        let width = self.prog.width();
+        if width > MAX_TRACE_WIDTH {
+            return Err(LayoutError::TooWide { columns: width });
+        }
+        let degrees = self.prog.exprs.degrees(n, &self.prog.periods());
+        for c in &mut self.prog.constraints {
+            c.degree = degrees[c.expr as usize].clone();
+        }
+        self.prog.constraints.sort_by_key(|c| c.segment == Segment::Aux);
+        Ok(self.prog)
+    }
+}

@@ -1,0 +1,236 @@
+//! The debug constraint checker: evaluates every constraint, assertion and bus term of a program
+//! on a trace and reports every failure with its row and `.zkm` location, instead of stopping at
+//! the first.
+
+use std::collections::BTreeMap;
+
+use zkm_diagnostics::{codes, Diagnostic, FileId, Span};
+
+use crate::builder::TAG_SHIFT;
+use crate::expr::Env;
+use crate::field::{signed, Ext, Felt, FieldElement};
+use crate::program::{AirProgram, AssertValue, Direction, Loc, Segment};
+use crate::witness::{for_each_bus_value, load_periodic, load_row, Trace};
+
+/// What kind of check failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A transition constraint.
+    Constraint,
+    /// A boundary assertion.
+    Assertion,
+    /// The bus does not balance.
+    Bus,
+}
+
+/// One failing check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Kind of check.
+    pub kind: FailureKind,
+    /// The constraint's, assertion's or bus term's label.
+    pub label: String,
+    /// Where it comes from in the `.zkm` source.
+    pub loc: Loc,
+    /// First failing row.
+    pub row: usize,
+    /// Number of failing rows (1 for assertions and bus tuples).
+    pub count: usize,
+    /// Extra detail (values involved).
+    pub detail: String,
+}
+
+impl Failure {
+    /// The failure as a diagnostic pointing at its source.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let (code, what) = match self.kind {
+            FailureKind::Constraint => (codes::CONSTRAINT_FAILED, "constraint"),
+            FailureKind::Assertion => (codes::ASSERTION_FAILED, "assertion"),
+            FailureKind::Bus => (codes::BUS_UNBALANCED, "bus term"),
+        };
+        let rows = if self.count > 1 { format!(" (and {} more rows)", self.count - 1) } else { String::new() };
+        let span = Span::new(FileId(self.loc.file), self.loc.start as usize, self.loc.end as usize);
+        Diagnostic::error(code, format!("{what} `{}` fails at row {}{rows}", self.label, self.row))
+            .with_primary(span, "enforced here")
+            .with_note(self.detail.clone())
+    }
+}
+
+/// Random elements for the checker's auxiliary trace (any values work for an honest trace).
+fn checker_rand(program: &AirProgram) -> Vec<Ext> {
+    let h = blake3::hash(program.name.as_bytes());
+    let b = h.as_bytes();
+    let word = |i: usize| Felt::new(u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or([1; 8])));
+    vec![Ext::new(word(0), word(1)), Ext::new(word(2), word(3))]
+}
+
+/// Checks a trace against its program and returns every failure (empty when it satisfies all).
+pub fn check(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
+    let mut failures = main_constraints(program, trace);
+    failures.extend(main_assertions(program, trace));
+    let bus = bus_balance(program, trace);
+    let balanced = bus.is_empty();
+    failures.extend(bus);
+    if balanced {
+        failures.extend(aux_checks(program, trace));
+    }
+    failures
+}
+
+fn main_constraints(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
+    let n = program.trace_len;
+    let aux_zero = vec![Ext::ZERO; program.aux_columns.len()];
+    let rand = vec![Ext::ZERO; program.num_rand];
+    let w = trace.main.len();
+    let (mut cur, mut nxt) = (vec![Felt::ZERO; w], vec![Felt::ZERO; w]);
+    let (mut cur_e, mut nxt_e) = (vec![Ext::ZERO; w], vec![Ext::ZERO; w]);
+    let mut periodic = vec![Ext::ZERO; program.periodic.len()];
+    let mut values = Vec::new();
+    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    let main: Vec<(usize, u32)> = program.constraints.iter().enumerate()
+        .filter(|(_, c)| c.segment == Segment::Main).map(|(i, c)| (i, c.expr)).collect();
+    for row in 0..n - 1 {
+        load_row(&trace.main, row, &mut cur);
+        load_row(&trace.main, row + 1, &mut nxt);
+        lift(&cur, &mut cur_e);
+        lift(&nxt, &mut nxt_e);
+        load_periodic(program, row, &mut periodic);
+        let env = Env { main: [&cur_e, &nxt_e], aux: [&aux_zero, &aux_zero], periodic: &periodic, rand: &rand };
+        program.exprs.eval_all(&env, &mut values);
+        for &(i, root) in &main {
+            if values[root as usize] != Ext::ZERO {
+                fails.entry(i).or_insert((row, 0)).1 += 1;
+            }
+        }
+    }
+    constraint_failures(program, fails, "evaluates to a non-zero value")
+}
+
+fn constraint_failures(program: &AirProgram, fails: BTreeMap<usize, (usize, usize)>, why: &str) -> Vec<Failure> {
+    fails
+        .into_iter()
+        .map(|(i, (row, count))| {
+            let c = &program.constraints[i];
+            let shown = program.exprs.render(c.expr, &|e| crate::listing::cell_name(program, e));
+            Failure {
+                kind: FailureKind::Constraint,
+                label: c.label.clone(),
+                loc: c.loc,
+                row,
+                count,
+                detail: format!("{shown} = 0 {why} on row {row}"),
+            }
+        })
+        .collect()
+}
+
+fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for a in program.assertions.iter().filter(|a| a.segment == Segment::Main) {
+        let actual = trace.main[a.column as usize][a.row as usize];
+        let expected = match a.value {
+            AssertValue::Const(c) => Felt::new(c),
+            AssertValue::Public(i) => trace.public[i as usize],
+        };
+        if actual != expected {
+            let col = &program.main_columns[a.column as usize].name;
+            out.push(Failure {
+                kind: FailureKind::Assertion,
+                label: a.label.clone(),
+                loc: a.loc,
+                row: a.row as usize,
+                count: 1,
+                detail: format!("{col}[{}] is {} but must be {}", a.row, signed(actual), signed(expected)),
+            });
+        }
+    }
+    out
+}
+
+/// Net multiplicity of every bus tuple, with a term (preferably a receive) and row touching it.
+fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
+    let mut net: BTreeMap<(u64, u64), (Felt, usize, usize)> = BTreeMap::new();
+    for_each_bus_value(program, &trace.main, &mut |row, ti, mult, tag, value| {
+        let term = &program.bus[ti];
+        let signed_mult = if term.direction == Direction::Send { mult } else { -mult };
+        let entry = net.entry((tag.as_int(), value.as_int())).or_insert((Felt::ZERO, ti, row));
+        entry.0 += signed_mult;
+        if term.direction == Direction::Receive {
+            (entry.1, entry.2) = (ti, row);
+        }
+    });
+    net.into_iter()
+        .filter(|(_, (m, _, _))| *m != Felt::ZERO)
+        .take(20)
+        .map(|((tag, value), (m, ti, row))| bus_failure(program, tag, value, m, ti, row))
+        .collect()
+}
+
+fn bus_failure(program: &AirProgram, tag: u64, value: u64, m: Felt, ti: usize, row: usize) -> Failure {
+    let term = &program.bus[ti];
+    let what = describe_tag(program, tag);
+    let v = signed(Felt::new(value));
+    let net = signed(m);
+    let detail = if net > 0 {
+        format!("{what} = {v} is sent {net} more time(s) than it is received")
+    } else {
+        format!("{what} = {v} is received {} more time(s) than it is sent", -net)
+    };
+    Failure { kind: FailureKind::Bus, label: term.label.clone(), loc: term.loc, row, count: 1, detail }
+}
+
+fn describe_tag(program: &AirProgram, tag: u64) -> String {
+    if tag == 0 {
+        return "8-bit range table entry".into();
+    }
+    let (id, index) = (tag >> TAG_SHIFT, tag & ((1 << TAG_SHIFT) - 1));
+    match program.tensors.get((id as usize).wrapping_sub(1)) {
+        Some(t) => format!("{}[{index}]", t.name),
+        None => format!("tag {tag}"),
+    }
+}
+
+fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
+    let rand = checker_rand(program);
+    let aux = crate::aux::build(program, &trace.main, &rand);
+    let n = program.trace_len;
+    let w = trace.main.len();
+    let (mut cur, mut nxt) = (vec![Felt::ZERO; w], vec![Felt::ZERO; w]);
+    let (mut cur_e, mut nxt_e) = (vec![Ext::ZERO; w], vec![Ext::ZERO; w]);
+    let (mut acur, mut anxt) = (vec![Ext::ZERO; aux.len()], vec![Ext::ZERO; aux.len()]);
+    let mut periodic = vec![Ext::ZERO; program.periodic.len()];
+    let mut values = Vec::new();
+    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for row in 0..n - 1 {
+        load_row(&trace.main, row, &mut cur);
+        load_row(&trace.main, row + 1, &mut nxt);
+        lift(&cur, &mut cur_e);
+        lift(&nxt, &mut nxt_e);
+        load_row(&aux, row, &mut acur);
+        load_row(&aux, row + 1, &mut anxt);
+        load_periodic(program, row, &mut periodic);
+        let env = Env { main: [&cur_e, &nxt_e], aux: [&acur, &anxt], periodic: &periodic, rand: &rand };
+        program.exprs.eval_all(&env, &mut values);
+        for (i, c) in program.constraints.iter().enumerate().filter(|(_, c)| c.segment == Segment::Aux) {
+            if values[c.expr as usize] != Ext::ZERO {
+                fails.entry(i).or_insert((row, 0)).1 += 1;
+            }
+        }
+    }
+    let mut out = constraint_failures(program, fails, "evaluates to a non-zero value");
+    for a in program.assertions.iter().filter(|a| a.segment == Segment::Aux) {
+        let AssertValue::Const(c) = a.value else { continue };
+        if aux[a.column as usize][a.row as usize] != Ext::from(Felt::new(c)) {
+            let detail = format!("{} does not hold", a.label);
+            let (label, loc, row) = (a.label.clone(), a.loc, a.row as usize);
+            out.push(Failure { kind: FailureKind::Assertion, label, loc, row, count: 1, detail });
+        }
+    }
+    out
+}
+
+fn lift(base: &[Felt], out: &mut [Ext]) {
+    for (o, b) in out.iter_mut().zip(base) {
+        *o = Ext::from(*b);
+    }
+}

@@ -1,0 +1,252 @@
+//! Matrix-vector product `z = W·x` (W is m×n), k multiply-accumulates per row.
+//!
+//! Rows `i·C .. (i+1)·C` (C = n/k) compute output `i`; on row `r` lane `t` holds
+//! `W[i][j]` and `x[j]` with `j = (r − C·i)·k + t`. Columns: `I` (output index), `A` (sum of the
+//! lanes' products on earlier rows of the block), `W_t`, `X_t`. With `P = Σ_t W_t·X_t` and
+//! `E = I' − I` (1 on the last row of a block):
+//! - `s·E·(E − 1) = 0` (degree 3): the index steps by 0 or 1;
+//! - `s·E·(row' − C·I') = 0` (degree 3): every block starts on row `C·i`;
+//! - `A' − (1 − E)·(A + P) = 0` (degree 3): accumulate, restarting at each block;
+//! - `I[0] = 0`, `A[0] = 0`, `I[m·C] = m`.
+//!
+//! `x[j]` is received on the bus for each lane; a block longer than C would read `x[j ≥ n]`, which
+//! no gadget sends. The last row of block `i` sends `z[i] = A + P`. Weights are either stored in
+//! the `W_t` columns (a parameter read only here: public ones pinned by assertions, private ones
+//! range-checked) or received from the bus like `x`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::{AirBuilder, TensorId};
+use crate::expr::ExprId;
+use crate::range::RangeCheck;
+use crate::witness::Witness;
+
+/// Where the weights come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeightSource {
+    /// A parameter or input stored directly in the `W_t` columns.
+    Stored {
+        /// Declared name.
+        name: String,
+        /// Declared width in bits.
+        bits: u32,
+        /// Offset in the public vector, for public weights.
+        public: Option<usize>,
+        /// Range checks per lane, for private weights.
+        ranges: Vec<RangeCheck>,
+    },
+    /// A tensor received from the bus.
+    Tensor(TensorId),
+}
+
+/// Columns of a dense gadget.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dense {
+    /// The vector operand.
+    pub x: TensorId,
+    /// The weights.
+    pub w: WeightSource,
+    /// The output tensor.
+    pub out: TensorId,
+    /// Inputs n.
+    pub n: usize,
+    /// Outputs m.
+    pub m: usize,
+    /// Lanes k (divides n).
+    pub k: usize,
+    /// True when the weights are laid out `[n, m]` (`x @ W`), false for `[m, n]` (`W @ x`).
+    pub transposed: bool,
+    /// Output index column `I`.
+    pub index: u16,
+    /// Accumulator column `A`.
+    pub acc: u16,
+    /// Weight lanes `W_t`.
+    pub w_cols: Vec<u16>,
+    /// Input lanes `X_t`.
+    pub x_cols: Vec<u16>,
+}
+
+/// Shape facts for [`Dense::lower`].
+#[derive(Clone, Copy, Debug)]
+pub struct DenseShape {
+    /// Inputs.
+    pub n: usize,
+    /// Outputs.
+    pub m: usize,
+    /// Weights laid out `[n, m]`.
+    pub transposed: bool,
+}
+
+impl Dense {
+    /// Lowers `out = W·x`.
+    pub fn lower(b: &mut AirBuilder, x: TensorId, w: WeightSource, out: TensorId, shape: DenseShape, name: &str) -> Self {
+        let DenseShape { n, m, transposed } = shape;
+        let k = lanes(n);
+        let c = n / k;
+        let sel = b.selector(m * c);
+        let s = b.cur(sel);
+        let index = b.main_col(format!("{name}.I"), "output index of this row's block");
+        let acc = b.main_col(format!("{name}.A"), "partial dot product of earlier rows in the block");
+        let w_cols: Vec<u16> = (0..k).map(|t| b.main_col(format!("{name}.w{t}"), format!("weight, lane {t}"))).collect();
+        let x_cols: Vec<u16> = (0..k).map(|t| b.main_col(format!("{name}.x{t}"), format!("input, lane {t}"))).collect();
+        let mut g = Dense { x, w, out, n, m, k, transposed, index, acc, w_cols, x_cols };
+        let e = g.emit_blocks(b, s, c, name);
+        let p = g.emit_lanes(b, s, c, name);
+        g.emit_accumulator(b, e, p, name);
+        let (a, last) = (b.cur(acc), b.gated(s, e));
+        let z = b.e().add(a, p);
+        let i = b.cur(index);
+        b.send_tensor(out, i, z, last, format!("{name}[i]"));
+        b.assert_const(index, 0, 0, format!("{name} starts with output 0"));
+        b.assert_const(acc, 0, 0, format!("{name} accumulator starts at 0"));
+        b.assert_const(index, m * c, m as i128, format!("{name} ends after {m} outputs"));
+        g
+    }
+
+    /// `E = I' − I` with its two constraints; returns `E`.
+    fn emit_blocks(&self, b: &mut AirBuilder, s: ExprId, c: usize, name: &str) -> ExprId {
+        let row_col = b.row_col();
+        let (i, i_next, row_next) = (b.cur(self.index), b.next(self.index), b.next(row_col));
+        let e = b.e().sub(i_next, i);
+        let one = b.e().constant(1);
+        let e1 = b.e().sub(e, one);
+        let step = b.e().mul(e, e1);
+        let step = b.gated(s, step);
+        b.constraint(&format!("{name}.index_step"), step);
+        let start = b.e().scale(c as i128, i_next);
+        let off = b.e().sub(row_next, start);
+        let starts = b.e().mul(e, off);
+        let starts = b.gated(s, starts);
+        b.constraint(&format!("{name}.block_start"), starts);
+        e
+    }
+
+    /// Receives the lanes and stores or receives the weights; returns `P = Σ_t W_t·X_t`.
+    fn emit_lanes(&mut self, b: &mut AirBuilder, s: ExprId, c: usize, name: &str) -> ExprId {
+        let (row, i) = (b.row(), b.cur(self.index));
+        let ci = b.e().scale(c as i128, i);
+        let chunk = b.e().sub(row, ci);
+        let base = b.e().scale(self.k as i128, chunk);
+        let xname = b.tensor_name(self.x);
+        let mut products = Vec::with_capacity(self.k);
+        for t in 0..self.k {
+            let off = b.e().constant(t as i128);
+            let j = b.e().add(base, off);
+            let (xv, wv) = (b.cur(self.x_cols[t]), b.cur(self.w_cols[t]));
+            b.recv_tensor(self.x, j, xv, s, format!("{name}.x{t} reads {xname}[j]"));
+            self.emit_weight(b, t, j, i, s, name);
+            products.push(b.e().mul(wv, xv));
+        }
+        b.e().sum(&products)
+    }
+
+    fn emit_weight(&mut self, b: &mut AirBuilder, t: usize, j: ExprId, i: ExprId, s: ExprId, name: &str) {
+        let wv = b.cur(self.w_cols[t]);
+        match &mut self.w {
+            WeightSource::Tensor(tensor) => {
+                let tensor = *tensor;
+                let flat = flat_index(b, j, i, self.n, self.m, self.transposed);
+                let wname = b.tensor_name(tensor);
+                b.recv_tensor(tensor, flat, wv, s, format!("{name}.w{t} reads {wname}"));
+            }
+            WeightSource::Stored { name: wname, bits, public, ranges } => match *public {
+                Some(offset) => {
+                    let (n, m, k, tr) = (self.n, self.m, self.k, self.transposed);
+                    for r in 0..m * (n / k) {
+                        let (oi, jj) = (r / (n / k), (r % (n / k)) * k + t);
+                        let idx = if tr { jj * m + oi } else { oi * n + jj };
+                        let label = format!("{wname}[{idx}] is public");
+                        b.assert_public(self.w_cols[t], r, offset + idx, label);
+                    }
+                }
+                None => {
+                    let half = b.e().constant(1i128 << (*bits - 1));
+                    let shifted = b.e().add(wv, half);
+                    ranges.push(b.range_check(&format!("{name}.w{t}.range"), shifted, *bits, s));
+                }
+            },
+        }
+    }
+
+    /// `A' − (1 − E)·(A + P) = 0`.
+    fn emit_accumulator(&self, b: &mut AirBuilder, e: ExprId, p: ExprId, name: &str) {
+        let (a, a_next) = (b.cur(self.acc), b.next(self.acc));
+        let one = b.e().constant(1);
+        let keep = b.e().sub(one, e);
+        let sum = b.e().add(a, p);
+        let kept = b.e().mul(keep, sum);
+        let c = b.e().sub(a_next, kept);
+        b.constraint(&format!("{name}.accumulate"), c);
+    }
+
+    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+        let x = w.tensor(self.x).to_vec();
+        let weights = match &self.w {
+            WeightSource::Tensor(t) => w.tensor(*t).to_vec(),
+            WeightSource::Stored { name, bits, .. } => {
+                w.input(name, self.n * self.m, *bits).unwrap_or_else(|_| vec![0; self.n * self.m])
+            }
+        };
+        let c = self.n / self.k;
+        let mut out = Vec::with_capacity(self.m);
+        for i in 0..self.m {
+            let mut acc = 0i128;
+            for chunk in 0..c {
+                let r = i * c + chunk;
+                w.set_int(self.index, r, i as i128);
+                w.set_int(self.acc, r, acc);
+                for t in 0..self.k {
+                    let j = chunk * self.k + t;
+                    let idx = self.weight_index(i, j);
+                    self.fill_lane(w, r, t, weights[idx], x[j], idx);
+                    acc += weights[idx] * x[j];
+                }
+            }
+            out.push(acc);
+        }
+        for r in self.m * c..w.program.trace_len {
+            w.set_int(self.index, r, self.m as i128);
+        }
+        w.set_tensor(self.out, out);
+    }
+
+    fn fill_lane(&self, w: &mut Witness<'_>, r: usize, t: usize, wv: i128, xv: i128, idx: usize) {
+        w.set_int(self.w_cols[t], r, wv);
+        w.set_int(self.x_cols[t], r, xv);
+        if let WeightSource::Stored { bits, public, ranges, .. } = &self.w {
+            if let Some(off) = public {
+                w.set_public(off + idx, wv);
+            }
+            if let Some(rc) = ranges.get(t) {
+                rc.fill(w, r, wv + (1i128 << (bits - 1)));
+            }
+        }
+    }
+
+    fn weight_index(&self, i: usize, j: usize) -> usize {
+        if self.transposed {
+            j * self.m + i
+        } else {
+            i * self.n + j
+        }
+    }
+}
+
+/// Lanes per row: the largest power of two ≤ 8 dividing `n`.
+pub fn lanes(n: usize) -> usize {
+    let mut k = 8;
+    while n % k != 0 {
+        k /= 2;
+    }
+    k
+}
+
+fn flat_index(b: &mut AirBuilder, j: ExprId, i: ExprId, n: usize, m: usize, transposed: bool) -> ExprId {
+    if transposed {
+        let jm = b.e().scale(m as i128, j);
+        b.e().add(jm, i)
+    } else {
+        let in_ = b.e().scale(n as i128, i);
+        b.e().add(in_, j)
+    }
+}

@@ -1,0 +1,130 @@
+//! Gadgets: one file per operation, each holding the constraints it emits at compile time and
+//! the witness generation that satisfies them, so the two cannot drift apart.
+//!
+//! Every gadget owns its columns and uses rows `0..len` of them, gated by a region selector
+//! `s` (1 on those rows, 0 after). Tensors move between gadgets over the LogUp bus: the producer
+//! sends `(tag = id·2^32 + index, value)` once per reader, each reader receives it.
+
+mod argmax;
+mod dense;
+mod elementwise;
+mod io;
+mod relu;
+mod rescale;
+mod sum;
+
+use serde::{Deserialize, Serialize};
+
+pub use argmax::Argmax;
+pub use dense::{Dense, DenseShape, WeightSource};
+pub use elementwise::{Elementwise, EwOp, Operand};
+pub use io::{Output, Store};
+pub use relu::Relu;
+pub use rescale::{ClampSide, Rescale, RescaleSpec};
+pub use sum::Sum;
+
+use crate::builder::{AirBuilder, TensorId};
+use crate::expr::ExprId;
+use crate::program::Direction;
+use crate::witness::{Witness, WitnessError};
+
+/// One lowered operation with its columns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Gadget {
+    /// An input or parameter tensor stored in a column.
+    Store(Store),
+    /// A matrix-vector product.
+    Dense(Dense),
+    /// Elementwise add, subtract, multiply or negate.
+    Elementwise(Elementwise),
+    /// Requantization with a range-checked remainder, optionally saturating.
+    Rescale(Rescale),
+    /// `max(v, 0)` through a sign bit.
+    Relu(Relu),
+    /// Index of the maximum.
+    Argmax(Argmax),
+    /// Sum of all elements.
+    Sum(Sum),
+    /// A model output.
+    Output(Output),
+}
+
+impl Gadget {
+    /// Fills the gadget's columns and its output tensor.
+    ///
+    /// # Errors
+    /// Only [`Store`] can fail (missing or out-of-range inputs).
+    pub fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        match self {
+            Gadget::Store(g) => return g.fill(w),
+            Gadget::Dense(g) => g.fill(w),
+            Gadget::Elementwise(g) => g.fill(w),
+            Gadget::Rescale(g) => g.fill(w),
+            Gadget::Relu(g) => g.fill(w),
+            Gadget::Argmax(g) => g.fill(w),
+            Gadget::Sum(g) => g.fill(w),
+            Gadget::Output(g) => g.fill(w),
+        }
+        Ok(())
+    }
+
+    /// A short name of the operation, as shown in listings.
+    pub fn op_name(&self) -> &'static str {
+        match self {
+            Gadget::Store(_) => "store",
+            Gadget::Dense(_) => "dense",
+            Gadget::Elementwise(_) => "elementwise",
+            Gadget::Rescale(_) => "rescale",
+            Gadget::Relu(_) => "relu",
+            Gadget::Argmax(_) => "argmax",
+            Gadget::Sum(_) => "sum",
+            Gadget::Output(_) => "output",
+        }
+    }
+}
+
+impl AirBuilder {
+    /// Receives element `index` of tensor `t` with value `value` on rows where `gate` is 1.
+    pub fn recv_tensor(&mut self, t: TensorId, index: ExprId, value: ExprId, gate: ExprId, label: String) {
+        let tag = self.tag(t, index);
+        self.bus(Direction::Receive, gate, tag, value, label);
+    }
+
+    /// Sends element `index` of tensor `t` once per reader on rows where `gate` is 1.
+    pub fn send_tensor(&mut self, t: TensorId, index: ExprId, value: ExprId, gate: ExprId, label: String) {
+        let reads = self.reads(t);
+        let mult = self.e().scale(reads as i128, gate);
+        let tag = self.tag(t, index);
+        self.bus(Direction::Send, mult, tag, value, label);
+    }
+
+    /// How many times each element of `t` is read.
+    pub fn reads(&self, t: TensorId) -> u32 {
+        self.tensor_info(t).map_or(0, |i| i.reads)
+    }
+
+    /// The display name of tensor `t`.
+    pub fn tensor_name(&self, t: TensorId) -> String {
+        self.tensor_info(t).map_or_else(|| format!("t{t}"), |i| i.name.clone())
+    }
+
+    /// `s·(1 − s')`: 1 on the last row of a region whose selector is `sel`, 0 elsewhere.
+    pub fn last_row(&mut self, sel: u16) -> ExprId {
+        let (s, s_next) = (self.cur(sel), self.next(sel));
+        let one = self.e().constant(1);
+        let off_next = self.e().sub(one, s_next);
+        self.e().mul(s, off_next)
+    }
+
+    /// `gate·expr`: a constraint switched on by `gate`.
+    pub fn gated(&mut self, gate: ExprId, expr: ExprId) -> ExprId {
+        self.e().mul(gate, expr)
+    }
+}
+
+/// Bits needed so that every integer in `[-m, m]` is below `2^bits` in magnitude, rounded up to
+/// whole 8-bit limbs.
+pub(crate) fn limb_bits(max_abs: i128) -> u32 {
+    let bits = 128 - (max_abs.max(1) as u128).leading_zeros();
+    bits.div_ceil(8) * 8
+}

@@ -1,0 +1,76 @@
+//! `y = max(v, 0)` through a sign bit.
+//!
+//! With `K` a multiple of 8 such that `|v| < 2^K`: `b` boolean (`s·b·(b − 1) = 0`, degree 3),
+//! `v + b·2^K ∈ [0, 2^K)` by limbs (so `b = 1 ⇔ v < 0`), and `s·(y − v + b·v) = 0` (degree 3).
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::{AirBuilder, TensorId};
+use crate::range::RangeCheck;
+use crate::witness::Witness;
+
+/// Columns of a ReLU gadget.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relu {
+    /// Input tensor.
+    pub input: TensorId,
+    /// Output tensor.
+    pub out: TensorId,
+    /// Element count.
+    pub len: usize,
+    /// Received input column.
+    pub v_col: u16,
+    /// Sign bit column.
+    pub sign: u16,
+    /// Output column.
+    pub out_col: u16,
+    /// Range check of `v + sign·2^K`.
+    pub range: RangeCheck,
+}
+
+impl Relu {
+    /// Lowers `out = relu(input)`; `max_abs` bounds `|input|` (static range analysis).
+    pub fn lower(b: &mut AirBuilder, input: TensorId, out: TensorId, max_abs: i128, name: &str) -> Self {
+        let len = b.tensor_info(out).map_or(0, |t| t.len());
+        let sel = b.selector(len);
+        let s = b.cur(sel);
+        let v_col = b.main_col(format!("{name}.in"), "value before relu");
+        let sign = b.main_col(format!("{name}.sign"), "1 when the input is negative");
+        let out_col = b.main_col(format!("{name}.out"), "max(value, 0)");
+        let (v, sb, y, row) = (b.cur(v_col), b.cur(sign), b.cur(out_col), b.row());
+        let src = b.tensor_name(input);
+        b.recv_tensor(input, row, v, s, format!("{name} reads {src}[i]"));
+        b.send_tensor(out, row, y, s, format!("{name}[i]"));
+        let one = b.e().constant(1);
+        let sb_minus_1 = b.e().sub(sb, one);
+        let boolean = b.e().mul(sb, sb_minus_1);
+        let c = b.gated(s, boolean);
+        b.constraint(&format!("{name}.sign_boolean"), c);
+        let k = super::limb_bits(max_abs + 1);
+        let shifted = b.e().scale(1i128 << k, sb);
+        let d = b.e().add(v, shifted);
+        let range = b.range_check(&format!("{name}.sign_dist"), d, k, s);
+        let y_minus_v = b.e().sub(y, v);
+        let bv = b.e().mul(sb, v);
+        let rel = b.e().add(y_minus_v, bv);
+        let c = b.gated(s, rel);
+        b.constraint(&format!("{name}.output"), c);
+        Relu { input, out, len, v_col, sign, out_col, range }
+    }
+
+    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+        let vals = w.tensor(self.input).to_vec();
+        let k = self.range.bits;
+        let mut out = Vec::with_capacity(vals.len());
+        for (i, &v) in vals.iter().enumerate() {
+            let neg = v < 0;
+            w.set_int(self.v_col, i, v);
+            w.set_int(self.sign, i, neg as i128);
+            self.range.fill(w, i, v + if neg { 1i128 << k } else { 0 });
+            let y = v.max(0);
+            w.set_int(self.out_col, i, y);
+            out.push(y);
+        }
+        w.set_tensor(self.out, out);
+    }
+}

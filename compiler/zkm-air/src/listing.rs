@@ -1,0 +1,181 @@
+//! The human-readable AIR listing for auditors: header, columns with provenance, periodic
+//! columns, public inputs, boundary assertions, bus terms and every transition constraint in
+//! infix with its degree and source location.
+
+use std::fmt::Write;
+
+use crate::artifact::Artifact;
+use crate::expr::{Degree, Expr};
+use crate::program::{AirProgram, AssertValue, Assertion, Direction, Loc, PublicKind, Segment};
+
+/// Renders the listing of an artifact.
+pub fn render(artifact: &Artifact) -> String {
+    let p = &artifact.program;
+    let mut out = String::new();
+    header(&mut out, artifact);
+    columns(&mut out, p);
+    periodic(&mut out, p);
+    public(&mut out, p);
+    assertions(&mut out, p);
+    bus(&mut out, p);
+    constraints(&mut out, p);
+    out
+}
+
+/// The display name of a leaf expression (`col'` for the next row).
+pub fn cell_name(p: &AirProgram, e: Expr) -> String {
+    let tick = |next: bool| if next { "'" } else { "" };
+    match e {
+        Expr::Main { col, next } => format!("{}{}", p.main_columns[col as usize].name, tick(next)),
+        Expr::Aux { col, next } => format!("{}{}", p.aux_columns[col as usize].name, tick(next)),
+        Expr::Periodic(i) => p.periodic[i as usize].name.clone(),
+        Expr::Rand(0) => "α".into(),
+        Expr::Rand(1) => "β".into(),
+        Expr::Rand(i) => format!("rand{i}"),
+        _ => String::new(),
+    }
+}
+
+fn loc(p: &AirProgram, l: Loc) -> String {
+    let file = p.files.get(l.file as usize).map_or("?", String::as_str);
+    format!("{file}:{}:{}", l.line, l.col)
+}
+
+fn header(out: &mut String, a: &Artifact) {
+    let p = &a.program;
+    let (main, aux) = (p.main_columns.len(), p.aux_columns.len());
+    let n_main = p.constraints.iter().filter(|c| c.segment == Segment::Main).count();
+    let _ = writeln!(out, "; zkmc AIR listing");
+    let _ = writeln!(out, "model         {}", p.name);
+    let _ = writeln!(out, "artifact      {} v{}  blake3:{}", a.format, a.version, a.hash);
+    let _ = writeln!(out, "field         Goldilocks, p = 2^64 - 2^32 + 1; aux segment over its quadratic extension");
+    let _ = writeln!(out, "trace         {} rows x {} columns (main {main}, aux {aux})", p.trace_len, main + aux);
+    let _ = writeln!(out, "max degree    {}", p.max_degree());
+    let _ = writeln!(
+        out,
+        "constraints   {n_main} main + {} aux transition, {} boundary assertions, {} bus terms",
+        p.constraints.len() - n_main,
+        p.assertions.len(),
+        p.bus.len()
+    );
+    let _ = writeln!(out, "random        α, β (drawn after the main trace is committed)");
+}
+
+fn columns(out: &mut String, p: &AirProgram) {
+    let _ = writeln!(out, "\n== columns");
+    let _ = writeln!(out, "{:<6} {:<22} {:<52} source", "#", "name", "meaning");
+    let main = p.main_columns.iter().enumerate().map(|(i, c)| (format!("m{i}"), c));
+    let aux = p.aux_columns.iter().enumerate().map(|(i, c)| (format!("a{i}"), c));
+    for (id, c) in main.chain(aux) {
+        let _ = writeln!(out, "{id:<6} {:<22} {:<52} {}", c.name, c.meaning, loc(p, c.loc));
+    }
+}
+
+fn periodic(out: &mut String, p: &AirProgram) {
+    let _ = writeln!(out, "\n== periodic columns");
+    if p.periodic.is_empty() {
+        let _ = writeln!(out, "(none)");
+    }
+    for (i, c) in p.periodic.iter().enumerate() {
+        let first: Vec<String> = c.values.iter().take(4).map(u64::to_string).collect();
+        let last = c.values.last().copied().unwrap_or(0);
+        let _ = writeln!(out, "p{i:<5} {:<22} period {:<6} values {}, ..., {last}", c.name, c.values.len(), first.join(", "));
+    }
+}
+
+fn public(out: &mut String, p: &AirProgram) {
+    let _ = writeln!(out, "\n== public inputs ({} elements)", p.public_len);
+    for s in &p.public {
+        let kind = match s.kind {
+            PublicKind::Input => "input",
+            PublicKind::Param => "param",
+            PublicKind::Output => "output",
+            PublicKind::Commitment => "commitment (reserved: not yet enforced)",
+        };
+        let range = format!("[{}, {})", s.offset, s.offset + s.len);
+        let ty = if s.frac == 0 { format!("int<{}>", s.bits) } else { format!("fixed<{}, {}>", s.bits, s.frac) };
+        let _ = writeln!(out, "{range:<16} {:<10} {kind:<8} {ty}{:?}   {}", s.name, s.shape, loc(p, s.loc));
+    }
+}
+
+fn assertions(out: &mut String, p: &AirProgram) {
+    let _ = writeln!(out, "\n== boundary assertions ({})", p.assertions.len());
+    let mut i = 0;
+    while i < p.assertions.len() {
+        let run = run_length(&p.assertions[i..]);
+        let a = &p.assertions[i];
+        let col = column_name(p, a.segment, a.column);
+        let value = |v: AssertValue| match v {
+            AssertValue::Const(c) => crate::field::signed(crate::field::Felt::new(c)).to_string(),
+            AssertValue::Public(k) => format!("public[{k}]"),
+        };
+        let text = if run > 1 {
+            let (AssertValue::Public(k0), end) = (a.value, &p.assertions[i + run - 1]) else { continue };
+            let AssertValue::Public(k1) = end.value else { continue };
+            format!("{col}[{}..={}] = public[{k0}..={k1}]", a.row, end.row)
+        } else {
+            format!("{col}[{}] = {}", a.row, value(a.value))
+        };
+        let _ = writeln!(out, "{text:<58} ; {:<40} {}", a.label, loc(p, a.loc));
+        i += run;
+    }
+}
+
+/// Length of the run of assertions pinning consecutive rows of one column to consecutive public
+/// elements.
+fn run_length(rest: &[Assertion]) -> usize {
+    let first = &rest[0];
+    let AssertValue::Public(k0) = first.value else { return 1 };
+    let mut n = 1;
+    while let Some(a) = rest.get(n) {
+        let same_col = a.segment == first.segment && a.column == first.column;
+        let consecutive = a.row == first.row + n as u32 && a.value == AssertValue::Public(k0 + n as u32);
+        if !(same_col && consecutive) {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+fn column_name(p: &AirProgram, seg: Segment, col: u16) -> String {
+    match seg {
+        Segment::Main => p.main_columns[col as usize].name.clone(),
+        Segment::Aux => p.aux_columns[col as usize].name.clone(),
+    }
+}
+
+fn bus(out: &mut String, p: &AirProgram) {
+    let _ = writeln!(out, "\n== bus terms (LogUp: tag = tensor·2^32 + index, 0 = range8; helper columns in brackets)");
+    let names = |e| cell_name(p, e);
+    for (c, group) in p.bus_columns.iter().enumerate() {
+        for &t in group {
+            let t = &p.bus[t as usize];
+            let dir = if t.direction == Direction::Send { "send" } else { "recv" };
+            let m = p.exprs.render(t.mult, &names);
+            let tag = p.exprs.render(t.tag, &names);
+            let v = p.exprs.render(t.value, &names);
+            let text = format!("[bus{c}] {dir} {m} × ({tag}, {v})");
+            let _ = writeln!(out, "{text:<72} ; {:<36} {}", t.label, loc(p, t.loc));
+        }
+    }
+}
+
+fn constraints(out: &mut String, p: &AirProgram) {
+    let _ = writeln!(out, "\n== transition constraints (each = 0 on every row but the last)");
+    let names = |e| cell_name(p, e);
+    for (i, c) in p.constraints.iter().enumerate() {
+        let seg = if c.segment == Segment::Main { "main" } else { "aux " };
+        let expr = p.exprs.render(c.expr, &names);
+        let _ = writeln!(out, "c{i:<4} {seg} deg {:<5} {expr} = 0", degree(&c.degree));
+        let _ = writeln!(out, "{:<20} ; {:<40} {}", "", c.label, loc(p, c.loc));
+    }
+}
+
+fn degree(d: &Degree) -> String {
+    if d.cycles.is_empty() {
+        d.base.to_string()
+    } else {
+        format!("{}+p", d.base)
+    }
+}

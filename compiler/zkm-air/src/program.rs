@@ -1,0 +1,260 @@
+//! The compiled AIR program: trace layout, constraints, assertions, bus terms, public inputs and
+//! the gadgets that generate the witness. This is the one serializable boundary between the
+//! compiler and the runtime.
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::{Degree, ExprArena, ExprId};
+use crate::gadgets::Gadget;
+
+/// A source location, self-contained so that listings need no source files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Loc {
+    /// Index into [`AirProgram::files`].
+    pub file: u32,
+    /// Byte offset of the start.
+    pub start: u32,
+    /// Byte offset of the end.
+    pub end: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+/// Which trace segment a column or constraint belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Segment {
+    /// Main segment: base-field columns committed first.
+    Main,
+    /// Auxiliary segment: extension-field columns built after the random elements are drawn.
+    Aux,
+}
+
+/// One trace column with its provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Unique name, e.g. `dense1.acc`.
+    pub name: String,
+    /// What the column holds, in words.
+    pub meaning: String,
+    /// The `.zkm` source it came from.
+    pub loc: Loc,
+}
+
+/// A periodic column: a fixed sequence repeated over the trace (Winterfell's only fixed data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodicColumn {
+    /// Name.
+    pub name: String,
+    /// Values of one period (power-of-two length ≥ 2), canonical field elements.
+    pub values: Vec<u64>,
+}
+
+/// A transition constraint: `expr = 0` between each row and the next, on every row but the last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    /// Root of the expression that must vanish.
+    pub expr: ExprId,
+    /// Main constraints read only main columns and periodic values; aux ones may read anything.
+    pub segment: Segment,
+    /// Exact symbolic degree.
+    pub degree: Degree,
+    /// Short label, e.g. `relu.sign_boolean`.
+    pub label: String,
+    /// Index of the gadget that emitted it (in [`AirProgram::gadgets`]); `None` for global ones.
+    pub gadget: Option<u32>,
+    /// The `.zkm` source it enforces.
+    pub loc: Loc,
+}
+
+/// The value a boundary assertion pins a cell to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssertValue {
+    /// A constant (canonical field element).
+    Const(u64),
+    /// Element `i` of the public input vector.
+    Public(u32),
+}
+
+/// A boundary assertion: `column[row] = value`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assertion {
+    /// Segment of the column.
+    pub segment: Segment,
+    /// Column index within the segment.
+    pub column: u16,
+    /// Row.
+    pub row: u32,
+    /// Value.
+    pub value: AssertValue,
+    /// Label, e.g. `x public value`.
+    pub label: String,
+    /// Source.
+    pub loc: Loc,
+}
+
+/// Direction of a bus term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Adds `mult` copies of the tuple to the bus.
+    Send,
+    /// Removes `mult` copies.
+    Receive,
+}
+
+/// One term of the LogUp bus: on every row, `mult` copies of the tuple `(tag, value)` are sent
+/// or received. Over the whole trace, sends and receives must cancel. Tags name a tensor element
+/// (`tensor_id·2^32 + index`) or a lookup table (`0` for the 8-bit range table).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusTerm {
+    /// Send or receive.
+    pub direction: Direction,
+    /// Multiplicity (a main-segment expression; 0 on rows where the term is off).
+    pub mult: ExprId,
+    /// Tag of the tuple.
+    pub tag: ExprId,
+    /// Value of the tuple.
+    pub value: ExprId,
+    /// Label, e.g. `relu1 reads h1[i]`.
+    pub label: String,
+    /// Index of the emitting gadget.
+    pub gadget: u32,
+    /// Source.
+    pub loc: Loc,
+}
+
+/// What a range of the public input vector holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PublicKind {
+    /// Values of a public input.
+    Input,
+    /// Values of a public parameter.
+    Param,
+    /// Values of a public output.
+    Output,
+    /// Reserved: the 4-element digest of a committed tensor (enforced once the in-AIR hash
+    /// gadget exists; see `spec/zk.md`).
+    Commitment,
+}
+
+/// A named range of the public input vector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicSlot {
+    /// The declared tensor's name.
+    pub name: String,
+    /// What it holds.
+    pub kind: PublicKind,
+    /// Declared shape (empty for scalars and digests).
+    pub shape: Vec<usize>,
+    /// Fractional bits of the values.
+    pub frac: u32,
+    /// Width in bits of the values.
+    pub bits: u32,
+    /// First element in the public vector.
+    pub offset: u32,
+    /// Number of elements.
+    pub len: u32,
+    /// Declaration site.
+    pub loc: Loc,
+}
+
+/// A tensor flowing through the bus.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorInfo {
+    /// Display name (`x`, `h1`, or `%7` for anonymous intermediates).
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Fractional bits.
+    pub frac: u32,
+    /// Smallest and largest integer value (static range analysis).
+    pub range: (i64, i64),
+    /// How many times each element is received over the bus.
+    pub reads: u32,
+    /// Where it is computed.
+    pub loc: Loc,
+}
+
+impl TensorInfo {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True for an empty tensor.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A compiled model: everything the prover and verifier need, and the witness program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AirProgram {
+    /// Model name.
+    pub name: String,
+    /// Source file names referenced by [`Loc::file`].
+    pub files: Vec<String>,
+    /// Trace length (a power of two ≥ 8).
+    pub trace_len: usize,
+    /// Main-segment columns.
+    pub main_columns: Vec<Column>,
+    /// Auxiliary-segment columns (extension field).
+    pub aux_columns: Vec<Column>,
+    /// Number of auxiliary random elements (`α`, `β`).
+    pub num_rand: usize,
+    /// Periodic columns.
+    pub periodic: Vec<PeriodicColumn>,
+    /// All constraint expressions.
+    pub exprs: ExprArena,
+    /// Transition constraints, main ones first.
+    pub constraints: Vec<Constraint>,
+    /// Boundary assertions.
+    pub assertions: Vec<Assertion>,
+    /// Bus and lookup terms, balanced by the LogUp columns in the auxiliary segment.
+    pub bus: Vec<BusTerm>,
+    /// Tensors on the bus, indexed by tensor id − 1.
+    pub tensors: Vec<TensorInfo>,
+    /// The public input vector's layout.
+    pub public: Vec<PublicSlot>,
+    /// Number of elements of the public input vector.
+    pub public_len: usize,
+    /// The gadgets, in witness-generation order.
+    pub gadgets: Vec<Gadget>,
+    /// Columns shared by all gadgets (row counter, selectors, range table).
+    pub globals: Globals,
+    /// The auxiliary layout: for each LogUp helper column, the bus terms it sums.
+    pub bus_columns: Vec<Vec<u32>>,
+}
+
+/// Columns shared by every gadget.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Globals {
+    /// The row counter column: `row[i] = i`.
+    pub row: u16,
+    /// Region selectors: `(column, length)`; the column is 1 on rows `0..length`, 0 after.
+    pub selectors: Vec<(u16, u32)>,
+    /// The 8-bit range table: `(periodic column, multiplicity column)`, if any lookup uses it.
+    pub range8: Option<(u16, u16)>,
+    /// The LogUp running-sum column in the auxiliary segment.
+    pub running_sum: u16,
+}
+
+impl AirProgram {
+    /// Number of main plus auxiliary columns.
+    pub fn width(&self) -> usize {
+        self.main_columns.len() + self.aux_columns.len()
+    }
+
+    /// The largest degree (in trace columns plus periodic factors) of any constraint.
+    pub fn max_degree(&self) -> usize {
+        let n = self.trace_len;
+        let eval = self.constraints.iter().map(|c| c.degree.evaluation_degree(n)).max();
+        eval.unwrap_or(0).div_ceil(n - 1)
+    }
+
+    /// The periodic column cycle lengths, in order.
+    pub fn periods(&self) -> Vec<u32> {
+        self.periodic.iter().map(|p| p.values.len() as u32).collect()
+    }
+}

@@ -1,0 +1,104 @@
+//! Range checks through the 8-bit lookup table: constraints and witness together.
+//!
+//! The table is the periodic column `range8` (values 0..255, period 256) with a multiplicity
+//! column; it *sends* each entry `mult` times on the bus with tag 0. A range check of
+//! `d ∈ [0, 2^bits)` splits `d` into `L = ⌈bits/8⌉` limb columns, each *received* from the table,
+//! and when `bits` is not a multiple of 8 the top limb is also received scaled by
+//! `2^(8L − bits)`, which proves it is below `2^(bits − 8(L−1))`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::AirBuilder;
+use crate::expr::ExprId;
+use crate::field::Felt;
+use crate::program::Direction;
+use crate::witness::Witness;
+
+/// The limb columns of one range check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeCheck {
+    /// Limb columns, least significant first.
+    pub limbs: Vec<u16>,
+    /// The checked width in bits.
+    pub bits: u32,
+}
+
+impl AirBuilder {
+    /// Proves `value ∈ [0, 2^bits)` on rows where `gate` is 1.
+    ///
+    /// Emits `gate·(value − Σ limb_i·256^i) = 0` (degree 1 + deg(value)) and one lookup per limb.
+    pub fn range_check(&mut self, name: &str, value: ExprId, bits: u32, gate: ExprId) -> RangeCheck {
+        let n_limbs = bits.div_ceil(8).max(1);
+        let mut limbs = Vec::with_capacity(n_limbs as usize);
+        let mut parts = Vec::with_capacity(n_limbs as usize);
+        for i in 0..n_limbs {
+            let col = self.main_col(format!("{name}.limb{i}"), format!("8-bit limb {i} of {name}"));
+            let cell = self.cur(col);
+            parts.push(self.e().scale(1i128 << (8 * i), cell));
+            self.lookup8(gate, cell, format!("{name}.limb{i} in [0, 256)"));
+            limbs.push(col);
+        }
+        let top_bits = bits - 8 * (n_limbs - 1);
+        if top_bits < 8 {
+            let top = self.cur(limbs[limbs.len() - 1]);
+            let shifted = self.e().scale(1i128 << (8 - top_bits), top);
+            self.lookup8(gate, shifted, format!("{name}.limb{} < 2^{top_bits}", n_limbs - 1));
+        }
+        let sum = self.e().sum(&parts);
+        let diff = self.e().sub(value, sum);
+        let gated = self.e().mul(gate, diff);
+        self.constraint(&format!("{name}.limbs"), gated);
+        RangeCheck { limbs, bits }
+    }
+
+    fn lookup8(&mut self, gate: ExprId, value: ExprId, label: String) {
+        let (_, _) = self.range8();
+        let tag = self.e().constant(0);
+        self.bus(Direction::Receive, gate, tag, value, label);
+    }
+
+    /// Creates the table: periodic `range8` and its multiplicity column, which sends every entry
+    /// `mult` times (the multiplicity is the prover's count of lookups of that entry).
+    pub(crate) fn new_range8(&mut self) -> (u16, u16) {
+        let values = (0..256u64).collect();
+        let periodic = self.push_periodic("range8", values);
+        let mult = self.main_col("range8.mult".into(), "lookups of each 8-bit value");
+        let m = self.cur(mult);
+        let v = self.e().push(crate::expr::Expr::Periodic(periodic));
+        let tag = self.e().constant(0);
+        self.bus(Direction::Send, m, tag, v, "range8 table entry".into());
+        (periodic, mult)
+    }
+}
+
+impl RangeCheck {
+    /// Writes the limbs of `value` (which must lie in `[0, 2^bits)` for an honest trace; other
+    /// values are written truncated so that the checker reports the failing constraint).
+    pub fn fill(&self, w: &mut Witness<'_>, row: usize, value: i128) {
+        let v = if value < 0 { 0 } else { value as u128 };
+        for (i, &col) in self.limbs.iter().enumerate() {
+            let limb = (v >> (8 * i)) & 0xff;
+            w.set(col, row, Felt::new(limb as u64));
+        }
+    }
+}
+
+/// Counts table lookups and fills the multiplicity column (run after every gadget).
+pub(crate) fn fill_table(w: &mut Witness<'_>) {
+    let Some((_, mult_col)) = w.program.globals.range8 else {
+        return;
+    };
+    let mut counts = [0u64; 256];
+    let bus = &w.program.bus;
+    w.for_each_bus_value(|_, ti, mult, tag, value| {
+        if bus[ti].direction == Direction::Receive && tag == Felt::new(0) {
+            let v = value.as_int();
+            if v < 256 {
+                counts[v as usize] += mult.as_int();
+            }
+        }
+    });
+    for (i, c) in counts.iter().enumerate() {
+        w.set(mult_col, i, Felt::new(*c));
+    }
+}

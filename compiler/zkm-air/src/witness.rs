@@ -1,0 +1,210 @@
+//! Witness generation: runs every gadget's fill in order to build the main trace and the public
+//! input vector from quantized inputs and parameters.
+
+use std::collections::BTreeMap;
+
+use crate::expr::{Env, ExprId};
+use crate::field::{felt_i128, Felt, FieldElement};
+use crate::program::AirProgram;
+
+/// Quantized values of the model's inputs and parameters, by declared name, row-major.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Integer codes by tensor name.
+    pub values: BTreeMap<String, Vec<i64>>,
+}
+
+/// Why a witness could not be generated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WitnessError {
+    /// An input or parameter has no values.
+    Missing {
+        /// Declared name.
+        name: String,
+    },
+    /// An input or parameter has the wrong number of values.
+    WrongLength {
+        /// Declared name.
+        name: String,
+        /// Declared element count.
+        expected: usize,
+        /// Supplied element count.
+        got: usize,
+    },
+    /// A value does not fit its declared type.
+    OutOfRange {
+        /// Declared name.
+        name: String,
+        /// Row-major element index.
+        index: usize,
+        /// The value.
+        value: i64,
+        /// Declared bit width.
+        bits: u32,
+    },
+}
+
+impl std::fmt::Display for WitnessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WitnessError::Missing { name } => write!(f, "no values given for `{name}`"),
+            WitnessError::WrongLength { name, expected, got } => {
+                write!(f, "`{name}` needs {expected} values but {got} were given")
+            }
+            WitnessError::OutOfRange { name, index, value, bits } => write!(
+                f,
+                "`{name}`[{index}] = {value} does not fit in {bits} signed bits"
+            ),
+        }
+    }
+}
+
+/// A filled main trace (column-major) and the public input vector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    /// `main[column][row]`.
+    pub main: Vec<Vec<Felt>>,
+    /// The public input vector (public inputs, parameters and outputs, in slot order).
+    pub public: Vec<Felt>,
+    /// The exact integer value of every bus tensor (indexed by tensor id − 1).
+    pub tensors: Vec<Vec<i128>>,
+}
+
+/// The state of witness generation, handed to each gadget's `fill`.
+#[derive(Debug)]
+pub struct Witness<'a> {
+    /// The program being filled.
+    pub program: &'a AirProgram,
+    /// The inputs.
+    pub inputs: &'a Inputs,
+    main: Vec<Vec<Felt>>,
+    tensors: Vec<Vec<i128>>,
+    public: Vec<Felt>,
+}
+
+impl<'a> Witness<'a> {
+    /// Writes one main-trace cell.
+    pub fn set(&mut self, col: u16, row: usize, v: Felt) {
+        self.main[col as usize][row] = v;
+    }
+
+    /// Writes one main-trace cell from a signed integer.
+    pub fn set_int(&mut self, col: u16, row: usize, v: i128) {
+        self.set(col, row, felt_i128(v));
+    }
+
+    /// The values of a tensor computed by an earlier gadget (`id` is 1-based).
+    pub fn tensor(&self, id: u32) -> &[i128] {
+        &self.tensors[id as usize - 1]
+    }
+
+    /// Stores the values of the tensor produced by the current gadget.
+    pub fn set_tensor(&mut self, id: u32, values: Vec<i128>) {
+        self.tensors[id as usize - 1] = values;
+    }
+
+    /// Writes one element of the public input vector.
+    pub fn set_public(&mut self, index: usize, v: i128) {
+        self.public[index] = felt_i128(v);
+    }
+
+    /// The quantized values of input or parameter `name`, checked against its length and width.
+    ///
+    /// # Errors
+    /// When the values are missing, of the wrong length, or out of the declared range.
+    pub fn input(&self, name: &str, len: usize, bits: u32) -> Result<Vec<i128>, WitnessError> {
+        let vals = self.inputs.values.get(name).ok_or(WitnessError::Missing { name: name.into() })?;
+        if vals.len() != len {
+            let (expected, got) = (len, vals.len());
+            return Err(WitnessError::WrongLength { name: name.into(), expected, got });
+        }
+        let half = 1i64 << (bits - 1);
+        if let Some((index, &value)) = vals.iter().enumerate().find(|(_, v)| !(-half..half).contains(*v)) {
+            return Err(WitnessError::OutOfRange { name: name.into(), index, value, bits });
+        }
+        Ok(vals.iter().map(|&v| v as i128).collect())
+    }
+
+    /// Calls `f(row, term index, mult, tag, value)` for every bus term on every row where
+    /// `mult ≠ 0`.
+    pub fn for_each_bus_value(&self, mut f: impl FnMut(usize, usize, Felt, Felt, Felt)) {
+        for_each_bus_value(self.program, &self.main, &mut f);
+    }
+}
+
+/// Evaluates every bus term on every row of a main trace, calling `f` where `mult ≠ 0`.
+pub fn for_each_bus_value(
+    program: &AirProgram,
+    main: &[Vec<Felt>],
+    f: &mut dyn FnMut(usize, usize, Felt, Felt, Felt),
+) {
+    let n = program.trace_len;
+    let periods = program.periods();
+    let mut cur = vec![Felt::ZERO; main.len()];
+    let mut nxt = vec![Felt::ZERO; main.len()];
+    let mut periodic = vec![Felt::ZERO; periods.len()];
+    for row in 0..n {
+        load_row(main, row, &mut cur);
+        load_row(main, (row + 1) % n, &mut nxt);
+        load_periodic(program, row, &mut periodic);
+        let env = Env { main: [&cur, &nxt], aux: [&[], &[]], periodic: &periodic, rand: &[] };
+        for (i, term) in program.bus.iter().enumerate() {
+            let mult = eval_one(program, term.mult, &env);
+            if mult != Felt::ZERO {
+                let (tag, value) = (eval_one(program, term.tag, &env), eval_one(program, term.value, &env));
+                f(row, i, mult, tag, value);
+            }
+        }
+    }
+}
+
+/// Copies one row of a column-major matrix into `out`.
+pub fn load_row<E: Copy>(cols: &[Vec<E>], row: usize, out: &mut [E]) {
+    for (o, c) in out.iter_mut().zip(cols) {
+        *o = c[row];
+    }
+}
+
+/// The periodic column values on `row`.
+pub fn load_periodic<E: FieldElement<BaseField = Felt>>(p: &AirProgram, row: usize, out: &mut [E]) {
+    for (o, col) in out.iter_mut().zip(&p.periodic) {
+        *o = E::from(Felt::new(col.values[row % col.values.len()]));
+    }
+}
+
+/// Evaluates one expression (recursively; expressions are shallow).
+pub fn eval_one<E: FieldElement<BaseField = Felt>>(p: &AirProgram, id: ExprId, env: &Env<'_, E>) -> E {
+    use crate::expr::Expr;
+    match p.exprs.get(id) {
+        Expr::Const(c) => E::from(Felt::new(c)),
+        Expr::Main { col, next } => env.main[next as usize][col as usize],
+        Expr::Aux { col, next } => env.aux[next as usize][col as usize],
+        Expr::Periodic(i) => env.periodic[i as usize],
+        Expr::Rand(i) => env.rand[i as usize],
+        Expr::Add(a, b) => eval_one(p, a, env) + eval_one(p, b, env),
+        Expr::Sub(a, b) => eval_one(p, a, env) - eval_one(p, b, env),
+        Expr::Mul(a, b) => eval_one(p, a, env) * eval_one(p, b, env),
+        Expr::Neg(a) => -eval_one(p, a, env),
+    }
+}
+
+/// Generates the main trace and public vector of `program` for `inputs`.
+///
+/// # Errors
+/// When an input is missing, has the wrong length, or does not fit its declared type.
+pub fn generate(program: &AirProgram, inputs: &Inputs) -> Result<Trace, WitnessError> {
+    let n = program.trace_len;
+    let mut w = Witness {
+        program,
+        inputs,
+        main: vec![vec![Felt::ZERO; n]; program.main_columns.len()],
+        tensors: vec![Vec::new(); program.tensors.len()],
+        public: vec![Felt::ZERO; program.public_len],
+    };
+    crate::globals::fill(program, &mut w.main);
+    for g in &program.gadgets {
+        g.fill(&mut w)?;
+    }
+    crate::range::fill_table(&mut w);
+    Ok(Trace { main: w.main, public: w.public, tensors: w.tensors })
+}

@@ -1,0 +1,196 @@
+//! The typed tensor IR: the output of semantic analysis and the input of lowering.
+//!
+//! A [`Program`] is a straight-line graph of tensor operations in topological order (every
+//! operand index is smaller than the node's own index). Functions are already inlined, names
+//! resolved, shapes and fixed-point scales checked, and every node carries the interval of
+//! integer values it can take (static range analysis). Values are integers `q` that stand for
+//! `q / 2^frac`.
+
+use zkm_diagnostics::Span;
+
+pub use zkm_syntax::ast::{DeclKind, Visibility};
+
+/// Index of a node in [`Program::nodes`].
+pub type NodeId = usize;
+
+/// Index of a declaration in [`Program::decls`].
+pub type DeclId = usize;
+
+/// A signed fixed-point element type: `bits`-bit two's-complement integer `q`, value `q / 2^frac`.
+/// `int<W>` is `frac == 0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NumType {
+    /// Total width W in bits, sign included (1..=62).
+    pub bits: u32,
+    /// Fractional bits F (0..=bits).
+    pub frac: u32,
+}
+
+impl NumType {
+    /// The interval of integers `q` this type can hold: `[-2^(W-1), 2^(W-1) - 1]`.
+    pub fn range(self) -> Interval {
+        let half = 1i128 << (self.bits - 1);
+        Interval { lo: -half, hi: half - 1 }
+    }
+}
+
+impl std::fmt::Display for NumType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.frac == 0 {
+            write!(f, "int<{}>", self.bits)
+        } else {
+            write!(f, "fixed<{}, {}>", self.bits, self.frac)
+        }
+    }
+}
+
+/// A closed interval of integers `[lo, hi]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Interval {
+    /// Smallest possible value.
+    pub lo: i128,
+    /// Largest possible value.
+    pub hi: i128,
+}
+
+impl Interval {
+    /// The interval holding exactly one value.
+    pub fn point(v: i128) -> Self {
+        Interval { lo: v, hi: v }
+    }
+
+    /// The largest absolute value in the interval.
+    pub fn max_abs(self) -> i128 {
+        self.lo.abs().max(self.hi.abs())
+    }
+}
+
+/// A declared input, parameter or output of the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decl {
+    /// Declared name.
+    pub name: String,
+    /// input, param or output.
+    pub kind: DeclKind,
+    /// Visibility after defaults (input: private, param: private, output: public).
+    pub visibility: Visibility,
+    /// Element type.
+    pub ty: NumType,
+    /// Static shape, outermost first; empty for a scalar.
+    pub shape: Vec<usize>,
+    /// `///` doc comment, joined with newlines.
+    pub doc: String,
+    /// The declaration's span.
+    pub span: Span,
+}
+
+impl Decl {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True for a tensor with a zero dimension.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One tensor operation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// The value of a declared input or parameter.
+    Load(DeclId),
+    /// A constant tensor filled with one integer `q` (already at the node's scale).
+    Const(i128),
+    /// Elementwise `a + b` with broadcasting (same scale).
+    Add(NodeId, NodeId),
+    /// Elementwise `a - b` with broadcasting (same scale).
+    Sub(NodeId, NodeId),
+    /// Elementwise `a * b` with broadcasting (scales add).
+    Mul(NodeId, NodeId),
+    /// `-a`.
+    Neg(NodeId),
+    /// Matrix product `a @ b` (scales add): `[n] @ [n, m]`, `[m, n] @ [n]` or `[k, n] @ [n, m]`.
+    MatMul(NodeId, NodeId),
+    /// Requantize `a` to `ty`: `round_half_up(a * 2^ty.frac / 2^a.frac)`. With `clamp`
+    /// (`rescale_clamp`) the result saturates into `ty`'s range; without it, semantic analysis
+    /// has proved that it fits.
+    Rescale {
+        /// The operand.
+        arg: NodeId,
+        /// Target type.
+        ty: NumType,
+        /// Saturate into `ty` instead of requiring a proof that it fits.
+        clamp: bool,
+    },
+    /// `max(a, 0)` elementwise.
+    Relu(NodeId),
+    /// Index of the largest element of a vector (the first one on ties); an `int` scalar.
+    Argmax(NodeId),
+    /// Sum of all elements; a scalar at the operand's scale.
+    Sum(NodeId),
+    /// Same elements in row-major order, new shape (`reshape`, `flatten`).
+    Reshape(NodeId),
+}
+
+impl Op {
+    /// The operand nodes, in order.
+    pub fn operands(&self) -> Vec<NodeId> {
+        match *self {
+            Op::Load(_) | Op::Const(_) => vec![],
+            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::MatMul(a, b) => vec![a, b],
+            Op::Neg(a)
+            | Op::Rescale { arg: a, .. }
+            | Op::Relu(a)
+            | Op::Argmax(a)
+            | Op::Sum(a)
+            | Op::Reshape(a) => vec![a],
+        }
+    }
+}
+
+/// A node of the tensor graph: an operation with its static facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The operation.
+    pub op: Op,
+    /// Result shape.
+    pub shape: Vec<usize>,
+    /// Result fractional bits (the scale is `2^frac`).
+    pub frac: u32,
+    /// Interval of every element's integer value.
+    pub range: Interval,
+    /// The source expression this node came from (inside an inlined function, the expression
+    /// in the function body).
+    pub span: Span,
+}
+
+impl Node {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True for a tensor with a zero dimension.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A model after semantic analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    /// The model's name.
+    pub name: String,
+    /// The model's `///` doc comment.
+    pub doc: String,
+    /// The `model` item's span.
+    pub span: Span,
+    /// Inputs, parameters and outputs in declaration order.
+    pub decls: Vec<Decl>,
+    /// The operation graph in topological order.
+    pub nodes: Vec<Node>,
+    /// For every output declaration, the node assigned to it and the assignment's span.
+    pub outputs: Vec<(DeclId, NodeId, Span)>,
+}

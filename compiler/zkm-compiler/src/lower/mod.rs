@@ -1,0 +1,163 @@
+//! Lowering: the typed tensor IR becomes an [`Artifact`] (AIR program + witness gadgets).
+//!
+//! A pre-pass ([`plan`]) decides which tensors travel on the bus, how often each element is
+//! read, and which parameters are stored directly inside a matrix-product gadget. Then every
+//! node becomes one gadget ([`ops`]), in IR order, and every output an output gadget.
+
+mod ops;
+mod plan;
+
+use zkm_air::gadgets::{Gadget, Output, Store};
+use zkm_air::{AirBuilder, Artifact, Loc, PublicKind, PublicSlot, TensorId};
+use zkm_diagnostics::{codes, Diagnostic, SourceMap, Span};
+
+use crate::ir::{Program, Visibility};
+use plan::Plan;
+
+/// Lowers a checked program.
+///
+/// # Errors
+/// When the program uses a construct the lowering does not support yet, or the trace would
+/// exceed the prover's limits.
+pub fn lower(program: &Program, sources: &SourceMap) -> Result<Artifact, Vec<Diagnostic>> {
+    let plan = plan::plan(program).map_err(|d| vec![d])?;
+    let mut cx = Lowering::new(program, sources, plan);
+    cx.public_slots();
+    for id in 0..program.nodes.len() {
+        cx.node(id).map_err(|d| vec![d])?;
+    }
+    cx.outputs();
+    let air = cx.b.finish().map_err(|e| vec![layout_error(e, program.span)])?;
+    Ok(Artifact::new(air))
+}
+
+/// State of one lowering.
+pub(crate) struct Lowering<'a> {
+    pub(crate) program: &'a Program,
+    sources: &'a SourceMap,
+    pub(crate) plan: Plan,
+    pub(crate) b: AirBuilder,
+    /// Bus tensor of each node (after aliasing), once emitted.
+    pub(crate) tensor_of: Vec<Option<TensorId>>,
+    /// Bus tensor of each declaration, once stored.
+    decl_tensor: Vec<Option<TensorId>>,
+    /// Public vector offset of each declaration, if public.
+    pub(crate) public_of: Vec<Option<usize>>,
+}
+
+impl<'a> Lowering<'a> {
+    fn new(program: &'a Program, sources: &'a SourceMap, plan: Plan) -> Self {
+        let files = sources.names();
+        let model = loc(sources, program.span);
+        Lowering {
+            program,
+            sources,
+            plan,
+            b: AirBuilder::new(&program.name, files, model),
+            tensor_of: vec![None; program.nodes.len()],
+            decl_tensor: vec![None; program.decls.len()],
+            public_of: vec![None; program.decls.len()],
+        }
+    }
+
+    /// The artifact location of a span.
+    pub(crate) fn loc(&self, span: Span) -> Loc {
+        loc(self.sources, span)
+    }
+
+    /// Reserves public slots in declaration order: public inputs, parameters and outputs, and a
+    /// digest slot per committed declaration.
+    fn public_slots(&mut self) {
+        for (i, d) in self.program.decls.iter().enumerate() {
+            let kind = match (d.visibility, d.kind) {
+                (Visibility::Private, _) => continue,
+                (Visibility::Committed, _) => PublicKind::Commitment,
+                (_, crate::ir::DeclKind::Input) => PublicKind::Input,
+                (_, crate::ir::DeclKind::Param) => PublicKind::Param,
+                (_, crate::ir::DeclKind::Output) => PublicKind::Output,
+            };
+            let (shape, len) = match kind {
+                PublicKind::Commitment => (vec![], 4),
+                _ => (d.shape.clone(), d.len() as u32),
+            };
+            let (frac, bits, loc) = (d.ty.frac, d.ty.bits, self.loc(d.span));
+            let slot = PublicSlot { name: d.name.clone(), kind, shape, frac, bits, offset: 0, len, loc };
+            let offset = self.b.public_slot(slot);
+            if kind != PublicKind::Commitment {
+                self.public_of[i] = Some(offset);
+            }
+        }
+    }
+
+    /// The bus tensor holding declaration `decl`, storing it on first use.
+    pub(crate) fn decl_tensor(&mut self, decl: usize, node: usize) -> TensorId {
+        if let Some(t) = self.decl_tensor[decl] {
+            return t;
+        }
+        let d = &self.program.decls[decl];
+        let span = d.span;
+        let t = self.new_tensor(node, d.name.clone(), span);
+        self.b.begin_gadget(self.loc(span));
+        let store = Store::lower(&mut self.b, &d.name.clone(), t, d.ty.bits, self.public_of[decl]);
+        self.b.push_gadget(Gadget::Store(store));
+        self.decl_tensor[decl] = Some(t);
+        t
+    }
+
+    /// Registers the bus tensor produced by `node` (reads from the plan).
+    pub(crate) fn new_tensor(&mut self, node: usize, name: String, span: Span) -> TensorId {
+        let n = &self.program.nodes[node];
+        let info = zkm_air::TensorInfo {
+            name,
+            shape: n.shape.clone(),
+            frac: n.frac,
+            range: (clamp_i64(n.range.lo), clamp_i64(n.range.hi)),
+            reads: self.plan.reads[self.plan.root[node]],
+            loc: self.loc(span),
+        };
+        self.b.tensor(info)
+    }
+
+    fn outputs(&mut self) {
+        for &(decl, node, span) in &self.program.outputs.clone() {
+            let Some(src) = self.tensor_of[self.plan.root[node]] else { continue };
+            let d = &self.program.decls[decl];
+            let public = self.public_of[decl];
+            self.b.begin_gadget(self.loc(span));
+            let g = Output::lower(&mut self.b, &d.name.clone(), src, public);
+            self.b.push_gadget(Gadget::Output(g));
+        }
+    }
+}
+
+fn loc(sources: &SourceMap, span: Span) -> Loc {
+    let (line, col) = sources.line_col(span.file, span.start);
+    Loc { file: span.file.0, start: span.start, end: span.end, line: line as u32, col: col as u32 }
+}
+
+fn clamp_i64(v: i128) -> i64 {
+    v.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+}
+
+fn layout_error(e: zkm_air::LayoutError, span: Span) -> Diagnostic {
+    let msg = match e {
+        zkm_air::LayoutError::TooWide { columns } => format!(
+            "the compiled trace needs {columns} columns; the prover allows at most {}",
+            zkm_air::builder::MAX_TRACE_WIDTH
+        ),
+        zkm_air::LayoutError::TooLong { rows } => format!(
+            "the compiled trace needs {rows} rows; zkmc allows at most {}",
+            zkm_air::builder::MAX_TRACE_LEN
+        ),
+    };
+    Diagnostic::error(codes::TRACE_TOO_LARGE, msg)
+        .with_primary(span, "this model")
+        .with_help("split the model into smaller layers, or use fewer elementwise operations")
+}
+
+/// An "unsupported by the lowering" diagnostic.
+pub(crate) fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(codes::UNSUPPORTED_LOWERING, format!("{what} cannot be lowered to AIR yet"))
+        .with_primary(span, "not supported by the lowering")
+        .with_help(help.to_owned())
+}

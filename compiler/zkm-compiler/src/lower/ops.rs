@@ -1,0 +1,174 @@
+//! One gadget per IR node.
+
+use zkm_air::gadgets::{
+    Argmax, Dense, DenseShape, Elementwise, EwOp, Gadget, Operand, Relu, Rescale, RescaleSpec,
+    Sum, WeightSource,
+};
+use zkm_air::TensorId;
+use zkm_diagnostics::Diagnostic;
+
+use super::{unsupported, Lowering};
+use crate::ir::{NodeId, Op};
+
+impl Lowering<'_> {
+    /// Lowers node `id` (operands are already lowered).
+    pub(crate) fn node(&mut self, id: NodeId) -> Result<(), Diagnostic> {
+        let node = self.program.nodes[id].clone();
+        if self.plan.root[id] != id {
+            self.tensor_of[id] = self.tensor_of[self.plan.root[id]];
+            return Ok(());
+        }
+        let name = format!("{}{id}", op_name(&node.op));
+        self.b.begin_gadget(self.loc(node.span));
+        let gadget = match node.op {
+            Op::Load(d) => {
+                if !self.plan.stored_in_dense[d] {
+                    self.tensor_of[id] = Some(self.decl_tensor(d, id));
+                }
+                return Ok(());
+            }
+            Op::Const(_) => return Ok(()),
+            Op::Reshape(_) => return Ok(()),
+            Op::Add(a, b) => self.elementwise(id, EwOp::Add, [a, b], &name)?,
+            Op::Sub(a, b) => self.elementwise(id, EwOp::Sub, [a, b], &name)?,
+            Op::Mul(a, b) => self.elementwise(id, EwOp::Mul, [a, b], &name)?,
+            Op::Neg(a) => self.elementwise(id, EwOp::Neg, [a, a], &name)?,
+            Op::MatMul(a, b) => self.matmul(id, a, b, &name)?,
+            Op::Rescale { arg, ty, clamp } => {
+                let (input, out) = (self.operand(id, arg)?, self.output(id, &name));
+                let a = &self.program.nodes[arg];
+                let shift = a.frac as i32 - ty.frac as i32;
+                let y0_range = (round(a.range.lo, shift), round(a.range.hi, shift));
+                let spec = RescaleSpec { shift, bits: ty.bits, y0_range, clamp };
+                self.b.begin_gadget(self.loc(node.span));
+                Gadget::Rescale(Rescale::lower(&mut self.b, input, out, spec, &name))
+            }
+            Op::Relu(a) => {
+                let (input, out) = (self.operand(id, a)?, self.output(id, &name));
+                let max_abs = self.program.nodes[a].range.max_abs();
+                self.b.begin_gadget(self.loc(node.span));
+                Gadget::Relu(Relu::lower(&mut self.b, input, out, max_abs, &name))
+            }
+            Op::Argmax(a) => {
+                let (input, out) = (self.operand(id, a)?, self.output(id, &name));
+                let r = self.program.nodes[a].range;
+                self.b.begin_gadget(self.loc(node.span));
+                Gadget::Argmax(Argmax::lower(&mut self.b, input, out, r.hi - r.lo, &name))
+            }
+            Op::Sum(a) => {
+                let (input, out) = (self.operand(id, a)?, self.output(id, &name));
+                self.b.begin_gadget(self.loc(node.span));
+                Gadget::Sum(Sum::lower(&mut self.b, input, out, &name))
+            }
+        };
+        self.b.push_gadget(gadget);
+        Ok(())
+    }
+
+    /// The bus tensor of operand `a` of node `id`.
+    fn operand(&mut self, id: NodeId, a: NodeId) -> Result<TensorId, Diagnostic> {
+        if let Some(t) = self.tensor_of[self.plan.root[a]] {
+            return Ok(t);
+        }
+        let span = self.program.nodes[id].span;
+        Err(unsupported(span, "an operation on a constant", "compute it from an input or parameter"))
+    }
+
+    /// Registers the output tensor of node `id`.
+    fn output(&mut self, id: NodeId, name: &str) -> TensorId {
+        let span = self.program.nodes[id].span;
+        let t = self.new_tensor(id, name.to_owned(), span);
+        self.tensor_of[id] = Some(t);
+        t
+    }
+
+    fn elementwise(&mut self, id: NodeId, op: EwOp, args: [NodeId; 2], name: &str) -> Result<Gadget, Diagnostic> {
+        let len = self.program.nodes[id].len();
+        let mut operands = [Operand::Const(0); 2];
+        let count = if op == EwOp::Neg { 1 } else { 2 };
+        for k in 0..count {
+            operands[k] = self.ew_operand(id, args[k], len)?;
+        }
+        let out = self.output(id, name);
+        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
+        Ok(Gadget::Elementwise(Elementwise::lower(&mut self.b, op, operands, out, name)))
+    }
+
+    fn ew_operand(&mut self, id: NodeId, a: NodeId, len: usize) -> Result<Operand, Diagnostic> {
+        let node = &self.program.nodes[a];
+        if let Op::Const(c) = node.op {
+            let c = i64::try_from(c).map_err(|_| self.too_big(id))?;
+            return Ok(Operand::Const(c));
+        }
+        let t = self.operand(id, a)?;
+        match node.len() {
+            l if l == len => Ok(Operand::Tensor(t)),
+            1 => Ok(Operand::Broadcast(t)),
+            _ => Err(unsupported(
+                self.program.nodes[id].span,
+                "broadcasting between tensors of different shapes",
+                "reshape the operands to the same shape; scalars and equal shapes are supported",
+            )),
+        }
+    }
+
+    fn too_big(&self, id: NodeId) -> Diagnostic {
+        unsupported(self.program.nodes[id].span, "a constant beyond ±2^63", "use a smaller constant")
+    }
+
+    fn matmul(&mut self, id: NodeId, a: NodeId, b: NodeId, name: &str) -> Result<Gadget, Diagnostic> {
+        let (sa, sb) = (self.program.nodes[a].shape.clone(), self.program.nodes[b].shape.clone());
+        let (x, w, shape) = match (sa.len(), sb.len()) {
+            (1, 2) => (a, b, DenseShape { n: sb[0], m: sb[1], transposed: true }),
+            (2, 1) => (b, a, DenseShape { n: sa[1], m: sa[0], transposed: false }),
+            _ => {
+                let span = self.program.nodes[id].span;
+                let help = "multiply one row at a time, or flatten the batch into a vector";
+                return Err(unsupported(span, "a matrix-matrix product", help));
+            }
+        };
+        let xt = self.operand(id, x)?;
+        let ws = self.weight_source(id, w)?;
+        let out = self.output(id, name);
+        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
+        Ok(Gadget::Dense(Dense::lower(&mut self.b, xt, ws, out, shape, name)))
+    }
+
+    fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {
+        if let Op::Load(d) = self.program.nodes[w].op {
+            if self.plan.stored_in_dense[d] {
+                let decl = &self.program.decls[d];
+                let (name, bits, public) = (decl.name.clone(), decl.ty.bits, self.public_of[d]);
+                return Ok(WeightSource::Stored { name, bits, public, ranges: vec![] });
+            }
+        }
+        Ok(WeightSource::Tensor(self.operand(id, w)?))
+    }
+}
+
+/// `round_half_up(v / 2^shift)` for `shift > 0`, `v · 2^−shift` otherwise.
+fn round(v: i128, shift: i32) -> i128 {
+    if shift > 0 {
+        (v + (1i128 << (shift - 1))) >> shift
+    } else {
+        v << (-shift)
+    }
+}
+
+fn op_name(op: &Op) -> &'static str {
+    match op {
+        Op::Load(_) => "load",
+        Op::Const(_) => "const",
+        Op::Add(..) => "add",
+        Op::Sub(..) => "sub",
+        Op::Mul(..) => "mul",
+        Op::Neg(_) => "neg",
+        Op::MatMul(..) => "dense",
+        Op::Rescale { clamp: true, .. } => "rescale_clamp",
+        Op::Rescale { .. } => "rescale",
+        Op::Relu(_) => "relu",
+        Op::Argmax(_) => "argmax",
+        Op::Sum(_) => "sum",
+        Op::Reshape(_) => "reshape",
+    }
+}

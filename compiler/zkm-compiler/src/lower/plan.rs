@@ -1,0 +1,80 @@
+//! The lowering pre-pass: tensor aliasing, per-element read counts and stored weights.
+
+use zkm_diagnostics::Diagnostic;
+
+use crate::ir::{NodeId, Op, Program};
+
+/// What the pre-pass decided.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// For each node, the node whose tensor it shares (itself, or the source of a reshape; for
+    /// loads, the first load of the same declaration).
+    pub(crate) root: Vec<NodeId>,
+    /// Reads per element, indexed by root node.
+    pub(crate) reads: Vec<u32>,
+    /// Declarations stored inside the single matrix product that reads them.
+    pub(crate) stored_in_dense: Vec<bool>,
+}
+
+/// Computes the plan.
+pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
+    let root = roots(p);
+    let mut reads = vec![0u32; p.nodes.len()];
+    let mut decl_uses = vec![0u32; p.decls.len()];
+    let mut matrix_of_matmul = vec![false; p.decls.len()];
+    for (id, n) in p.nodes.iter().enumerate() {
+        for (k, &a) in n.op.operands().iter().enumerate() {
+            if let Op::Load(d) = p.nodes[a].op {
+                decl_uses[d] += 1;
+                matrix_of_matmul[d] |= is_matrix_operand(p, id, k);
+            }
+            let per_element = reads_per_element(p, id, a, k);
+            reads[root[a]] = reads[root[a]].saturating_add(per_element);
+        }
+    }
+    for &(_, node, _) in &p.outputs {
+        reads[root[node]] = reads[root[node]].saturating_add(1);
+        if let Op::Load(d) = p.nodes[node].op {
+            decl_uses[d] += 1;
+        }
+    }
+    let stored_in_dense = (0..p.decls.len()).map(|d| matrix_of_matmul[d] && decl_uses[d] == 1).collect();
+    Ok(Plan { root, reads, stored_in_dense })
+}
+
+/// Reshapes alias their operand; loads of one declaration alias each other.
+fn roots(p: &Program) -> Vec<NodeId> {
+    let mut root: Vec<NodeId> = (0..p.nodes.len()).collect();
+    let mut first_load = vec![None; p.decls.len()];
+    for (id, n) in p.nodes.iter().enumerate() {
+        match n.op {
+            Op::Reshape(a) => root[id] = root[a],
+            Op::Load(d) => root[id] = *first_load[d].get_or_insert(id),
+            _ => {}
+        }
+    }
+    root
+}
+
+/// True when operand `k` of node `id` is the matrix of a matrix-vector product.
+fn is_matrix_operand(p: &Program, id: NodeId, k: usize) -> bool {
+    let Op::MatMul(a, b) = p.nodes[id].op else { return false };
+    let (ra, rb) = (p.nodes[a].shape.len(), p.nodes[b].shape.len());
+    (k == 1 && ra == 1 && rb == 2) || (k == 0 && ra == 2 && rb == 1)
+}
+
+/// How many times node `id` reads each element of its operand `a` (operand position `k`).
+fn reads_per_element(p: &Program, id: NodeId, a: NodeId, k: usize) -> u32 {
+    let node = &p.nodes[id];
+    let operand = &p.nodes[a];
+    if matches!(operand.op, Op::Const(_)) {
+        return 0;
+    }
+    match node.op {
+        Op::Const(_) | Op::Load(_) | Op::Reshape(_) => 0,
+        Op::MatMul(..) if is_matrix_operand(p, id, k) => 1,
+        Op::MatMul(..) => node.len() as u32,
+        Op::Add(..) | Op::Sub(..) | Op::Mul(..) if operand.len() == 1 && node.len() > 1 => node.len() as u32,
+        _ => 1,
+    }
+}

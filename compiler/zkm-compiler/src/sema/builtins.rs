@@ -1,0 +1,186 @@
+//! The builtin operations: `relu`, `argmax`, `sum`, `rescale`, `rescale_clamp`, `reshape`,
+//! `flatten`.
+//!
+//! Builtin names are ordinary identifiers, resolved after local values and functions. Their
+//! signatures (the number and kind of arguments) are checked by name resolution; evaluation
+//! checks shapes, scales and ranges.
+
+use zkm_diagnostics::{Span, Spanned};
+use zkm_syntax::ast;
+
+use super::errors;
+use super::eval::{Env, Eval, Value};
+use super::range;
+use super::types;
+use super::world::ModId;
+use crate::ir::{Node, NodeId, Op};
+
+/// A builtin operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Builtin {
+    /// `relu(x)`: `max(x, 0)` elementwise.
+    Relu,
+    /// `argmax(x)`: index of the largest element of a vector.
+    Argmax,
+    /// `sum(x)`: sum of all elements.
+    Sum,
+    /// `rescale(x, T)`: requantize, proving that the result fits `T`.
+    Rescale,
+    /// `rescale_clamp(x, T)`: requantize, saturating into `T`.
+    RescaleClamp,
+    /// `reshape(x, [d1, ...])`.
+    Reshape,
+    /// `flatten(x)`: reshape to one dimension.
+    Flatten,
+}
+
+/// The kind of one builtin argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArgKind {
+    /// A tensor value.
+    Value,
+    /// A scalar type such as `fixed<16, 8>`.
+    Type,
+    /// A shape literal `[d1, d2, ...]`.
+    Shape,
+}
+
+impl Builtin {
+    /// Every builtin.
+    pub(crate) const ALL: [Builtin; 7] = [
+        Builtin::Relu,
+        Builtin::Argmax,
+        Builtin::Sum,
+        Builtin::Rescale,
+        Builtin::RescaleClamp,
+        Builtin::Reshape,
+        Builtin::Flatten,
+    ];
+
+    /// The name it is called by.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Builtin::Relu => "relu",
+            Builtin::Argmax => "argmax",
+            Builtin::Sum => "sum",
+            Builtin::Rescale => "rescale",
+            Builtin::RescaleClamp => "rescale_clamp",
+            Builtin::Reshape => "reshape",
+            Builtin::Flatten => "flatten",
+        }
+    }
+
+    /// The builtin called `name`.
+    pub(crate) fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The kinds of its arguments, in order.
+    pub(crate) fn params(self) -> &'static [ArgKind] {
+        match self {
+            Builtin::Relu | Builtin::Argmax | Builtin::Sum | Builtin::Flatten => &[ArgKind::Value],
+            Builtin::Rescale | Builtin::RescaleClamp => &[ArgKind::Value, ArgKind::Type],
+            Builtin::Reshape => &[ArgKind::Value, ArgKind::Shape],
+        }
+    }
+
+    /// How it is called, for messages: `rescale(x, fixed<W, F>)`.
+    pub(crate) fn signature(self) -> &'static str {
+        match self {
+            Builtin::Relu => "relu(x)",
+            Builtin::Argmax => "argmax(x)",
+            Builtin::Sum => "sum(x)",
+            Builtin::Rescale => "rescale(x, fixed<W, F>)",
+            Builtin::RescaleClamp => "rescale_clamp(x, fixed<W, F>)",
+            Builtin::Reshape => "reshape(x, [d1, d2, ...])",
+            Builtin::Flatten => "flatten(x)",
+        }
+    }
+
+    /// True if `args` have the right number and kinds (a type argument must be a scalar type).
+    pub(crate) fn accepts(self, args: &[ast::Arg]) -> bool {
+        let params = self.params();
+        args.len() == params.len()
+            && args.iter().zip(params).all(|(a, k)| match (a, k) {
+                (ast::Arg::Expr(_), ArgKind::Value) | (ast::Arg::Shape(..), ArgKind::Shape) => true,
+                (ast::Arg::Type(t), ArgKind::Type) => t.shape.is_empty(),
+                _ => false,
+            })
+    }
+}
+
+impl Eval<'_, '_> {
+    /// Evaluates a call of builtin `b` at `span`.
+    pub(crate) fn builtin(&mut self, env: &Env, m: ModId, b: Builtin, args: &[ast::Arg], span: Span) -> Value {
+        let (true, Some(ast::Arg::Expr(first))) = (b.accepts(args), args.first()) else {
+            return self.quiet_poison();
+        };
+        let x = self.expr(env, m, first);
+        let Some(id) = self.as_node(x) else { return Value::Poison };
+        let Some(n) = self.node(id) else { return Value::Poison };
+        let arg = (id, n, first.span);
+        match (b, args.get(1)) {
+            (Builtin::Relu, _) => self.push(Op::Relu(id), arg.1.shape, arg.1.frac, Some(range::relu(arg.1.range)), span),
+            (Builtin::Argmax, _) => self.argmax(arg, span),
+            (Builtin::Sum, _) => self.sum(arg, span),
+            (Builtin::Flatten, _) => {
+                let len = arg.1.len();
+                self.reshaped(arg, vec![len], span)
+            }
+            (Builtin::Rescale, Some(ast::Arg::Type(t))) => self.rescale(arg, t, false, span),
+            (Builtin::RescaleClamp, Some(ast::Arg::Type(t))) => self.rescale(arg, t, true, span),
+            (Builtin::Reshape, Some(ast::Arg::Shape(dims, s))) => self.reshape(arg, dims, *s, span),
+            _ => self.quiet_poison(),
+        }
+    }
+
+    /// `argmax(x)`: x must be a non-empty vector; the result is an `int` scalar in `[0, n-1]`.
+    fn argmax(&mut self, (id, n, at): (NodeId, Node, Span), span: Span) -> Value {
+        if n.shape.len() != 1 || n.is_empty() {
+            return self.fail(errors::argmax_rank(&n.shape, at, span));
+        }
+        self.push(Op::Argmax(id), vec![], 0, Some(range::argmax(n.len())), span)
+    }
+
+    /// `sum(x)`: a scalar at x's scale.
+    fn sum(&mut self, (id, n, _): (NodeId, Node, Span), span: Span) -> Value {
+        self.push(Op::Sum(id), vec![], n.frac, range::sum(n.range, n.len()), span)
+    }
+
+    /// `reshape(x, [dims])`: the element count must not change.
+    fn reshape(&mut self, arg: (NodeId, Node, Span), dims: &[Spanned<u64>], at: Span, span: Span) -> Value {
+        let shape = match types::shape(dims, at) {
+            Ok(s) => s,
+            Err(d) => return self.fail(d),
+        };
+        if shape.iter().product::<usize>() != arg.1.len() {
+            return self.fail(errors::reshape_size(&arg.1, &shape, arg.2, at));
+        }
+        self.reshaped(arg, shape, span)
+    }
+
+    /// A reshape node with the operand's elements.
+    fn reshaped(&mut self, (id, n, _): (NodeId, Node, Span), shape: Vec<usize>, span: Span) -> Value {
+        self.push(Op::Reshape(id), shape, n.frac, Some(n.range), span)
+    }
+
+    /// `rescale(x, T)` / `rescale_clamp(x, T)`.
+    fn rescale(&mut self, (id, n, _): (NodeId, Node, Span), t: &ast::TensorType, clamp: bool, span: Span) -> Value {
+        let ty = match types::num_type(&t.scalar) {
+            Ok(ty) => ty,
+            Err(d) => return self.fail(d),
+        };
+        let shift = n.frac as i32 - ty.frac as i32;
+        if shift > range::MAX_SHIFT as i32 {
+            return self.fail(errors::rescale_shift(n.frac, ty, clamp, span));
+        }
+        let op = Op::Rescale { arg: id, ty, clamp };
+        let r = range::rescale(n.range, shift);
+        match r {
+            _ if clamp => self.push(op, n.shape, ty.frac, Some(range::clamp(r.unwrap_or(ty.range()), ty)), span),
+            Some(r) if !range::within(r, ty.range()) => self.fail(errors::rescale_overflow(r, ty, span)),
+            _ => self.push(op, n.shape, ty.frac, r, span),
+        }
+    }
+}
+

@@ -1,0 +1,134 @@
+//! Bracket bookkeeping on the token stream, done before and after parsing.
+//!
+//! Before parsing, [`check_nesting`] rejects token streams whose brackets (or runs of unary
+//! `-`) nest deeper than [`MAX_NESTING`], so that no stage ever builds or walks a tree deep
+//! enough to overflow the stack. After parsing, [`Brackets`] tells the error conversion which
+//! opening brackets are never closed (E0203).
+//!
+//! Matching follows one rule everywhere: a closer pops the innermost opener of its kind,
+//! treating any openers above it as unclosed; a closer with no opener of its kind is ignored.
+
+use zkm_diagnostics::{codes, Diagnostic, FileId, Span};
+
+use crate::lexer::{SpannedToken, Token};
+
+/// The deepest allowed bracket nesting, and the longest allowed run of `-` tokens.
+pub const MAX_NESTING: usize = 64;
+
+/// An opening bracket: its token and byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Opener {
+    /// `(`, `[` or `{`.
+    pub(crate) open: char,
+    /// Byte offset of the opener.
+    pub(crate) start: usize,
+}
+
+impl Opener {
+    /// The closing bracket that matches this opener.
+    pub(crate) fn closer(self) -> char {
+        match self.open {
+            '(' => ')',
+            '[' => ']',
+            _ => '}',
+        }
+    }
+}
+
+fn opener_char(tok: &Token<'_>) -> Option<char> {
+    match tok {
+        Token::LParen => Some('('),
+        Token::LBracket => Some('['),
+        Token::LBrace => Some('{'),
+        _ => None,
+    }
+}
+
+fn closer_match(tok: &Token<'_>) -> Option<char> {
+    match tok {
+        Token::RParen => Some('('),
+        Token::RBracket => Some('['),
+        Token::RBrace => Some('{'),
+        _ => None,
+    }
+}
+
+/// Applies one token to the open-bracket stack; openers left behind by a mismatched closer are
+/// passed to `unclosed`.
+fn step(stack: &mut Vec<Opener>, tok: &SpannedToken<'_>, unclosed: &mut impl FnMut(Opener)) {
+    if let Some(open) = opener_char(&tok.1) {
+        stack.push(Opener { open, start: tok.0 });
+    } else if let Some(open) = closer_match(&tok.1) {
+        if let Some(pos) = stack.iter().rposition(|o| o.open == open) {
+            stack.drain(pos + 1..).for_each(&mut *unclosed);
+            stack.pop();
+        }
+    }
+}
+
+/// Returns an E0204 diagnostic if brackets nest deeper than [`MAX_NESTING`] or more than
+/// [`MAX_NESTING`] `-` tokens follow each other; the parser must then not run.
+pub fn check_nesting(file: FileId, tokens: &[SpannedToken<'_>]) -> Option<Diagnostic> {
+    let mut stack = Vec::new();
+    let mut minus_run = 0;
+    for tok in tokens {
+        step(&mut stack, tok, &mut |_| {});
+        minus_run = if tok.1 == Token::Minus { minus_run + 1 } else { 0 };
+        let span = Span::new(file, tok.0, tok.2);
+        if stack.len() > MAX_NESTING && opener_char(&tok.1).is_some() {
+            return Some(too_deep(span, "brackets nested deeper than 64", "this bracket"));
+        }
+        if minus_run > MAX_NESTING {
+            return Some(too_deep(span, "more than 64 `-` signs in a row", "this `-`"));
+        }
+    }
+    None
+}
+
+fn too_deep(span: Span, message: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(codes::NESTING_TOO_DEEP, message)
+        .with_primary(span, format!("{what} exceeds the nesting limit of {MAX_NESTING}"))
+        .with_help("split the expression into several `let` statements")
+}
+
+/// Which openers of a file are never closed.
+#[derive(Debug)]
+pub(crate) struct Brackets<'t, 's> {
+    tokens: &'t [SpannedToken<'s>],
+    /// Byte offsets of the openers that are never closed, in source order.
+    unclosed: Vec<usize>,
+}
+
+impl<'t, 's> Brackets<'t, 's> {
+    /// Matches all brackets of `tokens`.
+    pub(crate) fn new(tokens: &'t [SpannedToken<'s>]) -> Self {
+        let mut stack = Vec::new();
+        let mut unclosed = Vec::new();
+        for tok in tokens {
+            step(&mut stack, tok, &mut |o: Opener| unclosed.push(o.start));
+        }
+        unclosed.extend(stack.iter().map(|o| o.start));
+        unclosed.sort_unstable();
+        Brackets { tokens, unclosed }
+    }
+
+    /// The innermost opener still open just before byte offset `at` (end of file: `usize::MAX`).
+    pub(crate) fn innermost_open_at(&self, at: usize) -> Option<Opener> {
+        let mut stack = Vec::new();
+        for tok in self.tokens.iter().take_while(|t| t.0 < at) {
+            step(&mut stack, tok, &mut |_| {});
+        }
+        stack.pop()
+    }
+
+    /// True if the opener is never closed.
+    pub(crate) fn is_unclosed(&self, opener: Opener) -> bool {
+        self.unclosed.binary_search(&opener.start).is_ok()
+    }
+
+    /// The last token that ends at or before byte offset `at`.
+    pub(crate) fn token_before(&self, at: usize) -> Option<SpannedToken<'s>> {
+        let idx = self.tokens.partition_point(|t| t.2 <= at);
+        idx.checked_sub(1).map(|i| self.tokens[i])
+    }
+}
