@@ -30,7 +30,10 @@ pub fn module(path: &[&str]) -> Option<&'static StdModule> {
 mod tests {
     #[test]
     fn nn_is_found_and_unknown_is_not() {
-        assert_eq!(super::module(&["nn"]).map(|m| m.file_name), Some("std/nn.zkm"));
+        assert_eq!(
+            super::module(&["nn"]).map(|m| m.file_name),
+            Some("std/nn.zkm")
+        );
         assert!(super::module(&["nope"]).is_none());
     }
 }

@@ -46,7 +46,9 @@ impl std::fmt::Display for ArtifactError {
             ArtifactError::Version { format, version } => {
                 write!(f, "artifact is `{format}` version {version}; this zkmc reads `{FORMAT}` version {VERSION}")
             }
-            ArtifactError::HashMismatch => f.write_str("artifact content does not match its hash (corrupt or edited)"),
+            ArtifactError::HashMismatch => {
+                f.write_str("artifact content does not match its hash (corrupt or edited)")
+            }
         }
     }
 }
@@ -55,7 +57,12 @@ impl Artifact {
     /// Wraps a program, computing its hash.
     pub fn new(program: AirProgram) -> Self {
         let hash = hash_program(&program);
-        Artifact { format: FORMAT.into(), version: VERSION, hash, program }
+        Artifact {
+            format: FORMAT.into(),
+            version: VERSION,
+            hash,
+            program,
+        }
     }
 
     /// The canonical JSON encoding.
@@ -68,9 +75,13 @@ impl Artifact {
     /// # Errors
     /// When the text is not an artifact, has another version, or fails its hash.
     pub fn from_json(text: &str) -> Result<Self, ArtifactError> {
-        let a: Artifact = serde_json::from_str(text).map_err(|e| ArtifactError::Malformed(e.to_string()))?;
+        let a: Artifact =
+            serde_json::from_str(text).map_err(|e| ArtifactError::Malformed(e.to_string()))?;
         if a.format != FORMAT || a.version != VERSION {
-            return Err(ArtifactError::Version { format: a.format, version: a.version });
+            return Err(ArtifactError::Version {
+                format: a.format,
+                version: a.version,
+            });
         }
         if hash_program(&a.program) != a.hash {
             return Err(ArtifactError::HashMismatch);
@@ -83,6 +94,10 @@ fn hash_program(program: &AirProgram) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(FORMAT.as_bytes());
     hasher.update(&VERSION.to_le_bytes());
-    hasher.update(serde_json::to_string(program).unwrap_or_default().as_bytes());
+    hasher.update(
+        serde_json::to_string(program)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     hasher.finalize().to_hex().to_string()
 }

@@ -21,14 +21,24 @@ pub fn build(program: &AirProgram, main: &[Vec<Felt>], rand: &[Ext]) -> Vec<Vec<
         load_row(main, (row + 1) % n, &mut base);
         lift(&base, &mut nxt);
         load_periodic(program, row, &mut periodic);
-        let env = Env { main: [&cur, &nxt], aux: [&[], &[]], periodic: &periodic, rand };
+        let env = Env {
+            main: [&cur, &nxt],
+            aux: [&[], &[]],
+            periodic: &periodic,
+            rand,
+        };
         for (c, group) in program.bus_columns.iter().enumerate() {
-            aux[c][row] = group.iter().map(|&t| fraction(program, t as usize, &env)).fold(Ext::ZERO, |a, b| a + b);
+            aux[c][row] = group
+                .iter()
+                .map(|&t| fraction(program, t as usize, &env))
+                .fold(Ext::ZERO, |a, b| a + b);
         }
     }
     let sum_col = program.globals.running_sum as usize;
     for row in 1..n {
-        let prev: Ext = (0..program.bus_columns.len()).map(|c| aux[c][row - 1]).fold(Ext::ZERO, |a, b| a + b);
+        let prev: Ext = (0..program.bus_columns.len())
+            .map(|c| aux[c][row - 1])
+            .fold(Ext::ZERO, |a, b| a + b);
         aux[sum_col][row] = aux[sum_col][row - 1] + prev;
     }
     aux
@@ -43,7 +53,11 @@ fn fraction(program: &AirProgram, t: usize, env: &Env<'_, Ext>) -> Ext {
     }
     let key = eval_one(program, term.value, env) + env.rand[1] * eval_one(program, term.tag, env);
     let d = env.rand[0] - key;
-    let signed = if term.direction == Direction::Send { m } else { -m };
+    let signed = if term.direction == Direction::Send {
+        m
+    } else {
+        -m
+    };
     if d == Ext::ZERO {
         Ext::ZERO
     } else {

@@ -62,6 +62,7 @@ impl AirBuilder {
             assertions: vec![],
             bus: vec![],
             tensors: vec![],
+            decls: vec![],
             public: vec![],
             public_len: 0,
             gadgets: vec![],
@@ -69,7 +70,14 @@ impl AirBuilder {
             bus_columns: vec![],
         };
         let selectors = BTreeMap::new();
-        let mut b = AirBuilder { prog, selectors, max_rows: 1, gadget: 0, loc, model: loc };
+        let mut b = AirBuilder {
+            prog,
+            selectors,
+            max_rows: 1,
+            gadget: 0,
+            loc,
+            model: loc,
+        };
         b.add_row_counter();
         b
     }
@@ -93,7 +101,11 @@ impl AirBuilder {
     /// Allocates a main column attributed to the current gadget's location.
     pub fn main_col(&mut self, name: String, meaning: impl Into<String>) -> u16 {
         let loc = self.loc;
-        self.prog.main_columns.push(Column { name, meaning: meaning.into(), loc });
+        self.prog.main_columns.push(Column {
+            name,
+            meaning: meaning.into(),
+            loc,
+        });
         (self.prog.main_columns.len() - 1) as u16
     }
 
@@ -153,13 +165,39 @@ impl AirBuilder {
 
     /// Pins main column `col` at `row` to public input element `index`.
     pub fn assert_public(&mut self, col: u16, row: usize, index: usize, label: String) {
-        self.push_assertion(Segment::Main, col, row, AssertValue::Public(index as u32), label);
+        self.push_assertion(
+            Segment::Main,
+            col,
+            row,
+            AssertValue::Public(index as u32),
+            label,
+        );
     }
 
     /// Adds a send (`Direction::Send`) or receive term to the bus.
-    pub fn bus(&mut self, direction: Direction, mult: ExprId, tag: ExprId, value: ExprId, label: String) {
+    pub fn bus(
+        &mut self,
+        direction: Direction,
+        mult: ExprId,
+        tag: ExprId,
+        value: ExprId,
+        label: String,
+    ) {
         let (gadget, loc) = (self.gadget, self.loc);
-        self.prog.bus.push(BusTerm { direction, mult, tag, value, label, gadget, loc });
+        self.prog.bus.push(BusTerm {
+            direction,
+            mult,
+            tag,
+            value,
+            label,
+            gadget,
+            loc,
+        });
+    }
+
+    /// Records a declared input, parameter or output.
+    pub fn decl(&mut self, d: crate::program::DeclInfo) {
+        self.prog.decls.push(d);
     }
 
     /// Registers a tensor and returns its id.
@@ -191,7 +229,11 @@ impl AirBuilder {
 
     /// The offset of the first public slot of kind `kind` named `name`.
     pub fn find_public(&self, name: &str, kind: PublicKind) -> Option<usize> {
-        let slot = self.prog.public.iter().find(|s| s.name == name && s.kind == kind)?;
+        let slot = self
+            .prog
+            .public
+            .iter()
+            .find(|s| s.name == name && s.kind == kind)?;
         Some(slot.offset as usize)
     }
 
@@ -205,7 +247,13 @@ impl AirBuilder {
         t
     }
 
-    pub(crate) fn push_constraint(&mut self, label: &str, expr: ExprId, seg: Segment, g: Option<u32>) {
+    pub(crate) fn push_constraint(
+        &mut self,
+        label: &str,
+        expr: ExprId,
+        seg: Segment,
+        g: Option<u32>,
+    ) {
         let c = Constraint {
             expr,
             segment: seg,
@@ -217,14 +265,31 @@ impl AirBuilder {
         self.prog.constraints.push(c);
     }
 
-    pub(crate) fn push_assertion(&mut self, seg: Segment, col: u16, row: usize, value: AssertValue, label: String) {
+    pub(crate) fn push_assertion(
+        &mut self,
+        seg: Segment,
+        col: u16,
+        row: usize,
+        value: AssertValue,
+        label: String,
+    ) {
         let loc = self.loc;
-        let a = Assertion { segment: seg, column: col, row: row as u32, value, label, loc };
+        let a = Assertion {
+            segment: seg,
+            column: col,
+            row: row as u32,
+            value,
+            label,
+            loc,
+        };
         self.prog.assertions.push(a);
     }
 
     pub(crate) fn push_periodic(&mut self, name: &str, values: Vec<u64>) -> u16 {
-        self.prog.periodic.push(PeriodicColumn { name: name.to_owned(), values });
+        self.prog.periodic.push(PeriodicColumn {
+            name: name.to_owned(),
+            values,
+        });
         (self.prog.periodic.len() - 1) as u16
     }
 
@@ -262,7 +327,9 @@ impl AirBuilder {
         for c in &mut self.prog.constraints {
             c.degree = degrees[c.expr as usize].clone();
         }
-        self.prog.constraints.sort_by_key(|c| c.segment == Segment::Aux);
+        self.prog
+            .constraints
+            .sort_by_key(|c| c.segment == Segment::Aux);
         Ok(self.prog)
     }
 }

@@ -48,11 +48,22 @@ impl Failure {
             FailureKind::Assertion => (codes::ASSERTION_FAILED, "assertion"),
             FailureKind::Bus => (codes::BUS_UNBALANCED, "bus term"),
         };
-        let rows = if self.count > 1 { format!(" (and {} more rows)", self.count - 1) } else { String::new() };
-        let span = Span::new(FileId(self.loc.file), self.loc.start as usize, self.loc.end as usize);
-        Diagnostic::error(code, format!("{what} `{}` fails at row {}{rows}", self.label, self.row))
-            .with_primary(span, "enforced here")
-            .with_note(self.detail.clone())
+        let rows = if self.count > 1 {
+            format!(" (and {} more rows)", self.count - 1)
+        } else {
+            String::new()
+        };
+        let span = Span::new(
+            FileId(self.loc.file),
+            self.loc.start as usize,
+            self.loc.end as usize,
+        );
+        Diagnostic::error(
+            code,
+            format!("{what} `{}` fails at row {}{rows}", self.label, self.row),
+        )
+        .with_primary(span, "enforced here")
+        .with_note(self.detail.clone())
     }
 }
 
@@ -60,7 +71,11 @@ impl Failure {
 fn checker_rand(program: &AirProgram) -> Vec<Ext> {
     let h = blake3::hash(program.name.as_bytes());
     let b = h.as_bytes();
-    let word = |i: usize| Felt::new(u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or([1; 8])));
+    let word = |i: usize| {
+        Felt::new(u64::from_le_bytes(
+            b[i * 8..i * 8 + 8].try_into().unwrap_or([1; 8]),
+        ))
+    };
     vec![Ext::new(word(0), word(1)), Ext::new(word(2), word(3))]
 }
 
@@ -87,15 +102,25 @@ fn main_constraints(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let mut periodic = vec![Ext::ZERO; program.periodic.len()];
     let mut values = Vec::new();
     let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    let main: Vec<(usize, u32)> = program.constraints.iter().enumerate()
-        .filter(|(_, c)| c.segment == Segment::Main).map(|(i, c)| (i, c.expr)).collect();
+    let main: Vec<(usize, u32)> = program
+        .constraints
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.segment == Segment::Main)
+        .map(|(i, c)| (i, c.expr))
+        .collect();
     for row in 0..n - 1 {
         load_row(&trace.main, row, &mut cur);
         load_row(&trace.main, row + 1, &mut nxt);
         lift(&cur, &mut cur_e);
         lift(&nxt, &mut nxt_e);
         load_periodic(program, row, &mut periodic);
-        let env = Env { main: [&cur_e, &nxt_e], aux: [&aux_zero, &aux_zero], periodic: &periodic, rand: &rand };
+        let env = Env {
+            main: [&cur_e, &nxt_e],
+            aux: [&aux_zero, &aux_zero],
+            periodic: &periodic,
+            rand: &rand,
+        };
         program.exprs.eval_all(&env, &mut values);
         for &(i, root) in &main {
             if values[root as usize] != Ext::ZERO {
@@ -106,12 +131,18 @@ fn main_constraints(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     constraint_failures(program, fails, "evaluates to a non-zero value")
 }
 
-fn constraint_failures(program: &AirProgram, fails: BTreeMap<usize, (usize, usize)>, why: &str) -> Vec<Failure> {
+fn constraint_failures(
+    program: &AirProgram,
+    fails: BTreeMap<usize, (usize, usize)>,
+    why: &str,
+) -> Vec<Failure> {
     fails
         .into_iter()
         .map(|(i, (row, count))| {
             let c = &program.constraints[i];
-            let shown = program.exprs.render(c.expr, &|e| crate::listing::cell_name(program, e));
+            let shown = program
+                .exprs
+                .render(c.expr, &|e| crate::listing::cell_name(program, e));
             Failure {
                 kind: FailureKind::Constraint,
                 label: c.label.clone(),
@@ -126,7 +157,11 @@ fn constraint_failures(program: &AirProgram, fails: BTreeMap<usize, (usize, usiz
 
 fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let mut out = Vec::new();
-    for a in program.assertions.iter().filter(|a| a.segment == Segment::Main) {
+    for a in program
+        .assertions
+        .iter()
+        .filter(|a| a.segment == Segment::Main)
+    {
         let actual = trace.main[a.column as usize][a.row as usize];
         let expected = match a.value {
             AssertValue::Const(c) => Felt::new(c),
@@ -140,7 +175,12 @@ fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
                 loc: a.loc,
                 row: a.row as usize,
                 count: 1,
-                detail: format!("{col}[{}] is {} but must be {}", a.row, signed(actual), signed(expected)),
+                detail: format!(
+                    "{col}[{}] is {} but must be {}",
+                    a.row,
+                    signed(actual),
+                    signed(expected)
+                ),
             });
         }
     }
@@ -152,8 +192,14 @@ fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let mut net: BTreeMap<(u64, u64), (Felt, usize, usize)> = BTreeMap::new();
     for_each_bus_value(program, &trace.main, &mut |row, ti, mult, tag, value| {
         let term = &program.bus[ti];
-        let signed_mult = if term.direction == Direction::Send { mult } else { -mult };
-        let entry = net.entry((tag.as_int(), value.as_int())).or_insert((Felt::ZERO, ti, row));
+        let signed_mult = if term.direction == Direction::Send {
+            mult
+        } else {
+            -mult
+        };
+        let entry = net
+            .entry((tag.as_int(), value.as_int()))
+            .or_insert((Felt::ZERO, ti, row));
         entry.0 += signed_mult;
         if term.direction == Direction::Receive {
             (entry.1, entry.2) = (ti, row);
@@ -166,7 +212,14 @@ fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         .collect()
 }
 
-fn bus_failure(program: &AirProgram, tag: u64, value: u64, m: Felt, ti: usize, row: usize) -> Failure {
+fn bus_failure(
+    program: &AirProgram,
+    tag: u64,
+    value: u64,
+    m: Felt,
+    ti: usize,
+    row: usize,
+) -> Failure {
     let term = &program.bus[ti];
     let what = describe_tag(program, tag);
     let v = signed(Felt::new(value));
@@ -174,9 +227,19 @@ fn bus_failure(program: &AirProgram, tag: u64, value: u64, m: Felt, ti: usize, r
     let detail = if net > 0 {
         format!("{what} = {v} is sent {net} more time(s) than it is received")
     } else {
-        format!("{what} = {v} is received {} more time(s) than it is sent", -net)
+        format!(
+            "{what} = {v} is received {} more time(s) than it is sent",
+            -net
+        )
     };
-    Failure { kind: FailureKind::Bus, label: term.label.clone(), loc: term.loc, row, count: 1, detail }
+    Failure {
+        kind: FailureKind::Bus,
+        label: term.label.clone(),
+        loc: term.loc,
+        row,
+        count: 1,
+        detail,
+    }
 }
 
 fn describe_tag(program: &AirProgram, tag: u64) -> String {
@@ -209,21 +272,44 @@ fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         load_row(&aux, row, &mut acur);
         load_row(&aux, row + 1, &mut anxt);
         load_periodic(program, row, &mut periodic);
-        let env = Env { main: [&cur_e, &nxt_e], aux: [&acur, &anxt], periodic: &periodic, rand: &rand };
+        let env = Env {
+            main: [&cur_e, &nxt_e],
+            aux: [&acur, &anxt],
+            periodic: &periodic,
+            rand: &rand,
+        };
         program.exprs.eval_all(&env, &mut values);
-        for (i, c) in program.constraints.iter().enumerate().filter(|(_, c)| c.segment == Segment::Aux) {
+        for (i, c) in program
+            .constraints
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.segment == Segment::Aux)
+        {
             if values[c.expr as usize] != Ext::ZERO {
                 fails.entry(i).or_insert((row, 0)).1 += 1;
             }
         }
     }
     let mut out = constraint_failures(program, fails, "evaluates to a non-zero value");
-    for a in program.assertions.iter().filter(|a| a.segment == Segment::Aux) {
-        let AssertValue::Const(c) = a.value else { continue };
+    for a in program
+        .assertions
+        .iter()
+        .filter(|a| a.segment == Segment::Aux)
+    {
+        let AssertValue::Const(c) = a.value else {
+            continue;
+        };
         if aux[a.column as usize][a.row as usize] != Ext::from(Felt::new(c)) {
             let detail = format!("{} does not hold", a.label);
             let (label, loc, row) = (a.label.clone(), a.loc, a.row as usize);
-            out.push(Failure { kind: FailureKind::Assertion, label, loc, row, count: 1, detail });
+            out.push(Failure {
+                kind: FailureKind::Assertion,
+                label,
+                loc,
+                row,
+                count: 1,
+                detail,
+            });
         }
     }
     out

@@ -65,7 +65,10 @@ impl Degree {
     fn product(&self, other: &Degree) -> Degree {
         let mut cycles = self.cycles.clone();
         cycles.extend_from_slice(&other.cycles);
-        Degree { base: self.base + other.base, cycles }
+        Degree {
+            base: self.base + other.base,
+            cycles,
+        }
     }
 
     fn max(&self, other: &Degree, n: usize) -> Degree {
@@ -150,8 +153,14 @@ impl ExprArena {
         for e in &self.nodes {
             let d = match *e {
                 Expr::Const(_) | Expr::Rand(_) => Degree::default(),
-                Expr::Main { .. } | Expr::Aux { .. } => Degree { base: 1, cycles: vec![] },
-                Expr::Periodic(i) => Degree { base: 0, cycles: vec![periods[i as usize]] },
+                Expr::Main { .. } | Expr::Aux { .. } => Degree {
+                    base: 1,
+                    cycles: vec![],
+                },
+                Expr::Periodic(i) => Degree {
+                    base: 0,
+                    cycles: vec![periods[i as usize]],
+                },
                 Expr::Add(a, b) | Expr::Sub(a, b) => out[a as usize].max(&out[b as usize], n),
                 Expr::Mul(a, b) => out[a as usize].product(&out[b as usize]),
                 Expr::Neg(a) => out[a as usize].clone(),
@@ -214,7 +223,11 @@ impl ExprArena {
         names: &dyn Fn(Expr) -> String,
         prec: u8,
     ) -> String {
-        format!("{}{op}{}", self.render_prec(a, names, prec), self.render_prec(b, names, prec))
+        format!(
+            "{}{op}{}",
+            self.render_prec(a, names, prec),
+            self.render_prec(b, names, prec)
+        )
     }
 }
 

@@ -23,5 +23,5 @@ pub mod witness;
 
 pub use artifact::{Artifact, ArtifactError};
 pub use builder::{AirBuilder, LayoutError, TensorId};
-pub use program::{AirProgram, Loc, PublicKind, PublicSlot, Segment, TensorInfo};
+pub use program::{AirProgram, DeclInfo, Loc, PublicKind, PublicSlot, Segment, TensorInfo};
 pub use witness::{Inputs, Trace, WitnessError};

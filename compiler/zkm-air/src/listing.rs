@@ -44,12 +44,28 @@ fn loc(p: &AirProgram, l: Loc) -> String {
 fn header(out: &mut String, a: &Artifact) {
     let p = &a.program;
     let (main, aux) = (p.main_columns.len(), p.aux_columns.len());
-    let n_main = p.constraints.iter().filter(|c| c.segment == Segment::Main).count();
+    let n_main = p
+        .constraints
+        .iter()
+        .filter(|c| c.segment == Segment::Main)
+        .count();
     let _ = writeln!(out, "; zkmc AIR listing");
     let _ = writeln!(out, "model         {}", p.name);
-    let _ = writeln!(out, "artifact      {} v{}  blake3:{}", a.format, a.version, a.hash);
-    let _ = writeln!(out, "field         Goldilocks, p = 2^64 - 2^32 + 1; aux segment over its quadratic extension");
-    let _ = writeln!(out, "trace         {} rows x {} columns (main {main}, aux {aux})", p.trace_len, main + aux);
+    let _ = writeln!(
+        out,
+        "artifact      {} v{}  blake3:{}",
+        a.format, a.version, a.hash
+    );
+    let _ = writeln!(
+        out,
+        "field         Goldilocks, p = 2^64 - 2^32 + 1; aux segment over its quadratic extension"
+    );
+    let _ = writeln!(
+        out,
+        "trace         {} rows x {} columns (main {main}, aux {aux})",
+        p.trace_len,
+        main + aux
+    );
     let _ = writeln!(out, "max degree    {}", p.max_degree());
     let _ = writeln!(
         out,
@@ -58,16 +74,33 @@ fn header(out: &mut String, a: &Artifact) {
         p.assertions.len(),
         p.bus.len()
     );
-    let _ = writeln!(out, "random        α, β (drawn after the main trace is committed)");
+    let _ = writeln!(
+        out,
+        "random        α, β (drawn after the main trace is committed)"
+    );
 }
 
 fn columns(out: &mut String, p: &AirProgram) {
     let _ = writeln!(out, "\n== columns");
     let _ = writeln!(out, "{:<6} {:<22} {:<52} source", "#", "name", "meaning");
-    let main = p.main_columns.iter().enumerate().map(|(i, c)| (format!("m{i}"), c));
-    let aux = p.aux_columns.iter().enumerate().map(|(i, c)| (format!("a{i}"), c));
+    let main = p
+        .main_columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("m{i}"), c));
+    let aux = p
+        .aux_columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("a{i}"), c));
     for (id, c) in main.chain(aux) {
-        let _ = writeln!(out, "{id:<6} {:<22} {:<52} {}", c.name, c.meaning, loc(p, c.loc));
+        let _ = writeln!(
+            out,
+            "{id:<6} {:<22} {:<52} {}",
+            c.name,
+            c.meaning,
+            loc(p, c.loc)
+        );
     }
 }
 
@@ -79,7 +112,13 @@ fn periodic(out: &mut String, p: &AirProgram) {
     for (i, c) in p.periodic.iter().enumerate() {
         let first: Vec<String> = c.values.iter().take(4).map(u64::to_string).collect();
         let last = c.values.last().copied().unwrap_or(0);
-        let _ = writeln!(out, "p{i:<5} {:<22} period {:<6} values {}, ..., {last}", c.name, c.values.len(), first.join(", "));
+        let _ = writeln!(
+            out,
+            "p{i:<5} {:<22} period {:<6} values {}, ..., {last}",
+            c.name,
+            c.values.len(),
+            first.join(", ")
+        );
     }
 }
 
@@ -93,8 +132,18 @@ fn public(out: &mut String, p: &AirProgram) {
             PublicKind::Commitment => "commitment (reserved: not yet enforced)",
         };
         let range = format!("[{}, {})", s.offset, s.offset + s.len);
-        let ty = if s.frac == 0 { format!("int<{}>", s.bits) } else { format!("fixed<{}, {}>", s.bits, s.frac) };
-        let _ = writeln!(out, "{range:<16} {:<10} {kind:<8} {ty}{:?}   {}", s.name, s.shape, loc(p, s.loc));
+        let ty = if s.frac == 0 {
+            format!("int<{}>", s.bits)
+        } else {
+            format!("fixed<{}, {}>", s.bits, s.frac)
+        };
+        let _ = writeln!(
+            out,
+            "{range:<16} {:<10} {kind:<8} {ty}{:?}   {}",
+            s.name,
+            s.shape,
+            loc(p, s.loc)
+        );
     }
 }
 
@@ -105,32 +154,60 @@ fn assertions(out: &mut String, p: &AirProgram) {
         let run = run_length(&p.assertions[i..]);
         let a = &p.assertions[i];
         let col = column_name(p, a.segment, a.column);
-        let value = |v: AssertValue| match v {
-            AssertValue::Const(c) => crate::field::signed(crate::field::Felt::new(c)).to_string(),
-            AssertValue::Public(k) => format!("public[{k}]"),
-        };
         let text = if run > 1 {
-            let (AssertValue::Public(k0), end) = (a.value, &p.assertions[i + run - 1]) else { continue };
-            let AssertValue::Public(k1) = end.value else { continue };
-            format!("{col}[{}..={}] = public[{k0}..={k1}]", a.row, end.row)
+            let values: Vec<AssertValue> =
+                p.assertions[i..i + run].iter().map(|a| a.value).collect();
+            format!(
+                "{col}[{}..={}] = {}",
+                a.row,
+                a.row + run as u32 - 1,
+                value_list(&values)
+            )
         } else {
-            format!("{col}[{}] = {}", a.row, value(a.value))
+            format!("{col}[{}] = {}", a.row, value_text(a.value))
         };
         let _ = writeln!(out, "{text:<58} ; {:<40} {}", a.label, loc(p, a.loc));
         i += run;
     }
 }
 
-/// Length of the run of assertions pinning consecutive rows of one column to consecutive public
-/// elements.
+fn value_text(v: AssertValue) -> String {
+    match v {
+        AssertValue::Const(c) => crate::field::signed(crate::field::Felt::new(c)).to_string(),
+        AssertValue::Public(k) => format!("public[{k}]"),
+    }
+}
+
+/// `public[a..=b]` for consecutive elements, otherwise the first three and the last.
+fn value_list(values: &[AssertValue]) -> String {
+    let idx: Vec<Option<u32>> = values
+        .iter()
+        .map(|v| match v {
+            AssertValue::Public(k) => Some(*k),
+            AssertValue::Const(_) => None,
+        })
+        .collect();
+    if let (Some(Some(first)), Some(Some(last))) = (idx.first(), idx.last()) {
+        if idx
+            .iter()
+            .enumerate()
+            .all(|(n, k)| *k == Some(first + n as u32))
+        {
+            return format!("public[{first}..={last}]");
+        }
+    }
+    let shown: Vec<String> = values.iter().take(3).map(|v| value_text(*v)).collect();
+    let last = values.last().map(|v| value_text(*v)).unwrap_or_default();
+    format!("{}, ..., {last}", shown.join(", "))
+}
+
+/// Length of the run of assertions with the same column and label on consecutive rows.
 fn run_length(rest: &[Assertion]) -> usize {
     let first = &rest[0];
-    let AssertValue::Public(k0) = first.value else { return 1 };
     let mut n = 1;
     while let Some(a) = rest.get(n) {
-        let same_col = a.segment == first.segment && a.column == first.column;
-        let consecutive = a.row == first.row + n as u32 && a.value == AssertValue::Public(k0 + n as u32);
-        if !(same_col && consecutive) {
+        let same = a.segment == first.segment && a.column == first.column && a.label == first.label;
+        if !(same && a.row == first.row + n as u32) {
             break;
         }
         n += 1;
@@ -146,29 +223,59 @@ fn column_name(p: &AirProgram, seg: Segment, col: u16) -> String {
 }
 
 fn bus(out: &mut String, p: &AirProgram) {
-    let _ = writeln!(out, "\n== bus terms (LogUp: tag = tensor·2^32 + index, 0 = range8; helper columns in brackets)");
+    let _ = writeln!(out, "\n== bus terms (LogUp over α, β: tensor[index] is tag tensor_id·2^32 + index; [busN] = helper column)");
     let names = |e| cell_name(p, e);
     for (c, group) in p.bus_columns.iter().enumerate() {
         for &t in group {
             let t = &p.bus[t as usize];
-            let dir = if t.direction == Direction::Send { "send" } else { "recv" };
+            let dir = if t.direction == Direction::Send {
+                "send"
+            } else {
+                "recv"
+            };
             let m = p.exprs.render(t.mult, &names);
-            let tag = p.exprs.render(t.tag, &names);
+            let tag = tag_text(p, t.tag, &names);
             let v = p.exprs.render(t.value, &names);
-            let text = format!("[bus{c}] {dir} {m} × ({tag}, {v})");
+            let text = format!("[bus{c}] {dir} {m} × {tag} = {v}");
             let _ = writeln!(out, "{text:<72} ; {:<36} {}", t.label, loc(p, t.loc));
         }
     }
 }
 
+/// A tag as `tensor[index]` (or `range8`) instead of its raw arithmetic.
+fn tag_text(p: &AirProgram, tag: crate::expr::ExprId, names: &dyn Fn(Expr) -> String) -> String {
+    let shift = crate::builder::TAG_SHIFT;
+    match p.exprs.get(tag) {
+        Expr::Const(0) => "range8".into(),
+        Expr::Add(base, index) => match p.exprs.get(base) {
+            Expr::Const(c) if c >> shift > 0 && c & ((1 << shift) - 1) == 0 => {
+                let name = p
+                    .tensors
+                    .get((c >> shift) as usize - 1)
+                    .map_or("?", |t| t.name.as_str());
+                format!("{name}[{}]", p.exprs.render(index, names))
+            }
+            _ => p.exprs.render(tag, names),
+        },
+        _ => p.exprs.render(tag, names),
+    }
+}
+
 fn constraints(out: &mut String, p: &AirProgram) {
-    let _ = writeln!(out, "\n== transition constraints (each = 0 on every row but the last)");
+    let _ = writeln!(
+        out,
+        "\n== transition constraints (each = 0 on every row but the last)"
+    );
     let names = |e| cell_name(p, e);
     for (i, c) in p.constraints.iter().enumerate() {
-        let seg = if c.segment == Segment::Main { "main" } else { "aux " };
+        let seg = if c.segment == Segment::Main {
+            "main"
+        } else {
+            "aux "
+        };
         let expr = p.exprs.render(c.expr, &names);
-        let _ = writeln!(out, "c{i:<4} {seg} deg {:<5} {expr} = 0", degree(&c.degree));
-        let _ = writeln!(out, "{:<20} ; {:<40} {}", "", c.label, loc(p, c.loc));
+        let text = format!("c{i:<4} {seg} deg {:<3} {expr} = 0", degree(&c.degree));
+        let _ = writeln!(out, "{text:<72} ; {} @ {}", c.label, loc(p, c.loc));
     }
 }
 

@@ -78,7 +78,10 @@ fn helper_column(b: &mut AirBuilder, group: &[u32], alpha: ExprId, beta: ExprId)
     let col = prog.aux_columns.len() as u16;
     let first = &prog.bus[group[0] as usize];
     let loc = first.loc;
-    let labels: Vec<String> = group.iter().map(|&t| prog.bus[t as usize].label.clone()).collect();
+    let labels: Vec<String> = group
+        .iter()
+        .map(|&t| prog.bus[t as usize].label.clone())
+        .collect();
     let name = format!("bus{col}");
     let meaning = format!("LogUp terms: {}", labels.join("; "));
     prog.aux_columns.push(Column { name, meaning, loc });
@@ -108,7 +111,11 @@ fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {
     let col = prog.aux_columns.len() as u16;
     let n = prog.trace_len;
     let meaning = "LogUp running sum of all helper columns on earlier rows".to_owned();
-    prog.aux_columns.push(Column { name: "bus.sum".into(), meaning, loc });
+    prog.aux_columns.push(Column {
+        name: "bus.sum".into(),
+        meaning,
+        loc,
+    });
     prog.globals.running_sum = col;
     let s = b.e().push(Expr::Aux { col, next: false });
     let s_next = b.e().push(Expr::Aux { col, next: true });
@@ -118,5 +125,11 @@ fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {
     b.push_constraint("bus.sum.step", c, Segment::Aux, None);
     let zero = AssertValue::Const(0);
     b.push_assertion(Segment::Aux, col, 0, zero, "bus sum starts at 0".into());
-    b.push_assertion(Segment::Aux, col, n - 1, zero, "bus balances: sum ends at 0".into());
+    b.push_assertion(
+        Segment::Aux,
+        col,
+        n - 1,
+        zero,
+        "bus balances: sum ends at 0".into(),
+    );
 }

@@ -159,6 +159,37 @@ pub struct PublicSlot {
     pub loc: Loc,
 }
 
+/// A declared input, parameter or output, as the runtime needs it to load and quantize data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclInfo {
+    /// Declared name.
+    pub name: String,
+    /// `input`, `param` or `output`.
+    pub kind: String,
+    /// `public`, `private` or `committed`.
+    pub visibility: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Width in bits.
+    pub bits: u32,
+    /// Fractional bits.
+    pub frac: u32,
+    /// Declaration site.
+    pub loc: Loc,
+}
+
+impl DeclInfo {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True for an empty tensor.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A tensor flowing through the bus.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TensorInfo {
@@ -215,6 +246,8 @@ pub struct AirProgram {
     pub bus: Vec<BusTerm>,
     /// Tensors on the bus, indexed by tensor id − 1.
     pub tensors: Vec<TensorInfo>,
+    /// Every declared input, parameter and output.
+    pub decls: Vec<DeclInfo>,
     /// The public input vector's layout.
     pub public: Vec<PublicSlot>,
     /// Number of elements of the public input vector.
@@ -249,12 +282,19 @@ impl AirProgram {
     /// The largest degree (in trace columns plus periodic factors) of any constraint.
     pub fn max_degree(&self) -> usize {
         let n = self.trace_len;
-        let eval = self.constraints.iter().map(|c| c.degree.evaluation_degree(n)).max();
+        let eval = self
+            .constraints
+            .iter()
+            .map(|c| c.degree.evaluation_degree(n))
+            .max();
         eval.unwrap_or(0).div_ceil(n - 1)
     }
 
     /// The periodic column cycle lengths, in order.
     pub fn periods(&self) -> Vec<u32> {
-        self.periodic.iter().map(|p| p.values.len() as u32).collect()
+        self.periodic
+            .iter()
+            .map(|p| p.values.len() as u32)
+            .collect()
     }
 }

@@ -27,12 +27,21 @@ impl AirBuilder {
     /// Proves `value ∈ [0, 2^bits)` on rows where `gate` is 1.
     ///
     /// Emits `gate·(value − Σ limb_i·256^i) = 0` (degree 1 + deg(value)) and one lookup per limb.
-    pub fn range_check(&mut self, name: &str, value: ExprId, bits: u32, gate: ExprId) -> RangeCheck {
+    pub fn range_check(
+        &mut self,
+        name: &str,
+        value: ExprId,
+        bits: u32,
+        gate: ExprId,
+    ) -> RangeCheck {
         let n_limbs = bits.div_ceil(8).max(1);
         let mut limbs = Vec::with_capacity(n_limbs as usize);
         let mut parts = Vec::with_capacity(n_limbs as usize);
         for i in 0..n_limbs {
-            let col = self.main_col(format!("{name}.limb{i}"), format!("8-bit limb {i} of {name}"));
+            let col = self.main_col(
+                format!("{name}.limb{i}"),
+                format!("8-bit limb {i} of {name}"),
+            );
             let cell = self.cur(col);
             parts.push(self.e().scale(1i128 << (8 * i), cell));
             self.lookup8(gate, cell, format!("{name}.limb{i} in [0, 256)"));
@@ -42,7 +51,11 @@ impl AirBuilder {
         if top_bits < 8 {
             let top = self.cur(limbs[limbs.len() - 1]);
             let shifted = self.e().scale(1i128 << (8 - top_bits), top);
-            self.lookup8(gate, shifted, format!("{name}.limb{} < 2^{top_bits}", n_limbs - 1));
+            self.lookup8(
+                gate,
+                shifted,
+                format!("{name}.limb{} < 2^{top_bits}", n_limbs - 1),
+            );
         }
         let sum = self.e().sum(&parts);
         let diff = self.e().sub(value, sum);

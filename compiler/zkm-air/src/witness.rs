@@ -48,10 +48,19 @@ impl std::fmt::Display for WitnessError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WitnessError::Missing { name } => write!(f, "no values given for `{name}`"),
-            WitnessError::WrongLength { name, expected, got } => {
+            WitnessError::WrongLength {
+                name,
+                expected,
+                got,
+            } => {
                 write!(f, "`{name}` needs {expected} values but {got} were given")
             }
-            WitnessError::OutOfRange { name, index, value, bits } => write!(
+            WitnessError::OutOfRange {
+                name,
+                index,
+                value,
+                bits,
+            } => write!(
                 f,
                 "`{name}`[{index}] = {value} does not fit in {bits} signed bits"
             ),
@@ -113,14 +122,31 @@ impl<'a> Witness<'a> {
     /// # Errors
     /// When the values are missing, of the wrong length, or out of the declared range.
     pub fn input(&self, name: &str, len: usize, bits: u32) -> Result<Vec<i128>, WitnessError> {
-        let vals = self.inputs.values.get(name).ok_or(WitnessError::Missing { name: name.into() })?;
+        let vals = self
+            .inputs
+            .values
+            .get(name)
+            .ok_or(WitnessError::Missing { name: name.into() })?;
         if vals.len() != len {
             let (expected, got) = (len, vals.len());
-            return Err(WitnessError::WrongLength { name: name.into(), expected, got });
+            return Err(WitnessError::WrongLength {
+                name: name.into(),
+                expected,
+                got,
+            });
         }
         let half = 1i64 << (bits - 1);
-        if let Some((index, &value)) = vals.iter().enumerate().find(|(_, v)| !(-half..half).contains(*v)) {
-            return Err(WitnessError::OutOfRange { name: name.into(), index, value, bits });
+        if let Some((index, &value)) = vals
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(-half..half).contains(*v))
+        {
+            return Err(WitnessError::OutOfRange {
+                name: name.into(),
+                index,
+                value,
+                bits,
+            });
         }
         Ok(vals.iter().map(|&v| v as i128).collect())
     }
@@ -147,11 +173,19 @@ pub fn for_each_bus_value(
         load_row(main, row, &mut cur);
         load_row(main, (row + 1) % n, &mut nxt);
         load_periodic(program, row, &mut periodic);
-        let env = Env { main: [&cur, &nxt], aux: [&[], &[]], periodic: &periodic, rand: &[] };
+        let env = Env {
+            main: [&cur, &nxt],
+            aux: [&[], &[]],
+            periodic: &periodic,
+            rand: &[],
+        };
         for (i, term) in program.bus.iter().enumerate() {
             let mult = eval_one(program, term.mult, &env);
             if mult != Felt::ZERO {
-                let (tag, value) = (eval_one(program, term.tag, &env), eval_one(program, term.value, &env));
+                let (tag, value) = (
+                    eval_one(program, term.tag, &env),
+                    eval_one(program, term.value, &env),
+                );
                 f(row, i, mult, tag, value);
             }
         }
@@ -173,7 +207,11 @@ pub fn load_periodic<E: FieldElement<BaseField = Felt>>(p: &AirProgram, row: usi
 }
 
 /// Evaluates one expression (recursively; expressions are shallow).
-pub fn eval_one<E: FieldElement<BaseField = Felt>>(p: &AirProgram, id: ExprId, env: &Env<'_, E>) -> E {
+pub fn eval_one<E: FieldElement<BaseField = Felt>>(
+    p: &AirProgram,
+    id: ExprId,
+    env: &Env<'_, E>,
+) -> E {
     use crate::expr::Expr;
     match p.exprs.get(id) {
         Expr::Const(c) => E::from(Felt::new(c)),
@@ -206,5 +244,9 @@ pub fn generate(program: &AirProgram, inputs: &Inputs) -> Result<Trace, WitnessE
         g.fill(&mut w)?;
     }
     crate::range::fill_table(&mut w);
-    Ok(Trace { main: w.main, public: w.public, tensors: w.tensors })
+    Ok(Trace {
+        main: w.main,
+        public: w.public,
+        tensors: w.tensors,
+    })
 }

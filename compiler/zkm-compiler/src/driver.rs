@@ -22,7 +22,10 @@ pub fn check(sources: &mut SourceMap, file: FileId) -> (Option<Program>, Vec<Dia
 }
 
 /// Checks and lowers the model in `file` to an artifact.
-pub fn build(sources: &mut SourceMap, file: FileId) -> (Option<zkm_air::Artifact>, Vec<Diagnostic>) {
+pub fn build(
+    sources: &mut SourceMap,
+    file: FileId,
+) -> (Option<zkm_air::Artifact>, Vec<Diagnostic>) {
     let (program, mut diags) = check(sources, file);
     let Some(program) = program else {
         return (None, diags);

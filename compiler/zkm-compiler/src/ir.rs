@@ -30,7 +30,10 @@ impl NumType {
     /// The interval of integers `q` this type can hold: `[-2^(W-1), 2^(W-1) - 1]`.
     pub fn range(self) -> Interval {
         let half = 1i128 << (self.bits - 1);
-        Interval { lo: -half, hi: half - 1 }
+        Interval {
+            lo: -half,
+            hi: half - 1,
+        }
     }
 }
 

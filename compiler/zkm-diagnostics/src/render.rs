@@ -14,7 +14,11 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
 
 /// Renders diagnostics to standard error, in colour when `colour` is set.
 pub fn emit_stderr(sources: &SourceMap, diagnostics: &[Diagnostic], colour: bool) {
-    let choice = if colour { termcolor::ColorChoice::Auto } else { termcolor::ColorChoice::Never };
+    let choice = if colour {
+        termcolor::ColorChoice::Auto
+    } else {
+        termcolor::ColorChoice::Never
+    };
     let writer = termcolor::StandardStream::stderr(choice);
     let mut lock = writer.lock();
     write_all(sources, diagnostics, &mut lock);
@@ -40,7 +44,11 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
         .labels
         .iter()
         .map(|l| {
-            let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+            let style = if l.primary {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
             cs::Label::new(style, l.span.file.0 as usize, l.span.range()).with_message(&l.message)
         })
         .collect();

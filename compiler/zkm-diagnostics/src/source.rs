@@ -3,8 +3,19 @@
 use codespan_reporting::files::{Files, SimpleFiles};
 
 /// Identifies one file inside a [`SourceMap`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// All source files seen by one compilation (the user's files and embedded stdlib modules).
@@ -39,17 +50,25 @@ impl SourceMap {
 
     /// Display names of all files, indexed by [`FileId`].
     pub fn names(&self) -> Vec<String> {
-        (0..self.count).map(|i| self.name(FileId(i as u32)).to_owned()).collect()
+        (0..self.count)
+            .map(|i| self.name(FileId(i as u32)).to_owned())
+            .collect()
     }
 
     /// The text of a file (empty for an unknown id).
     pub fn text(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map(|f| f.source().as_str()).unwrap_or("")
+        self.files
+            .get(file.0 as usize)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
     }
 
     /// The display name of a file.
     pub fn name(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+        self.files
+            .get(file.0 as usize)
+            .map(|f| f.name().as_str())
+            .unwrap_or("<unknown>")
     }
 
     /// 1-based line and column (in characters) of a byte offset.

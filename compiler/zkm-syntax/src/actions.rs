@@ -54,7 +54,11 @@ pub(crate) struct DArg {
 impl<'s> Ctx<'s> {
     /// A fresh context for `file`.
     pub(crate) fn new(file: FileId) -> Self {
-        Ctx { file, errors: Vec::new(), diags: Vec::new() }
+        Ctx {
+            file,
+            errors: Vec::new(),
+            diags: Vec::new(),
+        }
     }
 
     /// The span `lo..hi` in the current file.
@@ -69,7 +73,10 @@ impl<'s> Ctx<'s> {
 
     /// An identifier.
     pub(crate) fn ident(&self, lo: usize, name: &str, hi: usize) -> Ident {
-        Ident { name: name.to_owned(), span: self.span(lo, hi) }
+        Ident {
+            name: name.to_owned(),
+            span: self.span(lo, hi),
+        }
     }
 
     /// A path from its first segment and the rest.
@@ -93,7 +100,10 @@ impl<'s> Ctx<'s> {
 
     /// A leaf expression (path or number).
     pub(crate) fn leaf(&self, kind: ExprKind, span: Span) -> DExpr {
-        DExpr { expr: Expr { kind, span }, depth: 1 }
+        DExpr {
+            expr: Expr { kind, span },
+            depth: 1,
+        }
     }
 
     /// A number literal, kept as written.
@@ -137,11 +147,20 @@ impl<'s> Ctx<'s> {
     /// A node one level above children of depth `child_depth`, checked against the limit.
     fn node(&mut self, kind: ExprKind, span: Span, child_depth: u32) -> DExpr {
         if child_depth == POISONED {
-            return DExpr { expr: Expr { kind: ExprKind::Error, span }, depth: POISONED };
+            return DExpr {
+                expr: Expr {
+                    kind: ExprKind::Error,
+                    span,
+                },
+                depth: POISONED,
+            };
         }
         let depth = child_depth + 1;
         if depth <= MAX_EXPR_DEPTH {
-            return DExpr { expr: Expr { kind, span }, depth };
+            return DExpr {
+                expr: Expr { kind, span },
+                depth,
+            };
         }
         self.diags.push(
             Diagnostic::error(
@@ -151,7 +170,13 @@ impl<'s> Ctx<'s> {
             .with_primary(span, "this expression is too deeply nested")
             .with_help("split the expression into several `let` statements"),
         );
-        DExpr { expr: Expr { kind: ExprKind::Error, span }, depth: POISONED }
+        DExpr {
+            expr: Expr {
+                kind: ExprKind::Error,
+                span,
+            },
+            depth: POISONED,
+        }
     }
 
     /// The finished expression.
@@ -161,7 +186,10 @@ impl<'s> Ctx<'s> {
 
     /// An expression argument.
     pub(crate) fn arg_expr(&self, e: DExpr) -> DArg {
-        DArg { arg: Arg::Expr(e.expr), depth: e.depth }
+        DArg {
+            arg: Arg::Expr(e.expr),
+            depth: e.depth,
+        }
     }
 
     /// A type or shape argument.
@@ -190,12 +218,16 @@ impl<'s> Ctx<'s> {
     /// `int<W>`; `args` must hold exactly one number.
     pub(crate) fn int_type(&mut self, args: Vec<Spanned<u64>>, span: Span) -> ScalarType {
         let mut args = self.type_args("int", "int<W>", args, 1, span).into_iter();
-        ScalarType::Int { bits: args.next().unwrap_or_else(|| Spanned::new(0, span)) }
+        ScalarType::Int {
+            bits: args.next().unwrap_or_else(|| Spanned::new(0, span)),
+        }
     }
 
     /// `fixed<W, F>`; `args` must hold exactly two numbers.
     pub(crate) fn fixed_type(&mut self, args: Vec<Spanned<u64>>, span: Span) -> ScalarType {
-        let mut args = self.type_args("fixed", "fixed<W, F>", args, 2, span).into_iter();
+        let mut args = self
+            .type_args("fixed", "fixed<W, F>", args, 2, span)
+            .into_iter();
         let bits = args.next().unwrap_or_else(|| Spanned::new(0, span));
         let frac = args.next().unwrap_or_else(|| Spanned::new(0, span));
         ScalarType::Fixed { bits, frac }
@@ -210,7 +242,8 @@ impl<'s> Ctx<'s> {
         span: Span,
     ) -> Vec<Spanned<u64>> {
         if args.len() != want {
-            self.diags.push(wrong_arity(name, form, args.len(), want, span));
+            self.diags
+                .push(wrong_arity(name, form, args.len(), want, span));
         }
         args
     }
@@ -223,15 +256,25 @@ impl<'s> Ctx<'s> {
         shape: Option<Vec<Spanned<u64>>>,
         hi: usize,
     ) -> TensorType {
-        TensorType { scalar, shape: shape.unwrap_or_default(), span: self.span(lo, hi) }
+        TensorType {
+            scalar,
+            shape: shape.unwrap_or_default(),
+            span: self.span(lo, hi),
+        }
     }
 }
 
 fn bad_dim(span: Span, text: &str) -> Diagnostic {
     let (message, label) = if text.bytes().all(|b| b.is_ascii_digit()) {
-        (format!("number `{}` is too large", crate::lexer::quote(text)), "must fit in 64 bits")
+        (
+            format!("number `{}` is too large", crate::lexer::quote(text)),
+            "must fit in 64 bits",
+        )
     } else {
-        (format!("expected a whole number, found `{text}`"), "not a whole number")
+        (
+            format!("expected a whole number, found `{text}`"),
+            "not a whole number",
+        )
     };
     Diagnostic::error(codes::BAD_NUMBER, message)
         .with_primary(span, label)

@@ -3,7 +3,8 @@
 //! Before parsing, [`check_nesting`] rejects token streams whose brackets (or runs of unary
 //! `-`) nest deeper than [`MAX_NESTING`], so that no stage ever builds or walks a tree deep
 //! enough to overflow the stack. After parsing, [`Brackets`] tells the error conversion which
-//! opening brackets are never closed (E0203).
+//! opening brackets are never closed (E0203), which closers match nothing, and where statement
+//! boundaries lie.
 //!
 //! Matching follows one rule everywhere: a closer pops the innermost opener of its kind,
 //! treating any openers above it as unclosed; a closer with no opener of its kind is ignored.
@@ -73,13 +74,25 @@ pub fn check_nesting(file: FileId, tokens: &[SpannedToken<'_>]) -> Option<Diagno
     let mut minus_run = 0;
     for tok in tokens {
         step(&mut stack, tok, &mut |_| {});
-        minus_run = if tok.1 == Token::Minus { minus_run + 1 } else { 0 };
+        minus_run = if tok.1 == Token::Minus {
+            minus_run + 1
+        } else {
+            0
+        };
         let span = Span::new(file, tok.0, tok.2);
         if stack.len() > MAX_NESTING && opener_char(&tok.1).is_some() {
-            return Some(too_deep(span, "brackets nested deeper than 64", "this bracket"));
+            return Some(too_deep(
+                span,
+                "brackets nested deeper than 64",
+                "this bracket",
+            ));
         }
         if minus_run > MAX_NESTING {
-            return Some(too_deep(span, "more than 64 `-` signs in a row", "this `-`"));
+            return Some(too_deep(
+                span,
+                "more than 64 `-` signs in a row",
+                "this `-`",
+            ));
         }
     }
     None
@@ -87,29 +100,56 @@ pub fn check_nesting(file: FileId, tokens: &[SpannedToken<'_>]) -> Option<Diagno
 
 fn too_deep(span: Span, message: &str, what: &str) -> Diagnostic {
     Diagnostic::error(codes::NESTING_TOO_DEEP, message)
-        .with_primary(span, format!("{what} exceeds the nesting limit of {MAX_NESTING}"))
+        .with_primary(
+            span,
+            format!("{what} exceeds the nesting limit of {MAX_NESTING}"),
+        )
         .with_help("split the expression into several `let` statements")
 }
 
-/// Which openers of a file are never closed.
+/// The bracket structure of a file's token stream.
 #[derive(Debug)]
 pub(crate) struct Brackets<'t, 's> {
     tokens: &'t [SpannedToken<'s>],
     /// Byte offsets of the openers that are never closed, in source order.
     unclosed: Vec<usize>,
+    /// Byte offsets of the closers that match no opener, in source order.
+    stray: Vec<usize>,
 }
 
 impl<'t, 's> Brackets<'t, 's> {
     /// Matches all brackets of `tokens`.
     pub(crate) fn new(tokens: &'t [SpannedToken<'s>]) -> Self {
         let mut stack = Vec::new();
-        let mut unclosed = Vec::new();
+        let (mut unclosed, mut stray) = (Vec::new(), Vec::new());
         for tok in tokens {
+            let closes = closer_match(&tok.1);
+            if closes.is_some_and(|open| !stack.iter().any(|o: &Opener| o.open == open)) {
+                stray.push(tok.0);
+            }
             step(&mut stack, tok, &mut |o: Opener| unclosed.push(o.start));
         }
         unclosed.extend(stack.iter().map(|o| o.start));
         unclosed.sort_unstable();
-        Brackets { tokens, unclosed }
+        Brackets {
+            tokens,
+            unclosed,
+            stray,
+        }
+    }
+
+    /// True if the token at byte offset `at` is a closer that matches no opener.
+    pub(crate) fn is_stray(&self, at: usize) -> bool {
+        self.stray.binary_search(&at).is_ok()
+    }
+
+    /// True if a `;`, `{` or `}` token starts strictly between byte offsets `from` and `to`.
+    pub(crate) fn boundary_between(&self, from: usize, to: usize) -> bool {
+        let first = self.tokens.partition_point(|t| t.0 <= from);
+        self.tokens[first..]
+            .iter()
+            .take_while(|t| t.0 < to)
+            .any(|t| matches!(t.1, Token::Semi | Token::LBrace | Token::RBrace))
     }
 
     /// The innermost opener still open just before byte offset `at` (end of file: `usize::MAX`).

@@ -3,8 +3,8 @@
 //! [`Lexer`] yields `Result<(start, Token, end), LexError>` items with byte offsets. Lexing never
 //! stops: a run of unknown characters becomes one [`LexError`] and is skipped; a malformed number
 //! or an over-long identifier yields a [`LexError`] *followed by* its token, so the parser still
-//! sees a well-formed token stream. [`tokenize`] collects the tokens and turns the errors into
-//! diagnostics (E0101–E0103).
+//! sees a well-formed token stream. [`tokenize`] collects the tokens and the errors;
+//! [`LexError::to_diagnostic`] words the errors (E0101–E0103).
 
 use std::{fmt, ops::Range};
 
@@ -186,16 +186,16 @@ impl Token<'_> {
     }
 }
 
-/// How a token is named in messages: `` `let` ``, `` `w1` ``, `` `0.25` ``, `a doc comment`.
+/// How a token is named in messages: `` `let` ``, `` `w1` ``, `` `0.25` ``, `` `///` doc comment ``.
 impl fmt::Display for Token<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Token::Ident(s) | Token::Number(s) | Token::BadNumber(s) => {
                 write!(f, "`{}`", quote(s))
             }
-            Token::OuterDoc(_) => f.write_str("a `///` doc comment"),
-            Token::InnerDoc(_) => f.write_str("a `//!` doc comment"),
-            Token::BlockComment(_) => f.write_str("a block comment"),
+            Token::OuterDoc(_) => f.write_str("`///` doc comment"),
+            Token::InnerDoc(_) => f.write_str("`//!` doc comment"),
+            Token::BlockComment(_) => f.write_str("block comment"),
             other => write!(f, "`{}`", other.spelling().unwrap_or("?")),
         }
     }
@@ -203,7 +203,11 @@ impl fmt::Display for Token<'_> {
 
 /// Shortens `s` to [`QUOTE_LIMIT`] characters (plus `…`) and escapes invisible characters.
 pub(crate) fn quote(s: &str) -> String {
-    let mut out: String = s.chars().take(QUOTE_LIMIT).flat_map(char::escape_debug).collect();
+    let mut out: String = s
+        .chars()
+        .take(QUOTE_LIMIT)
+        .flat_map(char::escape_debug)
+        .collect();
     if s.chars().nth(QUOTE_LIMIT).is_some() {
         out.push('…');
     }
@@ -245,14 +249,18 @@ impl LexError {
                     .with_primary(opener, "this `/*` has no matching `*/`")
                     .with_help("close the comment with `*/`")
             }
-            LexErrorKind::BadNumber => {
-                Diagnostic::error(codes::BAD_NUMBER, format!("malformed number `{}`", quote(slice)))
-                    .with_primary(span, "not a valid number")
-                    .with_help("numbers are written in decimal, like `42` or `0.25`")
-            }
+            LexErrorKind::BadNumber => Diagnostic::error(
+                codes::BAD_NUMBER,
+                format!("malformed number `{}`", quote(slice)),
+            )
+            .with_primary(span, "not a valid number")
+            .with_help("numbers are written in decimal, like `42` or `0.25`"),
             LexErrorKind::IdentTooLong => Diagnostic::error(
                 codes::IDENT_TOO_LONG,
-                format!("identifier is {} bytes long; the limit is {MAX_IDENT_LEN}", slice.len()),
+                format!(
+                    "identifier is {} bytes long; the limit is {MAX_IDENT_LEN}",
+                    slice.len()
+                ),
             )
             .with_primary(span, "identifier too long"),
         }
@@ -261,12 +269,26 @@ impl LexError {
 
 fn unknown_chars(span: Span, slice: &str) -> Diagnostic {
     let (what, label) = if slice.chars().nth(1).is_some() {
-        ("unknown characters", "these characters do not start any token")
+        (
+            "unknown characters",
+            "these characters do not start any token",
+        )
     } else {
-        ("unknown character", "this character does not start any token")
+        (
+            "unknown character",
+            "this character does not start any token",
+        )
     };
-    Diagnostic::error(codes::UNKNOWN_CHARACTER, format!("{what} `{}`", quote(slice)))
-        .with_primary(span, label)
+    let d = Diagnostic::error(
+        codes::UNKNOWN_CHARACTER,
+        format!("{what} `{}`", quote(slice)),
+    )
+    .with_primary(span, label);
+    if slice.chars().any(|c| c.is_alphabetic()) {
+        d.with_help("identifiers may only contain ASCII letters, digits and `_`")
+    } else {
+        d
+    }
 }
 
 /// One raw logos result with its span.
@@ -282,14 +304,21 @@ pub struct Lexer<'s> {
 
 impl fmt::Debug for Lexer<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Lexer").field("at", &self.inner.span()).finish_non_exhaustive()
+        f.debug_struct("Lexer")
+            .field("at", &self.inner.span())
+            .finish_non_exhaustive()
     }
 }
 
 impl<'s> Lexer<'s> {
     /// A lexer over `text`.
     pub fn new(text: &'s str) -> Self {
-        Lexer { inner: Token::lexer(text).spanned(), text, peeked: None, pending: None }
+        Lexer {
+            inner: Token::lexer(text).spanned(),
+            text,
+            peeked: None,
+            pending: None,
+        }
     }
 
     fn next_raw(&mut self) -> Option<Raw<'s>> {
@@ -308,7 +337,10 @@ impl<'s> Lexer<'s> {
                 }
             }
         }
-        LexError { kind: LexErrorKind::UnknownChars, span: span.start..end }
+        LexError {
+            kind: LexErrorKind::UnknownChars,
+            span: span.start..end,
+        }
     }
 
     /// Rounds a byte offset up to the next character boundary.
@@ -359,15 +391,32 @@ impl<'s> Iterator for Lexer<'s> {
 /// A token with its byte range, as the parser consumes it.
 pub type SpannedToken<'s> = (usize, Token<'s>, usize);
 
-/// Lexes a whole file: the tokens for the parser and the diagnostics for lexing errors.
-pub fn tokenize(file: FileId, text: &str) -> (Vec<SpannedToken<'_>>, Vec<Diagnostic>) {
-    let mut tokens = Vec::new();
-    let mut diags = Vec::new();
+/// A lexed file: the tokens for the parser and the lexing errors, both in source order.
+#[derive(Debug, Default)]
+pub struct Lexed<'s> {
+    /// Tokens, without comments and without unknown characters.
+    pub tokens: Vec<SpannedToken<'s>>,
+    /// Lexing errors.
+    pub errors: Vec<LexError>,
+}
+
+impl Lexed<'_> {
+    /// True if the file ends inside an unterminated block comment.
+    pub fn ends_in_comment(&self) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.kind == LexErrorKind::UnterminatedComment)
+    }
+}
+
+/// Lexes a whole file.
+pub fn tokenize(text: &str) -> Lexed<'_> {
+    let mut lexed = Lexed::default();
     for item in Lexer::new(text) {
         match item {
-            Ok(t) => tokens.push(t),
-            Err(e) => diags.push(e.to_diagnostic(file, text)),
+            Ok(t) => lexed.tokens.push(t),
+            Err(e) => lexed.errors.push(e),
         }
     }
-    (tokens, diags)
+    lexed
 }

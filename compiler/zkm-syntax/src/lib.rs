@@ -34,12 +34,17 @@ pub const MAX_DIAGNOSTICS: usize = 50;
 /// Returns the module (items that failed to parse are left out, broken expressions become
 /// [`ast::ExprKind::Error`]) and the diagnostics, sorted by position.
 pub fn parse(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
-    let (tokens, mut diags) = lexer::tokenize(file, text);
-    if let Some(too_deep) = brackets::check_nesting(file, &tokens) {
+    let lexed = lexer::tokenize(text);
+    let mut diags: Vec<Diagnostic> = lexed
+        .errors
+        .iter()
+        .map(|e| e.to_diagnostic(file, text))
+        .collect();
+    if let Some(too_deep) = brackets::check_nesting(file, &lexed.tokens) {
         diags.push(too_deep);
         return (ast::Module::default(), finish(diags));
     }
-    let (module, syntax) = parser::parse_tokens(file, text, &tokens, MAX_DIAGNOSTICS + 1);
+    let (module, syntax) = parser::parse_tokens(file, text, &lexed, MAX_DIAGNOSTICS + 1);
     diags.extend(syntax);
     (module, finish(diags))
 }

@@ -31,7 +31,13 @@ struct Dump {
 impl Dump {
     fn line(&mut self, text: impl AsRef<str>, span: Span) {
         let pad = "  ".repeat(self.indent);
-        let _ = writeln!(self.buf, "{pad}{} @{}..{}", text.as_ref(), span.start, span.end);
+        let _ = writeln!(
+            self.buf,
+            "{pad}{} @{}..{}",
+            text.as_ref(),
+            span.start,
+            span.end
+        );
     }
 
     fn nested(&mut self, f: impl FnOnce(&mut Self)) {
@@ -62,7 +68,10 @@ impl Dump {
         self.line(format!("fn {}", f.name.name), f.span);
         self.nested(|d| {
             for p in &f.params {
-                let ty = p.ty.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
+                let ty =
+                    p.ty.as_ref()
+                        .map(|t| format!(": {}", ty(t)))
+                        .unwrap_or_default();
                 d.line(format!("param {}{ty}", p.name.name), p.span);
             }
             d.line("block", f.body.span);
@@ -95,7 +104,11 @@ impl Dump {
 
     fn decl(&mut self, t: &TensorDecl) {
         self.docs(&t.docs);
-        let vis = t.visibility.as_ref().map(|v| format!("{:?} ", v.node)).unwrap_or_default();
+        let vis = t
+            .visibility
+            .as_ref()
+            .map(|v| format!("{:?} ", v.node))
+            .unwrap_or_default();
         let text = format!("decl {vis}{:?} {}: {}", t.kind, t.name.name, ty(&t.ty));
         self.line(text.to_lowercase(), t.span);
     }
@@ -138,7 +151,11 @@ impl Dump {
 }
 
 fn path(p: &Path) -> String {
-    p.segments.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("::")
+    p.segments
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 fn shape(dims: &[Spanned<u64>]) -> String {
@@ -168,7 +185,9 @@ fn empty_file() {
 
 #[test]
 fn file_docs_and_uses() {
-    insta::assert_snapshot!(check("//! The file.\n//! Second line.\nuse std::nn;\nuse std::nn::dense;\n"));
+    insta::assert_snapshot!(check(
+        "//! The file.\n//! Second line.\nuse std::nn;\nuse std::nn::dense;\n"
+    ));
 }
 
 #[test]
@@ -242,7 +261,9 @@ fn missing_semicolon_recovers_in_place() {
 
 #[test]
 fn two_errors_in_one_file() {
-    insta::assert_snapshot!(check("model m {\n    let = 1;\n    let b = (;\n    let c = 2;\n}\n"));
+    insta::assert_snapshot!(check(
+        "model m {\n    let = 1;\n    let b = (;\n    let c = 2;\n}\n"
+    ));
 }
 
 #[test]

@@ -33,12 +33,20 @@ fn identifier_of_200_000_chars() {
     let name = "a".repeat(200_000);
     let (module, diags) = run(&format!("model m {{ let {name} = 1; }}"));
     assert_eq!(codes_of(&diags), vec![codes::IDENT_TOO_LONG]);
-    assert_eq!(module.items.len(), 1, "lexing and parsing go on after E0103");
+    assert_eq!(
+        module.items.len(),
+        1,
+        "lexing and parsing go on after E0103"
+    );
 }
 
 #[test]
 fn nested_parentheses_20_000() {
-    let text = format!("fn f(x) {{ {}x{} }}", "(".repeat(20_000), ")".repeat(20_000));
+    let text = format!(
+        "fn f(x) {{ {}x{} }}",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
     let (module, diags) = run(&text);
     assert_eq!(codes_of(&diags), vec![codes::NESTING_TOO_DEEP]);
     assert!(module.items.is_empty());
@@ -66,7 +74,11 @@ fn unary_minus_20_000() {
 fn sum_of_100_000_terms() {
     let terms = vec!["a"; 100_000].join("+");
     let (module, diags) = run(&format!("fn f(a) {{ {terms} }}"));
-    assert_eq!(codes_of(&diags), vec![codes::NESTING_TOO_DEEP], "reported once");
+    assert_eq!(
+        codes_of(&diags),
+        vec![codes::NESTING_TOO_DEEP],
+        "reported once"
+    );
     drop(module);
 }
 
@@ -85,13 +97,18 @@ fn too_many_errors_are_capped() {
     let text = "model m {\n".to_owned() + &"let = ;\n".repeat(500) + "}\n";
     let (_, diags) = run(&text);
     assert_eq!(diags.len(), MAX_DIAGNOSTICS + 1);
-    assert!(diags[MAX_DIAGNOSTICS].message.starts_with("too many errors"));
+    assert!(diags[MAX_DIAGNOSTICS]
+        .message
+        .starts_with("too many errors"));
 }
 
 #[test]
 fn control_characters_and_nul() {
     let (_, diags) = run("model m {\0\u{1}\u{7f} }\u{feff}");
-    assert_eq!(codes_of(&diags), vec![codes::UNKNOWN_CHARACTER, codes::UNKNOWN_CHARACTER]);
+    assert_eq!(
+        codes_of(&diags),
+        vec![codes::UNKNOWN_CHARACTER, codes::UNKNOWN_CHARACTER]
+    );
 }
 
 /// A small deterministic xorshift generator.
@@ -122,13 +139,15 @@ fn random_bytes_never_panic() {
 fn random_tokens_never_panic() {
     const PIECES: &[&str] = &[
         "model", "fn", "use", "let", "input", "param", "output", "public", "int", "fixed", "x",
-        "nn", "::", "(", ")", "[", "]", "{", "}", "<", ">", ",", ";", ":", "=", "+", "-", "*",
-        "@", "1", "2.5", "3x", "///d\n", "//!d\n", "/*", "*/", "\n", " ", "$",
+        "nn", "::", "(", ")", "[", "]", "{", "}", "<", ">", ",", ";", ":", "=", "+", "-", "*", "@",
+        "1", "2.5", "3x", "///d\n", "//!d\n", "/*", "*/", "\n", " ", "$",
     ];
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     for _ in 0..300 {
         let len = (rng.next() % 200) as usize;
-        let text: String = (0..len).map(|_| PIECES[(rng.next() as usize) % PIECES.len()]).collect();
+        let text: String = (0..len)
+            .map(|_| PIECES[(rng.next() as usize) % PIECES.len()])
+            .collect();
         let (_, diags) = run(&text);
         assert!(diags.len() <= MAX_DIAGNOSTICS + 1);
     }

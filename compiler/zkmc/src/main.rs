@@ -1,1 +1,21 @@
-fn main() {}
+//! `zkmc`: the command-line front end. The only crate that prints or exits.
+
+mod build_cmd;
+mod check_cmd;
+mod cli;
+mod common;
+mod explain_cmd;
+mod run_cmd;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Check(c) => check_cmd::run(&c),
+        cli::Command::Build(c) => build_cmd::run(&c),
+        cli::Command::Run(c) => run_cmd::run(&c),
+        cli::Command::Explain(c) => explain_cmd::run(&c),
+    };
+    std::process::exit(code);
+}

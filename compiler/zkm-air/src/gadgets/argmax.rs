@@ -38,11 +38,18 @@ pub struct Argmax {
 
 impl Argmax {
     /// Lowers `out = argmax(input)`; `spread` bounds `max(v) − min(v)`.
-    pub fn lower(b: &mut AirBuilder, input: TensorId, out: TensorId, spread: i128, name: &str) -> Self {
+    pub fn lower(
+        b: &mut AirBuilder,
+        input: TensorId,
+        out: TensorId,
+        spread: i128,
+        name: &str,
+    ) -> Self {
         let len = b.tensor_info(input).map_or(0, |t| t.len());
         let sel = b.selector(len);
         let s = b.cur(sel);
-        let col = |b: &mut AirBuilder, n: &str, m: &str| b.main_col(format!("{name}.{n}"), m.to_owned());
+        let col =
+            |b: &mut AirBuilder, n: &str, m: &str| b.main_col(format!("{name}.{n}"), m.to_owned());
         let v_col = col(b, "in", "compared element");
         let e = col(b, "e", "1 on the row of the chosen maximum");
         let before = col(b, "before", "chosen rows above this one");
@@ -66,7 +73,17 @@ impl Argmax {
         let last = b.last_row(sel);
         let (i, zero) = (b.cur(idx), b.e().constant(0));
         b.send_tensor(out, zero, i, last, format!("{name} result"));
-        Argmax { input, out, len, v_col, e, before, max, idx, range }
+        Argmax {
+            input,
+            out,
+            len,
+            v_col,
+            e,
+            before,
+            max,
+            idx,
+            range,
+        }
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {
@@ -94,7 +111,13 @@ impl Argmax {
 
 /// `e` boolean, `before' = before + s·e`, `max' = max`, `idx' = idx`, and on the chosen row
 /// `v = max` and `row = idx`.
-fn emit_choice(b: &mut AirBuilder, cols: [u16; 4], v: crate::expr::ExprId, s: crate::expr::ExprId, name: &str) {
+fn emit_choice(
+    b: &mut AirBuilder,
+    cols: [u16; 4],
+    v: crate::expr::ExprId,
+    s: crate::expr::ExprId,
+    name: &str,
+) {
     let [e, before, max, idx] = cols;
     let (ec, one) = (b.cur(e), b.e().constant(1));
     let e1 = b.e().sub(ec, one);

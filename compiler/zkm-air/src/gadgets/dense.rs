@@ -79,17 +79,43 @@ pub struct DenseShape {
 
 impl Dense {
     /// Lowers `out = W·x`.
-    pub fn lower(b: &mut AirBuilder, x: TensorId, w: WeightSource, out: TensorId, shape: DenseShape, name: &str) -> Self {
+    pub fn lower(
+        b: &mut AirBuilder,
+        x: TensorId,
+        w: WeightSource,
+        out: TensorId,
+        shape: DenseShape,
+        name: &str,
+    ) -> Self {
         let DenseShape { n, m, transposed } = shape;
         let k = lanes(n);
         let c = n / k;
         let sel = b.selector(m * c);
         let s = b.cur(sel);
         let index = b.main_col(format!("{name}.I"), "output index of this row's block");
-        let acc = b.main_col(format!("{name}.A"), "partial dot product of earlier rows in the block");
-        let w_cols: Vec<u16> = (0..k).map(|t| b.main_col(format!("{name}.w{t}"), format!("weight, lane {t}"))).collect();
-        let x_cols: Vec<u16> = (0..k).map(|t| b.main_col(format!("{name}.x{t}"), format!("input, lane {t}"))).collect();
-        let mut g = Dense { x, w, out, n, m, k, transposed, index, acc, w_cols, x_cols };
+        let acc = b.main_col(
+            format!("{name}.A"),
+            "partial dot product of earlier rows in the block",
+        );
+        let w_cols: Vec<u16> = (0..k)
+            .map(|t| b.main_col(format!("{name}.w{t}"), format!("weight, lane {t}")))
+            .collect();
+        let x_cols: Vec<u16> = (0..k)
+            .map(|t| b.main_col(format!("{name}.x{t}"), format!("input, lane {t}")))
+            .collect();
+        let mut g = Dense {
+            x,
+            w,
+            out,
+            n,
+            m,
+            k,
+            transposed,
+            index,
+            acc,
+            w_cols,
+            x_cols,
+        };
         let e = g.emit_blocks(b, s, c, name);
         let p = g.emit_lanes(b, s, c, name);
         g.emit_accumulator(b, e, p, name);
@@ -99,7 +125,12 @@ impl Dense {
         b.send_tensor(out, i, z, last, format!("{name}[i]"));
         b.assert_const(index, 0, 0, format!("{name} starts with output 0"));
         b.assert_const(acc, 0, 0, format!("{name} accumulator starts at 0"));
-        b.assert_const(index, m * c, m as i128, format!("{name} ends after {m} outputs"));
+        b.assert_const(
+            index,
+            m * c,
+            m as i128,
+            format!("{name} ends after {m} outputs"),
+        );
         g
     }
 
@@ -140,7 +171,15 @@ impl Dense {
         b.e().sum(&products)
     }
 
-    fn emit_weight(&mut self, b: &mut AirBuilder, t: usize, j: ExprId, i: ExprId, s: ExprId, name: &str) {
+    fn emit_weight(
+        &mut self,
+        b: &mut AirBuilder,
+        t: usize,
+        j: ExprId,
+        i: ExprId,
+        s: ExprId,
+        name: &str,
+    ) {
         let wv = b.cur(self.w_cols[t]);
         match &mut self.w {
             WeightSource::Tensor(tensor) => {
@@ -149,14 +188,27 @@ impl Dense {
                 let wname = b.tensor_name(tensor);
                 b.recv_tensor(tensor, flat, wv, s, format!("{name}.w{t} reads {wname}"));
             }
-            WeightSource::Stored { name: wname, bits, public, ranges } => match *public {
+            WeightSource::Stored {
+                name: wname,
+                bits,
+                public,
+                ranges,
+            } => match *public {
                 Some(offset) => {
                     let (n, m, k, tr) = (self.n, self.m, self.k, self.transposed);
-                    for r in 0..m * (n / k) {
-                        let (oi, jj) = (r / (n / k), (r % (n / k)) * k + t);
+                    let c = n / k;
+                    let index = if tr {
+                        format!("j·{m} + i")
+                    } else {
+                        format!("i·{n} + j")
+                    };
+                    let label = format!(
+                        "public {wname}[{index}], i = row/{c}, j = {k}·(row mod {c}) + {t}"
+                    );
+                    for r in 0..m * c {
+                        let (oi, jj) = (r / c, (r % c) * k + t);
                         let idx = if tr { jj * m + oi } else { oi * n + jj };
-                        let label = format!("{wname}[{idx}] is public");
-                        b.assert_public(self.w_cols[t], r, offset + idx, label);
+                        b.assert_public(self.w_cols[t], r, offset + idx, label.clone());
                     }
                 }
                 None => {
@@ -183,9 +235,9 @@ impl Dense {
         let x = w.tensor(self.x).to_vec();
         let weights = match &self.w {
             WeightSource::Tensor(t) => w.tensor(*t).to_vec(),
-            WeightSource::Stored { name, bits, .. } => {
-                w.input(name, self.n * self.m, *bits).unwrap_or_else(|_| vec![0; self.n * self.m])
-            }
+            WeightSource::Stored { name, bits, .. } => w
+                .input(name, self.n * self.m, *bits)
+                .unwrap_or_else(|_| vec![0; self.n * self.m]),
         };
         let c = self.n / self.k;
         let mut out = Vec::with_capacity(self.m);
@@ -213,7 +265,13 @@ impl Dense {
     fn fill_lane(&self, w: &mut Witness<'_>, r: usize, t: usize, wv: i128, xv: i128, idx: usize) {
         w.set_int(self.w_cols[t], r, wv);
         w.set_int(self.x_cols[t], r, xv);
-        if let WeightSource::Stored { bits, public, ranges, .. } = &self.w {
+        if let WeightSource::Stored {
+            bits,
+            public,
+            ranges,
+            ..
+        } = &self.w
+        {
             if let Some(off) = public {
                 w.set_public(off + idx, wv);
             }
@@ -241,7 +299,14 @@ pub fn lanes(n: usize) -> usize {
     k
 }
 
-fn flat_index(b: &mut AirBuilder, j: ExprId, i: ExprId, n: usize, m: usize, transposed: bool) -> ExprId {
+fn flat_index(
+    b: &mut AirBuilder,
+    j: ExprId,
+    i: ExprId,
+    n: usize,
+    m: usize,
+    transposed: bool,
+) -> ExprId {
     if transposed {
         let jm = b.e().scale(m as i128, j);
         b.e().add(jm, i)

@@ -55,7 +55,13 @@ pub struct Elementwise {
 
 impl Elementwise {
     /// Lowers `out = op(a, b)`.
-    pub fn lower(b: &mut AirBuilder, op: EwOp, operands: [Operand; 2], out: TensorId, name: &str) -> Self {
+    pub fn lower(
+        b: &mut AirBuilder,
+        op: EwOp,
+        operands: [Operand; 2],
+        out: TensorId,
+        name: &str,
+    ) -> Self {
         let len = b.tensor_info(out).map_or(0, |t| t.len());
         let sel = b.selector(len);
         let s = b.cur(sel);
@@ -79,7 +85,15 @@ impl Elementwise {
         let c = b.gated(s, diff);
         b.constraint(&format!("{name}.{}", op_label(op)), c);
         let [a, bb] = operands;
-        Elementwise { op, a, b: bb, cols, out_col, out, len }
+        Elementwise {
+            op,
+            a,
+            b: bb,
+            cols,
+            out_col,
+            out,
+            len,
+        }
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {

@@ -31,7 +31,13 @@ pub struct Store {
 
 impl Store {
     /// Lowers a stored tensor.
-    pub fn lower(b: &mut AirBuilder, name: &str, tensor: TensorId, bits: u32, public: Option<usize>) -> Self {
+    pub fn lower(
+        b: &mut AirBuilder,
+        name: &str,
+        tensor: TensorId,
+        bits: u32,
+        public: Option<usize>,
+    ) -> Self {
         let len = b.tensor_info(tensor).map_or(0, |t| t.len());
         let value = b.main_col(name.to_owned(), format!("{name}[i] on row i"));
         let sel = b.selector(len);
@@ -40,7 +46,7 @@ impl Store {
         let range = match public {
             Some(offset) => {
                 for i in 0..len {
-                    b.assert_public(value, i, offset + i, format!("{name}[{i}] is public"));
+                    b.assert_public(value, i, offset + i, format!("{name} is public"));
                 }
                 None
             }
@@ -50,7 +56,15 @@ impl Store {
                 Some(b.range_check(&format!("{name}.range"), shifted, bits, s))
             }
         };
-        Store { name: name.to_owned(), tensor, value, len, bits, public, range }
+        Store {
+            name: name.to_owned(),
+            tensor,
+            value,
+            len,
+            bits,
+            public,
+            range,
+        }
     }
 
     /// Copies the supplied values into the column and the public vector.
@@ -97,10 +111,16 @@ impl Output {
         b.recv_tensor(source, row, v, s, format!("output {name} reads {src}[i]"));
         if let Some(offset) = public {
             for i in 0..len {
-                b.assert_public(value, i, offset + i, format!("{name}[{i}] is public"));
+                b.assert_public(value, i, offset + i, format!("output {name} is public"));
             }
         }
-        Output { name: name.to_owned(), source, value, len, public }
+        Output {
+            name: name.to_owned(),
+            source,
+            value,
+            len,
+            public,
+        }
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {

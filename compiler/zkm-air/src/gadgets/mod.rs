@@ -85,13 +85,27 @@ impl Gadget {
 
 impl AirBuilder {
     /// Receives element `index` of tensor `t` with value `value` on rows where `gate` is 1.
-    pub fn recv_tensor(&mut self, t: TensorId, index: ExprId, value: ExprId, gate: ExprId, label: String) {
+    pub fn recv_tensor(
+        &mut self,
+        t: TensorId,
+        index: ExprId,
+        value: ExprId,
+        gate: ExprId,
+        label: String,
+    ) {
         let tag = self.tag(t, index);
         self.bus(Direction::Receive, gate, tag, value, label);
     }
 
     /// Sends element `index` of tensor `t` once per reader on rows where `gate` is 1.
-    pub fn send_tensor(&mut self, t: TensorId, index: ExprId, value: ExprId, gate: ExprId, label: String) {
+    pub fn send_tensor(
+        &mut self,
+        t: TensorId,
+        index: ExprId,
+        value: ExprId,
+        gate: ExprId,
+        label: String,
+    ) {
         let reads = self.reads(t);
         let mult = self.e().scale(reads as i128, gate);
         let tag = self.tag(t, index);
@@ -105,7 +119,8 @@ impl AirBuilder {
 
     /// The display name of tensor `t`.
     pub fn tensor_name(&self, t: TensorId) -> String {
-        self.tensor_info(t).map_or_else(|| format!("t{t}"), |i| i.name.clone())
+        self.tensor_info(t)
+            .map_or_else(|| format!("t{t}"), |i| i.name.clone())
     }
 
     /// `s·(1 − s')`: 1 on the last row of a region whose selector is `sel`, 0 elsewhere.

@@ -30,7 +30,13 @@ pub struct Relu {
 
 impl Relu {
     /// Lowers `out = relu(input)`; `max_abs` bounds `|input|` (static range analysis).
-    pub fn lower(b: &mut AirBuilder, input: TensorId, out: TensorId, max_abs: i128, name: &str) -> Self {
+    pub fn lower(
+        b: &mut AirBuilder,
+        input: TensorId,
+        out: TensorId,
+        max_abs: i128,
+        name: &str,
+    ) -> Self {
         let len = b.tensor_info(out).map_or(0, |t| t.len());
         let sel = b.selector(len);
         let s = b.cur(sel);
@@ -55,7 +61,15 @@ impl Relu {
         let rel = b.e().add(y_minus_v, bv);
         let c = b.gated(s, rel);
         b.constraint(&format!("{name}.output"), c);
-        Relu { input, out, len, v_col, sign, out_col, range }
+        Relu {
+            input,
+            out,
+            len,
+            v_col,
+            sign,
+            out_col,
+            range,
+        }
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {

@@ -70,7 +70,13 @@ pub struct RescaleSpec {
 
 impl Rescale {
     /// Lowers `out = rescale(input)`.
-    pub fn lower(b: &mut AirBuilder, input: TensorId, out: TensorId, spec: RescaleSpec, name: &str) -> Self {
+    pub fn lower(
+        b: &mut AirBuilder,
+        input: TensorId,
+        out: TensorId,
+        spec: RescaleSpec,
+        name: &str,
+    ) -> Self {
         let len = b.tensor_info(out).map_or(0, |t| t.len());
         let sel = b.selector(len);
         let s = b.cur(sel);
@@ -81,7 +87,10 @@ impl Rescale {
         let (y0, y0_col, rem) = round(b, v, s, spec.shift, name);
         let half = 1i128 << (spec.bits - 1);
         let (lo, hi) = (-half, half - 1);
-        let need = [spec.clamp && spec.y0_range.0 < lo, spec.clamp && spec.y0_range.1 > hi];
+        let need = [
+            spec.clamp && spec.y0_range.0 < lo,
+            spec.clamp && spec.y0_range.1 > hi,
+        ];
         let mut clamp = [None, None];
         let mut width = None;
         let out_col = if need == [false, false] {
@@ -100,7 +109,19 @@ impl Rescale {
         let y = b.cur(out_col);
         b.send_tensor(out, row, y, s, format!("{name}[i]"));
         let (shift, bits) = (spec.shift, spec.bits);
-        Rescale { input, out, len, shift, v_col, y0_col, rem, width, bits, clamp, out_col }
+        Rescale {
+            input,
+            out,
+            len,
+            shift,
+            v_col,
+            y0_col,
+            rem,
+            width,
+            bits,
+            clamp,
+            out_col,
+        }
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {
@@ -137,10 +158,15 @@ impl Rescale {
         for (k, side) in self.clamp.iter().enumerate() {
             let Some(side) = side else { continue };
             let bound = side.bound as i128;
-            let (dist, active) = if k == 0 { (y0 - bound, y0 < bound) } else { (bound - y0, y0 > bound) };
+            let (dist, active) = if k == 0 {
+                (y0 - bound, y0 < bound)
+            } else {
+                (bound - y0, y0 > bound)
+            };
             let k_bits = side.range.bits;
             w.set_int(side.flag, i, active as i128);
-            side.range.fill(w, i, dist + if active { 1i128 << k_bits } else { 0 });
+            side.range
+                .fill(w, i, dist + if active { 1i128 << k_bits } else { 0 });
             if active {
                 y = bound;
             }
@@ -150,7 +176,13 @@ impl Rescale {
 }
 
 /// `v + 2^(s−1) − y0·2^s ∈ [0, 2^s)` for `s > 0`; `y0 = v·2^−s` otherwise.
-fn round(b: &mut AirBuilder, v: ExprId, s: ExprId, shift: i32, name: &str) -> (ExprId, Option<u16>, Option<RangeCheck>) {
+fn round(
+    b: &mut AirBuilder,
+    v: ExprId,
+    s: ExprId,
+    shift: i32,
+    name: &str,
+) -> (ExprId, Option<u16>, Option<RangeCheck>) {
     if shift <= 0 {
         return (b.e().scale(1i128 << (-shift), v), None, None);
     }
@@ -164,9 +196,20 @@ fn round(b: &mut AirBuilder, v: ExprId, s: ExprId, shift: i32, name: &str) -> (E
     (y0, Some(col), Some(rem))
 }
 
-fn clamp_side(b: &mut AirBuilder, y0: ExprId, bound: i128, k: u32, s: ExprId, upper: bool, name: &str) -> ClampSide {
+fn clamp_side(
+    b: &mut AirBuilder,
+    y0: ExprId,
+    bound: i128,
+    k: u32,
+    s: ExprId,
+    upper: bool,
+    name: &str,
+) -> ClampSide {
     let which = if upper { "hi" } else { "lo" };
-    let flag = b.main_col(format!("{name}.{which}"), format!("1 when the value is clamped to {bound}"));
+    let flag = b.main_col(
+        format!("{name}.{which}"),
+        format!("1 when the value is clamped to {bound}"),
+    );
     let f = b.cur(flag);
     let one = b_const(b, 1);
     let f_minus_1 = b.e().sub(f, one);
@@ -174,14 +217,28 @@ fn clamp_side(b: &mut AirBuilder, y0: ExprId, bound: i128, k: u32, s: ExprId, up
     let c = b.gated(s, boolean);
     b.constraint(&format!("{name}.{which}_boolean"), c);
     let bound_e = b_const(b, bound);
-    let dist = if upper { b.e().sub(bound_e, y0) } else { b.e().sub(y0, bound_e) };
+    let dist = if upper {
+        b.e().sub(bound_e, y0)
+    } else {
+        b.e().sub(y0, bound_e)
+    };
     let shifted = b.e().scale(1i128 << k, f);
     let d = b.e().add(dist, shifted);
     let range = b.range_check(&format!("{name}.{which}_dist"), d, k, s);
-    ClampSide { bound: bound as i64, flag, range }
+    ClampSide {
+        bound: bound as i64,
+        flag,
+        range,
+    }
 }
 
-fn clamped_output(b: &mut AirBuilder, y0: ExprId, clamp: &[Option<ClampSide>; 2], s: ExprId, name: &str) -> u16 {
+fn clamped_output(
+    b: &mut AirBuilder,
+    y0: ExprId,
+    clamp: &[Option<ClampSide>; 2],
+    s: ExprId,
+    name: &str,
+) -> u16 {
     let col = b.main_col(format!("{name}.out"), "rescaled and saturated value");
     let mut rhs = y0;
     for side in clamp.iter().flatten() {
@@ -197,7 +254,13 @@ fn clamped_output(b: &mut AirBuilder, y0: ExprId, clamp: &[Option<ClampSide>; 2]
     col
 }
 
-fn output_column(b: &mut AirBuilder, y0_col: Option<u16>, y0: ExprId, s: ExprId, name: &str) -> u16 {
+fn output_column(
+    b: &mut AirBuilder,
+    y0_col: Option<u16>,
+    y0: ExprId,
+    s: ExprId,
+    name: &str,
+) -> u16 {
     if let Some(col) = y0_col {
         return col;
     }

@@ -43,7 +43,13 @@ impl Sum {
         let total = b.e().add(a, v);
         let zero = b.e().constant(0);
         b.send_tensor(out, zero, total, last, format!("{name} result"));
-        Sum { input, out, len, v_col, acc }
+        Sum {
+            input,
+            out,
+            len,
+            v_col,
+            acc,
+        }
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {

@@ -27,7 +27,9 @@ pub fn lower(program: &Program, sources: &SourceMap) -> Result<Artifact, Vec<Dia
         cx.node(id).map_err(|d| vec![d])?;
     }
     cx.outputs();
-    let air = cx.b.finish().map_err(|e| vec![layout_error(e, program.span)])?;
+    let air =
+        cx.b.finish()
+            .map_err(|e| vec![layout_error(e, program.span)])?;
     Ok(Artifact::new(air))
 }
 
@@ -69,6 +71,15 @@ impl<'a> Lowering<'a> {
     /// digest slot per committed declaration.
     fn public_slots(&mut self) {
         for (i, d) in self.program.decls.iter().enumerate() {
+            self.b.decl(zkm_air::DeclInfo {
+                name: d.name.clone(),
+                kind: format!("{:?}", d.kind).to_lowercase(),
+                visibility: format!("{:?}", d.visibility).to_lowercase(),
+                shape: d.shape.clone(),
+                bits: d.ty.bits,
+                frac: d.ty.frac,
+                loc: self.loc(d.span),
+            });
             let kind = match (d.visibility, d.kind) {
                 (Visibility::Private, _) => continue,
                 (Visibility::Committed, _) => PublicKind::Commitment,
@@ -81,7 +92,16 @@ impl<'a> Lowering<'a> {
                 _ => (d.shape.clone(), d.len() as u32),
             };
             let (frac, bits, loc) = (d.ty.frac, d.ty.bits, self.loc(d.span));
-            let slot = PublicSlot { name: d.name.clone(), kind, shape, frac, bits, offset: 0, len, loc };
+            let slot = PublicSlot {
+                name: d.name.clone(),
+                kind,
+                shape,
+                frac,
+                bits,
+                offset: 0,
+                len,
+                loc,
+            };
             let offset = self.b.public_slot(slot);
             if kind != PublicKind::Commitment {
                 self.public_of[i] = Some(offset);
@@ -98,7 +118,13 @@ impl<'a> Lowering<'a> {
         let span = d.span;
         let t = self.new_tensor(node, d.name.clone(), span);
         self.b.begin_gadget(self.loc(span));
-        let store = Store::lower(&mut self.b, &d.name.clone(), t, d.ty.bits, self.public_of[decl]);
+        let store = Store::lower(
+            &mut self.b,
+            &d.name.clone(),
+            t,
+            d.ty.bits,
+            self.public_of[decl],
+        );
         self.b.push_gadget(Gadget::Store(store));
         self.decl_tensor[decl] = Some(t);
         t
@@ -120,7 +146,9 @@ impl<'a> Lowering<'a> {
 
     fn outputs(&mut self) {
         for &(decl, node, span) in &self.program.outputs.clone() {
-            let Some(src) = self.tensor_of[self.plan.root[node]] else { continue };
+            let Some(src) = self.tensor_of[self.plan.root[node]] else {
+                continue;
+            };
             let d = &self.program.decls[decl];
             let public = self.public_of[decl];
             self.b.begin_gadget(self.loc(span));
@@ -132,7 +160,13 @@ impl<'a> Lowering<'a> {
 
 fn loc(sources: &SourceMap, span: Span) -> Loc {
     let (line, col) = sources.line_col(span.file, span.start);
-    Loc { file: span.file.0, start: span.start, end: span.end, line: line as u32, col: col as u32 }
+    Loc {
+        file: span.file.0,
+        start: span.start,
+        end: span.end,
+        line: line as u32,
+        col: col as u32,
+    }
 }
 
 fn clamp_i64(v: i128) -> i64 {
@@ -157,7 +191,10 @@ fn layout_error(e: zkm_air::LayoutError, span: Span) -> Diagnostic {
 
 /// An "unsupported by the lowering" diagnostic.
 pub(crate) fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
-    Diagnostic::error(codes::UNSUPPORTED_LOWERING, format!("{what} cannot be lowered to AIR yet"))
-        .with_primary(span, "not supported by the lowering")
-        .with_help(help.to_owned())
+    Diagnostic::error(
+        codes::UNSUPPORTED_LOWERING,
+        format!("{what} cannot be lowered to AIR yet"),
+    )
+    .with_primary(span, "not supported by the lowering")
+    .with_help(help.to_owned())
 }

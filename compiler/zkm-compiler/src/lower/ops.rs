@@ -1,8 +1,8 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Dense, DenseShape, Elementwise, EwOp, Gadget, Operand, Relu, Rescale, RescaleSpec,
-    Sum, WeightSource,
+    Argmax, Dense, DenseShape, Elementwise, EwOp, Gadget, Operand, Relu, Rescale, RescaleSpec, Sum,
+    WeightSource,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -39,7 +39,12 @@ impl Lowering<'_> {
                 let a = &self.program.nodes[arg];
                 let shift = a.frac as i32 - ty.frac as i32;
                 let y0_range = (round(a.range.lo, shift), round(a.range.hi, shift));
-                let spec = RescaleSpec { shift, bits: ty.bits, y0_range, clamp };
+                let spec = RescaleSpec {
+                    shift,
+                    bits: ty.bits,
+                    y0_range,
+                    clamp,
+                };
                 self.b.begin_gadget(self.loc(node.span));
                 Gadget::Rescale(Rescale::lower(&mut self.b, input, out, spec, &name))
             }
@@ -71,7 +76,11 @@ impl Lowering<'_> {
             return Ok(t);
         }
         let span = self.program.nodes[id].span;
-        Err(unsupported(span, "an operation on a constant", "compute it from an input or parameter"))
+        Err(unsupported(
+            span,
+            "an operation on a constant",
+            "compute it from an input or parameter",
+        ))
     }
 
     /// Registers the output tensor of node `id`.
@@ -82,7 +91,13 @@ impl Lowering<'_> {
         t
     }
 
-    fn elementwise(&mut self, id: NodeId, op: EwOp, args: [NodeId; 2], name: &str) -> Result<Gadget, Diagnostic> {
+    fn elementwise(
+        &mut self,
+        id: NodeId,
+        op: EwOp,
+        args: [NodeId; 2],
+        name: &str,
+    ) -> Result<Gadget, Diagnostic> {
         let len = self.program.nodes[id].len();
         let mut operands = [Operand::Const(0); 2];
         let count = if op == EwOp::Neg { 1 } else { 2 };
@@ -91,7 +106,13 @@ impl Lowering<'_> {
         }
         let out = self.output(id, name);
         self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Ok(Gadget::Elementwise(Elementwise::lower(&mut self.b, op, operands, out, name)))
+        Ok(Gadget::Elementwise(Elementwise::lower(
+            &mut self.b,
+            op,
+            operands,
+            out,
+            name,
+        )))
     }
 
     fn ew_operand(&mut self, id: NodeId, a: NodeId, len: usize) -> Result<Operand, Diagnostic> {
@@ -113,14 +134,43 @@ impl Lowering<'_> {
     }
 
     fn too_big(&self, id: NodeId) -> Diagnostic {
-        unsupported(self.program.nodes[id].span, "a constant beyond ±2^63", "use a smaller constant")
+        unsupported(
+            self.program.nodes[id].span,
+            "a constant beyond ±2^63",
+            "use a smaller constant",
+        )
     }
 
-    fn matmul(&mut self, id: NodeId, a: NodeId, b: NodeId, name: &str) -> Result<Gadget, Diagnostic> {
-        let (sa, sb) = (self.program.nodes[a].shape.clone(), self.program.nodes[b].shape.clone());
+    fn matmul(
+        &mut self,
+        id: NodeId,
+        a: NodeId,
+        b: NodeId,
+        name: &str,
+    ) -> Result<Gadget, Diagnostic> {
+        let (sa, sb) = (
+            self.program.nodes[a].shape.clone(),
+            self.program.nodes[b].shape.clone(),
+        );
         let (x, w, shape) = match (sa.len(), sb.len()) {
-            (1, 2) => (a, b, DenseShape { n: sb[0], m: sb[1], transposed: true }),
-            (2, 1) => (b, a, DenseShape { n: sa[1], m: sa[0], transposed: false }),
+            (1, 2) => (
+                a,
+                b,
+                DenseShape {
+                    n: sb[0],
+                    m: sb[1],
+                    transposed: true,
+                },
+            ),
+            (2, 1) => (
+                b,
+                a,
+                DenseShape {
+                    n: sa[1],
+                    m: sa[0],
+                    transposed: false,
+                },
+            ),
             _ => {
                 let span = self.program.nodes[id].span;
                 let help = "multiply one row at a time, or flatten the batch into a vector";
@@ -131,7 +181,14 @@ impl Lowering<'_> {
         let ws = self.weight_source(id, w)?;
         let out = self.output(id, name);
         self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Ok(Gadget::Dense(Dense::lower(&mut self.b, xt, ws, out, shape, name)))
+        Ok(Gadget::Dense(Dense::lower(
+            &mut self.b,
+            xt,
+            ws,
+            out,
+            shape,
+            name,
+        )))
     }
 
     fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {
@@ -139,7 +196,12 @@ impl Lowering<'_> {
             if self.plan.stored_in_dense[d] {
                 let decl = &self.program.decls[d];
                 let (name, bits, public) = (decl.name.clone(), decl.ty.bits, self.public_of[d]);
-                return Ok(WeightSource::Stored { name, bits, public, ranges: vec![] });
+                return Ok(WeightSource::Stored {
+                    name,
+                    bits,
+                    public,
+                    ranges: vec![],
+                });
             }
         }
         Ok(WeightSource::Tensor(self.operand(id, w)?))

@@ -38,8 +38,14 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
             decl_uses[d] += 1;
         }
     }
-    let stored_in_dense = (0..p.decls.len()).map(|d| matrix_of_matmul[d] && decl_uses[d] == 1).collect();
-    Ok(Plan { root, reads, stored_in_dense })
+    let stored_in_dense = (0..p.decls.len())
+        .map(|d| matrix_of_matmul[d] && decl_uses[d] == 1)
+        .collect();
+    Ok(Plan {
+        root,
+        reads,
+        stored_in_dense,
+    })
 }
 
 /// Reshapes alias their operand; loads of one declaration alias each other.
@@ -58,7 +64,9 @@ fn roots(p: &Program) -> Vec<NodeId> {
 
 /// True when operand `k` of node `id` is the matrix of a matrix-vector product.
 fn is_matrix_operand(p: &Program, id: NodeId, k: usize) -> bool {
-    let Op::MatMul(a, b) = p.nodes[id].op else { return false };
+    let Op::MatMul(a, b) = p.nodes[id].op else {
+        return false;
+    };
     let (ra, rb) = (p.nodes[a].shape.len(), p.nodes[b].shape.len());
     (k == 1 && ra == 1 && rb == 2) || (k == 0 && ra == 2 && rb == 1)
 }
@@ -74,7 +82,9 @@ fn reads_per_element(p: &Program, id: NodeId, a: NodeId, k: usize) -> u32 {
         Op::Const(_) | Op::Load(_) | Op::Reshape(_) => 0,
         Op::MatMul(..) if is_matrix_operand(p, id, k) => 1,
         Op::MatMul(..) => node.len() as u32,
-        Op::Add(..) | Op::Sub(..) | Op::Mul(..) if operand.len() == 1 && node.len() > 1 => node.len() as u32,
+        Op::Add(..) | Op::Sub(..) | Op::Mul(..) if operand.len() == 1 && node.len() > 1 => {
+            node.len() as u32
+        }
         _ => 1,
     }
 }

@@ -111,16 +111,33 @@ impl Builtin {
 
 impl Eval<'_, '_> {
     /// Evaluates a call of builtin `b` at `span`.
-    pub(crate) fn builtin(&mut self, env: &Env, m: ModId, b: Builtin, args: &[ast::Arg], span: Span) -> Value {
+    pub(crate) fn builtin(
+        &mut self,
+        env: &Env,
+        m: ModId,
+        b: Builtin,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Value {
         let (true, Some(ast::Arg::Expr(first))) = (b.accepts(args), args.first()) else {
             return self.quiet_poison();
         };
         let x = self.expr(env, m, first);
-        let Some(id) = self.as_node(x) else { return Value::Poison };
-        let Some(n) = self.node(id) else { return Value::Poison };
+        let Some(id) = self.as_node(x) else {
+            return Value::Poison;
+        };
+        let Some(n) = self.node(id) else {
+            return Value::Poison;
+        };
         let arg = (id, n, first.span);
         match (b, args.get(1)) {
-            (Builtin::Relu, _) => self.push(Op::Relu(id), arg.1.shape, arg.1.frac, Some(range::relu(arg.1.range)), span),
+            (Builtin::Relu, _) => self.push(
+                Op::Relu(id),
+                arg.1.shape,
+                arg.1.frac,
+                Some(range::relu(arg.1.range)),
+                span,
+            ),
             (Builtin::Argmax, _) => self.argmax(arg, span),
             (Builtin::Sum, _) => self.sum(arg, span),
             (Builtin::Flatten, _) => {
@@ -139,16 +156,34 @@ impl Eval<'_, '_> {
         if n.shape.len() != 1 || n.is_empty() {
             return self.fail(errors::argmax_rank(&n.shape, at, span));
         }
-        self.push(Op::Argmax(id), vec![], 0, Some(range::argmax(n.len())), span)
+        self.push(
+            Op::Argmax(id),
+            vec![],
+            0,
+            Some(range::argmax(n.len())),
+            span,
+        )
     }
 
     /// `sum(x)`: a scalar at x's scale.
     fn sum(&mut self, (id, n, _): (NodeId, Node, Span), span: Span) -> Value {
-        self.push(Op::Sum(id), vec![], n.frac, range::sum(n.range, n.len()), span)
+        self.push(
+            Op::Sum(id),
+            vec![],
+            n.frac,
+            range::sum(n.range, n.len()),
+            span,
+        )
     }
 
     /// `reshape(x, [dims])`: the element count must not change.
-    fn reshape(&mut self, arg: (NodeId, Node, Span), dims: &[Spanned<u64>], at: Span, span: Span) -> Value {
+    fn reshape(
+        &mut self,
+        arg: (NodeId, Node, Span),
+        dims: &[Spanned<u64>],
+        at: Span,
+        span: Span,
+    ) -> Value {
         let shape = match types::shape(dims, at) {
             Ok(s) => s,
             Err(d) => return self.fail(d),
@@ -160,27 +195,45 @@ impl Eval<'_, '_> {
     }
 
     /// A reshape node with the operand's elements.
-    fn reshaped(&mut self, (id, n, _): (NodeId, Node, Span), shape: Vec<usize>, span: Span) -> Value {
+    fn reshaped(
+        &mut self,
+        (id, n, _): (NodeId, Node, Span),
+        shape: Vec<usize>,
+        span: Span,
+    ) -> Value {
         self.push(Op::Reshape(id), shape, n.frac, Some(n.range), span)
     }
 
     /// `rescale(x, T)` / `rescale_clamp(x, T)`.
-    fn rescale(&mut self, (id, n, _): (NodeId, Node, Span), t: &ast::TensorType, clamp: bool, span: Span) -> Value {
+    fn rescale(
+        &mut self,
+        (id, n, _): (NodeId, Node, Span),
+        t: &ast::TensorType,
+        clamp: bool,
+        span: Span,
+    ) -> Value {
         let ty = match types::num_type(&t.scalar) {
             Ok(ty) => ty,
             Err(d) => return self.fail(d),
         };
         let shift = n.frac as i32 - ty.frac as i32;
         if shift > range::MAX_SHIFT as i32 {
-            return self.fail(errors::rescale_shift(n.frac, ty, clamp, span));
+            return self.fail(errors::rescale_shift(n.frac, n.range, ty, clamp, span));
         }
         let op = Op::Rescale { arg: id, ty, clamp };
         let r = range::rescale(n.range, shift);
         match r {
-            _ if clamp => self.push(op, n.shape, ty.frac, Some(range::clamp(r.unwrap_or(ty.range()), ty)), span),
-            Some(r) if !range::within(r, ty.range()) => self.fail(errors::rescale_overflow(r, ty, span)),
+            _ if clamp => self.push(
+                op,
+                n.shape,
+                ty.frac,
+                Some(range::clamp(r.unwrap_or(ty.range()), ty)),
+                span,
+            ),
+            Some(r) if !range::within(r, ty.range()) => {
+                self.fail(errors::rescale_overflow(r, ty, span))
+            }
             _ => self.push(op, n.shape, ty.frac, r, span),
         }
     }
 }
-

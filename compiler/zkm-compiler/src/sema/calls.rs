@@ -37,7 +37,13 @@ enum Mark {
 }
 
 /// An iterative depth-first search from `root`; `path` holds the calls leading to the top.
-fn dfs(world: &World<'_>, out: &[Vec<(FnId, Span)>], root: FnId, state: &mut [Mark], rep: &mut Reporter) {
+fn dfs(
+    world: &World<'_>,
+    out: &[Vec<(FnId, Span)>],
+    root: FnId,
+    state: &mut [Mark],
+    rep: &mut Reporter,
+) {
     let mut stack: Vec<(FnId, usize)> = vec![(root, 0)];
     let mut path: Vec<(FnId, Span)> = Vec::new();
     state[root] = Mark::OnStack;
@@ -71,8 +77,14 @@ fn report_cycle(
     span: Span,
     rep: &mut Reporter,
 ) {
-    let Some(start) = stack.iter().position(|&(f, _)| f == to) else { return };
-    let name = |id: FnId| world.func(id).map_or_else(String::new, |f| f.decl.name.name.clone());
+    let Some(start) = stack.iter().position(|&(f, _)| f == to) else {
+        return;
+    };
+    let name = |id: FnId| {
+        world
+            .func(id)
+            .map_or_else(String::new, |f| f.decl.name.name.clone())
+    };
     let cycle: Vec<String> = stack[start..].iter().map(|&(f, _)| name(f)).collect();
     // `path[i]` is the call that pushed `stack[i + 1]`.
     let calls: Vec<(String, String, Span)> = path

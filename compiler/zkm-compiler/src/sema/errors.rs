@@ -18,8 +18,9 @@ use crate::ir::DeclKind;
 
 /// No items at all (E0003).
 pub(crate) fn no_model() -> Diagnostic {
-    Diagnostic::error(codes::EMPTY_SOURCE, "no model in this file")
-        .with_help("declare one: `model name { input x: fixed<16, 8>[4]; output y: ...; y = ...; }`")
+    Diagnostic::error(codes::EMPTY_SOURCE, "no model in this file").with_help(
+        "declare one: `model name { input x: fixed<16, 8>[4]; output y: ...; y = ...; }`",
+    )
 }
 
 /// Items but no `model` (E0307).
@@ -60,9 +61,16 @@ fn kind_phrase(kind: LocalKind) -> &'static str {
 }
 
 /// An unknown name (E0301), with a later definition or a close name.
-pub(crate) fn unknown_name(name: &ast::Ident, hint: Option<String>, later: Option<(Span, usize)>) -> Diagnostic {
-    let d = Diagnostic::error(codes::UNKNOWN_NAME, format!("cannot find `{}` in this scope", name.name))
-        .with_primary(name.span, "not found in this scope");
+pub(crate) fn unknown_name(
+    name: &ast::Ident,
+    hint: Option<String>,
+    later: Option<(Span, usize)>,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        codes::UNKNOWN_NAME,
+        format!("cannot find `{}` in this scope", name.name),
+    )
+    .with_primary(name.span, "not found in this scope");
     match (later, hint) {
         (Some((span, line)), _) => d.with_secondary(span, "defined here, after its use").with_note(format!(
             "`{}` is defined later, at line {line}; statements run in order, so move the use below it",
@@ -75,8 +83,11 @@ pub(crate) fn unknown_name(name: &ast::Ident, hint: Option<String>, later: Optio
 
 /// A module path whose first segment is not imported (E0301).
 pub(crate) fn unknown_module(m: &ast::Ident, hint: Option<String>) -> Diagnostic {
-    let d = Diagnostic::error(codes::UNKNOWN_NAME, format!("cannot find module `{}` in this scope", m.name))
-        .with_primary(m.span, "not an imported module");
+    let d = Diagnostic::error(
+        codes::UNKNOWN_NAME,
+        format!("cannot find module `{}` in this scope", m.name),
+    )
+    .with_primary(m.span, "not an imported module");
     if is_std_module(&m.name) {
         return d.with_help(format!("import it first: `use std::{};`", m.name));
     }
@@ -88,10 +99,13 @@ pub(crate) fn unknown_module(m: &ast::Ident, hint: Option<String>) -> Diagnostic
 
 /// A name defined twice in one scope (E0302).
 pub(crate) fn duplicate_name(name: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(codes::DUPLICATE_NAME, format!("the name `{name}` is defined more than once"))
-        .with_primary(span, format!("`{name}` redefined here"))
-        .with_secondary(first, "first defined here")
-        .with_help("names cannot be shadowed or redefined; choose a new name")
+    Diagnostic::error(
+        codes::DUPLICATE_NAME,
+        format!("the name `{name}` is defined more than once"),
+    )
+    .with_primary(span, format!("`{name}` redefined here"))
+    .with_secondary(first, "first defined here")
+    .with_help("names cannot be shadowed or redefined; choose a new name")
 }
 
 /// A `use` or path naming no stdlib module or function (E0303).
@@ -99,22 +113,31 @@ pub(crate) fn unknown_import(path: &ast::Path, e: PathError) -> Diagnostic {
     let text = path_text(path);
     let d = |msg: String| Diagnostic::error(codes::UNKNOWN_IMPORT, msg);
     match e {
-        PathError::UnknownModule(first) => d(format!("cannot import `{text}`: only `std` can be imported"))
-            .with_primary(first.span, "not `std`")
-            .with_help("the standard library is the only module source, e.g. `use std::nn;`"),
+        PathError::UnknownModule(first) => d(format!(
+            "cannot import `{text}`: only `std` can be imported"
+        ))
+        .with_primary(first.span, "not `std`")
+        .with_help("the standard library is the only module source, e.g. `use std::nn;`"),
         PathError::IsModule(_) => d(format!("`use {text};` imports nothing"))
             .with_primary(path.span, "names the whole standard library")
             .with_help("import a module (`use std::nn;`) or a function (`use std::nn::dense;`)"),
         PathError::NoStdModule(m, all) => {
-            let d = d(format!("there is no module `{}` in `std`", m.name)).with_primary(m.span, "unknown module");
+            let d = d(format!("there is no module `{}` in `std`", m.name))
+                .with_primary(m.span, "unknown module");
             suggestion_or_list(d, &m.name, &all, "modules")
         }
-        PathError::NoItem { module, item, candidates } => {
+        PathError::NoItem {
+            module,
+            item,
+            candidates,
+        } => {
             let msg = format!("there is no function `{}` in `{module}`", item.name);
             let d = d(msg).with_primary(item.span, format!("not found in `{module}`"));
             suggestion_or_list(d, &item.name, &candidates, "functions")
         }
-        PathError::Unknown => d(format!("cannot resolve `{text}`")).with_primary(path.span, "unknown path"),
+        PathError::Unknown => {
+            d(format!("cannot resolve `{text}`")).with_primary(path.span, "unknown path")
+        }
     }
 }
 
@@ -140,38 +163,52 @@ fn path_text(path: &ast::Path) -> String {
 
 /// An output never assigned (E0304).
 pub(crate) fn output_not_assigned(name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(codes::OUTPUT_NOT_ASSIGNED, format!("output `{name}` is never assigned"))
-        .with_primary(span, "declared here but never assigned")
-        .with_help(format!("assign it once in the model body: `{name} = ...;`"))
+    Diagnostic::error(
+        codes::OUTPUT_NOT_ASSIGNED,
+        format!("output `{name}` is never assigned"),
+    )
+    .with_primary(span, "declared here but never assigned")
+    .with_help(format!("assign it once in the model body: `{name} = ...;`"))
 }
 
 /// An output assigned a second time (E0305).
 pub(crate) fn assigned_twice(name: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(codes::OUTPUT_ASSIGNED_TWICE, format!("output `{name}` is assigned more than once"))
-        .with_primary(span, "assigned again here")
-        .with_secondary(first, "first assigned here")
-        .with_help("assign each output exactly once; build the value step by step with `let`")
+    Diagnostic::error(
+        codes::OUTPUT_ASSIGNED_TWICE,
+        format!("output `{name}` is assigned more than once"),
+    )
+    .with_primary(span, "assigned again here")
+    .with_secondary(first, "first assigned here")
+    .with_help("assign each output exactly once; build the value step by step with `let`")
 }
 
 /// An assignment to a non-output (E0308).
 pub(crate) fn not_an_output(name: &str, span: Span, def: Defined) -> Diagnostic {
     let what = kind_phrase(def.kind);
     let help = match def.kind {
-        LocalKind::Let => "`let` bindings cannot be reassigned; bind the new value to a new name".to_string(),
+        LocalKind::Let => {
+            "`let` bindings cannot be reassigned; bind the new value to a new name".to_string()
+        }
         _ => format!("only outputs can be assigned; declare one with `output {name}_out: <type>;`"),
     };
-    Diagnostic::error(codes::NOT_AN_OUTPUT, format!("cannot assign to `{name}`: it is {what}, not an output"))
-        .with_primary(span, "not an output")
-        .with_secondary(def.span, format!("`{name}` is defined as {what} here"))
-        .with_help(help)
+    Diagnostic::error(
+        codes::NOT_AN_OUTPUT,
+        format!("cannot assign to `{name}`: it is {what}, not an output"),
+    )
+    .with_primary(span, "not an output")
+    .with_secondary(def.span, format!("`{name}` is defined as {what} here"))
+    .with_help(help)
 }
 
 /// An output's name used as a value (E0309).
 pub(crate) fn output_read(name: &ast::Ident, decl: Span) -> Diagnostic {
-    Diagnostic::error(codes::WRONG_KIND, format!("outputs cannot be read: `{}` is an output", name.name))
-        .with_primary(name.span, "read here")
-        .with_secondary(decl, "declared as an output here")
-        .with_help("compute the value with `let`, use that binding, and assign it to the output")
+    Diagnostic::error(
+        codes::WRONG_KIND,
+        format!("outputs cannot be read: `{}` is an output", name.name),
+    )
+    .with_primary(name.span, "read here")
+    .with_secondary(decl, "declared as an output here")
+    .with_help("compute the value with `let`, use that binding, and assign it to the output")
 }
 
 // KINDS AND CALLS
@@ -182,35 +219,62 @@ pub(crate) fn not_a_value(path: &ast::Path, callee: Option<Callee>) -> Diagnosti
     let text = path_text(path);
     let (what, help) = match callee {
         Some(_) => ("a function", format!("call it: `{text}(...)`")),
-        None => ("a module", format!("call one of its functions: `{text}::name(...)`")),
+        None => (
+            "a module",
+            format!("call one of its functions: `{text}::name(...)`"),
+        ),
     };
-    Diagnostic::error(codes::WRONG_KIND, format!("`{text}` is {what}, not a value"))
-        .with_primary(path.span, "used as a value")
-        .with_help(help)
+    Diagnostic::error(
+        codes::WRONG_KIND,
+        format!("`{text}` is {what}, not a value"),
+    )
+    .with_primary(path.span, "used as a value")
+    .with_help(help)
 }
 
 /// A local value called like a function (E0309).
 pub(crate) fn not_a_function(name: &ast::Ident, def: Defined) -> Diagnostic {
-    Diagnostic::error(codes::WRONG_KIND, format!("`{}` is a value, not a function", name.name))
-        .with_primary(name.span, "called here")
-        .with_secondary(def.span, format!("`{}` is defined as {} here", name.name, kind_phrase(def.kind)))
+    Diagnostic::error(
+        codes::WRONG_KIND,
+        format!("`{}` is a value, not a function", name.name),
+    )
+    .with_primary(name.span, "called here")
+    .with_secondary(
+        def.span,
+        format!(
+            "`{}` is defined as {} here",
+            name.name,
+            kind_phrase(def.kind)
+        ),
+    )
 }
 
 /// A module called like a function (E0309).
 pub(crate) fn module_called(path: &ast::Path) -> Diagnostic {
     let text = path_text(path);
-    Diagnostic::error(codes::WRONG_KIND, format!("`{text}` is a module, not a function"))
-        .with_primary(path.span, "called here")
-        .with_help(format!("call one of its functions: `{text}::name(...)`"))
+    Diagnostic::error(
+        codes::WRONG_KIND,
+        format!("`{text}` is a module, not a function"),
+    )
+    .with_primary(path.span, "called here")
+    .with_help(format!("call one of its functions: `{text}::name(...)`"))
 }
 
 /// Wrong number or kinds of arguments to a builtin (E0404).
 pub(crate) fn builtin_arguments(b: Builtin, args: &[ast::Arg], call: Span) -> Diagnostic {
     let params = b.params();
-    let msg = format!("wrong arguments for `{}`: expected `{}`", b.name(), b.signature());
+    let msg = format!(
+        "wrong arguments for `{}`: expected `{}`",
+        b.name(),
+        b.signature()
+    );
     let d = Diagnostic::error(codes::BAD_ARGUMENTS, msg);
     if args.len() != params.len() {
-        let label = format!("{} supplied, {} expected", count(args.len(), "argument"), params.len());
+        let label = format!(
+            "{} supplied, {} expected",
+            count(args.len(), "argument"),
+            params.len()
+        );
         return d.with_primary(call, label);
     }
     let bad = args.iter().zip(params).find(|(a, k)| !arg_fits(a, **k));
@@ -240,16 +304,23 @@ fn expected_kind(a: &ast::Arg, k: ArgKind) -> &'static str {
 /// A type or shape passed to a function (E0404).
 pub(crate) fn fn_type_argument(f: &ast::FnDecl, at: Span) -> Diagnostic {
     let name = &f.name.name;
-    Diagnostic::error(codes::BAD_ARGUMENTS, format!("`{name}` takes values, not types or shapes"))
-        .with_primary(at, "not a value")
-        .with_secondary(f.name.span, format!("`{}` defined here", fn_signature(f)))
+    Diagnostic::error(
+        codes::BAD_ARGUMENTS,
+        format!("`{name}` takes values, not types or shapes"),
+    )
+    .with_primary(at, "not a value")
+    .with_secondary(f.name.span, format!("`{}` defined here", fn_signature(f)))
 }
 
 /// A function called with the wrong number of arguments (E0404).
 pub(crate) fn fn_arity(f: &ast::FnDecl, given: usize, call: Span) -> Diagnostic {
     let name = &f.name.name;
     let want = f.params.len();
-    let msg = format!("`{name}` takes {} but {given} {} supplied", count(want, "argument"), were(given));
+    let msg = format!(
+        "`{name}` takes {} but {given} {} supplied",
+        count(want, "argument"),
+        were(given)
+    );
     Diagnostic::error(codes::BAD_ARGUMENTS, msg)
         .with_primary(call, format!("{} supplied", count(given, "argument")))
         .with_secondary(f.name.span, format!("`{}` defined here", fn_signature(f)))
@@ -278,17 +349,26 @@ fn were(n: usize) -> &'static str {
 
 /// A cycle of calls (E0306). `cycle` lists the functions in call order, starting with the one
 /// called at `span`; `calls` are the other calls of the cycle as (caller, callee, span).
-pub(crate) fn recursion(cycle: &[String], span: Span, calls: &[(String, String, Span)]) -> Diagnostic {
+pub(crate) fn recursion(
+    cycle: &[String],
+    span: Span,
+    calls: &[(String, String, Span)],
+) -> Diagnostic {
     let first = cycle.first().map_or("", String::as_str);
     let msg = match cycle.get(1..).unwrap_or(&[]) {
         [] => format!("function `{first}` calls itself"),
-        rest => format!("function `{first}` calls itself through {}", name_list(rest)),
+        rest => format!(
+            "function `{first}` calls itself through {}",
+            name_list(rest)
+        ),
     };
     let mut d = Diagnostic::error(codes::RECURSIVE_CALL, msg).with_primary(span, "recursive call");
     for (caller, callee, s) in calls {
         d = d.with_secondary(*s, format!("`{caller}` calls `{callee}` here"));
     }
-    d.with_note("functions are inlined at every call, so a recursive function can never be expanded")
+    d.with_note(
+        "functions are inlined at every call, so a recursive function can never be expanded",
+    )
 }
 
 fn name_list(names: &[String]) -> String {
@@ -301,9 +381,12 @@ fn name_list(names: &[String]) -> String {
 
 /// Inlining nested too deeply (E0306).
 pub(crate) fn call_too_deep(name: &str, depth: usize, call: Span) -> Diagnostic {
-    Diagnostic::error(codes::RECURSIVE_CALL, format!("calls nested more than {depth} deep"))
-        .with_primary(call, format!("this call to `{name}` is too deep"))
-        .with_help("functions are inlined; flatten the chain of calls")
+    Diagnostic::error(
+        codes::RECURSIVE_CALL,
+        format!("calls nested more than {depth} deep"),
+    )
+    .with_primary(call, format!("this call to `{name}` is too deep"))
+    .with_help("functions are inlined; flatten the chain of calls")
 }
 
 /// The secondary label at an inlined call site.
@@ -316,20 +399,32 @@ pub(crate) fn in_call(name: &str) -> String {
 
 /// A width outside `1..=48` (E0405).
 pub(crate) fn bad_width(span: Span, bits: u64) -> Diagnostic {
-    Diagnostic::error(codes::BAD_TYPE, format!("a type cannot be {bits} bits wide"))
-        .with_primary(span, format!("the width must be between 1 and {MAX_BITS}"))
+    Diagnostic::error(
+        codes::BAD_TYPE,
+        format!("a type cannot be {bits} bits wide"),
+    )
+    .with_primary(span, format!("the width must be between 1 and {MAX_BITS}"))
 }
 
 /// Fractional bits above 40 (E0405).
 pub(crate) fn bad_frac(span: Span, frac: u64) -> Diagnostic {
-    Diagnostic::error(codes::BAD_TYPE, format!("a type cannot have {frac} fractional bits"))
-        .with_primary(span, format!("at most {MAX_FRAC} fractional bits are supported"))
+    Diagnostic::error(
+        codes::BAD_TYPE,
+        format!("a type cannot have {frac} fractional bits"),
+    )
+    .with_primary(
+        span,
+        format!("at most {MAX_FRAC} fractional bits are supported"),
+    )
 }
 
 /// More fractional bits than total bits (E0405).
 pub(crate) fn frac_above_width(span: Span, frac: u64, bits: u64) -> Diagnostic {
-    Diagnostic::error(codes::BAD_TYPE, format!("`fixed<{bits}, {frac}>` has more fractional bits than bits"))
-        .with_primary(span, format!("must be at most the width, {bits}"))
+    Diagnostic::error(
+        codes::BAD_TYPE,
+        format!("`fixed<{bits}, {frac}>` has more fractional bits than bits"),
+    )
+    .with_primary(span, format!("must be at most the width, {bits}"))
 }
 
 /// A zero dimension (E0405).
@@ -340,8 +435,11 @@ pub(crate) fn zero_dim(span: Span) -> Diagnostic {
 
 /// Too many elements (E0405).
 pub(crate) fn too_many_elements(span: Span, total: u64) -> Diagnostic {
-    Diagnostic::error(codes::BAD_TYPE, format!("a tensor may have at most 2^24 = {MAX_ELEMENTS} elements"))
-        .with_primary(span, format!("this shape has {total} elements"))
+    Diagnostic::error(
+        codes::BAD_TYPE,
+        format!("a tensor may have at most 2^24 = {MAX_ELEMENTS} elements"),
+    )
+    .with_primary(span, format!("this shape has {total} elements"))
 }
 
 // Literals, shapes, scales and ranges live in `errors/values.rs`.

@@ -51,7 +51,11 @@ impl Env {
 
     /// The latest binding of a name.
     pub(crate) fn get(&self, name: &str) -> Option<Value> {
-        self.vars.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v)
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
     }
 }
 
@@ -78,7 +82,14 @@ pub(crate) struct Eval<'w, 'a> {
 impl<'w, 'a> Eval<'w, 'a> {
     /// A fresh evaluator.
     pub(crate) fn new(world: &'w World<'a>, sources: &'w SourceMap, rep: &'w mut Reporter) -> Self {
-        Eval { world, sources, rep, nodes: Vec::new(), stack: Vec::new(), silent: false }
+        Eval {
+            world,
+            sources,
+            rep,
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            silent: false,
+        }
     }
 
     /// Reports a diagnostic, adding the call sites of the active inlined calls.
@@ -105,17 +116,32 @@ impl<'w, 'a> Eval<'w, 'a> {
     pub(crate) fn node(&mut self, id: NodeId) -> Option<Node> {
         let node = self.nodes.get(id).cloned();
         if node.is_none() {
-            self.rep.push(Diagnostic::bug(format!("sema: reference to missing node %{id}")));
+            self.rep.push(Diagnostic::bug(format!(
+                "sema: reference to missing node %{id}"
+            )));
         }
         node
     }
 
     /// Appends a node after checking that its range stays within the field bound (E0501);
     /// `range == None` means the bound overflowed even `i128`.
-    pub(crate) fn push(&mut self, op: Op, shape: Vec<usize>, frac: u32, range: Option<Interval>, span: Span) -> Value {
+    pub(crate) fn push(
+        &mut self,
+        op: Op,
+        shape: Vec<usize>,
+        frac: u32,
+        range: Option<Interval>,
+        span: Span,
+    ) -> Value {
         match range {
             Some(r) if range::field_safe(r) => {
-                self.nodes.push(Node { op, shape, frac, range: r, span });
+                self.nodes.push(Node {
+                    op,
+                    shape,
+                    frac,
+                    range: r,
+                    span,
+                });
                 Value::Node(self.nodes.len() - 1)
             }
             _ => self.fail(errors::field_overflow(&op, range, span)),
@@ -125,7 +151,13 @@ impl<'w, 'a> Eval<'w, 'a> {
     /// A literal as a constant node at `frac` fractional bits (E0409 if not exact there).
     pub(crate) fn lit_at(&mut self, lit: Lit, frac: u32) -> Value {
         match lit.code_at(frac) {
-            Ok(q) => self.push(Op::Const(q), vec![], frac, Some(Interval::point(q)), lit.span),
+            Ok(q) => self.push(
+                Op::Const(q),
+                vec![],
+                frac,
+                Some(Interval::point(q)),
+                lit.span,
+            ),
             Err(e) => self.fail(errors::bad_literal(lit, e, Some(frac))),
         }
     }
@@ -133,7 +165,13 @@ impl<'w, 'a> Eval<'w, 'a> {
     /// A literal as a constant node at the smallest exact fractional bits.
     pub(crate) fn lit_min(&mut self, lit: Lit) -> Value {
         match lit.smallest_exact() {
-            Ok((q, frac)) => self.push(Op::Const(q), vec![], frac, Some(Interval::point(q)), lit.span),
+            Ok((q, frac)) => self.push(
+                Op::Const(q),
+                vec![],
+                frac,
+                Some(Interval::point(q)),
+                lit.span,
+            ),
             Err(e) => self.fail(errors::bad_literal(lit, e, None)),
         }
     }
@@ -177,7 +215,14 @@ impl<'w, 'a> Eval<'w, 'a> {
     }
 
     /// Evaluates a call: a builtin or an inlined function.
-    fn call(&mut self, env: &Env, m: ModId, callee: &ast::Path, args: &[ast::Arg], span: Span) -> Value {
+    fn call(
+        &mut self,
+        env: &Env,
+        m: ModId,
+        callee: &ast::Path,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Value {
         if let [name] = callee.segments.as_slice() {
             if env.get(&name.name).is_some() {
                 return self.quiet_poison();

@@ -18,8 +18,17 @@ use crate::ir::NumType;
 
 impl Eval<'_, '_> {
     /// Inlines a call of function `id` with `args` (evaluated in the caller's `env`).
-    pub(crate) fn call_fn(&mut self, env: &Env, m: ModId, id: FnId, args: &[ast::Arg], span: Span) -> Value {
-        let Some(f) = self.world.func(id) else { return self.quiet_poison() };
+    pub(crate) fn call_fn(
+        &mut self,
+        env: &Env,
+        m: ModId,
+        id: FnId,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Value {
+        let Some(f) = self.world.func(id) else {
+            return self.quiet_poison();
+        };
         let exprs: Option<Vec<&ast::Expr>> = args
             .iter()
             .map(|a| match a {
@@ -34,7 +43,11 @@ impl Eval<'_, '_> {
             return self.quiet_poison();
         }
         if self.stack.len() >= MAX_CALL_DEPTH {
-            return self.fail(errors::call_too_deep(&f.decl.name.name, MAX_CALL_DEPTH, span));
+            return self.fail(errors::call_too_deep(
+                &f.decl.name.name,
+                MAX_CALL_DEPTH,
+                span,
+            ));
         }
         let mut inner = Env::default();
         for (param, e) in f.decl.params.iter().zip(exprs) {
@@ -42,7 +55,11 @@ impl Eval<'_, '_> {
             let v = self.check_param(&f.decl.name.name, param, v, e.span);
             inner.bind(&param.name.name, v);
         }
-        self.stack.push(Frame { func: id, name: f.decl.name.name.clone(), call: span });
+        self.stack.push(Frame {
+            func: id,
+            name: f.decl.name.name.clone(),
+            call: span,
+        });
         let result = self.block(&mut inner, f.module, &f.decl.body);
         self.stack.pop();
         result
@@ -64,8 +81,16 @@ impl Eval<'_, '_> {
             },
             Value::Node(id) => id,
         };
-        let Some(n) = self.node(id) else { return Value::Poison };
-        let want = Expected { func, param: p, ty, shape: &shape, at };
+        let Some(n) = self.node(id) else {
+            return Value::Poison;
+        };
+        let want = Expected {
+            func,
+            param: p,
+            ty,
+            shape: &shape,
+            at,
+        };
         if n.shape != shape {
             return self.fail(errors::param_shape(&want, &n));
         }

@@ -57,14 +57,27 @@ impl Lit {
             return Err(LitError::TooLarge);
         }
         let exp10 = frac.len() as u32;
-        let frac_val = if frac.is_empty() { 0 } else { digits_value(frac).ok_or(LitError::TooLarge)? };
-        let num = int_val.checked_mul(pow10(exp10)?).and_then(|n| n.checked_add(frac_val));
-        Ok(Lit { num: num.ok_or(LitError::TooPrecise)?, exp10, span })
+        let frac_val = if frac.is_empty() {
+            0
+        } else {
+            digits_value(frac).ok_or(LitError::TooLarge)?
+        };
+        let num = int_val
+            .checked_mul(pow10(exp10)?)
+            .and_then(|n| n.checked_add(frac_val));
+        Ok(Lit {
+            num: num.ok_or(LitError::TooPrecise)?,
+            exp10,
+            span,
+        })
     }
 
     /// The integer code of this value at `frac` fractional bits: `self * 2^frac`.
     pub(crate) fn code_at(self, frac: u32) -> Result<i128, LitError> {
-        let scale = 1i128.checked_shl(frac).filter(|_| frac < 126).ok_or(LitError::TooLarge)?;
+        let scale = 1i128
+            .checked_shl(frac)
+            .filter(|_| frac < 126)
+            .ok_or(LitError::TooLarge)?;
         let scaled = self.num.checked_mul(scale).ok_or(LitError::TooLarge)?;
         let den = pow10(self.exp10)?;
         if scaled % den != 0 {
@@ -89,10 +102,32 @@ impl Lit {
         Err(LitError::Inexact)
     }
 
+    /// The multiple of `2^-frac` nearest to this value (halves round up), as a literal.
+    pub(crate) fn nearest(self, frac: u32) -> Option<Lit> {
+        let scaled = self
+            .num
+            .checked_mul(1i128.checked_shl(frac).filter(|_| frac < 100)?)?;
+        let den = pow10(self.exp10).ok()?;
+        let q = (scaled.checked_add(den / 2)?).div_euclid(den);
+        let num = q.checked_mul(5i128.checked_pow(frac)?)?;
+        Some(
+            Lit {
+                num,
+                exp10: frac,
+                span: self.span,
+            }
+            .normalized(),
+        )
+    }
+
     /// `-self`.
     pub(crate) fn neg(self, span: Span) -> Result<Lit, LitError> {
         let num = self.num.checked_neg().ok_or(LitError::TooPrecise)?;
-        Ok(Lit { num, exp10: self.exp10, span })
+        Ok(Lit {
+            num,
+            exp10: self.exp10,
+            span,
+        })
     }
 
     /// `self + other` (`other` negated first when `negate_other`).
@@ -100,16 +135,33 @@ impl Lit {
         let exp10 = self.exp10.max(other.exp10);
         let a = self.num.checked_mul(pow10(exp10 - self.exp10)?);
         let b = other.num.checked_mul(pow10(exp10 - other.exp10)?);
-        let (a, b) = (a.ok_or(LitError::TooPrecise)?, b.ok_or(LitError::TooPrecise)?);
-        let b = if negate_other { b.checked_neg() } else { Some(b) };
-        let num = b.and_then(|b| a.checked_add(b)).ok_or(LitError::TooPrecise)?;
+        let (a, b) = (
+            a.ok_or(LitError::TooPrecise)?,
+            b.ok_or(LitError::TooPrecise)?,
+        );
+        let b = if negate_other {
+            b.checked_neg()
+        } else {
+            Some(b)
+        };
+        let num = b
+            .and_then(|b| a.checked_add(b))
+            .ok_or(LitError::TooPrecise)?;
         Ok(Lit { num, exp10, span }.normalized())
     }
 
     /// `self * other`.
     pub(crate) fn mul(self, other: Lit, span: Span) -> Result<Lit, LitError> {
-        let num = self.num.checked_mul(other.num).ok_or(LitError::TooPrecise)?;
-        let lit = Lit { num, exp10: self.exp10 + other.exp10, span }.normalized();
+        let num = self
+            .num
+            .checked_mul(other.num)
+            .ok_or(LitError::TooPrecise)?;
+        let lit = Lit {
+            num,
+            exp10: self.exp10 + other.exp10,
+            span,
+        }
+        .normalized();
         if lit.exp10 > MAX_DECIMALS {
             return Err(LitError::TooPrecise);
         }
@@ -147,7 +199,9 @@ fn pow10(e: u32) -> Result<i128, LitError> {
 
 /// The value of a string of ASCII digits, `None` on overflow.
 fn digits_value(s: &str) -> Option<i128> {
-    s.bytes().try_fold(0i128, |acc, b| acc.checked_mul(10)?.checked_add(i128::from(b - b'0')))
+    s.bytes().try_fold(0i128, |acc, b| {
+        acc.checked_mul(10)?.checked_add(i128::from(b - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -163,9 +217,15 @@ mod tests {
         assert_eq!(lit("0.250").to_string(), "0.25");
         assert_eq!(lit("3").to_string(), "3");
         assert_eq!(lit("1_000.5").to_string(), "1000.5");
-        assert_eq!(lit("0.05").neg(Span::default()).map(|l| l.to_string()), Ok("-0.05".into()));
+        assert_eq!(
+            lit("0.05").neg(Span::default()).map(|l| l.to_string()),
+            Ok("-0.05".into())
+        );
         assert_eq!(Lit::parse("1e5", Span::default()), Err(LitError::Malformed));
-        assert_eq!(Lit::parse("9223372036854775808", Span::default()), Err(LitError::TooLarge));
+        assert_eq!(
+            Lit::parse("9223372036854775808", Span::default()),
+            Err(LitError::TooLarge)
+        );
     }
 
     #[test]
@@ -176,12 +236,22 @@ mod tests {
         assert_eq!(lit("0.25").smallest_exact(), Ok((1, 2)));
         assert_eq!(lit("3").smallest_exact(), Ok((3, 0)));
         assert_eq!(lit("0.1").smallest_exact(), Err(LitError::Inexact));
+        assert_eq!(
+            lit("0.1").nearest(8).map(|l| l.to_string()),
+            Some("0.1015625".into())
+        );
     }
 
     #[test]
     fn folding_is_exact() {
         let s = Span::default();
-        assert_eq!(lit("0.1").mul(lit("10"), s).map(|l| l.smallest_exact()), Ok(Ok((1, 0))));
-        assert_eq!(lit("2").add(lit("0.5"), true, s).map(|l| l.to_string()), Ok("1.5".into()));
+        assert_eq!(
+            lit("0.1").mul(lit("10"), s).map(|l| l.smallest_exact()),
+            Ok(Ok((1, 0)))
+        );
+        assert_eq!(
+            lit("2").add(lit("0.5"), true, s).map(|l| l.to_string()),
+            Ok("1.5".into())
+        );
     }
 }

@@ -66,15 +66,32 @@ impl Eval<'_, '_> {
             }
         };
         let id = st.parts.decls.len();
-        let visibility = d.visibility.as_ref().map_or(default_visibility(d.kind), |v| v.node);
+        let visibility = d
+            .visibility
+            .as_ref()
+            .map_or(default_visibility(d.kind), |v| v.node);
         let doc = d.docs.join("\n");
-        let decl = Decl { name: name.clone(), kind: d.kind, visibility, ty, shape, doc, span: d.span };
+        let decl = Decl {
+            name: name.clone(),
+            kind: d.kind,
+            visibility,
+            ty,
+            shape,
+            doc,
+            span: d.span,
+        };
         let value = match d.kind {
             DeclKind::Output => {
                 st.output_ids.entry(name.clone()).or_insert(id);
                 Value::Poison
             }
-            _ => self.push(Op::Load(id), decl.shape.clone(), ty.frac, Some(ty.range()), d.span),
+            _ => self.push(
+                Op::Load(id),
+                decl.shape.clone(),
+                ty.frac,
+                Some(ty.range()),
+                d.span,
+            ),
         };
         st.parts.decls.push(decl);
         st.env.bind(name, value);
@@ -84,12 +101,16 @@ impl Eval<'_, '_> {
     fn assign(&mut self, a: &ast::Assign, st: &mut State) {
         let v = self.expr(&st.env, USER, &a.value);
         // Unknown targets, non-outputs and repeated assignments were reported by resolution.
-        let Some(&id) = st.output_ids.get(&a.target.name) else { return };
+        let Some(&id) = st.output_ids.get(&a.target.name) else {
+            return;
+        };
         if st.assigned.contains(&id) {
             return;
         }
         st.assigned.push(id);
-        let Some(decl) = st.parts.decls.get(id).cloned() else { return };
+        let Some(decl) = st.parts.decls.get(id).cloned() else {
+            return;
+        };
         let node = match v {
             Value::Poison => return,
             Value::Lit(lit) => self.lit_at(lit, decl.ty.frac),
@@ -103,7 +124,9 @@ impl Eval<'_, '_> {
 
     /// Checks shape, scale (E0408) and range (E0502) of a value assigned to `decl`.
     fn output_fits(&mut self, decl: &Decl, node: NodeId, at: Span) -> bool {
-        let Some(n) = self.node(node) else { return false };
+        let Some(n) = self.node(node) else {
+            return false;
+        };
         if n.shape != decl.shape || n.frac != decl.ty.frac {
             self.report(errors::output_type(decl, &n, at));
             return false;

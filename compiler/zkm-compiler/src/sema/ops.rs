@@ -27,19 +27,29 @@ impl Eval<'_, '_> {
                 Err(e) => self.fail(errors::bad_literal(lit, e, None)),
             },
             Value::Node(id) => {
-                let Some(n) = self.node(id) else { return Value::Poison };
+                let Some(n) = self.node(id) else {
+                    return Value::Poison;
+                };
                 self.push(Op::Neg(id), n.shape, n.frac, range::neg(n.range), span)
             }
         }
     }
 
     /// `a op b`, each operand with the span of its expression.
-    pub(crate) fn binary(&mut self, op: BinOp, a: (Value, Span), b: (Value, Span), span: Span) -> Value {
+    pub(crate) fn binary(
+        &mut self,
+        op: BinOp,
+        a: (Value, Span),
+        b: (Value, Span),
+        span: Span,
+    ) -> Value {
         match (a.0, b.0) {
             (Value::Poison, _) | (_, Value::Poison) => Value::Poison,
             (Value::Lit(x), Value::Lit(y)) if op != BinOp::MatMul => self.fold(op, x, y, span),
             (va, vb) => {
-                let (Some(na), Some(nb)) = self.operands(op, va, vb) else { return Value::Poison };
+                let (Some(na), Some(nb)) = self.operands(op, va, vb) else {
+                    return Value::Poison;
+                };
                 self.tensor_binary(op, (na, a.1), (nb, b.1), span)
             }
         }
@@ -78,41 +88,104 @@ impl Eval<'_, '_> {
     }
 
     /// `a op b` on two tensor nodes.
-    fn tensor_binary(&mut self, op: BinOp, a: (NodeId, Span), b: (NodeId, Span), span: Span) -> Value {
-        let (Some(na), Some(nb)) = (self.node(a.0), self.node(b.0)) else { return Value::Poison };
-        let x = Operand { node: &na, span: a.1, text: self.snippet(a.1) };
-        let y = Operand { node: &nb, span: b.1, text: self.snippet(b.1) };
+    fn tensor_binary(
+        &mut self,
+        op: BinOp,
+        a: (NodeId, Span),
+        b: (NodeId, Span),
+        span: Span,
+    ) -> Value {
+        let (Some(na), Some(nb)) = (self.node(a.0), self.node(b.0)) else {
+            return Value::Poison;
+        };
+        let x = Operand {
+            node: &na,
+            span: a.1,
+            text: self.snippet(a.1),
+        };
+        let y = Operand {
+            node: &nb,
+            span: b.1,
+            text: self.snippet(b.1),
+        };
+        let at = self.op_span(op, a.1, b.1).unwrap_or(span);
         if op == BinOp::MatMul {
-            return self.matmul(&x, &y, (a.0, b.0), span);
+            return self.matmul(&x, &y, (a.0, b.0), (at, span));
         }
         let Some(shape) = types::broadcast(&na.shape, &nb.shape) else {
-            return self.fail(errors::broadcast_mismatch(op, &x, &y, span));
+            return self.fail(errors::broadcast_mismatch(op, &x, &y, at));
         };
         match op {
             BinOp::Add | BinOp::Sub if na.frac != nb.frac => {
-                self.fail(errors::scale_mismatch(op, &x, &y, span))
+                self.fail(errors::scale_mismatch(op, &x, &y, at))
             }
-            BinOp::Add => self.push(Op::Add(a.0, b.0), shape, na.frac, range::add(na.range, nb.range), span),
-            BinOp::Sub => self.push(Op::Sub(a.0, b.0), shape, na.frac, range::sub(na.range, nb.range), span),
+            BinOp::Add => self.push(
+                Op::Add(a.0, b.0),
+                shape,
+                na.frac,
+                range::add(na.range, nb.range),
+                span,
+            ),
+            BinOp::Sub => self.push(
+                Op::Sub(a.0, b.0),
+                shape,
+                na.frac,
+                range::sub(na.range, nb.range),
+                span,
+            ),
             _ => {
-                let Some(frac) = self.product_frac(&na, &nb, op, span) else { return Value::Poison };
-                self.push(Op::Mul(a.0, b.0), shape, frac, range::mul(na.range, nb.range), span)
+                let Some(frac) = self.product_frac(&na, &nb, op, span) else {
+                    return Value::Poison;
+                };
+                self.push(
+                    Op::Mul(a.0, b.0),
+                    shape,
+                    frac,
+                    range::mul(na.range, nb.range),
+                    span,
+                )
             }
         }
     }
 
-    /// `a @ b`.
-    fn matmul(&mut self, x: &Operand<'_>, y: &Operand<'_>, ids: (NodeId, NodeId), span: Span) -> Value {
+    /// `a @ b`; `spans` are the operator's and the whole expression's.
+    fn matmul(
+        &mut self,
+        x: &Operand<'_>,
+        y: &Operand<'_>,
+        ids: (NodeId, NodeId),
+        spans: (Span, Span),
+    ) -> Value {
+        let (at, span) = spans;
         let (shape, n) = match types::matmul(&x.node.shape, &y.node.shape) {
             Ok(r) => r,
-            Err(MatMulError::Rank) => return self.fail(errors::matmul_rank(x, y, span)),
-            Err(MatMulError::Inner) => return self.fail(errors::matmul_inner(x, y, span)),
+            Err(MatMulError::Rank) => return self.fail(errors::matmul_rank(x, y, at)),
+            Err(MatMulError::Inner) => return self.fail(errors::matmul_inner(x, y, at)),
         };
         let Some(frac) = self.product_frac(x.node, y.node, BinOp::MatMul, span) else {
             return Value::Poison;
         };
         let r = range::matmul(x.node.range, y.node.range, n);
         self.push(Op::MatMul(ids.0, ids.1), shape, frac, r, span)
+    }
+
+    /// The span of the operator symbol between two operands, found in the source text.
+    fn op_span(&self, op: BinOp, a: Span, b: Span) -> Option<Span> {
+        let symbol = match op {
+            BinOp::Add => '+',
+            BinOp::Sub => '-',
+            BinOp::Mul => '*',
+            BinOp::MatMul => '@',
+        };
+        if a.file != b.file || a.end > b.start {
+            return None;
+        }
+        let gap = self
+            .sources
+            .text(a.file)
+            .get(a.end as usize..b.start as usize)?;
+        let at = a.end as usize + gap.find(symbol)?;
+        Some(Span::new(a.file, at, at + 1))
     }
 
     /// The fractional bits of a product, at most [`MAX_VALUE_FRAC`] (E0501 otherwise).

@@ -17,17 +17,26 @@ pub(crate) const MAX_SHIFT: u32 = 40;
 
 /// `[a.lo + b.lo, a.hi + b.hi]`.
 pub(crate) fn add(a: Interval, b: Interval) -> Option<Interval> {
-    Some(Interval { lo: a.lo.checked_add(b.lo)?, hi: a.hi.checked_add(b.hi)? })
+    Some(Interval {
+        lo: a.lo.checked_add(b.lo)?,
+        hi: a.hi.checked_add(b.hi)?,
+    })
 }
 
 /// `[a.lo - b.hi, a.hi - b.lo]`.
 pub(crate) fn sub(a: Interval, b: Interval) -> Option<Interval> {
-    Some(Interval { lo: a.lo.checked_sub(b.hi)?, hi: a.hi.checked_sub(b.lo)? })
+    Some(Interval {
+        lo: a.lo.checked_sub(b.hi)?,
+        hi: a.hi.checked_sub(b.lo)?,
+    })
 }
 
 /// `[-hi, -lo]`.
 pub(crate) fn neg(a: Interval) -> Option<Interval> {
-    Some(Interval { lo: a.hi.checked_neg()?, hi: a.lo.checked_neg()? })
+    Some(Interval {
+        lo: a.hi.checked_neg()?,
+        hi: a.lo.checked_neg()?,
+    })
 }
 
 /// The smallest and largest of the four corner products.
@@ -46,7 +55,10 @@ pub(crate) fn mul(a: Interval, b: Interval) -> Option<Interval> {
 /// A sum of `n` terms that each lie in `x`: `[n * x.lo, n * x.hi]`.
 pub(crate) fn sum(x: Interval, n: usize) -> Option<Interval> {
     let n = i128::try_from(n).ok()?;
-    Some(Interval { lo: x.lo.checked_mul(n)?, hi: x.hi.checked_mul(n)? })
+    Some(Interval {
+        lo: x.lo.checked_mul(n)?,
+        hi: x.hi.checked_mul(n)?,
+    })
 }
 
 /// A dot product of length `n`: a sum of `n` products of `a` and `b` elements.
@@ -56,20 +68,29 @@ pub(crate) fn matmul(a: Interval, b: Interval, n: usize) -> Option<Interval> {
 
 /// `[max(lo, 0), max(hi, 0)]`.
 pub(crate) fn relu(a: Interval) -> Interval {
-    Interval { lo: a.lo.max(0), hi: a.hi.max(0) }
+    Interval {
+        lo: a.lo.max(0),
+        hi: a.hi.max(0),
+    }
 }
 
 /// The index of an element of a vector of `n > 0` elements: `[0, n - 1]`.
 pub(crate) fn argmax(n: usize) -> Interval {
     let n = i128::try_from(n).unwrap_or(i128::MAX);
-    Interval { lo: 0, hi: (n - 1).max(0) }
+    Interval {
+        lo: 0,
+        hi: (n - 1).max(0),
+    }
 }
 
 /// A rescale that drops `shift` fractional bits (`shift > 0`, rounding half up:
 /// `floor((v + 2^(shift-1)) / 2^shift)`) or adds `-shift` bits (`shift < 0`: `v * 2^-shift`).
 /// Monotone, so applying it to both bounds is exact.
 pub(crate) fn rescale(a: Interval, shift: i32) -> Option<Interval> {
-    Some(Interval { lo: shift_code(a.lo, shift)?, hi: shift_code(a.hi, shift)? })
+    Some(Interval {
+        lo: shift_code(a.lo, shift)?,
+        hi: shift_code(a.hi, shift)?,
+    })
 }
 
 /// The rescale of one code; see [`rescale`].
@@ -135,7 +156,10 @@ mod tests {
     fn mul_takes_all_four_corners() {
         assert_eq!(mul(iv(-2, 3), iv(-5, 4)), Some(iv(-15, 12)));
         assert_eq!(mul(iv(2, 3), iv(4, 5)), Some(iv(8, 15)));
-        assert_eq!(mul(iv(-32768, 32767), iv(-32768, 32767)), Some(iv(-1073709056, 1 << 30)));
+        assert_eq!(
+            mul(iv(-32768, 32767), iv(-32768, 32767)),
+            Some(iv(-1073709056, 1 << 30))
+        );
     }
 
     #[test]

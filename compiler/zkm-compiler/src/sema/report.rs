@@ -27,7 +27,11 @@ impl Reporter {
 
     /// Records a diagnostic unless an identical one was already recorded.
     pub(crate) fn push(&mut self, d: Diagnostic) {
-        let key = (d.code.0, d.message.clone(), d.labels.iter().map(|l| l.span).collect());
+        let key = (
+            d.code.0,
+            d.message.clone(),
+            d.labels.iter().map(|l| l.span).collect(),
+        );
         if self.seen.insert(key) {
             self.items.push(d);
         }

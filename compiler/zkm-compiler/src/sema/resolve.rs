@@ -133,10 +133,15 @@ impl<'w, 'a> Resolver<'w, 'a> {
     /// Adds a local, reporting a duplicate (E0302).
     fn define(&mut self, name: &'a ast::Ident, kind: LocalKind) {
         if let Some(first) = self.local(&name.name) {
-            self.rep.push(errors::duplicate_name(&name.name, name.span, first.span));
+            self.rep
+                .push(errors::duplicate_name(&name.name, name.span, first.span));
             return;
         }
-        self.scope.push(Local { name: &name.name, span: name.span, kind });
+        self.scope.push(Local {
+            name: &name.name,
+            span: name.span,
+            kind,
+        });
     }
 
     fn local(&self, name: &str) -> Option<Local<'a>> {
@@ -148,13 +153,21 @@ impl<'w, 'a> Resolver<'w, 'a> {
         match self.local(name) {
             Some(l) if l.kind == LocalKind::Decl(DeclKind::Output) => {
                 match self.assigned.iter().find(|(n, _)| *n == name) {
-                    Some(&(_, first)) => self.rep.push(errors::assigned_twice(name, target.span, first)),
+                    Some(&(_, first)) => {
+                        self.rep
+                            .push(errors::assigned_twice(name, target.span, first))
+                    }
                     None => self.assigned.push((name, target.span)),
                 }
             }
-            Some(l) => self.rep.push(errors::not_an_output(name, target.span, self.defined(l))),
+            Some(l) => self
+                .rep
+                .push(errors::not_an_output(name, target.span, self.defined(l))),
             None => {
-                let outputs = self.scope.iter().filter(|l| l.kind == LocalKind::Decl(DeclKind::Output));
+                let outputs = self
+                    .scope
+                    .iter()
+                    .filter(|l| l.kind == LocalKind::Decl(DeclKind::Output));
                 let hint = suggest::closest(name, outputs.map(|l| l.name));
                 self.unknown(target, hint);
             }
@@ -162,8 +175,12 @@ impl<'w, 'a> Resolver<'w, 'a> {
     }
 
     fn unassigned_outputs(&mut self) {
-        let outputs: Vec<Local<'a>> =
-            self.scope.iter().filter(|l| l.kind == LocalKind::Decl(DeclKind::Output)).copied().collect();
+        let outputs: Vec<Local<'a>> = self
+            .scope
+            .iter()
+            .filter(|l| l.kind == LocalKind::Decl(DeclKind::Output))
+            .copied()
+            .collect();
         for o in outputs {
             if !self.assigned.iter().any(|(n, _)| *n == o.name) {
                 self.rep.push(errors::output_not_assigned(o.name, o.span));
@@ -172,12 +189,17 @@ impl<'w, 'a> Resolver<'w, 'a> {
     }
 
     fn defined(&self, l: Local<'_>) -> Defined {
-        Defined { kind: l.kind, span: l.span }
+        Defined {
+            kind: l.kind,
+            span: l.span,
+        }
     }
 
     /// Reports an unknown name (E0301), noting a later definition if there is one.
     fn unknown(&mut self, name: &ast::Ident, hint: Option<String>) {
-        let later = self.later_definition(&name.name).map(|s| (s, self.sources.line_col(s.file, s.start).0));
+        let later = self
+            .later_definition(&name.name)
+            .map(|s| (s, self.sources.line_col(s.file, s.start).0));
         self.rep.push(errors::unknown_name(name, hint, later));
     }
 
@@ -189,7 +211,10 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 ast::ModelStmt::Let(l) if l.name.name == name => Some(l.name.span),
                 _ => None,
             }),
-            Later::Block(stmts) => stmts.iter().find(|s| s.name.name == name).map(|s| s.name.span),
+            Later::Block(stmts) => stmts
+                .iter()
+                .find(|s| s.name.name == name)
+                .map(|s| s.name.span),
         }
     }
 
@@ -213,9 +238,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     fn value_path(&mut self, p: &'a ast::Path) {
         let [name] = p.segments.as_slice() else {
             return match self.world.callee(self.module, p) {
-                Ok(_) | Err(PathError::IsModule(_)) => {
-                    self.rep.push(errors::not_a_value(p, None))
-                }
+                Ok(_) | Err(PathError::IsModule(_)) => self.rep.push(errors::not_a_value(p, None)),
                 Err(e) => self.path_error(p, e),
             };
         };
@@ -311,4 +334,3 @@ impl<'w, 'a> Resolver<'w, 'a> {
         }
     }
 }
-

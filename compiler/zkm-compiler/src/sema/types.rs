@@ -37,7 +37,10 @@ pub(crate) fn num_type(t: &ast::ScalarType) -> Result<NumType, Diagnostic> {
         }
     }
     // Both bounds were just checked, so the casts are lossless.
-    Ok(NumType { bits: bits.node as u32, frac: f as u32 })
+    Ok(NumType {
+        bits: bits.node as u32,
+        frac: f as u32,
+    })
 }
 
 /// Validates a written shape: every dimension at least 1, at most [`MAX_ELEMENTS`] in total.
@@ -116,7 +119,11 @@ pub(crate) fn fmt_shape(shape: &[usize]) -> String {
 /// The type of a value as far as it is known: `fixed<_, 12>[10]` (`int<_>` for frac 0, no
 /// brackets for a scalar).
 pub(crate) fn fmt_value_type(frac: u32, shape: &[usize]) -> String {
-    let elem = if frac == 0 { "int<_>".to_string() } else { format!("fixed<_, {frac}>") };
+    let elem = if frac == 0 {
+        "int<_>".to_string()
+    } else {
+        format!("fixed<_, {frac}>")
+    };
     if shape.is_empty() {
         elem
     } else {
@@ -159,6 +166,9 @@ mod tests {
     fn formatting() {
         assert_eq!(fmt_value_type(12, &[10]), "fixed<_, 12>[10]");
         assert_eq!(fmt_value_type(0, &[]), "int<_>");
-        assert_eq!(fmt_decl_type(NumType { bits: 16, frac: 8 }, &[2, 3]), "fixed<16, 8>[2, 3]");
+        assert_eq!(
+            fmt_decl_type(NumType { bits: 16, frac: 8 }, &[2, 3]),
+            "fixed<16, 8>[2, 3]"
+        );
     }
 }

@@ -82,7 +82,11 @@ pub(crate) enum PathError {
     /// `std::x::...` where `std::x` does not exist.
     NoStdModule(ast::Ident, Vec<String>),
     /// `m::f` where module `m` has no function `f`.
-    NoItem { module: String, item: ast::Ident, candidates: Vec<String> },
+    NoItem {
+        module: String,
+        item: ast::Ident,
+        candidates: Vec<String>,
+    },
 }
 
 /// All modules and functions of one compilation.
@@ -103,7 +107,7 @@ pub(crate) struct World<'a> {
 pub(crate) fn load_std(
     sources: &mut SourceMap,
     user: &ast::Module,
-    rep: &mut Reporter<'_>,
+    rep: &mut Reporter,
 ) -> Vec<LoadedStd> {
     let mut loaded: Vec<LoadedStd> = Vec::new();
     let mut queue = referenced_std(user);
@@ -112,7 +116,9 @@ pub(crate) fn load_std(
             continue;
         }
         let segs: Vec<&str> = path.iter().map(String::as_str).collect();
-        let Some(m) = zkm_stdlib::module(&segs) else { continue };
+        let Some(m) = zkm_stdlib::module(&segs) else {
+            continue;
+        };
         let file = sources.add(m.file_name, m.source);
         let (ast, diags) = zkm_syntax::parse(file, m.source);
         rep.extend(diags);
@@ -153,7 +159,7 @@ fn std_module_of(path: &ast::Path, is_use: bool) -> Option<Vec<String>> {
 impl<'a> World<'a> {
     /// Registers the functions and resolves the imports of the user's file and of every loaded
     /// stdlib module, reporting duplicate names (E0302) and unknown imports (E0303).
-    pub(crate) fn build(user: &'a ast::Module, std: &'a [LoadedStd], rep: &mut Reporter<'_>) -> Self {
+    pub(crate) fn build(user: &'a ast::Module, std: &'a [LoadedStd], rep: &mut Reporter) -> Self {
         let mut world = World::default();
         world.add_module(user, String::new());
         for l in std {
@@ -170,13 +176,18 @@ impl<'a> World<'a> {
     }
 
     fn add_module(&mut self, ast: &'a ast::Module, path: String) -> ModId {
-        self.mods.push(ModInfo { path, ..ModInfo::default() });
+        self.mods.push(ModInfo {
+            path,
+            ..ModInfo::default()
+        });
         self.asts.push(ast);
         self.mods.len() - 1
     }
 
-    fn add_fns(&mut self, m: ModId, rep: &mut Reporter<'_>) {
-        let Some(ast) = self.asts.get(m).copied() else { return };
+    fn add_fns(&mut self, m: ModId, rep: &mut Reporter) {
+        let Some(ast) = self.asts.get(m).copied() else {
+            return;
+        };
         for item in &ast.items {
             let ast::Item::Fn(f) = item else { continue };
             let id = self.fns.len();
@@ -188,8 +199,10 @@ impl<'a> World<'a> {
         }
     }
 
-    fn add_imports(&mut self, m: ModId, rep: &mut Reporter<'_>) {
-        let Some(ast) = self.asts.get(m).copied() else { return };
+    fn add_imports(&mut self, m: ModId, rep: &mut Reporter) {
+        let Some(ast) = self.asts.get(m).copied() else {
+            return;
+        };
         for item in &ast.items {
             let ast::Item::Use(u) = item else { continue };
             match self.resolve_use(&u.path) {
@@ -204,8 +217,10 @@ impl<'a> World<'a> {
     }
 
     /// Adds a module-level name, reporting a duplicate.
-    fn define(&mut self, m: ModId, name: &ast::Ident, item: ModItem, rep: &mut Reporter<'_>) {
-        let Some(info) = self.mods.get_mut(m) else { return };
+    fn define(&mut self, m: ModId, name: &ast::Ident, item: ModItem, rep: &mut Reporter) {
+        let Some(info) = self.mods.get_mut(m) else {
+            return;
+        };
         if let Some((_, first)) = info.names.get(&name.name) {
             rep.push(errors::duplicate_name(&name.name, name.span, *first));
             return;
@@ -216,7 +231,9 @@ impl<'a> World<'a> {
     /// Resolves the path of a `use` item to a module or a function.
     fn resolve_use(&self, path: &ast::Path) -> Result<ModItem, PathError> {
         let segs = &path.segments;
-        let Some(first) = segs.first() else { return Err(PathError::Unknown) };
+        let Some(first) = segs.first() else {
+            return Err(PathError::Unknown);
+        };
         if first.name != "std" {
             return Err(PathError::UnknownModule(first.clone()));
         }
@@ -232,7 +249,9 @@ impl<'a> World<'a> {
 
     /// Resolves `[module..., item]` inside `std` to a function.
     fn std_item(&self, segs: &[ast::Ident]) -> Result<FnId, PathError> {
-        let Some((item, module)) = segs.split_last() else { return Err(PathError::Unknown) };
+        let Some((item, module)) = segs.split_last() else {
+            return Err(PathError::Unknown);
+        };
         if module.is_empty() {
             return match is_std_module(&item.name) {
                 true => Err(PathError::IsModule(format!("std::{}", item.name))),
@@ -252,11 +271,14 @@ impl<'a> World<'a> {
     /// The function `item` of module `m`.
     fn item_of(&self, m: ModId, item: &ast::Ident) -> Result<FnId, PathError> {
         let info = self.mods.get(m).ok_or(PathError::Unknown)?;
-        info.own.get(&item.name).copied().ok_or_else(|| PathError::NoItem {
-            module: info.path.clone(),
-            item: item.clone(),
-            candidates: info.own.keys().cloned().collect(),
-        })
+        info.own
+            .get(&item.name)
+            .copied()
+            .ok_or_else(|| PathError::NoItem {
+                module: info.path.clone(),
+                item: item.clone(),
+                candidates: info.own.keys().cloned().collect(),
+            })
     }
 
     /// Resolves a callee path seen from module `m` (local values must be checked first).
@@ -277,7 +299,9 @@ impl<'a> World<'a> {
         match self.name(m, name) {
             Some(ModItem::Fn(id)) => Ok(Callee::Fn(id)),
             Some(ModItem::Module(_)) => Err(PathError::IsModule(name.to_string())),
-            None => Builtin::from_name(name).map(Callee::Builtin).ok_or(PathError::Unknown),
+            None => Builtin::from_name(name)
+                .map(Callee::Builtin)
+                .ok_or(PathError::Unknown),
         }
     }
 
@@ -290,7 +314,10 @@ impl<'a> World<'a> {
     pub(crate) fn callable_names(&self, m: ModId) -> Vec<String> {
         let mut names: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
         if let Some(info) = self.mods.get(m) {
-            let fns = info.names.iter().filter(|(_, (i, _))| matches!(i, ModItem::Fn(_)));
+            let fns = info
+                .names
+                .iter()
+                .filter(|(_, (i, _))| matches!(i, ModItem::Fn(_)));
             names.extend(fns.map(|(n, _)| n.clone()));
         }
         names
@@ -298,8 +325,13 @@ impl<'a> World<'a> {
 
     /// Names of the modules imported into `m`.
     pub(crate) fn module_names(&self, m: ModId) -> Vec<String> {
-        let Some(info) = self.mods.get(m) else { return Vec::new() };
-        let mods = info.names.iter().filter(|(_, (i, _))| matches!(i, ModItem::Module(_)));
+        let Some(info) = self.mods.get(m) else {
+            return Vec::new();
+        };
+        let mods = info
+            .names
+            .iter()
+            .filter(|(_, (i, _))| matches!(i, ModItem::Module(_)));
         mods.map(|(n, _)| n.clone()).collect()
     }
 
@@ -311,11 +343,13 @@ impl<'a> World<'a> {
 
 /// The names of all stdlib modules, for suggestions.
 pub(crate) fn std_module_names() -> Vec<String> {
-    zkm_stdlib::MODULES.iter().map(|m| m.path.join("::")).collect()
+    zkm_stdlib::MODULES
+        .iter()
+        .map(|m| m.path.join("::"))
+        .collect()
 }
 
 /// Whether `name` is a stdlib module that could be imported with `use std::name;`.
 pub(crate) fn is_std_module(name: &str) -> bool {
     zkm_stdlib::module(&[name]).is_some()
 }
-

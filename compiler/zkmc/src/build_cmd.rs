@@ -1,0 +1,62 @@
+//! `zkmc build FILE [-o DIR] [--emit air]`: compile to an artifact and its listing.
+
+use std::path::PathBuf;
+
+use crate::cli::{BuildCommand, Emit};
+use crate::common::{load_source, out, report, write_atomic, EXIT_OK};
+
+/// Runs the command and returns the exit code.
+pub fn run(cmd: &BuildCommand) -> i32 {
+    let (mut sources, file) = match load_source(&cmd.file) {
+        Ok(x) => x,
+        Err((sources, d)) => return report(&sources, &[d]),
+    };
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    let code = report(&sources, &diags);
+    let Some(artifact) = artifact.filter(|_| code == EXIT_OK) else {
+        return code;
+    };
+    let listing = zkm_air::listing::render(&artifact);
+    if cmd.emit == Some(Emit::Air) {
+        #[allow(clippy::print_stdout)]
+        {
+            print!("{listing}");
+        }
+        return EXIT_OK;
+    }
+    let dir = cmd.out_dir.clone().unwrap_or_else(|| PathBuf::from("out"));
+    let name = &artifact.program.name;
+    let json_path = dir.join(format!("{name}.air.json"));
+    let txt_path = dir.join(format!("{name}.air.txt"));
+    for (path, text) in [(&json_path, artifact.to_json()), (&txt_path, listing)] {
+        if let Err(d) = write_atomic(path, &text) {
+            return report(&sources, &[d]);
+        }
+    }
+    summary(&artifact, &json_path, &txt_path);
+    EXIT_OK
+}
+
+fn summary(a: &zkm_air::Artifact, json: &std::path::Path, txt: &std::path::Path) {
+    let p = &a.program;
+    out(&format!("built model `{}`", p.name));
+    out(&format!(
+        "  trace      {} rows x {} columns (main {}, aux {})",
+        p.trace_len,
+        p.width(),
+        p.main_columns.len(),
+        p.aux_columns.len()
+    ));
+    out(&format!(
+        "  cells      {} main + {} aux",
+        p.trace_len * p.main_columns.len(),
+        p.trace_len * p.aux_columns.len()
+    ));
+    out(&format!("  degree     {} (max)", p.max_degree()));
+    out(&format!(
+        "  artifact   {} (blake3:{})",
+        json.display(),
+        &a.hash[..16]
+    ));
+    out(&format!("  listing    {}", txt.display()));
+}

@@ -1,0 +1,74 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// zkmc: compile `.zkm` models to AIR programs and prove their inference with STARKs.
+#[derive(Debug, Parser)]
+#[command(name = "zkmc", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check a model (no output files).
+    Check(CheckCommand),
+    /// Compile a model to an AIR artifact and its listing.
+    Build(BuildCommand),
+    /// Run a model on its inputs, fill the trace and check every constraint on it.
+    Run(RunCommand),
+    /// Explain a diagnostic code, e.g. `zkmc explain E0502`.
+    Explain(ExplainCommand),
+}
+
+/// `zkmc check FILE`
+#[derive(Debug, Args)]
+pub struct CheckCommand {
+    /// The `.zkm` file.
+    pub file: PathBuf,
+}
+
+/// What `build --emit` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// The AIR listing.
+    Air,
+}
+
+/// `zkmc build FILE [-o DIR] [--emit air]`
+#[derive(Debug, Args)]
+pub struct BuildCommand {
+    /// The `.zkm` file.
+    pub file: PathBuf,
+    /// Output directory for `<model>.air.json` and `<model>.air.txt` (default: `out`).
+    #[arg(short, long)]
+    pub out_dir: Option<PathBuf>,
+    /// Print this to standard output instead of writing files.
+    #[arg(long, value_enum)]
+    pub emit: Option<Emit>,
+}
+
+/// `zkmc run FILE [--input F] [--weights F]`
+#[derive(Debug, Args)]
+pub struct RunCommand {
+    /// The `.zkm` file.
+    pub file: PathBuf,
+    /// Input JSON (default: `input.json` next to the model).
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Weights JSON (default: `weights.json` next to the model).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+}
+
+/// `zkmc explain CODE`
+#[derive(Debug, Args)]
+pub struct ExplainCommand {
+    /// A diagnostic code such as `E0301`.
+    pub code: String,
+}

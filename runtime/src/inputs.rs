@@ -1,0 +1,186 @@
+//! Input and weight files: JSON with one entry per declared tensor (nested arrays of numbers in
+//! row-major order), or EZKL's `{"input_data": [[...], ...]}` layout for inputs. Floats are
+//! quantized to their declared fixed-point type with `q = floor(v·2^F + 1/2)`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use zkm_air::{AirProgram, DeclInfo, Inputs};
+use zkm_diagnostics::{codes, Code};
+
+/// A problem with an input or weight file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    /// `E0701` (malformed or missing) or `E0702` (value out of range).
+    pub code: Code,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line and column in the file, when the problem has one.
+    pub line_col: Option<(usize, usize)>,
+    /// True when the problem is in the weights file, false for the input file.
+    pub in_weights: bool,
+}
+
+impl InputError {
+    fn bad(message: String) -> Self {
+        InputError {
+            code: codes::BAD_INPUT,
+            message,
+            line_col: None,
+            in_weights: false,
+        }
+    }
+}
+
+/// The largest quantization error of each loaded tensor.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QuantReport {
+    /// `(tensor name, largest |q/2^F − v|)`, in declaration order.
+    pub max_error: Vec<(String, f64)>,
+}
+
+/// Quantized inputs and parameters with their quantization report.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loaded {
+    /// Integer codes by tensor name.
+    pub inputs: Inputs,
+    /// Quantization errors.
+    pub report: QuantReport,
+}
+
+/// Loads the inputs (`input_json`) and parameters (`weights_json`) of `program`.
+///
+/// # Errors
+/// Malformed JSON, a missing or unknown tensor, a wrong element count, a non-number, or a value
+/// that does not fit its declared type.
+pub fn load(
+    program: &AirProgram,
+    input_json: &str,
+    weights_json: &str,
+) -> Result<Loaded, InputError> {
+    let mut loaded = Loaded::default();
+    let inputs: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "input").collect();
+    let params: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let in_weights = |mut e: InputError| {
+        e.in_weights = true;
+        e
+    };
+    let input_map = tensor_map(input_json, &inputs)?;
+    let weight_map = tensor_map(weights_json, &params).map_err(in_weights)?;
+    for (decls, map, weights) in [(&inputs, &input_map, false), (&params, &weight_map, true)] {
+        for d in decls.iter() {
+            let mark = |mut e: InputError| {
+                e.in_weights = weights;
+                e
+            };
+            let missing = || InputError::bad(format!("no values for `{}`", d.name));
+            let values = map.get(&d.name).ok_or_else(missing).map_err(mark)?;
+            let (codes, err) = quantize(d, values).map_err(mark)?;
+            loaded.inputs.values.insert(d.name.clone(), codes);
+            loaded.report.max_error.push((d.name.clone(), err));
+        }
+    }
+    Ok(loaded)
+}
+
+/// Parses a JSON file into flattened values per tensor name, accepting EZKL's layout.
+fn tensor_map(text: &str, decls: &[&DeclInfo]) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
+    if decls.is_empty() && text.trim().is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| InputError {
+        code: codes::BAD_INPUT,
+        message: format!("invalid JSON: {e}"),
+        line_col: Some((e.line(), e.column())),
+        in_weights: false,
+    })?;
+    let Value::Object(obj) = value else {
+        return Err(InputError::bad(
+            "expected a JSON object mapping tensor names to arrays".into(),
+        ));
+    };
+    let mut out = BTreeMap::new();
+    if let Some(Value::Array(items)) = obj.get("input_data") {
+        for (d, item) in decls.iter().zip(items) {
+            out.insert(d.name.clone(), flatten(item, &d.name)?);
+        }
+        return Ok(out);
+    }
+    for (name, v) in &obj {
+        if !decls.iter().any(|d| &d.name == name) {
+            let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+            return Err(InputError::bad(format!(
+                "unknown tensor `{name}` (expected: {})",
+                known.join(", ")
+            )));
+        }
+        out.insert(name.clone(), flatten(v, name)?);
+    }
+    Ok(out)
+}
+
+/// Flattens nested arrays of numbers in row-major order.
+fn flatten(v: &Value, name: &str) -> Result<Vec<f64>, InputError> {
+    let mut out = Vec::new();
+    let mut stack = vec![(v, String::new())];
+    while let Some((v, path)) = stack.pop() {
+        match v {
+            Value::Number(n) => out.push(n.as_f64().unwrap_or(f64::NAN)),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    stack.push((item, format!("{path}[{i}]")));
+                }
+            }
+            other => {
+                let kind = match other {
+                    Value::Null => "null",
+                    Value::Bool(_) => "a boolean",
+                    Value::String(_) => "a string",
+                    _ => "an object",
+                };
+                return Err(InputError::bad(format!(
+                    "`{name}{path}` is {kind}, expected a number"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Quantizes to `d`'s type; returns the codes and the largest quantization error.
+fn quantize(d: &DeclInfo, values: &[f64]) -> Result<(Vec<i64>, f64), InputError> {
+    if values.len() != d.len() {
+        let msg = format!(
+            "`{}` is declared with {} elements {:?} but the file gives {}",
+            d.name,
+            d.len(),
+            d.shape,
+            values.len()
+        );
+        return Err(InputError::bad(msg));
+    }
+    let scale = 2f64.powi(d.frac as i32);
+    let half = 1i64 << (d.bits - 1);
+    let mut max_err = 0f64;
+    let mut out = Vec::with_capacity(values.len());
+    for (i, &v) in values.iter().enumerate() {
+        let q = (v * scale + 0.5).floor();
+        if !q.is_finite() || q < -(half as f64) || q >= half as f64 {
+            let (lo, hi) = (-(half as f64) / scale, (half - 1) as f64 / scale);
+            let message = format!(
+                "`{}`[{i}] = {v} does not fit its type (range [{lo}, {hi}])",
+                d.name
+            );
+            let code = codes::INPUT_OUT_OF_RANGE;
+            return Err(InputError {
+                code,
+                message,
+                line_col: None,
+                in_weights: false,
+            });
+        }
+        max_err = max_err.max((q / scale - v).abs());
+        out.push(q as i64);
+    }
+    Ok((out, max_err))
+}
