@@ -1,20 +1,28 @@
 //! Builds the auxiliary segment (LogUp helper columns and running sum) from a main trace and the
-//! random elements. The checker uses it now; the Winterfell prover's `build_aux_trace` will too.
+//! random elements. The checker and the prover's `build_aux_trace` both use it.
 
 use crate::expr::Env;
-use crate::field::{Ext, Felt, FieldElement};
+use crate::field::{Felt, FieldElement};
 use crate::program::{AirProgram, Direction};
 use crate::witness::{eval_one, load_periodic, load_row};
 
-/// The auxiliary columns (`aux[column][row]`) for random elements `rand = [α, β]`.
-pub fn build(program: &AirProgram, main: &[Vec<Felt>], rand: &[Ext]) -> Vec<Vec<Ext>> {
+/// The auxiliary columns (`aux[column][row]`) for random elements `rand = [α, β]`, over any
+/// extension `E` of the base field.
+pub fn build<E: FieldElement<BaseField = Felt>>(
+    program: &AirProgram,
+    main: &[Vec<Felt>],
+    rand: &[E],
+) -> Vec<Vec<E>> {
     let n = program.trace_len;
-    let width = program.aux_columns.len();
-    let mut aux = vec![vec![Ext::ZERO; n]; width];
-    let mut cur = vec![Ext::ZERO; main.len()];
-    let mut nxt = vec![Ext::ZERO; main.len()];
-    let mut periodic = vec![Ext::ZERO; program.periodic.len()];
+    let helpers = program.bus_columns.len();
+    let mut aux = vec![vec![E::ZERO; n]; program.aux_columns.len()];
+    let mut cur = vec![E::ZERO; main.len()];
+    let mut nxt = vec![E::ZERO; main.len()];
+    let mut periodic = vec![E::ZERO; program.periodic.len()];
     let mut base = vec![Felt::ZERO; main.len()];
+    let mut row_values = vec![E::ZERO; helpers];
+    let sum_col = program.globals.running_sum as usize;
+    let mut running = E::ZERO;
     for row in 0..n {
         load_row(main, row, &mut base);
         lift(&base, &mut cur);
@@ -27,29 +35,30 @@ pub fn build(program: &AirProgram, main: &[Vec<Felt>], rand: &[Ext]) -> Vec<Vec<
             periodic: &periodic,
             rand,
         };
-        for (c, group) in program.bus_columns.iter().enumerate() {
-            aux[c][row] = group
+        for (value, group) in row_values.iter_mut().zip(&program.bus_columns) {
+            *value = group
                 .iter()
-                .map(|&t| fraction(program, t as usize, &env))
-                .fold(Ext::ZERO, |a, b| a + b);
+                .fold(E::ZERO, |acc, &t| acc + fraction(program, t as usize, &env));
         }
-    }
-    let sum_col = program.globals.running_sum as usize;
-    for row in 1..n {
-        let prev: Ext = (0..program.bus_columns.len())
-            .map(|c| aux[c][row - 1])
-            .fold(Ext::ZERO, |a, b| a + b);
-        aux[sum_col][row] = aux[sum_col][row - 1] + prev;
+        for (col, value) in aux.iter_mut().zip(&row_values) {
+            col[row] = *value;
+        }
+        aux[sum_col][row] = running;
+        running += row_values.iter().fold(E::ZERO, |a, &b| a + b);
     }
     aux
 }
 
 /// `σ·m / (α − (value + β·tag))` for one term on one row (0 when the denominator vanishes).
-fn fraction(program: &AirProgram, t: usize, env: &Env<'_, Ext>) -> Ext {
+fn fraction<E: FieldElement<BaseField = Felt>>(
+    program: &AirProgram,
+    t: usize,
+    env: &Env<'_, E>,
+) -> E {
     let term = &program.bus[t];
     let m = eval_one(program, term.mult, env);
-    if m == Ext::ZERO {
-        return Ext::ZERO;
+    if m == E::ZERO {
+        return E::ZERO;
     }
     let key = eval_one(program, term.value, env) + env.rand[1] * eval_one(program, term.tag, env);
     let d = env.rand[0] - key;
@@ -58,15 +67,15 @@ fn fraction(program: &AirProgram, t: usize, env: &Env<'_, Ext>) -> Ext {
     } else {
         -m
     };
-    if d == Ext::ZERO {
-        Ext::ZERO
+    if d == E::ZERO {
+        E::ZERO
     } else {
         signed * d.inv()
     }
 }
 
-fn lift(base: &[Felt], out: &mut [Ext]) {
+fn lift<E: FieldElement<BaseField = Felt>>(base: &[Felt], out: &mut [E]) {
     for (o, b) in out.iter_mut().zip(base) {
-        *o = Ext::from(*b);
+        *o = E::from(*b);
     }
 }

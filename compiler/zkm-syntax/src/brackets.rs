@@ -111,6 +111,10 @@ fn too_deep(span: Span, message: &str, what: &str) -> Diagnostic {
 #[derive(Debug)]
 pub(crate) struct Brackets<'t, 's> {
     tokens: &'t [SpannedToken<'s>],
+    /// For each token, the innermost opener still open just before it.
+    open_before: Vec<Option<Opener>>,
+    /// The innermost opener still open at the end of the file.
+    open_at_eof: Option<Opener>,
     /// Byte offsets of the openers that are never closed, in source order.
     unclosed: Vec<usize>,
     /// Byte offsets of the closers that match no opener, in source order.
@@ -120,22 +124,36 @@ pub(crate) struct Brackets<'t, 's> {
 impl<'t, 's> Brackets<'t, 's> {
     /// Matches all brackets of `tokens`.
     pub(crate) fn new(tokens: &'t [SpannedToken<'s>]) -> Self {
-        let mut stack = Vec::new();
+        let mut stack: Vec<Opener> = Vec::new();
         let (mut unclosed, mut stray) = (Vec::new(), Vec::new());
+        let mut open_before = Vec::with_capacity(tokens.len());
         for tok in tokens {
+            open_before.push(stack.last().copied());
             let closes = closer_match(&tok.1);
-            if closes.is_some_and(|open| !stack.iter().any(|o: &Opener| o.open == open)) {
+            if closes.is_some_and(|open| !stack.iter().any(|o| o.open == open)) {
                 stray.push(tok.0);
             }
             step(&mut stack, tok, &mut |o: Opener| unclosed.push(o.start));
         }
+        let open_at_eof = stack.last().copied();
         unclosed.extend(stack.iter().map(|o| o.start));
         unclosed.sort_unstable();
         Brackets {
             tokens,
+            open_before,
+            open_at_eof,
             unclosed,
             stray,
         }
+    }
+
+    /// The innermost opener still open just before byte offset `at` (end of file: `usize::MAX`).
+    pub(crate) fn innermost_open_at(&self, at: usize) -> Option<Opener> {
+        let idx = self.tokens.partition_point(|t| t.0 < at);
+        self.open_before
+            .get(idx)
+            .copied()
+            .unwrap_or(self.open_at_eof)
     }
 
     /// True if the token at byte offset `at` is a closer that matches no opener.
@@ -150,15 +168,6 @@ impl<'t, 's> Brackets<'t, 's> {
             .iter()
             .take_while(|t| t.0 < to)
             .any(|t| matches!(t.1, Token::Semi | Token::LBrace | Token::RBrace))
-    }
-
-    /// The innermost opener still open just before byte offset `at` (end of file: `usize::MAX`).
-    pub(crate) fn innermost_open_at(&self, at: usize) -> Option<Opener> {
-        let mut stack = Vec::new();
-        for tok in self.tokens.iter().take_while(|t| t.0 < at) {
-            step(&mut stack, tok, &mut |_| {});
-        }
-        stack.pop()
     }
 
     /// True if the opener is never closed.

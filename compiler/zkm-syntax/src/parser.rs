@@ -143,12 +143,8 @@ impl<'t, 's> Converter<'t, 's> {
     /// True if the error at byte `at` follows the previous error on the same line, with no
     /// statement boundary between them.
     fn is_cascade(&self, at: usize) -> bool {
-        let prev_lex = self
-            .lex_errors
-            .iter()
-            .map(|e| e.span.start)
-            .take_while(|&s| s < at)
-            .last();
+        let before = self.lex_errors.partition_point(|e| e.span.start < at);
+        let prev_lex = before.checked_sub(1).map(|i| self.lex_errors[i].span.start);
         let Some(prev) = prev_lex.max(self.last_error) else {
             return false;
         };

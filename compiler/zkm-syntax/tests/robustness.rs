@@ -152,3 +152,12 @@ fn random_tokens_never_panic() {
         assert!(diags.len() <= MAX_DIAGNOSTICS + 1);
     }
 }
+
+#[test]
+fn many_cascading_errors_on_one_line() {
+    // Every `c = d` after the first is a missing-`;` error on the same line: all but the first
+    // are cascades. Converting them must stay linear in the file size.
+    let text = format!("model m {{ {} }}", "a = b ".repeat(50_000));
+    let (_, diags) = run(&text);
+    assert_eq!(codes_of(&diags), vec![codes::UNEXPECTED_TOKEN]);
+}

@@ -293,7 +293,7 @@ impl Dense {
 /// Lanes per row: the largest power of two ≤ 8 dividing `n`.
 pub fn lanes(n: usize) -> usize {
     let mut k = 8;
-    while n % k != 0 {
+    while !n.is_multiple_of(k) {
         k /= 2;
     }
     k

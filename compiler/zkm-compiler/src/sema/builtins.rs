@@ -109,6 +109,10 @@ impl Builtin {
     }
 }
 
+/// The evaluated first argument of a builtin: its node id, a copy of the node, and the
+/// argument's span.
+type Evaluated = (NodeId, Node, Span);
+
 impl Eval<'_, '_> {
     /// Evaluates a call of builtin `b` at `span`.
     pub(crate) fn builtin(
@@ -131,13 +135,7 @@ impl Eval<'_, '_> {
         };
         let arg = (id, n, first.span);
         match (b, args.get(1)) {
-            (Builtin::Relu, _) => self.push(
-                Op::Relu(id),
-                arg.1.shape,
-                arg.1.frac,
-                Some(range::relu(arg.1.range)),
-                span,
-            ),
+            (Builtin::Relu, _) => self.relu(arg, span),
             (Builtin::Argmax, _) => self.argmax(arg, span),
             (Builtin::Sum, _) => self.sum(arg, span),
             (Builtin::Flatten, _) => {
@@ -151,10 +149,16 @@ impl Eval<'_, '_> {
         }
     }
 
+    /// `relu(x)`: same shape and scale.
+    fn relu(&mut self, (id, n, _): Evaluated, span: Span) -> Value {
+        let r = range::relu(n.range);
+        self.push(Op::Relu(id), n.shape, n.frac, Some(r), span)
+    }
+
     /// `argmax(x)`: x must be a non-empty vector; the result is an `int` scalar in `[0, n-1]`.
-    fn argmax(&mut self, (id, n, at): (NodeId, Node, Span), span: Span) -> Value {
+    fn argmax(&mut self, (id, n, at): Evaluated, span: Span) -> Value {
         if n.shape.len() != 1 || n.is_empty() {
-            return self.fail(errors::argmax_rank(&n.shape, at, span));
+            return self.fail(errors::argmax_rank(&n.shape, at, self.snippet(at)));
         }
         self.push(
             Op::Argmax(id),
@@ -166,7 +170,7 @@ impl Eval<'_, '_> {
     }
 
     /// `sum(x)`: a scalar at x's scale.
-    fn sum(&mut self, (id, n, _): (NodeId, Node, Span), span: Span) -> Value {
+    fn sum(&mut self, (id, n, _): Evaluated, span: Span) -> Value {
         self.push(
             Op::Sum(id),
             vec![],
@@ -177,13 +181,7 @@ impl Eval<'_, '_> {
     }
 
     /// `reshape(x, [dims])`: the element count must not change.
-    fn reshape(
-        &mut self,
-        arg: (NodeId, Node, Span),
-        dims: &[Spanned<u64>],
-        at: Span,
-        span: Span,
-    ) -> Value {
+    fn reshape(&mut self, arg: Evaluated, dims: &[Spanned<u64>], at: Span, span: Span) -> Value {
         let shape = match types::shape(dims, at) {
             Ok(s) => s,
             Err(d) => return self.fail(d),
@@ -195,19 +193,14 @@ impl Eval<'_, '_> {
     }
 
     /// A reshape node with the operand's elements.
-    fn reshaped(
-        &mut self,
-        (id, n, _): (NodeId, Node, Span),
-        shape: Vec<usize>,
-        span: Span,
-    ) -> Value {
+    fn reshaped(&mut self, (id, n, _): Evaluated, shape: Vec<usize>, span: Span) -> Value {
         self.push(Op::Reshape(id), shape, n.frac, Some(n.range), span)
     }
 
     /// `rescale(x, T)` / `rescale_clamp(x, T)`.
     fn rescale(
         &mut self,
-        (id, n, _): (NodeId, Node, Span),
+        (id, n, _): Evaluated,
         t: &ast::TensorType,
         clamp: bool,
         span: Span,

@@ -2,7 +2,7 @@
 //!
 //! Each function builds one [`Diagnostic`] (code, message, labels, notes, help) from plain
 //! facts; the passes decide *when* to report, this file decides *what it says*. Messages about
-//! values (literals, shapes, scales, ranges) are in the submodule `values`.
+//! values are in the submodules `values` (literals, shapes, scales) and `ranges`.
 
 use zkm_diagnostics::{codes, Diagnostic, Span};
 use zkm_syntax::ast;
@@ -23,10 +23,13 @@ pub(crate) fn no_model() -> Diagnostic {
     )
 }
 
-/// Items but no `model` (E0307).
+/// Items but no `model` (E0003).
 pub(crate) fn missing_model(first_item: Span) -> Diagnostic {
-    Diagnostic::error(codes::MODEL_COUNT, "this file has no `model`")
-        .with_primary(first_item, "only functions and imports are defined")
+    Diagnostic::error(codes::EMPTY_SOURCE, "no model in this file")
+        .with_primary(
+            first_item,
+            "only functions and imports are defined in this file",
+        )
         .with_help("add a `model name { ... }` item: it is the unit that is compiled and proved")
 }
 
@@ -189,7 +192,8 @@ pub(crate) fn not_an_output(name: &str, span: Span, def: Defined) -> Diagnostic 
         LocalKind::Let => {
             "`let` bindings cannot be reassigned; bind the new value to a new name".to_string()
         }
-        _ => format!("only outputs can be assigned; declare one with `output {name}_out: <type>;`"),
+        _ => "only outputs can be assigned; declare an `output` for this value and assign that"
+            .to_string(),
     };
     Diagnostic::error(
         codes::NOT_AN_OUTPUT,
@@ -200,15 +204,21 @@ pub(crate) fn not_an_output(name: &str, span: Span, def: Defined) -> Diagnostic 
     .with_help(help)
 }
 
-/// An output's name used as a value (E0309).
-pub(crate) fn output_read(name: &ast::Ident, decl: Span) -> Diagnostic {
-    Diagnostic::error(
+/// An output read before its assignment (E0309); `later` is the assignment, if any.
+pub(crate) fn output_read(name: &ast::Ident, decl: Span, later: Option<Span>) -> Diagnostic {
+    let n = &name.name;
+    let d = Diagnostic::error(
         codes::WRONG_KIND,
-        format!("outputs cannot be read: `{}` is an output", name.name),
+        format!("output `{n}` is read before it is assigned"),
     )
     .with_primary(name.span, "read here")
-    .with_secondary(decl, "declared as an output here")
-    .with_help("compute the value with `let`, use that binding, and assign it to the output")
+    .with_secondary(decl, "declared as an output here");
+    match later {
+        Some(at) => d
+            .with_secondary(at, "assigned here, after the read")
+            .with_help("statements run in order: move the assignment above the read"),
+        None => d.with_help(format!("an output has a value only after `{n} = ...;`")),
+    }
 }
 
 // KINDS AND CALLS
@@ -389,6 +399,19 @@ pub(crate) fn call_too_deep(name: &str, depth: usize, call: Span) -> Diagnostic 
     .with_help("functions are inlined; flatten the chain of calls")
 }
 
+/// Expressions nested too deeply through inlined calls (E0306).
+pub(crate) fn nesting_too_deep(depth: usize, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::RECURSIVE_CALL,
+        "inlined function bodies nest too deeply",
+    )
+    .with_primary(
+        at,
+        format!("expressions nest more than {depth} levels deep here"),
+    )
+    .with_help("split long expressions into `let` statements, or flatten the chain of calls")
+}
+
 /// The secondary label at an inlined call site.
 pub(crate) fn in_call(name: &str) -> String {
     format!("in this call to `{name}`")
@@ -442,7 +465,10 @@ pub(crate) fn too_many_elements(span: Span, total: u64) -> Diagnostic {
     .with_primary(span, format!("this shape has {total} elements"))
 }
 
-// Literals, shapes, scales and ranges live in `errors/values.rs`.
+// Messages about values live in `errors/values.rs` (literals, shapes, scales) and
+// `errors/ranges.rs` (field bound, rescales, declared types).
+mod ranges;
 mod values;
 
+pub(crate) use ranges::*;
 pub(crate) use values::*;

@@ -8,7 +8,7 @@
 use zkm_diagnostics::{Diagnostic, SourceMap, Span};
 use zkm_syntax::ast;
 
-use super::errors;
+use super::errors::{self, LitScale};
 use super::literal::Lit;
 use super::range;
 use super::report::Reporter;
@@ -44,9 +44,22 @@ pub(crate) struct Env {
 }
 
 impl Env {
-    /// Binds (or rebinds) a name.
+    /// Binds a name. Names cannot be redefined (resolution reports it), so a second binding
+    /// is ambiguous and binds poison: later uses are then accepted silently.
     pub(crate) fn bind(&mut self, name: &str, value: Value) {
+        let value = if self.get(name).is_some() {
+            Value::Poison
+        } else {
+            value
+        };
         self.vars.push((name.to_string(), value));
+    }
+
+    /// Replaces the value of the latest binding of `name` (an output, once assigned).
+    pub(crate) fn set(&mut self, name: &str, value: Value) {
+        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+            slot.1 = value;
+        }
     }
 
     /// The latest binding of a name.
@@ -61,6 +74,10 @@ impl Env {
 
 /// The deepest nesting of inlined calls.
 pub(crate) const MAX_CALL_DEPTH: usize = 64;
+
+/// The deepest nesting of expressions, counted across inlined calls (one file's expressions
+/// nest at most 256 deep; this bounds the evaluator's stack use).
+pub(crate) const MAX_EVAL_DEPTH: usize = 1024;
 
 /// Evaluation state: the graph under construction, the call stack and the diagnostics.
 #[derive(Debug)]
@@ -77,6 +94,10 @@ pub(crate) struct Eval<'w, 'a> {
     pub stack: Vec<Frame>,
     /// Set when a failure was passed over silently, expecting an earlier report.
     pub silent: bool,
+    /// Current expression nesting, counted across inlined calls.
+    depth: usize,
+    /// Set once the nesting limit has been reported.
+    too_deep: bool,
 }
 
 impl<'w, 'a> Eval<'w, 'a> {
@@ -89,6 +110,8 @@ impl<'w, 'a> Eval<'w, 'a> {
             nodes: Vec::new(),
             stack: Vec::new(),
             silent: false,
+            depth: 0,
+            too_deep: false,
         }
     }
 
@@ -148,8 +171,11 @@ impl<'w, 'a> Eval<'w, 'a> {
         }
     }
 
-    /// A literal as a constant node at `frac` fractional bits (E0409 if not exact there).
-    pub(crate) fn lit_at(&mut self, lit: Lit, frac: u32) -> Value {
+    /// A literal as a constant node at the scale `scale` imposes (E0409 if not exact there).
+    pub(crate) fn lit_at(&mut self, lit: Lit, scale: LitScale<'_>) -> Value {
+        let Some(frac) = scale.frac() else {
+            return self.lit_min(lit);
+        };
         match lit.code_at(frac) {
             Ok(q) => self.push(
                 Op::Const(q),
@@ -158,7 +184,7 @@ impl<'w, 'a> Eval<'w, 'a> {
                 Some(Interval::point(q)),
                 lit.span,
             ),
-            Err(e) => self.fail(errors::bad_literal(lit, e, Some(frac))),
+            Err(e) => self.fail(errors::bad_literal(lit, e, scale)),
         }
     }
 
@@ -172,7 +198,7 @@ impl<'w, 'a> Eval<'w, 'a> {
                 Some(Interval::point(q)),
                 lit.span,
             ),
-            Err(e) => self.fail(errors::bad_literal(lit, e, None)),
+            Err(e) => self.fail(errors::bad_literal(lit, e, LitScale::Free)),
         }
     }
 
@@ -191,6 +217,19 @@ impl<'w, 'a> Eval<'w, 'a> {
 
     /// Evaluates an expression of module `m` in `env`.
     pub(crate) fn expr(&mut self, env: &Env, m: ModId, e: &ast::Expr) -> Value {
+        if self.depth >= MAX_EVAL_DEPTH {
+            if std::mem::replace(&mut self.too_deep, true) {
+                return Value::Poison;
+            }
+            return self.fail(errors::nesting_too_deep(MAX_EVAL_DEPTH, e.span));
+        }
+        self.depth += 1;
+        let v = self.eval_expr(env, m, e);
+        self.depth -= 1;
+        v
+    }
+
+    fn eval_expr(&mut self, env: &Env, m: ModId, e: &ast::Expr) -> Value {
         match &e.kind {
             ast::ExprKind::Path(p) => match p.segments.as_slice() {
                 [name] => env.get(&name.name).unwrap_or_else(|| self.quiet_poison()),

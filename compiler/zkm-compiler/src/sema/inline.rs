@@ -9,7 +9,7 @@
 use zkm_diagnostics::Span;
 use zkm_syntax::ast;
 
-use super::errors;
+use super::errors::{self, LitScale};
 use super::eval::{Env, Eval, Frame, Value, MAX_CALL_DEPTH};
 use super::range;
 use super::types;
@@ -29,17 +29,11 @@ impl Eval<'_, '_> {
         let Some(f) = self.world.func(id) else {
             return self.quiet_poison();
         };
-        let exprs: Option<Vec<&ast::Expr>> = args
-            .iter()
-            .map(|a| match a {
-                ast::Arg::Expr(e) => Some(e),
-                _ => None,
-            })
-            .collect();
-        let Some(exprs) = exprs.filter(|e| e.len() == f.decl.params.len()) else {
+        let Some(exprs) = value_args(args, f.decl.params.len()) else {
             return self.quiet_poison();
         };
         if self.stack.iter().any(|fr| fr.func == id) {
+            // Recursion, reported by the call-graph check.
             return self.quiet_poison();
         }
         if self.stack.len() >= MAX_CALL_DEPTH {
@@ -75,7 +69,7 @@ impl Eval<'_, '_> {
         };
         let id = match v {
             Value::Poison => return Value::Poison,
-            Value::Lit(lit) => match self.lit_at(lit, ty.frac) {
+            Value::Lit(lit) => match self.lit_at(lit, LitScale::Declared(&p.name.name, ty)) {
                 Value::Node(id) => id,
                 other => return other,
             },
@@ -102,6 +96,19 @@ impl Eval<'_, '_> {
         }
         Value::Node(id)
     }
+}
+
+/// The argument expressions if they are all values and there are `n` of them (otherwise
+/// resolution reported E0404).
+fn value_args(args: &[ast::Arg], n: usize) -> Option<Vec<&ast::Expr>> {
+    let exprs: Option<Vec<&ast::Expr>> = args
+        .iter()
+        .map(|a| match a {
+            ast::Arg::Expr(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    exprs.filter(|e| e.len() == n)
 }
 
 /// What an annotated parameter expects, for messages.

@@ -66,7 +66,7 @@ pub fn analyze(
     program.filter(|_| !failed)
 }
 
-/// The one model of the file, reporting none (E0003/E0307) or several (E0307).
+/// The one model of the file, reporting none (E0003) or several (E0307).
 fn find_model<'a>(
     module: &'a ast::Module,
     rep: &mut report::Reporter,
@@ -94,8 +94,8 @@ fn find_model<'a>(
 fn item_span(item: &ast::Item) -> zkm_diagnostics::Span {
     match item {
         ast::Item::Use(u) => u.span,
-        ast::Item::Fn(f) => f.span,
-        ast::Item::Model(m) => m.span,
+        ast::Item::Fn(f) => f.name.span,
+        ast::Item::Model(m) => m.name.span,
     }
 }
 

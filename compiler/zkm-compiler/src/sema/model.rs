@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use zkm_diagnostics::Span;
 use zkm_syntax::ast;
 
-use super::errors;
+use super::errors::{self, LitScale};
 use super::eval::{Env, Eval, Value};
 use super::range;
 use super::types;
@@ -113,12 +113,14 @@ impl Eval<'_, '_> {
         };
         let node = match v {
             Value::Poison => return,
-            Value::Lit(lit) => self.lit_at(lit, decl.ty.frac),
+            Value::Lit(lit) => self.lit_at(lit, LitScale::Declared(&decl.name, decl.ty)),
             node => node,
         };
         let Value::Node(node) = node else { return };
         if self.output_fits(&decl, node, a.value.span) {
             st.parts.outputs.push((id, node, a.span));
+            // From here on the output's name reads the assigned value.
+            st.env.set(&a.target.name, Value::Node(node));
         }
     }
 

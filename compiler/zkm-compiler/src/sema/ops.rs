@@ -7,7 +7,7 @@
 use zkm_diagnostics::Span;
 use zkm_syntax::ast::BinOp;
 
-use super::errors::{self, Operand};
+use super::errors::{self, LitScale, Operand};
 use super::eval::{Eval, Value};
 use super::literal::Lit;
 use super::range;
@@ -24,7 +24,7 @@ impl Eval<'_, '_> {
             Value::Poison => Value::Poison,
             Value::Lit(lit) => match lit.neg(span) {
                 Ok(l) => Value::Lit(l),
-                Err(e) => self.fail(errors::bad_literal(lit, e, None)),
+                Err(e) => self.fail(errors::bad_literal(lit, e, LitScale::Free)),
             },
             Value::Node(id) => {
                 let Some(n) = self.node(id) else {
@@ -64,7 +64,7 @@ impl Eval<'_, '_> {
         };
         match folded {
             Ok(l) => Value::Lit(l),
-            Err(e) => self.fail(errors::bad_literal(Lit { span, ..x }, e, None)),
+            Err(e) => self.fail(errors::bad_literal(Lit { span, ..x }, e, LitScale::Free)),
         }
     }
 
@@ -81,7 +81,7 @@ impl Eval<'_, '_> {
     /// A literal at the scale of node `n`.
     fn lit_like(&mut self, lit: Lit, n: NodeId) -> Option<NodeId> {
         let frac = self.node(n)?.frac;
-        match self.lit_at(lit, frac) {
+        match self.lit_at(lit, LitScale::Operand(frac)) {
             Value::Node(id) => Some(id),
             _ => None,
         }
@@ -98,16 +98,7 @@ impl Eval<'_, '_> {
         let (Some(na), Some(nb)) = (self.node(a.0), self.node(b.0)) else {
             return Value::Poison;
         };
-        let x = Operand {
-            node: &na,
-            span: a.1,
-            text: self.snippet(a.1),
-        };
-        let y = Operand {
-            node: &nb,
-            span: b.1,
-            text: self.snippet(b.1),
-        };
+        let (x, y) = (self.operand(&na, a.1), self.operand(&nb, b.1));
         let at = self.op_span(op, a.1, b.1).unwrap_or(span);
         if op == BinOp::MatMul {
             return self.matmul(&x, &y, (a.0, b.0), (at, span));
@@ -115,36 +106,30 @@ impl Eval<'_, '_> {
         let Some(shape) = types::broadcast(&na.shape, &nb.shape) else {
             return self.fail(errors::broadcast_mismatch(op, &x, &y, at));
         };
-        match op {
-            BinOp::Add | BinOp::Sub if na.frac != nb.frac => {
-                self.fail(errors::scale_mismatch(op, &x, &y, at))
-            }
-            BinOp::Add => self.push(
-                Op::Add(a.0, b.0),
-                shape,
-                na.frac,
-                range::add(na.range, nb.range),
-                span,
-            ),
-            BinOp::Sub => self.push(
-                Op::Sub(a.0, b.0),
-                shape,
-                na.frac,
-                range::sub(na.range, nb.range),
-                span,
-            ),
+        if op != BinOp::Mul && na.frac != nb.frac {
+            return self.fail(errors::scale_mismatch(op, &x, &y, at));
+        }
+        let (ids, frac) = ((a.0, b.0), Some(na.frac));
+        let (node, frac, r) = match op {
+            BinOp::Add => (Op::Add(ids.0, ids.1), frac, range::add(na.range, nb.range)),
+            BinOp::Sub => (Op::Sub(ids.0, ids.1), frac, range::sub(na.range, nb.range)),
             _ => {
-                let Some(frac) = self.product_frac(&na, &nb, op, span) else {
-                    return Value::Poison;
-                };
-                self.push(
-                    Op::Mul(a.0, b.0),
-                    shape,
-                    frac,
-                    range::mul(na.range, nb.range),
-                    span,
-                )
+                let frac = self.product_frac(&na, &nb, op, at);
+                (Op::Mul(ids.0, ids.1), frac, range::mul(na.range, nb.range))
             }
+        };
+        let Some(frac) = frac else {
+            return Value::Poison;
+        };
+        self.push(node, shape, frac, r, span)
+    }
+
+    /// An operand for messages, quoting its source text when short.
+    fn operand<'n>(&self, node: &'n Node, span: Span) -> Operand<'n> {
+        Operand {
+            node,
+            span,
+            text: self.snippet(span),
         }
     }
 
@@ -162,7 +147,7 @@ impl Eval<'_, '_> {
             Err(MatMulError::Rank) => return self.fail(errors::matmul_rank(x, y, at)),
             Err(MatMulError::Inner) => return self.fail(errors::matmul_inner(x, y, at)),
         };
-        let Some(frac) = self.product_frac(x.node, y.node, BinOp::MatMul, span) else {
+        let Some(frac) = self.product_frac(x.node, y.node, BinOp::MatMul, at) else {
             return Value::Poison;
         };
         let r = range::matmul(x.node.range, y.node.range, n);

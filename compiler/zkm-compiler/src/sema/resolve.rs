@@ -3,7 +3,7 @@
 //! Statements run in order, so a name is visible only after its definition (E0301, with a note
 //! when it is defined later). Also checked here, because they depend only on names: duplicate
 //! definitions (E0302), output assignment rules (E0304, E0305, E0308), names used as the wrong
-//! kind of thing (E0309), call arity (E0404) and written types in calls and annotations
+//! kind of thing or outputs read before their assignment (E0309), call arity (E0404) and written types in calls and annotations
 //! (E0405). Calls between functions are recorded for the recursion check.
 
 use zkm_diagnostics::{SourceMap, Span};
@@ -218,6 +218,16 @@ impl<'w, 'a> Resolver<'w, 'a> {
         }
     }
 
+    fn later_assignment(&self, name: &str) -> Option<Span> {
+        let Later::Model(stmts) = self.later else {
+            return None;
+        };
+        stmts.iter().find_map(|s| match s {
+            ast::ModelStmt::Assign(a) if a.target.name == name => Some(a.target.span),
+            _ => None,
+        })
+    }
+
     fn expr(&mut self, e: &'a ast::Expr) {
         match &e.kind {
             ast::ExprKind::Path(p) => self.value_path(p),
@@ -238,13 +248,17 @@ impl<'w, 'a> Resolver<'w, 'a> {
     fn value_path(&mut self, p: &'a ast::Path) {
         let [name] = p.segments.as_slice() else {
             return match self.world.callee(self.module, p) {
-                Ok(_) | Err(PathError::IsModule(_)) => self.rep.push(errors::not_a_value(p, None)),
+                Ok(c) => self.rep.push(errors::not_a_value(p, Some(c))),
+                Err(PathError::IsModule(_)) => self.rep.push(errors::not_a_value(p, None)),
                 Err(e) => self.path_error(p, e),
             };
         };
         match self.local(&name.name) {
             Some(l) if l.kind == LocalKind::Decl(DeclKind::Output) => {
-                self.rep.push(errors::output_read(name, l.span))
+                if !self.assigned.iter().any(|(n, _)| *n == name.name) {
+                    let later = self.later_assignment(&name.name);
+                    self.rep.push(errors::output_read(name, l.span, later));
+                }
             }
             Some(_) => {}
             None => match self.world.callee(self.module, p) {
@@ -259,12 +273,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     }
 
     fn value_suggestion(&self, name: &str) -> Option<String> {
-        let mut names: Vec<String> = self
-            .scope
-            .iter()
-            .filter(|l| l.kind != LocalKind::Decl(DeclKind::Output))
-            .map(|l| l.name.to_string())
-            .collect();
+        let mut names: Vec<String> = self.scope.iter().map(|l| l.name.to_string()).collect();
         names.extend(self.world.callable_names(self.module));
         suggest::closest(name, names.iter().map(String::as_str))
     }

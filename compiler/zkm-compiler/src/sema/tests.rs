@@ -129,3 +129,15 @@ fn no_program_when_there_is_an_error() {
         ["E0502"]
     );
 }
+
+#[test]
+fn deep_chains_of_inlined_calls_are_cut_off_without_overflowing_the_stack() {
+    // 64 functions, each nesting the next call 200 levels deep (`((f(x) + x) + x) ...`).
+    let mut src = String::from("fn f64(x) { x }\n");
+    for i in 0..64 {
+        let body = format!("f{}(x){}", i + 1, " + x".repeat(200));
+        src.push_str(&format!("fn f{i}(x) {{ {body} }}\n"));
+    }
+    src.push_str("model m { input x: int<8>; output y: int<8>; y = f0(x); }\n");
+    assert_eq!(codes(&src), ["E0306"]);
+}

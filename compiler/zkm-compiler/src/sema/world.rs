@@ -167,10 +167,10 @@ impl<'a> World<'a> {
             world.std_index.insert(l.path.join("::"), id);
         }
         for m in 0..world.mods.len() {
-            world.add_fns(m, rep);
+            world.add_fns(m);
         }
         for m in 0..world.mods.len() {
-            world.add_imports(m, rep);
+            world.add_names(m, rep);
         }
         world
     }
@@ -184,7 +184,8 @@ impl<'a> World<'a> {
         self.mods.len() - 1
     }
 
-    fn add_fns(&mut self, m: ModId, rep: &mut Reporter) {
+    /// Registers the functions of module `m` (contiguous ids, in source order).
+    fn add_fns(&mut self, m: ModId) {
         let Some(ast) = self.asts.get(m).copied() else {
             return;
         };
@@ -192,27 +193,39 @@ impl<'a> World<'a> {
             let ast::Item::Fn(f) = item else { continue };
             let id = self.fns.len();
             self.fns.push(FnInfo { decl: f, module: m });
-            self.define(m, &f.name, ModItem::Fn(id), rep);
             if let Some(info) = self.mods.get_mut(m) {
                 info.own.entry(f.name.name.clone()).or_insert(id);
             }
         }
     }
 
-    fn add_imports(&mut self, m: ModId, rep: &mut Reporter) {
+    /// Defines the module-level names of module `m` (functions and imports) in source order.
+    fn add_names(&mut self, m: ModId, rep: &mut Reporter) {
         let Some(ast) = self.asts.get(m).copied() else {
             return;
         };
+        let mut next_fn = self.fns.iter().position(|f| f.module == m).unwrap_or(0);
         for item in &ast.items {
-            let ast::Item::Use(u) = item else { continue };
-            match self.resolve_use(&u.path) {
-                Ok(target) => {
-                    if let Some(last) = u.path.segments.last() {
-                        self.define(m, last, target, rep);
-                    }
+            match item {
+                ast::Item::Fn(f) => {
+                    self.define(m, &f.name, ModItem::Fn(next_fn), rep);
+                    next_fn += 1;
                 }
-                Err(e) => rep.push(errors::unknown_import(&u.path, e)),
+                ast::Item::Use(u) => self.import(m, u, rep),
+                ast::Item::Model(_) => {}
             }
+        }
+    }
+
+    /// Resolves a `use` item and defines its last segment in module `m`.
+    fn import(&mut self, m: ModId, u: &ast::UseDecl, rep: &mut Reporter) {
+        match self.resolve_use(&u.path) {
+            Ok(target) => {
+                if let Some(last) = u.path.segments.last() {
+                    self.define(m, last, target, rep);
+                }
+            }
+            Err(e) => rep.push(errors::unknown_import(&u.path, e)),
         }
     }
 

@@ -1,0 +1,150 @@
+//! Every bundled example compiles, its AIR listing is snapshotted, its honest trace satisfies
+//! every constraint, its outputs match the reference computed by the training script, and each
+//! kind of corrupted witness is caught by the checker with the constraint and `.zkm` location.
+
+use std::path::{Path, PathBuf};
+
+use zkm_air::check::{check, Failure};
+use zkm_air::{Artifact, Trace};
+use zkm_diagnostics::{render, SourceMap};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Compiles `examples/<name>/<name>.zkm` with a stable file name.
+fn build(name: &str) -> (SourceMap, Artifact) {
+    let rel = format!("examples/{name}/{name}.zkm");
+    let text = std::fs::read_to_string(root().join(&rel)).expect("example source");
+    let mut sources = SourceMap::new();
+    let file = sources.add(rel, text);
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
+    (sources, artifact.expect("artifact"))
+}
+
+fn honest_trace(name: &str, artifact: &Artifact) -> Trace {
+    let dir = root().join("examples").join(name);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("data file");
+    let loaded = zkm_runtime::load(
+        &artifact.program,
+        &read("input.json"),
+        &read("weights.json"),
+    )
+    .expect("inputs load");
+    zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
+}
+
+fn expected_logits(name: &str) -> (Vec<i128>, i128) {
+    let path = root()
+        .join("examples")
+        .join(name)
+        .join("expected_output.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("file")).expect("json");
+    let q = &v["quantized"];
+    let logits = q["logits"]
+        .as_array()
+        .expect("logits")
+        .iter()
+        .map(|x| x.as_i64().expect("int") as i128)
+        .collect();
+    (logits, q["class"].as_i64().expect("class") as i128)
+}
+
+/// The values of output `name` in the trace.
+fn output(artifact: &Artifact, trace: &Trace, name: &str) -> Vec<i128> {
+    let g = artifact.program.gadgets.iter().find_map(|g| match g {
+        zkm_air::gadgets::Gadget::Output(o) if o.name == name => Some(o),
+        _ => None,
+    });
+    trace.tensors[g.expect("output").source as usize - 1].clone()
+}
+
+fn rendered(sources: &SourceMap, failures: &[Failure]) -> String {
+    let ds: Vec<_> = failures.iter().map(Failure::to_diagnostic).collect();
+    render::render(sources, &ds)
+}
+
+fn example_runs(name: &str) {
+    let (_, artifact) = build(name);
+    insta::assert_snapshot!(
+        format!("{name}_listing"),
+        zkm_air::listing::render(&artifact)
+    );
+    let trace = honest_trace(name, &artifact);
+    let failures = check(&artifact.program, &trace);
+    assert!(failures.is_empty(), "honest trace fails: {failures:?}");
+    let (logits, class) = expected_logits(name);
+    assert_eq!(output(&artifact, &trace, "logits"), logits);
+    assert_eq!(output(&artifact, &trace, "class"), vec![class]);
+}
+
+#[test]
+fn mlp_digits_runs() {
+    example_runs("mlp_digits");
+}
+
+#[test]
+fn linear_digits_runs() {
+    example_runs("linear_digits");
+}
+
+#[test]
+fn artifact_round_trips_and_rejects_tampering() {
+    let (_, artifact) = build("linear_digits");
+    let json = artifact.to_json();
+    assert_eq!(Artifact::from_json(&json).expect("reads back"), artifact);
+    let tampered = json.replacen("\"trace_len\":", "\"trace_len\":1", 1);
+    assert!(Artifact::from_json(&tampered).is_err());
+    assert!(Artifact::from_json("{}").is_err());
+}
+
+/// Adds `delta` to the first cell of column `column` on `row` and returns the rendered failures.
+fn corrupt(name: &str, column: &str, row: usize, delta: i64) -> String {
+    let (sources, artifact) = build(name);
+    let mut trace = honest_trace(name, &artifact);
+    let p = &artifact.program;
+    let col = p.main_columns.iter().position(|c| c.name == column);
+    let col = col.unwrap_or_else(|| panic!("no column {column}"));
+    trace.main[col][row] += zkm_air::field::felt(delta);
+    let failures = check(p, &trace);
+    assert!(
+        !failures.is_empty(),
+        "corrupting {column}[{row}] went unnoticed"
+    );
+    rendered(&sources, &failures)
+}
+
+macro_rules! corruption {
+    ($test:ident, $example:literal, $column:literal, $row:expr, $delta:expr) => {
+        #[test]
+        fn $test() {
+            insta::assert_snapshot!(corrupt($example, $column, $row, $delta));
+        }
+    };
+}
+
+corruption!(corrupt_dense_accumulator, "mlp_digits", "dense7.A", 3, 1);
+corruption!(corrupt_dense_input_lane, "mlp_digits", "dense7.x2", 9, 1);
+corruption!(corrupt_public_weight, "mlp_digits", "dense7.w0", 0, 1);
+corruption!(corrupt_bias_add, "mlp_digits", "add8.out", 5, -1);
+corruption!(
+    corrupt_rescale_rounding,
+    "mlp_digits",
+    "rescale_clamp9.y0",
+    2,
+    1
+);
+corruption!(corrupt_clamp_flag, "mlp_digits", "rescale_clamp9.hi", 4, 1);
+corruption!(corrupt_relu_sign, "mlp_digits", "relu10.sign", 0, 1);
+corruption!(corrupt_relu_output, "mlp_digits", "relu10.out", 7, 3);
+corruption!(corrupt_argmax_index, "linear_digits", "argmax6.idx", 0, 1);
+corruption!(
+    corrupt_private_input_range,
+    "linear_digits",
+    "x.range.limb0",
+    2,
+    1
+);
+corruption!(corrupt_public_output, "linear_digits", "out.class", 0, 1);
