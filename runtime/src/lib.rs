@@ -6,5 +6,6 @@
 //! `.zkm` syntax.
 
 pub mod inputs;
+pub mod stark;
 
 pub use inputs::{load, InputError, Loaded, QuantReport};

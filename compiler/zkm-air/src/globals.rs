@@ -37,7 +37,9 @@ impl AirBuilder {
         self.push_constraint("selector.stays_off", stays, crate::Segment::Main, None);
         let len = len as usize;
         self.assert_const(col, 0, 1, format!("sel{len} on at row 0"));
-        self.assert_const(col, len - 1, 1, format!("sel{len} on at row {}", len - 1));
+        if len > 1 {
+            self.assert_const(col, len - 1, 1, format!("sel{len} on at row {}", len - 1));
+        }
         self.assert_const(col, len, 0, format!("sel{len} off at row {len}"));
         col
     }

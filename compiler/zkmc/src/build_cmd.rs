@@ -3,13 +3,13 @@
 use std::path::PathBuf;
 
 use crate::cli::{BuildCommand, Emit};
-use crate::common::{load_source, out, report, write_atomic, EXIT_OK};
+use crate::common::{load_source, out, report, write_all_atomic, EXIT_OK};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &BuildCommand) -> i32 {
     let (mut sources, file) = match load_source(&cmd.file) {
         Ok(x) => x,
-        Err((sources, d)) => return report(&sources, &[d]),
+        Err(code) => return code,
     };
     let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
     let code = report(&sources, &diags);
@@ -28,10 +28,12 @@ pub fn run(cmd: &BuildCommand) -> i32 {
     let name = &artifact.program.name;
     let json_path = dir.join(format!("{name}.air.json"));
     let txt_path = dir.join(format!("{name}.air.txt"));
-    for (path, text) in [(&json_path, artifact.to_json()), (&txt_path, listing)] {
-        if let Err(d) = write_atomic(path, &text) {
-            return report(&sources, &[d]);
-        }
+    let files = [
+        (json_path.clone(), artifact.to_json()),
+        (txt_path.clone(), listing),
+    ];
+    if let Err(d) = write_all_atomic(&dir, &files) {
+        return report(&sources, &[d]);
     }
     summary(&artifact, &json_path, &txt_path);
     EXIT_OK

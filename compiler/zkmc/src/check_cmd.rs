@@ -7,7 +7,7 @@ use crate::common::{load_source, out, report, EXIT_OK};
 pub fn run(cmd: &CheckCommand) -> i32 {
     let (mut sources, file) = match load_source(&cmd.file) {
         Ok(x) => x,
-        Err((sources, d)) => return report(&sources, &[d]),
+        Err(code) => return code,
     };
     let (program, diags) = zkm_compiler::driver::check(&mut sources, file);
     let code = report(&sources, &diags);

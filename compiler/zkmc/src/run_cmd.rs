@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use zkm_diagnostics::{codes, Diagnostic, FileId, SourceMap, Span};
 
 use crate::cli::RunCommand;
-use crate::common::{load_source, out, report, EXIT_OK, EXIT_USER};
+use crate::common::{io_reason, load_source, out, report, EXIT_OK, EXIT_USER};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &RunCommand) -> i32 {
     let (mut sources, file) = match load_source(&cmd.file) {
         Ok(x) => x,
-        Err((sources, d)) => return report(&sources, &[d]),
+        Err(code) => return code,
     };
     let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
     let code = report(&sources, &diags);
@@ -70,7 +70,7 @@ fn read(sources: &mut SourceMap, path: &PathBuf) -> Result<(FileId, String), Dia
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
             codes::FILE_UNREADABLE,
-            format!("cannot read `{}`: {e}", path.display()),
+            format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
         )
     })?;
     Ok((sources.add(path.display().to_string(), text.clone()), text))

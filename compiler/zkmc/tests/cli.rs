@@ -1,0 +1,417 @@
+//! CLI tests: what a user of the real `zkmc` binary sees.
+//!
+//! Each test runs the binary once with [`run_cli`], in the repository root, with its own scratch
+//! folder under the system temp dir (written to `<TMP>` in arguments). The snapshot holds the exit
+//! status, the files left in the scratch folder, standard error and standard output, with the
+//! scratch folder shown as `<TMP>` and the repository as `<ROOT>`.
+//!
+//! Every run must end without a panic and with an exit status that is not 3 (bug); a failing run
+//! (status 1) must print a diagnostic with a code and leave no file behind. Create or update the
+//! snapshots with `INSTA_UPDATE=always cargo test -p zkmc --test cli` and read them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+// ERROR CASES
+// ================================================================================================
+
+#[test]
+fn build_empty_file() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", b"")]
+    ));
+}
+
+#[test]
+fn build_binary_garbage() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", &garbage())]
+    ));
+}
+
+#[test]
+fn check_binary_garbage() {
+    insta::assert_snapshot!(run_cli(&["check", "<TMP>/m.zkm"], &[("m.zkm", &garbage())]));
+}
+
+#[test]
+fn build_unclosed_brace() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", UNCLOSED)]
+    ));
+}
+
+#[test]
+fn build_deep_parentheses() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", &deep_parens(20_000))]
+    ));
+}
+
+#[test]
+fn check_deep_parentheses() {
+    insta::assert_snapshot!(run_cli(
+        &["check", "<TMP>/m.zkm"],
+        &[("m.zkm", &deep_parens(20_000))]
+    ));
+}
+
+#[test]
+fn build_long_identifier() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", &long_ident(200_000))]
+    ));
+}
+
+#[test]
+fn build_undefined_name() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", UNDEFINED)]
+    ));
+}
+
+#[test]
+fn build_missing_file() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/missing.zkm", "-o", "<TMP>/out"],
+        &[]
+    ));
+}
+
+#[test]
+fn check_missing_file() {
+    insta::assert_snapshot!(run_cli(&["check", "<TMP>/missing.zkm"], &[]));
+}
+
+#[test]
+fn build_directory() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/dir.zkm", "-o", "<TMP>/out"],
+        &[("dir.zkm/", b"")]
+    ));
+}
+
+#[test]
+fn check_directory() {
+    insta::assert_snapshot!(run_cli(&["check", "<TMP>/dir.zkm"], &[("dir.zkm/", b"")]));
+}
+
+#[test]
+fn build_shape_mismatch() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", SHAPES)]
+    ));
+}
+
+#[test]
+fn build_matrix_matrix_product() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", MATMAT)]
+    ));
+}
+
+#[test]
+fn build_too_many_columns() {
+    insta::assert_snapshot!(run_cli(
+        &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
+        &[("m.zkm", &relu_chain(60))]
+    ));
+}
+
+#[test]
+fn build_output_dir_is_a_file() {
+    insta::assert_snapshot!(run_cli(
+        &["build", LINEAR, "-o", "<TMP>/out"],
+        &[("out", b"a file")]
+    ));
+}
+
+#[test]
+fn build_listing_path_is_a_directory() {
+    insta::assert_snapshot!(run_cli(
+        &["build", LINEAR, "-o", "<TMP>/out"],
+        &[("out/linear_digits.air.txt/", b"")]
+    ));
+}
+
+#[test]
+fn explain_unknown_code() {
+    insta::assert_snapshot!(run_cli(&["explain", "E9999"], &[]));
+}
+
+#[test]
+fn explain_not_a_code() {
+    insta::assert_snapshot!(run_cli(&["explain", "hello"], &[]));
+}
+
+#[test]
+fn unknown_subcommand() {
+    insta::assert_snapshot!(run_cli(&["frobnicate", "m.zkm"], &[]));
+}
+
+#[test]
+fn build_without_file() {
+    insta::assert_snapshot!(run_cli(&["build"], &[]));
+}
+
+#[test]
+fn run_weights_not_numbers() {
+    insta::assert_snapshot!(run_cli(
+        &["run", LINEAR, "--weights", "<TMP>/w.json"],
+        &[("w.json", br#"{"w": "oops"}"#)]
+    ));
+}
+
+#[test]
+fn run_input_out_of_range() {
+    insta::assert_snapshot!(run_cli(
+        &["run", LINEAR, "--input", "<TMP>/in.json"],
+        &[("in.json", &input_with_first(1e9))]
+    ));
+}
+
+#[test]
+fn run_input_malformed_json() {
+    insta::assert_snapshot!(run_cli(
+        &["run", LINEAR, "--input", "<TMP>/in.json"],
+        &[("in.json", MALFORMED)]
+    ));
+}
+
+#[test]
+fn run_missing_input_file() {
+    insta::assert_snapshot!(run_cli(
+        &["run", LINEAR, "--input", "<TMP>/missing.json"],
+        &[]
+    ));
+}
+
+// SUCCESS CASES
+// ================================================================================================
+
+#[test]
+fn explain_e0502() {
+    insta::assert_snapshot!(run_cli(&["explain", "E0502"], &[]));
+}
+
+#[test]
+fn explain_lowercase() {
+    insta::assert_snapshot!(run_cli(&["explain", "e0301"], &[]));
+}
+
+#[test]
+fn check_linear_digits() {
+    insta::assert_snapshot!(run_cli(&["check", LINEAR], &[]));
+}
+
+#[test]
+fn build_linear_digits() {
+    insta::assert_snapshot!(run_cli(&["build", LINEAR, "-o", "<TMP>/out"], &[]));
+}
+
+#[test]
+fn build_emit_air_linear_digits() {
+    insta::assert_snapshot!(head(&run_cli(&["build", LINEAR, "--emit", "air"], &[]), 12));
+}
+
+#[test]
+fn run_mlp_digits() {
+    insta::assert_snapshot!(run_cli(&["run", "examples/mlp_digits/mlp_digits.zkm"], &[]));
+}
+
+// CASE DATA
+// ================================================================================================
+
+const LINEAR: &str = "examples/linear_digits/linear_digits.zkm";
+
+const UNCLOSED: &[u8] =
+    b"model m {\n    input x: int<8>[4];\n    output y: int<8>[4];\n    y = x;\n";
+
+const UNDEFINED: &[u8] =
+    b"model m {\n    input x: int<8>[4];\n    output y: int<8>[4];\n    y = z;\n}\n";
+
+const SHAPES: &[u8] = b"model m {\n    input a: int<8>[4];\n    input b: int<8>[3];\n    output y: int<9>[4];\n    y = a + b;\n}\n";
+
+const MATMAT: &[u8] = b"model m {\n    input a: int<8>[2, 3];\n    input b: int<8>[3, 2];\n    output y: int<24>[2, 2];\n    y = a @ b;\n}\n";
+
+const MALFORMED: &[u8] = b"{\n  \"x\": [0.0, 0.5,,\n    1.0]\n}\n";
+
+/// Bytes 0x00..=0xff, four times.
+fn garbage() -> Vec<u8> {
+    (0..=255u8).cycle().take(4 * 256).collect()
+}
+
+/// A model whose only expression is `1` inside `depth` pairs of parentheses.
+fn deep_parens(depth: usize) -> Vec<u8> {
+    let expr = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+    format!("model m {{ output y: int<8>; y = {expr}; }}\n").into_bytes()
+}
+
+/// A model whose input has a name of `len` characters.
+fn long_ident(len: usize) -> Vec<u8> {
+    let name = "x".repeat(len);
+    format!("model m {{\n    input {name}: int<8>;\n    output y: int<8>;\n    y = {name};\n}}\n")
+        .into_bytes()
+}
+
+/// A model applying `relu` `n` times in a row, each in its own `let`.
+fn relu_chain(n: usize) -> Vec<u8> {
+    let lets: String = (1..=n)
+        .map(|i| format!("    let t{i} = relu(t{});\n", i - 1))
+        .collect();
+    let body = format!("    let t0 = a;\n{lets}    y = t{n};\n");
+    format!("model m {{\n    input a: int<8>[4];\n    output y: int<8>[4];\n{body}}}\n")
+        .into_bytes()
+}
+
+/// An input file for `linear_digits` whose first pixel is `v` and the others 0.
+fn input_with_first(v: f64) -> Vec<u8> {
+    let mut xs = vec![0.0f64; 64];
+    xs[0] = v;
+    serde_json::json!({ "x": xs }).to_string().into_bytes()
+}
+
+// HARNESS
+// ================================================================================================
+
+/// Status code of a clap usage error.
+const EXIT_USAGE: i32 = 2;
+/// Lines longer than this are cut in snapshots (the count of cut characters is kept).
+const MAX_LINE: usize = 300;
+
+/// Runs `zkmc args` in the repository root with a fresh scratch folder holding `files` (a name
+/// ending in `/` makes a folder), checks the invariants every run must keep and lays out the
+/// snapshot.
+fn run_cli(args: &[&str], files: &[(&str, &[u8])]) -> String {
+    let tmp = scratch_dir();
+    for (name, bytes) in files {
+        match name.strip_suffix('/') {
+            Some(dir) => std::fs::create_dir_all(tmp.join(dir)).expect("create dir"),
+            None => std::fs::write(tmp.join(name), bytes).expect("write case file"),
+        }
+    }
+    let tmp_str = tmp.display().to_string();
+    let args: Vec<String> = args.iter().map(|a| a.replace("<TMP>", &tmp_str)).collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_zkmc"))
+        .args(&args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("zkmc runs");
+    let status = output.status.code().expect("zkmc exits with a status");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let left = files_in(&tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    check_invariants(status, &stderr, &left, files);
+    let normalize =
+        |s: &str| cut_long_lines(&s.replace(&tmp_str, "<TMP>").replace(&root_str(), "<ROOT>"));
+    format!(
+        "status: {status}\nfiles: {}\n----- stderr\n{}----- stdout\n{}",
+        left.join(", "),
+        normalize(&stderr),
+        normalize(&stdout)
+    )
+}
+
+fn check_invariants(status: i32, stderr: &str, left: &[String], files: &[(&str, &[u8])]) {
+    assert!(!stderr.contains("panicked"), "zkmc panicked:\n{stderr}");
+    assert!(
+        matches!(status, 0 | 1 | EXIT_USAGE),
+        "unexpected status {status}:\n{stderr}"
+    );
+    if status == 0 {
+        return;
+    }
+    if status != EXIT_USAGE {
+        assert!(has_code(stderr), "no diagnostic code in:\n{stderr}");
+    }
+    let given = |f: &String| {
+        files
+            .iter()
+            .any(|(n, _)| Path::new(n).ancestors().any(|a| a == Path::new(f)))
+    };
+    let written: Vec<&String> = left.iter().filter(|f| !given(f)).collect();
+    assert!(written.is_empty(), "a failing run wrote {written:?}");
+}
+
+/// True when `stderr` holds `error[E....]`.
+fn has_code(stderr: &str) -> bool {
+    stderr.match_indices("error[E").any(|(i, _)| {
+        let rest = &stderr.as_bytes()[i + 7..];
+        rest.len() >= 5 && rest[..4].iter().all(u8::is_ascii_digit) && rest[4] == b']'
+    })
+}
+
+/// Keeps the first `n` lines of the stdout section.
+fn head(snapshot: &str, n: usize) -> String {
+    let marker = "----- stdout\n";
+    let Some(at) = snapshot.find(marker) else {
+        return snapshot.to_owned();
+    };
+    let (before, stdout) = snapshot.split_at(at + marker.len());
+    let lines: Vec<&str> = stdout.lines().collect();
+    let kept = lines[..n.min(lines.len())].join("\n");
+    let more = lines.len().saturating_sub(n);
+    format!("{before}{kept}\n... ({more} more lines)\n")
+}
+
+fn cut_long_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let body = line.trim_end_matches('\n');
+            let count = body.chars().count();
+            if count <= MAX_LINE {
+                return line.to_owned();
+            }
+            let kept: String = body.chars().take(MAX_LINE).collect();
+            let nl = if line.ends_with('\n') { "\n" } else { "" };
+            format!("{kept}<... {} more characters>{nl}", count - MAX_LINE)
+        })
+        .collect()
+}
+
+/// Paths of the files and folders under `dir`, relative to it, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read scratch dir").flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(dir).expect("under dir");
+            found.push(rel.display().to_string());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn scratch_dir() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("zkmc-cli-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn root_str() -> String {
+    let root = root();
+    root.canonicalize().unwrap_or(root).display().to_string()
+}

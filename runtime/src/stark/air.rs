@@ -1,0 +1,202 @@
+//! The Winterfell `Air` that interprets a compiled [`AirProgram`]. The program travels inside the
+//! public inputs; its hash and the public values are what the transcript absorbs, so a proof is
+//! bound to exactly one compiled model and one set of public values.
+
+use std::sync::Arc;
+
+use winterfell::math::{ExtensionOf, FieldElement, ToElements};
+use winterfell::{
+    Air, AirContext, Assertion, AuxRandElements, EvaluationFrame, ProofOptions, TraceInfo,
+    TransitionConstraintDegree,
+};
+use zkm_air::field::Felt;
+use zkm_air::program::{AssertValue, Segment};
+use zkm_air::AirProgram;
+
+use super::tape::{Leaf, Tape};
+
+/// The public inputs of a proof: the compiled program, its hash, and the public values.
+#[derive(Clone, Debug)]
+pub struct PublicInputs {
+    /// The compiled program (not absorbed itself: its hash is).
+    pub program: Arc<AirProgram>,
+    /// The artifact hash (blake3, 32 bytes).
+    pub hash: [u8; 32],
+    /// The public input vector, laid out as `program.public` describes.
+    pub values: Vec<Felt>,
+}
+
+impl ToElements<Felt> for PublicInputs {
+    fn to_elements(&self) -> Vec<Felt> {
+        let words = self
+            .hash
+            .chunks(4)
+            .map(|c| Felt::new(u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as u64));
+        words.chain(self.values.iter().copied()).collect()
+    }
+}
+
+/// The interpreted AIR.
+pub struct ZkmAir {
+    context: AirContext<Felt>,
+    inputs: PublicInputs,
+    main: Tape,
+    aux: Tape,
+    periodic: Vec<Vec<Felt>>,
+}
+
+impl std::fmt::Debug for ZkmAir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZkmAir")
+            .field("model", &self.inputs.program.name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn degrees(program: &AirProgram, seg: Segment) -> Vec<TransitionConstraintDegree> {
+    let segment = program.constraints.iter().filter(|c| c.segment == seg);
+    segment
+        .map(|c| {
+            let cycles: Vec<usize> = c.degree.cycles.iter().map(|&x| x as usize).collect();
+            let base = c.degree.base.max(1) as usize;
+            if cycles.is_empty() {
+                TransitionConstraintDegree::new(base)
+            } else {
+                TransitionConstraintDegree::with_cycles(base, cycles)
+            }
+        })
+        .collect()
+}
+
+fn roots(program: &AirProgram, seg: Segment) -> Vec<u32> {
+    program
+        .constraints
+        .iter()
+        .filter(|c| c.segment == seg)
+        .map(|c| c.expr)
+        .collect()
+}
+
+impl Air for ZkmAir {
+    type BaseField = Felt;
+    type PublicInputs = PublicInputs;
+
+    fn new(trace_info: TraceInfo, inputs: PublicInputs, options: ProofOptions) -> Self {
+        let p = inputs.program.clone();
+        let main_asserts = p
+            .assertions
+            .iter()
+            .filter(|a| a.segment == Segment::Main)
+            .count();
+        let aux_asserts = p.assertions.len() - main_asserts;
+        let context = AirContext::new_multi_segment(
+            trace_info,
+            degrees(&p, Segment::Main),
+            degrees(&p, Segment::Aux),
+            main_asserts,
+            aux_asserts,
+            options,
+        );
+        let periodic = p
+            .periodic
+            .iter()
+            .map(|c| c.values.iter().map(|&v| Felt::new(v)).collect())
+            .collect();
+        ZkmAir {
+            context,
+            main: Tape::new(&p.exprs, &roots(&p, Segment::Main)),
+            aux: Tape::new(&p.exprs, &roots(&p, Segment::Aux)),
+            periodic,
+            inputs,
+        }
+    }
+
+    fn context(&self) -> &AirContext<Felt> {
+        &self.context
+    }
+
+    fn evaluate_transition<E: FieldElement<BaseField = Felt>>(
+        &self,
+        frame: &EvaluationFrame<E>,
+        periodic_values: &[E],
+        result: &mut [E],
+    ) {
+        let (cur, next) = (frame.current(), frame.next());
+        let leaf = |l: Leaf| match l {
+            Leaf::Main(c, false) => cur[c],
+            Leaf::Main(c, true) => next[c],
+            Leaf::Periodic(i) => periodic_values[i],
+            Leaf::Aux(..) | Leaf::Rand(_) => E::ZERO,
+        };
+        self.main.eval(leaf, result);
+    }
+
+    fn evaluate_aux_transition<F, E>(
+        &self,
+        main_frame: &EvaluationFrame<F>,
+        aux_frame: &EvaluationFrame<E>,
+        periodic_values: &[F],
+        aux_rand_elements: &AuxRandElements<E>,
+        result: &mut [E],
+    ) where
+        F: FieldElement<BaseField = Felt>,
+        E: FieldElement<BaseField = Felt> + ExtensionOf<F>,
+    {
+        let (cur, next) = (main_frame.current(), main_frame.next());
+        let (acur, anext) = (aux_frame.current(), aux_frame.next());
+        let rand = aux_rand_elements.rand_elements();
+        let leaf = |l: Leaf| match l {
+            Leaf::Main(c, false) => E::from(cur[c]),
+            Leaf::Main(c, true) => E::from(next[c]),
+            Leaf::Aux(c, false) => acur[c],
+            Leaf::Aux(c, true) => anext[c],
+            Leaf::Periodic(i) => E::from(periodic_values[i]),
+            Leaf::Rand(i) => rand[i],
+        };
+        self.aux.eval(leaf, result);
+    }
+
+    fn get_assertions(&self) -> Vec<Assertion<Felt>> {
+        let p = &self.inputs.program;
+        let main = p.assertions.iter().filter(|a| a.segment == Segment::Main);
+        main.map(|a| {
+            let v = match a.value {
+                AssertValue::Const(c) => Felt::new(c),
+                AssertValue::Public(i) => self
+                    .inputs
+                    .values
+                    .get(i as usize)
+                    .copied()
+                    .unwrap_or(Felt::ZERO),
+            };
+            Assertion::single(a.column as usize, a.row as usize, v)
+        })
+        .collect()
+    }
+
+    fn get_aux_assertions<E: FieldElement<BaseField = Felt>>(
+        &self,
+        _rand: &AuxRandElements<E>,
+    ) -> Vec<Assertion<E>> {
+        let p = &self.inputs.program;
+        let aux = p.assertions.iter().filter(|a| a.segment == Segment::Aux);
+        aux.map(|a| {
+            let v = match a.value {
+                AssertValue::Const(c) => E::from(Felt::new(c)),
+                AssertValue::Public(i) => E::from(
+                    self.inputs
+                        .values
+                        .get(i as usize)
+                        .copied()
+                        .unwrap_or(Felt::ZERO),
+                ),
+            };
+            Assertion::single(a.column as usize, a.row as usize, v)
+        })
+        .collect()
+    }
+
+    fn get_periodic_column_values(&self) -> Vec<Vec<Felt>> {
+        self.periodic.clone()
+    }
+}

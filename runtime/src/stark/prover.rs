@@ -1,0 +1,144 @@
+//! The Winterfell prover for compiled programs: a two-segment trace, the LogUp auxiliary segment
+//! built by [`zkm_air::aux::build`], and Winterfell's default LDE, commitment and evaluator.
+
+use winterfell::crypto::hashers::Blake3_256;
+use winterfell::crypto::{DefaultRandomCoin, MerkleTree};
+use winterfell::math::FieldElement;
+use winterfell::matrix::ColMatrix;
+use winterfell::{
+    AuxRandElements, CompositionPoly, CompositionPolyTrace, ConstraintCompositionCoefficients,
+    DefaultConstraintCommitment, DefaultConstraintEvaluator, DefaultTraceLde, EvaluationFrame,
+    PartitionOptions, ProofOptions, Prover, StarkDomain, Trace, TraceInfo, TracePolyTable,
+};
+use zkm_air::field::Felt;
+
+use super::air::{PublicInputs, ZkmAir};
+
+/// The hash function of every commitment.
+pub type Hasher = Blake3_256<Felt>;
+/// The vector commitment.
+pub type Commitment = MerkleTree<Hasher>;
+/// The Fiat–Shamir coin.
+pub type Coin = DefaultRandomCoin<Hasher>;
+
+/// A filled main trace with the shape of its auxiliary segment.
+#[derive(Debug)]
+pub struct ZkmTrace {
+    info: TraceInfo,
+    main: ColMatrix<Felt>,
+}
+
+impl ZkmTrace {
+    /// Wraps the main columns of a compiled program's trace.
+    pub fn new(program: &zkm_air::AirProgram, main: Vec<Vec<Felt>>) -> Self {
+        let info = TraceInfo::new_multi_segment(
+            program.main_columns.len(),
+            program.aux_columns.len(),
+            program.num_rand,
+            program.trace_len,
+            vec![],
+        );
+        ZkmTrace {
+            info,
+            main: ColMatrix::new(main),
+        }
+    }
+}
+
+impl Trace for ZkmTrace {
+    type BaseField = Felt;
+
+    fn info(&self) -> &TraceInfo {
+        &self.info
+    }
+
+    fn main_segment(&self) -> &ColMatrix<Felt> {
+        &self.main
+    }
+
+    fn read_main_frame(&self, row: usize, frame: &mut EvaluationFrame<Felt>) {
+        let next = (row + 1) % self.info.length();
+        self.main.read_row_into(row, frame.current_mut());
+        self.main.read_row_into(next, frame.next_mut());
+    }
+}
+
+/// Proves one compiled program with one set of public inputs.
+#[derive(Debug)]
+pub struct ZkmProver {
+    options: ProofOptions,
+    inputs: PublicInputs,
+}
+
+impl ZkmProver {
+    /// A prover with the given options and public inputs.
+    pub fn new(options: ProofOptions, inputs: PublicInputs) -> Self {
+        ZkmProver { options, inputs }
+    }
+}
+
+impl Prover for ZkmProver {
+    type BaseField = Felt;
+    type Air = ZkmAir;
+    type Trace = ZkmTrace;
+    type HashFn = Hasher;
+    type VC = Commitment;
+    type RandomCoin = Coin;
+    type TraceLde<E: FieldElement<BaseField = Felt>> = DefaultTraceLde<E, Hasher, Commitment>;
+    type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
+        DefaultConstraintCommitment<E, Hasher, Commitment>;
+    type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
+        DefaultConstraintEvaluator<'a, ZkmAir, E>;
+
+    fn get_pub_inputs(&self, _trace: &ZkmTrace) -> PublicInputs {
+        self.inputs.clone()
+    }
+
+    fn options(&self) -> &ProofOptions {
+        &self.options
+    }
+
+    fn new_trace_lde<E: FieldElement<BaseField = Felt>>(
+        &self,
+        trace_info: &TraceInfo,
+        main_trace: &ColMatrix<Felt>,
+        domain: &StarkDomain<Felt>,
+        partition_option: PartitionOptions,
+    ) -> (Self::TraceLde<E>, TracePolyTable<E>) {
+        DefaultTraceLde::new(trace_info, main_trace, domain, partition_option)
+    }
+
+    fn new_evaluator<'a, E: FieldElement<BaseField = Felt>>(
+        &self,
+        air: &'a ZkmAir,
+        aux_rand_elements: Option<AuxRandElements<E>>,
+        composition_coefficients: ConstraintCompositionCoefficients<E>,
+    ) -> Self::ConstraintEvaluator<'a, E> {
+        DefaultConstraintEvaluator::new(air, aux_rand_elements, composition_coefficients)
+    }
+
+    fn build_constraint_commitment<E: FieldElement<BaseField = Felt>>(
+        &self,
+        composition_poly_trace: CompositionPolyTrace<E>,
+        num_constraint_composition_columns: usize,
+        domain: &StarkDomain<Felt>,
+        partition_options: PartitionOptions,
+    ) -> (Self::ConstraintCommitment<E>, CompositionPoly<E>) {
+        DefaultConstraintCommitment::new(
+            composition_poly_trace,
+            num_constraint_composition_columns,
+            domain,
+            partition_options,
+        )
+    }
+
+    fn build_aux_trace<E: FieldElement<BaseField = Felt>>(
+        &self,
+        trace: &ZkmTrace,
+        rand: &AuxRandElements<E>,
+    ) -> ColMatrix<E> {
+        let main: Vec<Vec<Felt>> = trace.main.columns().map(|c| c.to_vec()).collect();
+        let aux = zkm_air::aux::build(&self.inputs.program, &main, rand.rand_elements());
+        ColMatrix::new(aux)
+    }
+}
