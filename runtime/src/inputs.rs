@@ -184,3 +184,38 @@ fn quantize(d: &DeclInfo, values: &[f64]) -> Result<(Vec<i64>, f64), InputError>
     }
     Ok((out, max_err))
 }
+
+/// Loads only the public parameters (what a verifier needs) from `weights_json`, in slot order.
+///
+/// # Errors
+/// As [`load`], for the weights file.
+pub fn load_public_params(
+    program: &AirProgram,
+    weights_json: &str,
+) -> Result<Vec<zkm_air::field::Felt>, InputError> {
+    let params: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == "param" && d.visibility == "public")
+        .collect();
+    let all: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let map = tensor_map(weights_json, &all).map_err(|mut e| {
+        e.in_weights = true;
+        e
+    })?;
+    let mut out = Vec::new();
+    for slot in program
+        .public
+        .iter()
+        .filter(|s| s.kind == zkm_air::PublicKind::Param)
+    {
+        let Some(d) = params.iter().find(|d| d.name == slot.name) else {
+            continue;
+        };
+        let missing = || InputError::bad(format!("no values for `{}`", d.name));
+        let values = map.get(&d.name).ok_or_else(missing)?;
+        let (codes, _) = quantize(d, values)?;
+        out.extend(codes.into_iter().map(zkm_air::field::felt));
+    }
+    Ok(out)
+}

@@ -1,11 +1,13 @@
 //! The zkmc runtime: loads a model's input and weight files, quantizes them to the declared
 //! fixed-point types, generates the witness trace and runs the constraint checker. Proving and
-//! verification with Winterfell will live here too.
+//! verification with Winterfell ([`stark`], [`api`]) and the proof file ([`proof_file`]).
 //!
 //! The runtime depends on the compiled [`zkm_air::Artifact`] only, never on the compiler or the
 //! `.zkm` syntax.
 
+pub mod api;
 pub mod inputs;
+pub mod proof_file;
 pub mod stark;
 
 pub use inputs::{load, InputError, Loaded, QuantReport};

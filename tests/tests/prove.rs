@@ -80,3 +80,38 @@ fn mlp_digits_proves_and_verifies() {
     stark::verify(&artifact, proof, t.public.clone(), 100).expect("verifies");
     eprintln!("verify {:?}", start.elapsed());
 }
+
+#[test]
+fn timing_breakdown() {
+    let artifact = build("mlp_digits");
+    let t = trace("mlp_digits", &artifact);
+    let proof = stark::prove(
+        &artifact,
+        t.main.clone(),
+        t.public.clone(),
+        stark::options_for(100),
+    )
+    .expect("proof");
+    let s = std::time::Instant::now();
+    let inputs = stark::public_inputs(&artifact, t.public.clone());
+    eprintln!("public_inputs {:?}", s.elapsed());
+    let s = std::time::Instant::now();
+    let sum = zkm_air::logup::public_sum(
+        &artifact.program,
+        &t.public,
+        &[
+            zkm_air::field::Ext::from(zkm_air::field::felt(5)),
+            zkm_air::field::Ext::from(zkm_air::field::felt(7)),
+        ],
+    );
+    eprintln!(
+        "public_sum {:?} {}",
+        s.elapsed(),
+        sum == zkm_air::field::Ext::from(zkm_air::field::felt(0))
+    );
+    let s = std::time::Instant::now();
+    let opts = proof.options().clone();
+    let air = <stark::ZkmAir as winterfell::Air>::new(proof.trace_info().clone(), inputs, opts);
+    eprintln!("air new {:?}", s.elapsed());
+    drop(air);
+}

@@ -61,6 +61,7 @@ impl AirBuilder {
             constraints: vec![],
             assertions: vec![],
             bus: vec![],
+            public_bus: vec![],
             tensors: vec![],
             decls: vec![],
             public: vec![],
@@ -198,6 +199,28 @@ impl AirBuilder {
     /// Records a declared input, parameter or output.
     pub fn decl(&mut self, d: crate::program::DeclInfo) {
         self.prog.decls.push(d);
+    }
+
+    /// Lets the verifier send (or receive) every element of tensor `t` from the public values
+    /// starting at `offset`, once per read (once for a receive).
+    pub fn public_bus(&mut self, direction: Direction, t: TensorId, offset: usize, label: String) {
+        let info = self.tensor_info(t);
+        let len = info.map_or(0, |i| i.len()) as u32;
+        let reads = match direction {
+            Direction::Send => info.map_or(0, |i| i.reads),
+            Direction::Receive => 1,
+        };
+        let (tensor, offset, loc) = (t, offset as u32, self.loc);
+        let term = crate::program::PublicBusTerm {
+            direction,
+            tensor,
+            offset,
+            len,
+            reads,
+            label,
+            loc,
+        };
+        self.prog.public_bus.push(term);
     }
 
     /// Registers a tensor and returns its id.

@@ -166,6 +166,7 @@ fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         let expected = match a.value {
             AssertValue::Const(c) => Felt::new(c),
             AssertValue::Public(i) => trace.public[i as usize],
+            AssertValue::PublicBusSum => continue,
         };
         if actual != expected {
             let col = &program.main_columns[a.column as usize].name;
@@ -190,6 +191,7 @@ fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
 /// Net multiplicity of every bus tuple, with a term (preferably a receive) and row touching it.
 fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let mut net: BTreeMap<(u64, u64), (Felt, usize, usize)> = BTreeMap::new();
+    add_public_terms(program, &trace.public, &mut net);
     for_each_bus_value(program, &trace.main, &mut |row, ti, mult, tag, value| {
         let term = &program.bus[ti];
         let signed_mult = if term.direction == Direction::Send {
@@ -212,6 +214,32 @@ fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         .collect()
 }
 
+/// Adds the verifier's public bus terms (marked with term index `usize::MAX`).
+fn add_public_terms(
+    program: &AirProgram,
+    public: &[Felt],
+    net: &mut BTreeMap<(u64, u64), (Felt, usize, usize)>,
+) {
+    for t in &program.public_bus {
+        let m = Felt::new(t.reads as u64);
+        let m = if t.direction == Direction::Send {
+            m
+        } else {
+            -m
+        };
+        for i in 0..t.len as u64 {
+            let tag = ((t.tensor as u64) << TAG_SHIFT) + i;
+            let v = public
+                .get(t.offset as usize + i as usize)
+                .copied()
+                .unwrap_or(Felt::ZERO);
+            net.entry((tag, v.as_int()))
+                .or_insert((Felt::ZERO, usize::MAX, 0))
+                .0 += m;
+        }
+    }
+}
+
 fn bus_failure(
     program: &AirProgram,
     tag: u64,
@@ -220,7 +248,10 @@ fn bus_failure(
     ti: usize,
     row: usize,
 ) -> Failure {
-    let term = &program.bus[ti];
+    let (label, loc) = match program.bus.get(ti) {
+        Some(term) => (term.label.clone(), term.loc),
+        None => public_term_origin(program, tag),
+    };
     let what = describe_tag(program, tag);
     let v = signed(Felt::new(value));
     let net = signed(m);
@@ -234,12 +265,22 @@ fn bus_failure(
     };
     Failure {
         kind: FailureKind::Bus,
-        label: term.label.clone(),
-        loc: term.loc,
+        label,
+        loc,
         row,
         count: 1,
         detail,
     }
+}
+
+/// The label and location of the public bus term of the tensor in `tag`.
+fn public_term_origin(program: &AirProgram, tag: u64) -> (String, Loc) {
+    let tensor = (tag >> TAG_SHIFT) as u32;
+    let term = program.public_bus.iter().find(|t| t.tensor == tensor);
+    term.map_or_else(
+        || ("public value".into(), Loc::default()),
+        |t| (t.label.clone(), t.loc),
+    )
 }
 
 fn describe_tag(program: &AirProgram, tag: u64) -> String {

@@ -16,7 +16,7 @@ pub mod field;
 pub mod gadgets;
 mod globals;
 pub mod listing;
-mod logup;
+pub mod logup;
 pub mod program;
 pub mod range;
 pub mod witness;

@@ -175,6 +175,7 @@ fn value_text(v: AssertValue) -> String {
     match v {
         AssertValue::Const(c) => crate::field::signed(crate::field::Felt::new(c)).to_string(),
         AssertValue::Public(k) => format!("public[{k}]"),
+        AssertValue::PublicBusSum => "-(public bus terms)".into(),
     }
 }
 
@@ -184,7 +185,7 @@ fn value_list(values: &[AssertValue]) -> String {
         .iter()
         .map(|v| match v {
             AssertValue::Public(k) => Some(*k),
-            AssertValue::Const(_) => None,
+            AssertValue::Const(_) | AssertValue::PublicBusSum => None,
         })
         .collect();
     if let (Some(Some(first)), Some(Some(last))) = (idx.first(), idx.last()) {
@@ -239,6 +240,28 @@ fn bus(out: &mut String, p: &AirProgram) {
             let text = format!("[bus{c}] {dir} {m} × {tag} = {v}");
             let _ = writeln!(out, "{text:<72} ; {:<36} {}", t.label, loc(p, t.loc));
         }
+    }
+    for t in &p.public_bus {
+        let dir = if t.direction == Direction::Send {
+            "send"
+        } else {
+            "recv"
+        };
+        let name = p
+            .tensors
+            .get(t.tensor as usize - 1)
+            .map_or("?", |x| x.name.as_str());
+        let (a, b) = (t.offset, t.offset + t.len);
+        let text = format!(
+            "[verifier] {dir} {} × {name}[i] = public[{a} + i], i < {}",
+            t.reads, t.len
+        );
+        let _ = writeln!(
+            out,
+            "{text:<72} ; {:<36} {} (public[{a}..{b}))",
+            t.label,
+            loc(p, t.loc)
+        );
     }
 }
 

@@ -75,6 +75,9 @@ pub enum AssertValue {
     Const(u64),
     /// Element `i` of the public input vector.
     Public(u32),
+    /// Minus the sum of the public bus terms' fractions (computed by the verifier from the public
+    /// values and the random elements; see [`PublicBusTerm`]).
+    PublicBusSum,
 }
 
 /// A boundary assertion: `column[row] = value`.
@@ -120,6 +123,27 @@ pub struct BusTerm {
     pub label: String,
     /// Index of the emitting gadget.
     pub gadget: u32,
+    /// Source.
+    pub loc: Loc,
+}
+
+/// Bus terms whose tuples the verifier supplies itself from public values: element `i` of
+/// `tensor` with value `public[offset + i]`, `reads` times, for `i < len`. Public inputs,
+/// parameters and outputs reach the trace this way, without columns or assertions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicBusTerm {
+    /// Send (public inputs and parameters) or receive (public outputs).
+    pub direction: Direction,
+    /// The tensor.
+    pub tensor: u32,
+    /// First public element.
+    pub offset: u32,
+    /// Number of elements.
+    pub len: u32,
+    /// Multiplicity of each element.
+    pub reads: u32,
+    /// Label.
+    pub label: String,
     /// Source.
     pub loc: Loc,
 }
@@ -244,6 +268,8 @@ pub struct AirProgram {
     pub assertions: Vec<Assertion>,
     /// Bus and lookup terms, balanced by the LogUp columns in the auxiliary segment.
     pub bus: Vec<BusTerm>,
+    /// Bus terms supplied by the verifier from public values.
+    pub public_bus: Vec<PublicBusTerm>,
     /// Tensors on the bus, indexed by tensor id − 1.
     pub tensors: Vec<TensorInfo>,
     /// Every declared input, parameter and output.

@@ -99,6 +99,8 @@ codes! {
     INPUT_OUT_OF_RANGE = "E0702";
     /// A corrupt or incompatible compiled artifact.
     BAD_ARTIFACT = "E0703";
+    /// A proof file that is malformed, for another model, or does not verify.
+    PROOF_REJECTED = "E0704";
     /// A transition constraint that does not hold on the trace.
     CONSTRAINT_FAILED = "E0801";
     /// A boundary assertion that does not hold on the trace.

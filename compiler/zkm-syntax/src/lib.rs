@@ -46,7 +46,27 @@ pub fn parse(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
     }
     let (module, syntax) = parser::parse_tokens(file, text, &lexed, MAX_DIAGNOSTICS + 1);
     diags.extend(syntax);
+    diags.extend(missing_results(&module));
     (module, finish(diags))
+}
+
+/// A function body must end with its result expression (written without `;`).
+fn missing_results(module: &ast::Module) -> Vec<Diagnostic> {
+    let fns = module.items.iter().filter_map(|i| match i {
+        ast::Item::Fn(f) if f.body.result.is_none() => Some(f),
+        _ => None,
+    });
+    fns.map(|f| {
+        let end = f.body.span.end.saturating_sub(1) as usize;
+        let at = zkm_diagnostics::Span::new(f.body.span.file, end, end + 1);
+        Diagnostic::error(
+            codes::UNEXPECTED_TOKEN,
+            format!("function `{}` has no result", f.name.name),
+        )
+        .with_primary(at, "expected the result expression before `}`")
+        .with_help("end the body with an expression and no `;`, e.g. `x @ w + b`")
+    })
+    .collect()
 }
 
 /// Sorts diagnostics by position and caps their number.

@@ -29,8 +29,8 @@ pub fn run(cmd: &BuildCommand) -> i32 {
     let json_path = dir.join(format!("{name}.air.json"));
     let txt_path = dir.join(format!("{name}.air.txt"));
     let files = [
-        (json_path.clone(), artifact.to_json()),
-        (txt_path.clone(), listing),
+        (json_path.clone(), artifact.to_json().into_bytes()),
+        (txt_path.clone(), listing.into_bytes()),
     ];
     if let Err(d) = write_all_atomic(&dir, &files) {
         return report(&sources, &[d]);

@@ -22,6 +22,10 @@ pub enum Command {
     Build(BuildCommand),
     /// Run a model on its inputs, fill the trace and check every constraint on it.
     Run(RunCommand),
+    /// Prove a model's inference on its inputs and write a proof file.
+    Prove(ProveCommand),
+    /// Verify a proof file against a model.
+    Verify(VerifyCommand),
     /// Explain a diagnostic code, e.g. `zkmc explain E0502`.
     Explain(ExplainCommand),
 }
@@ -71,4 +75,47 @@ pub struct RunCommand {
 pub struct ExplainCommand {
     /// A diagnostic code such as `E0301`.
     pub code: String,
+}
+
+/// `zkmc prove MODEL [--input F] [--weights F] [-o PROOF] [--json]`
+#[derive(Debug, Args)]
+pub struct ProveCommand {
+    /// The `.zkm` model, or an artifact built by `zkmc build` (`.air.json`).
+    pub model: PathBuf,
+    /// Input JSON (default: `input.json` next to the model).
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Weights JSON (default: `weights.json` next to the model).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// The proof file to write (default: `<model>.proof`).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Conjectured security target in bits.
+    #[arg(long, default_value_t = zkm_runtime::stark::DEFAULT_SECURITY)]
+    pub security: u32,
+    /// Refuse to prove when the estimated peak memory exceeds this many MB.
+    #[arg(long)]
+    pub max_memory: Option<u64>,
+}
+
+/// `zkmc verify MODEL PROOF [--weights F] [--json]`
+#[derive(Debug, Args)]
+pub struct VerifyCommand {
+    /// The `.zkm` model, or an artifact built by `zkmc build` (`.air.json`).
+    pub model: PathBuf,
+    /// The proof file.
+    pub proof: PathBuf,
+    /// Weights JSON holding the public parameters (default: `weights.json` next to the model).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Minimum conjectured security in bits.
+    #[arg(long, default_value_t = zkm_runtime::stark::DEFAULT_SECURITY)]
+    pub security: u32,
 }

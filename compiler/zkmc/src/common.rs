@@ -64,7 +64,7 @@ pub fn report(sources: &SourceMap, diagnostics: &[Diagnostic]) -> i32 {
 /// Each file is first written under a temporary name; only when all are written are they renamed
 /// into place. On failure the temporary files, any file already renamed by this call and a folder
 /// this call created are removed, so no partial set of outputs is left behind.
-pub fn write_all_atomic(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Diagnostic> {
+pub fn write_all_atomic(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
     let created = create_dir(dir)?;
     let result = write_then_rename(files);
     if result.is_err() && created {
@@ -94,7 +94,7 @@ fn create_dir(dir: &Path) -> Result<bool, Diagnostic> {
     Ok(true)
 }
 
-fn write_then_rename(files: &[(PathBuf, String)]) -> Result<(), Diagnostic> {
+fn write_then_rename(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
     let fail = |path: &Path, e: std::io::Error| {
         Diagnostic::error(
             codes::FILE_UNWRITABLE,

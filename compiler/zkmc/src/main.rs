@@ -5,7 +5,10 @@ mod check_cmd;
 mod cli;
 mod common;
 mod explain_cmd;
+mod pipeline;
+mod prove_cmd;
 mod run_cmd;
+mod verify_cmd;
 
 use clap::Parser;
 
@@ -15,6 +18,8 @@ fn main() {
         cli::Command::Check(c) => check_cmd::run(&c),
         cli::Command::Build(c) => build_cmd::run(&c),
         cli::Command::Run(c) => run_cmd::run(&c),
+        cli::Command::Prove(c) => prove_cmd::run(&c),
+        cli::Command::Verify(c) => verify_cmd::run(&c),
         cli::Command::Explain(c) => explain_cmd::run(&c),
     };
     std::process::exit(code);

@@ -77,6 +77,22 @@ fn roots(program: &AirProgram, seg: Segment) -> Vec<u32> {
         .collect()
 }
 
+impl ZkmAir {
+    /// The base-field value of a constant or public assertion.
+    fn value(&self, v: AssertValue) -> Felt {
+        match v {
+            AssertValue::Const(c) => Felt::new(c),
+            AssertValue::Public(i) => self
+                .inputs
+                .values
+                .get(i as usize)
+                .copied()
+                .unwrap_or(Felt::ZERO),
+            AssertValue::PublicBusSum => Felt::ZERO,
+        }
+    }
+}
+
 impl Air for ZkmAir {
     type BaseField = Felt;
     type PublicInputs = PublicInputs;
@@ -159,37 +175,22 @@ impl Air for ZkmAir {
     fn get_assertions(&self) -> Vec<Assertion<Felt>> {
         let p = &self.inputs.program;
         let main = p.assertions.iter().filter(|a| a.segment == Segment::Main);
-        main.map(|a| {
-            let v = match a.value {
-                AssertValue::Const(c) => Felt::new(c),
-                AssertValue::Public(i) => self
-                    .inputs
-                    .values
-                    .get(i as usize)
-                    .copied()
-                    .unwrap_or(Felt::ZERO),
-            };
-            Assertion::single(a.column as usize, a.row as usize, v)
-        })
-        .collect()
+        main.map(|a| Assertion::single(a.column as usize, a.row as usize, self.value(a.value)))
+            .collect()
     }
 
     fn get_aux_assertions<E: FieldElement<BaseField = Felt>>(
         &self,
-        _rand: &AuxRandElements<E>,
+        rand: &AuxRandElements<E>,
     ) -> Vec<Assertion<E>> {
         let p = &self.inputs.program;
         let aux = p.assertions.iter().filter(|a| a.segment == Segment::Aux);
         aux.map(|a| {
             let v = match a.value {
-                AssertValue::Const(c) => E::from(Felt::new(c)),
-                AssertValue::Public(i) => E::from(
-                    self.inputs
-                        .values
-                        .get(i as usize)
-                        .copied()
-                        .unwrap_or(Felt::ZERO),
-                ),
+                AssertValue::PublicBusSum => {
+                    -zkm_air::logup::public_sum(p, &self.inputs.values, rand.rand_elements())
+                }
+                other => E::from(self.value(other)),
             };
             Assertion::single(a.column as usize, a.row as usize, v)
         })

@@ -86,3 +86,16 @@ pub fn verify(
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
     winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable)
 }
+
+/// A rough estimate of the prover's peak memory in bytes: the trace and composition LDEs, their
+/// Merkle trees, and the polynomials Winterfell keeps, for the default blowup.
+pub fn estimate_memory(program: &AirProgram) -> u64 {
+    let lde_rows = (program.trace_len * BLOWUP) as u64;
+    let main = program.main_columns.len() as u64;
+    let aux = 2 * program.aux_columns.len() as u64;
+    let composition = 2 * program.max_degree().max(2) as u64;
+    let cells = lde_rows * (main + aux + composition);
+    let trees = 3 * 2 * lde_rows * 32;
+    let polys = (program.trace_len as u64) * (main + aux) * 8;
+    cells * 8 + trees + polys + (32 << 20)
+}

@@ -1,31 +1,34 @@
-//! Inputs, parameters and outputs: storing them in columns, pinning public ones to the public
-//! input vector, and range-checking private ones to their declared width.
+//! Inputs, parameters and outputs.
+//!
+//! Public tensors have no columns: the verifier itself sends each public input or parameter
+//! element on the bus (once per reader) and receives each public output element, from the public
+//! values (see `PublicBusTerm`). Private tensors live in a column — element `i` on row `i` — and
+//! private inputs and parameters are range-checked to their declared width:
+//! `s·(value + 2^(W−1) − Σ limbs) = 0` with 8-bit limbs.
 
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
+use crate::program::Direction;
 use crate::range::RangeCheck;
 use crate::witness::{Witness, WitnessError};
 
-/// An input or parameter: column `value` holds element `i` on row `i`.
-///
-/// Sends `(x[i], i)` once per reader. Public: `value[i] = public[offset + i]` (assertions).
-/// Private: `s·(value + 2^(W−1) − Σ limbs) = 0` with 8-bit limbs, so `value` fits `W` bits.
+/// An input or parameter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Store {
     /// Declared name.
     pub name: String,
     /// The tensor it sends.
     pub tensor: TensorId,
-    /// The value column.
-    pub value: u16,
+    /// The value column (private tensors only).
+    pub value: Option<u16>,
     /// Element count.
     pub len: usize,
     /// Declared width in bits.
     pub bits: u32,
     /// Offset in the public vector, for public tensors.
     pub public: Option<usize>,
-    /// Range check, for private and committed tensors.
+    /// Range check (private tensors only).
     pub range: Option<RangeCheck>,
 }
 
@@ -39,39 +42,37 @@ impl Store {
         public: Option<usize>,
     ) -> Self {
         let len = b.tensor_info(tensor).map_or(0, |t| t.len());
+        let mut g = Store {
+            name: name.to_owned(),
+            tensor,
+            value: None,
+            len,
+            bits,
+            public,
+            range: None,
+        };
+        if let Some(offset) = public {
+            b.public_bus(Direction::Send, tensor, offset, format!("public {name}[i]"));
+            return g;
+        }
         let value = b.main_col(name.to_owned(), format!("{name}[i] on row i"));
         let sel = b.selector(len);
         let (s, v, row) = (b.cur(sel), b.cur(value), b.row());
         b.send_tensor(tensor, row, v, s, format!("{name}[i]"));
-        let range = match public {
-            Some(offset) => {
-                for i in 0..len {
-                    b.assert_public(value, i, offset + i, format!("{name} is public"));
-                }
-                None
-            }
-            None => {
-                let half = b.e().constant(1i128 << (bits - 1));
-                let shifted = b.e().add(v, half);
-                Some(b.range_check(&format!("{name}.range"), shifted, bits, s))
-            }
-        };
-        Store {
-            name: name.to_owned(),
-            tensor,
-            value,
-            len,
-            bits,
-            public,
-            range,
-        }
+        let half = b.e().constant(1i128 << (bits - 1));
+        let shifted = b.e().add(v, half);
+        g.range = Some(b.range_check(&format!("{name}.range"), shifted, bits, s));
+        g.value = Some(value);
+        g
     }
 
-    /// Copies the supplied values into the column and the public vector.
+    /// Copies the supplied values into the column or the public vector.
     pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let vals = w.input(&self.name, self.len, self.bits)?;
         for (i, &v) in vals.iter().enumerate() {
-            w.set_int(self.value, i, v);
+            if let Some(col) = self.value {
+                w.set_int(col, i, v);
+            }
             if let Some(off) = self.public {
                 w.set_public(off + i, v);
             }
@@ -84,16 +85,16 @@ impl Store {
     }
 }
 
-/// A model output: column `value` receives element `i` of the assigned tensor on row `i`;
-/// public outputs are pinned with `value[i] = public[offset + i]`.
+/// A model output. Public: the verifier receives each element from the public values. Private:
+/// column `out.name` receives element `i` on row `i`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Output {
     /// Declared name.
     pub name: String,
     /// The tensor assigned to it.
     pub source: TensorId,
-    /// The value column.
-    pub value: u16,
+    /// The value column (private outputs only).
+    pub value: Option<u16>,
     /// Element count.
     pub len: usize,
     /// Offset in the public vector, for public outputs.
@@ -104,29 +105,37 @@ impl Output {
     /// Lowers an output.
     pub fn lower(b: &mut AirBuilder, name: &str, source: TensorId, public: Option<usize>) -> Self {
         let len = b.tensor_info(source).map_or(0, |t| t.len());
+        let mut g = Output {
+            name: name.to_owned(),
+            source,
+            value: None,
+            len,
+            public,
+        };
+        if let Some(offset) = public {
+            b.public_bus(
+                Direction::Receive,
+                source,
+                offset,
+                format!("public output {name}[i]"),
+            );
+            return g;
+        }
         let value = b.main_col(format!("out.{name}"), format!("output {name}[i] on row i"));
         let sel = b.selector(len);
         let (s, v, row) = (b.cur(sel), b.cur(value), b.row());
         let src = b.tensor_name(source);
         b.recv_tensor(source, row, v, s, format!("output {name} reads {src}[i]"));
-        if let Some(offset) = public {
-            for i in 0..len {
-                b.assert_public(value, i, offset + i, format!("output {name} is public"));
-            }
-        }
-        Output {
-            name: name.to_owned(),
-            source,
-            value,
-            len,
-            public,
-        }
+        g.value = Some(value);
+        g
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {
         let vals = w.tensor(self.source).to_vec();
         for (i, &v) in vals.iter().enumerate() {
-            w.set_int(self.value, i, v);
+            if let Some(col) = self.value {
+                w.set_int(col, i, v);
+            }
             if let Some(off) = self.public {
                 w.set_public(off + i, v);
             }

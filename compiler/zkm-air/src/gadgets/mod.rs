@@ -137,9 +137,8 @@ impl AirBuilder {
     }
 }
 
-/// Bits needed so that every integer in `[-m, m]` is below `2^bits` in magnitude, rounded up to
-/// whole 8-bit limbs.
-pub(crate) fn limb_bits(max_abs: i128) -> u32 {
-    let bits = 128 - (max_abs.max(1) as u128).leading_zeros();
-    bits.div_ceil(8) * 8
+/// The number of bits `K` with `m < 2^K` (at least 1): the width of a range check that proves
+/// a value of magnitude at most `m` below `2^K`.
+pub(crate) fn limb_bits(m: i128) -> u32 {
+    (128 - (m.max(1) as u128).leading_zeros()).max(1)
 }

@@ -26,7 +26,7 @@ pub fn lower(program: &Program, sources: &SourceMap) -> Result<Artifact, Vec<Dia
     for id in 0..program.nodes.len() {
         cx.node(id).map_err(|d| vec![d])?;
     }
-    cx.outputs();
+    cx.outputs().map_err(|d| vec![d])?;
     let air =
         cx.b.finish()
             .map_err(|e| vec![layout_error(e, program.span)])?;
@@ -144,10 +144,11 @@ impl<'a> Lowering<'a> {
         self.b.tensor(info)
     }
 
-    fn outputs(&mut self) {
+    fn outputs(&mut self) -> Result<(), Diagnostic> {
         for &(decl, node, span) in &self.program.outputs.clone() {
             let Some(src) = self.tensor_of[self.plan.root[node]] else {
-                continue;
+                let help = "outputs must be computed from inputs or parameters";
+                return Err(unsupported(span, "an output assigned a constant", help));
             };
             let d = &self.program.decls[decl];
             let public = self.public_of[decl];
@@ -155,6 +156,7 @@ impl<'a> Lowering<'a> {
             let g = Output::lower(&mut self.b, &d.name.clone(), src, public);
             self.b.push_gadget(Gadget::Output(g));
         }
+        Ok(())
     }
 }
 

@@ -39,6 +39,13 @@ impl Lowering<'_> {
                 let a = &self.program.nodes[arg];
                 let shift = a.frac as i32 - ty.frac as i32;
                 let y0_range = (round(a.range.lo, shift), round(a.range.hi, shift));
+                let half = 1i128 << (ty.bits - 1);
+                let needed = match (clamp, shift > 0) {
+                    (true, _) => bits_of(y0_range.0.abs().max(y0_range.1.abs()) + half + 1),
+                    (false, true) => ty.bits + shift as u32,
+                    (false, false) => 0,
+                };
+                self.comparable(node.span, needed, "rescale")?;
                 let spec = RescaleSpec {
                     shift,
                     bits: ty.bits,
@@ -51,12 +58,14 @@ impl Lowering<'_> {
             Op::Relu(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
                 let max_abs = self.program.nodes[a].range.max_abs();
+                self.comparable(node.span, bits_of(max_abs + 1), "relu")?;
                 self.b.begin_gadget(self.loc(node.span));
                 Gadget::Relu(Relu::lower(&mut self.b, input, out, max_abs, &name))
             }
             Op::Argmax(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
                 let r = self.program.nodes[a].range;
+                self.comparable(node.span, bits_of(r.hi - r.lo + 1), "argmax")?;
                 self.b.begin_gadget(self.loc(node.span));
                 Gadget::Argmax(Argmax::lower(&mut self.b, input, out, r.hi - r.lo, &name))
             }
@@ -68,6 +77,27 @@ impl Lowering<'_> {
         };
         self.b.push_gadget(gadget);
         Ok(())
+    }
+
+    /// Rejects comparisons (sign bits, range checks) wider than [`MAX_COMPARE_BITS`]: beyond
+    /// that a range check of a Goldilocks element would no longer prove an ordering.
+    fn comparable(
+        &self,
+        span: zkm_diagnostics::Span,
+        bits: u32,
+        op: &str,
+    ) -> Result<(), Diagnostic> {
+        if bits <= MAX_COMPARE_BITS {
+            return Ok(());
+        }
+        let what = format!(
+            "`{op}` of values needing {bits}-bit comparisons (the limit is {MAX_COMPARE_BITS})"
+        );
+        Err(unsupported(
+            span,
+            &what,
+            "rescale the operand to fewer bits first",
+        ))
     }
 
     /// The bus tensor of operand `a` of node `id`.
@@ -206,6 +236,14 @@ impl Lowering<'_> {
         }
         Ok(WeightSource::Tensor(self.operand(id, w)?))
     }
+}
+
+/// The widest comparison the lowering emits, in bits.
+const MAX_COMPARE_BITS: u32 = 60;
+
+/// The number of bits `K` with `m < 2^K`.
+fn bits_of(m: i128) -> u32 {
+    128 - (m.max(1) as u128).leading_zeros()
 }
 
 /// `round_half_up(v / 2^shift)` for `shift > 0`, `v · 2^−shift` otherwise.

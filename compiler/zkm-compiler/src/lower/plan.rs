@@ -12,7 +12,8 @@ pub(crate) struct Plan {
     pub(crate) root: Vec<NodeId>,
     /// Reads per element, indexed by root node.
     pub(crate) reads: Vec<u32>,
-    /// Declarations stored inside the single matrix product that reads them.
+    /// Private declarations stored inside the single matrix product that reads them (public
+    /// ones reach it over the bus from the verifier).
     pub(crate) stored_in_dense: Vec<bool>,
 }
 
@@ -38,8 +39,10 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
             decl_uses[d] += 1;
         }
     }
+    // Public weights reach the product over the bus from the verifier instead.
+    let private = |d: usize| p.decls[d].visibility != crate::ir::Visibility::Public;
     let stored_in_dense = (0..p.decls.len())
-        .map(|d| matrix_of_matmul[d] && decl_uses[d] == 1)
+        .map(|d| matrix_of_matmul[d] && decl_uses[d] == 1 && private(d))
         .collect();
     Ok(Plan {
         root,

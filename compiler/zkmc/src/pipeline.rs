@@ -1,0 +1,155 @@
+//! The steps shared by `run`, `prove` and `verify`: compile a model (or read a built artifact),
+//! read and quantize its data files, fill and check the trace, and print outputs.
+
+use std::path::{Path, PathBuf};
+
+use zkm_air::field::{signed, Felt};
+use zkm_air::{AirProgram, Artifact, PublicKind, Trace};
+use zkm_diagnostics::{codes, Diagnostic, FileId, SourceMap, Span};
+use zkm_runtime::QuantReport;
+
+use crate::common::{io_reason, load_source, out, report, EXIT_OK, EXIT_USER};
+
+/// Compiles `path` (a `.zkm` file), or reads it as a built artifact when it ends in `.json`.
+pub fn compile(path: &Path) -> Result<(SourceMap, Artifact), i32> {
+    if path.extension().is_some_and(|e| e == "json") {
+        return read_artifact(path);
+    }
+    let (mut sources, file) = load_source(path)?;
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    let code = report(&sources, &diags);
+    match artifact {
+        Some(a) if code == EXIT_OK => Ok((sources, a)),
+        _ => Err(code.max(EXIT_USER)),
+    }
+}
+
+fn read_artifact(path: &Path) -> Result<(SourceMap, Artifact), i32> {
+    let sources = SourceMap::new();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| report(&sources, &[unreadable(path, &e)]))?;
+    Artifact::from_json(&text)
+        .map(|a| (sources, a))
+        .map_err(|e| {
+            let d = Diagnostic::error(codes::BAD_ARTIFACT, format!("`{}`: {e}", path.display()));
+            report(&SourceMap::new(), &[d])
+        })
+}
+
+/// The data file `explicit`, or `default_name` next to the model.
+pub fn data_path(model: &Path, explicit: &Option<PathBuf>, default_name: &str) -> PathBuf {
+    let dir = model.parent().unwrap_or(Path::new("."));
+    explicit.clone().unwrap_or_else(|| dir.join(default_name))
+}
+
+/// Reads a text file into the source map so diagnostics can point into it.
+pub fn read(sources: &mut SourceMap, path: &Path) -> Result<(FileId, String), i32> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| report(sources, &[unreadable(path, &e)]))?;
+    Ok((sources.add(path.display().to_string(), text.clone()), text))
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let msg = format!("cannot read `{}`: {}", path.display(), io_reason(e));
+    Diagnostic::error(codes::FILE_UNREADABLE, msg)
+}
+
+/// Loads the inputs and weights, fills the trace and runs the constraint checker.
+pub fn witness(
+    sources: &mut SourceMap,
+    artifact: &Artifact,
+    input: &Path,
+    weights: &Path,
+) -> Result<(Trace, QuantReport), i32> {
+    let (input_file, input_text) = read(sources, input)?;
+    let (weights_file, weights_text) = read(sources, weights)?;
+    let program = &artifact.program;
+    let loaded = zkm_runtime::load(program, &input_text, &weights_text).map_err(|e| {
+        let file = if e.in_weights {
+            weights_file
+        } else {
+            input_file
+        };
+        report(sources, &[input_diagnostic(sources, file, e)])
+    })?;
+    let trace = zkm_air::witness::generate(program, &loaded.inputs).map_err(|e| {
+        report(
+            sources,
+            &[Diagnostic::error(codes::BAD_INPUT, e.to_string())],
+        )
+    })?;
+    let failures = zkm_air::check::check(program, &trace);
+    if !failures.is_empty() {
+        let ds: Vec<Diagnostic> = failures.iter().map(|f| f.to_diagnostic()).collect();
+        report(sources, &ds);
+        return Err(EXIT_USER);
+    }
+    Ok((trace, loaded.report))
+}
+
+/// A diagnostic for a problem in an input or weights file.
+pub fn input_diagnostic(
+    sources: &SourceMap,
+    file: FileId,
+    e: zkm_runtime::InputError,
+) -> Diagnostic {
+    let d = Diagnostic::error(e.code, e.message);
+    let Some((line, col)) = e.line_col else {
+        return d.with_note(format!("in {}", sources.name(file)));
+    };
+    let text = sources.text(file);
+    let before: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let offset = (before + col.saturating_sub(1)).min(text.len());
+    d.with_primary(Span::new(file, offset, offset), "here")
+}
+
+/// The public outputs decoded as real numbers: `(name, values, frac, is_class)`.
+pub fn outputs(program: &AirProgram, public: &[Felt]) -> Vec<(String, Vec<f64>, u32, bool)> {
+    let slots = program
+        .public
+        .iter()
+        .filter(|s| s.kind == PublicKind::Output);
+    slots
+        .map(|s| {
+            let scale = 2f64.powi(s.frac as i32);
+            let vals = &public[s.offset as usize..(s.offset + s.len) as usize];
+            let real = vals.iter().map(|&v| signed(v) as f64 / scale).collect();
+            let is_class = s.frac == 0 && s.len == 1 && produced_by_argmax(program, &s.name);
+            (s.name.clone(), real, s.frac, is_class)
+        })
+        .collect()
+}
+
+fn produced_by_argmax(program: &AirProgram, output: &str) -> bool {
+    program.gadgets.iter().any(|g| match g {
+        zkm_air::gadgets::Gadget::Output(o) if o.name == output => program
+            .tensors
+            .get(o.source as usize - 1)
+            .is_some_and(|t| t.name.starts_with("argmax")),
+        _ => false,
+    })
+}
+
+/// Prints the public outputs, and the predicted class of a classifier.
+pub fn print_outputs(program: &AirProgram, public: &[Felt]) {
+    for (name, values, frac, is_class) in outputs(program, public) {
+        let shown: Vec<String> = values
+            .iter()
+            .map(|v| {
+                if frac == 0 {
+                    format!("{v}")
+                } else {
+                    format!("{v:.4}")
+                }
+            })
+            .collect();
+        out(&format!("{name} = [{}]", shown.join(", ")));
+        if is_class {
+            out(&format!("predicted class: {}", values[0]));
+        }
+    }
+}

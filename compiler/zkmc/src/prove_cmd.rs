@@ -1,0 +1,173 @@
+//! `zkmc prove MODEL [--input F] [--weights F] [-o PROOF] [--json]`: run the model on its data,
+//! check the trace, prove it and write the proof file.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use zkm_diagnostics::{codes, Diagnostic, SourceMap};
+use zkm_runtime::api::{self, Proved};
+
+use crate::cli::ProveCommand;
+use crate::common::{out, report, write_all_atomic, EXIT_OK};
+use crate::pipeline::{compile, data_path, outputs, print_outputs, witness};
+
+/// Runs the command and returns the exit code.
+pub fn run(cmd: &ProveCommand) -> i32 {
+    match prove(cmd) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+fn prove(cmd: &ProveCommand) -> Result<(), i32> {
+    let start = Instant::now();
+    let progress = Progress::new(!cmd.json && std::io::stderr().is_terminal());
+    progress.stage("compiling");
+    let (mut sources, artifact) = compile(&cmd.model)?;
+    guard_memory(&artifact, cmd.max_memory)?;
+    progress.stage("running the model and checking the trace");
+    let input = data_path(&cmd.model, &cmd.input, "input.json");
+    let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
+    let (trace, quant) = witness(&mut sources, &artifact, &input, &weights)?;
+    progress.stage("proving");
+    let proved = api::prove(&artifact, &trace, cmd.security)
+        .map_err(|e| report(&sources, &[Diagnostic::bug(e.to_string())]))?;
+    let path = cmd
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.proof", artifact.program.name)));
+    let bytes = proved.file.to_bytes();
+    write_proof(&sources, &path, &bytes)?;
+    progress.done();
+    let worst = quant
+        .max_error
+        .iter()
+        .cloned()
+        .fold(("".to_string(), 0f64), |a, b| if b.1 > a.1 { b } else { a });
+    if cmd.json {
+        print_json(
+            &artifact,
+            &trace.public,
+            &proved,
+            bytes.len(),
+            &path,
+            start.elapsed().as_secs_f64(),
+        );
+    } else {
+        summary(&artifact, &proved, bytes.len(), &path, &worst);
+        print_outputs(&artifact.program, &trace.public);
+    }
+    Ok(())
+}
+
+fn guard_memory(artifact: &zkm_air::Artifact, limit_mb: Option<u64>) -> Result<(), i32> {
+    let estimate = zkm_runtime::stark::estimate_memory(&artifact.program);
+    match limit_mb {
+        Some(limit) if estimate > limit << 20 => {
+            let msg = format!(
+                "proving needs about {} MB, more than --max-memory {limit} MB",
+                estimate >> 20
+            );
+            Err(report(
+                &SourceMap::new(),
+                &[Diagnostic::error(codes::TRACE_TOO_LARGE, msg)],
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn write_proof(sources: &SourceMap, path: &std::path::Path, bytes: &[u8]) -> Result<(), i32> {
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    write_all_atomic(&dir, &[(path.to_path_buf(), bytes.to_vec())])
+        .map_err(|d| report(sources, &[d]))
+}
+
+fn summary(
+    artifact: &zkm_air::Artifact,
+    p: &Proved,
+    size: usize,
+    path: &std::path::Path,
+    worst: &(String, f64),
+) {
+    let prog = &artifact.program;
+    out(&format!("proved model `{}`", prog.name));
+    out(&format!(
+        "  trace      {} rows x {} columns (main {}, aux {})",
+        prog.trace_len,
+        prog.width(),
+        prog.main_columns.len(),
+        prog.aux_columns.len()
+    ));
+    out(&format!(
+        "  prove      {:.1} ms",
+        p.time.as_secs_f64() * 1e3
+    ));
+    out(&format!(
+        "  proof      {} ({:.1} KB)",
+        path.display(),
+        size as f64 / 1024.0
+    ));
+    let s = p.security;
+    out(&format!(
+        "  security   {} bits conjectured, {} bits proven (list decoding; {} unique decoding)",
+        s.conjectured, s.proven_ldr, s.proven_udr
+    ));
+    if !worst.0.is_empty() {
+        out(&format!(
+            "  quantized  largest error {:.3e} (in `{}`)",
+            worst.1, worst.0
+        ));
+    }
+}
+
+fn print_json(
+    artifact: &zkm_air::Artifact,
+    public: &[zkm_air::field::Felt],
+    p: &Proved,
+    size: usize,
+    path: &std::path::Path,
+    total: f64,
+) {
+    let outs: serde_json::Map<String, serde_json::Value> = outputs(&artifact.program, public)
+        .into_iter()
+        .map(|(name, values, _, _)| (name, serde_json::json!(values)))
+        .collect();
+    let v = serde_json::json!({
+        "model": artifact.program.name,
+        "artifact": artifact.hash,
+        "proof": path.display().to_string(),
+        "proof_bytes": size,
+        "prove_ms": p.time.as_secs_f64() * 1e3,
+        "total_ms": total * 1e3,
+        "security": {"conjectured": p.security.conjectured, "proven_ldr": p.security.proven_ldr, "proven_udr": p.security.proven_udr},
+        "outputs": outs,
+    });
+    out(&v.to_string());
+}
+
+/// A one-line progress display on a terminal (nothing otherwise).
+struct Progress {
+    on: bool,
+}
+
+impl Progress {
+    fn new(on: bool) -> Self {
+        Progress { on }
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn stage(&self, what: &str) {
+        if self.on {
+            eprint!("\r\x1b[2K{what}...");
+        }
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn done(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! `zkmc verify MODEL PROOF [--weights F] [--json]`: check a proof file against a model and its
+//! public parameters, and print the public outputs.
+
+use std::time::Instant;
+
+use zkm_diagnostics::{codes, Diagnostic, SourceMap};
+use zkm_runtime::api;
+use zkm_runtime::proof_file::ProofFile;
+
+use crate::cli::VerifyCommand;
+use crate::common::{out, report, EXIT_OK, EXIT_USER};
+use crate::pipeline::{compile, data_path, input_diagnostic, outputs, print_outputs, read};
+
+/// Runs the command and returns the exit code.
+pub fn run(cmd: &VerifyCommand) -> i32 {
+    match verify(cmd) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
+    let (mut sources, artifact) = compile(&cmd.model)?;
+    let params = public_params(&mut sources, cmd, &artifact)?;
+    let bytes = std::fs::read(&cmd.proof).map_err(|e| {
+        let msg = format!(
+            "cannot read `{}`: {}",
+            cmd.proof.display(),
+            crate::common::io_reason(&e)
+        );
+        report(&sources, &[Diagnostic::error(codes::FILE_UNREADABLE, msg)])
+    })?;
+    let file = ProofFile::from_bytes(&bytes).map_err(|e| reject(&cmd.proof, &e.0))?;
+    let start = Instant::now();
+    let security = api::verify(&artifact, &file, &params, cmd.security)
+        .map_err(|e| reject(&cmd.proof, &e.0))?;
+    let elapsed = start.elapsed().as_secs_f64() * 1e3;
+    let public =
+        api::join_public(&artifact, &file.io, &params).map_err(|e| reject(&cmd.proof, &e.0))?;
+    if cmd.json {
+        let outs: serde_json::Map<String, serde_json::Value> = outputs(&artifact.program, &public)
+            .into_iter()
+            .map(|(name, values, _, _)| (name, serde_json::json!(values)))
+            .collect();
+        let v = serde_json::json!({
+            "verified": true,
+            "model": artifact.program.name,
+            "verify_ms": elapsed,
+            "security": {"conjectured": security.conjectured, "proven_ldr": security.proven_ldr, "proven_udr": security.proven_udr},
+            "outputs": outs,
+        });
+        out(&v.to_string());
+    } else {
+        out(&format!(
+            "verified: model `{}` ({elapsed:.2} ms)",
+            artifact.program.name
+        ));
+        out(&format!(
+            "  security   {} bits conjectured, {} bits proven (list decoding; {} unique decoding)",
+            security.conjectured, security.proven_ldr, security.proven_udr
+        ));
+        print_outputs(&artifact.program, &public);
+    }
+    Ok(())
+}
+
+/// The public parameters, read from the weights file when the model has any.
+fn public_params(
+    sources: &mut SourceMap,
+    cmd: &VerifyCommand,
+    artifact: &zkm_air::Artifact,
+) -> Result<Vec<zkm_air::field::Felt>, i32> {
+    let needs = artifact
+        .program
+        .public
+        .iter()
+        .any(|s| s.kind == zkm_air::PublicKind::Param);
+    if !needs {
+        return Ok(vec![]);
+    }
+    let path = data_path(&cmd.model, &cmd.weights, "weights.json");
+    let (file, text) = read(sources, &path)?;
+    zkm_runtime::inputs::load_public_params(&artifact.program, &text)
+        .map_err(|e| report(sources, &[input_diagnostic(sources, file, e)]))
+}
+
+fn reject(path: &std::path::Path, why: &str) -> i32 {
+    let d = Diagnostic::error(
+        codes::PROOF_REJECTED,
+        format!("proof `{}` rejected: {why}", path.display()),
+    );
+    report(&SourceMap::new(), &[d]);
+    EXIT_USER
+}

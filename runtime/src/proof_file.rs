@@ -1,0 +1,168 @@
+//! The proof file: magic, format version, Winterfell version, artifact hash, a digest of the
+//! public parameters, the public inputs and outputs, and the Winterfell proof. See
+//! `spec/proof-format.md`. Decoding untrusted bytes never panics and never allocates more than
+//! the file's own size.
+
+use winterfell::Proof;
+use zkm_air::field::{Felt, MODULUS};
+
+/// First eight bytes of every proof file.
+pub const MAGIC: &[u8; 8] = b"ZKMCPROF";
+/// The format version this build writes and reads.
+pub const VERSION: u16 = 1;
+/// The Winterfell release whose proof bytes the file carries.
+pub const WINTERFELL: &str = "0.13.1";
+/// Largest proof file accepted (64 MiB).
+pub const MAX_LEN: usize = 64 << 20;
+
+/// A decoded proof file.
+#[derive(Clone, Debug)]
+pub struct ProofFile {
+    /// blake3 hash of the artifact the proof is for.
+    pub artifact_hash: [u8; 32],
+    /// blake3 digest of the public parameter values (see [`params_digest`]).
+    pub params_digest: [u8; 32],
+    /// The public vector without its parameter slots, in slot order.
+    pub io: Vec<Felt>,
+    /// The STARK proof.
+    pub proof: Proof,
+}
+
+/// Why a proof file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProofFileError(pub String);
+
+impl std::fmt::Display for ProofFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The blake3 digest of public parameter values (canonical little-endian u64s).
+pub fn params_digest(values: &[Felt]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"zkmc-public-params");
+    for v in values {
+        h.update(&v.as_int().to_le_bytes());
+    }
+    *h.finalize().as_bytes()
+}
+
+impl ProofFile {
+    /// Encodes the file.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let proof = self.proof.to_bytes();
+        let mut out = Vec::with_capacity(proof.len() + 8 * self.io.len() + 128);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.push(WINTERFELL.len() as u8);
+        out.extend_from_slice(WINTERFELL.as_bytes());
+        out.extend_from_slice(&self.artifact_hash);
+        out.extend_from_slice(&self.params_digest);
+        out.extend_from_slice(&(self.io.len() as u32).to_le_bytes());
+        for v in &self.io {
+            out.extend_from_slice(&v.as_int().to_le_bytes());
+        }
+        out.extend_from_slice(&(proof.len() as u32).to_le_bytes());
+        out.extend_from_slice(&proof);
+        out
+    }
+
+    /// Decodes untrusted bytes.
+    ///
+    /// # Errors
+    /// When the bytes are not a complete, well-formed proof file of this version.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFileError> {
+        if bytes.len() > MAX_LEN {
+            return Err(ProofFileError(format!(
+                "file is larger than {MAX_LEN} bytes"
+            )));
+        }
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(ProofFileError("not a zkmc proof file (bad magic)".into()));
+        }
+        let version = u16::from_le_bytes(r.array()?);
+        if version != VERSION {
+            return Err(ProofFileError(format!(
+                "proof format version {version}; this zkmc reads {VERSION}"
+            )));
+        }
+        let wf_len = r.take(1)?[0] as usize;
+        let wf = r.take(wf_len)?;
+        if wf != WINTERFELL.as_bytes() {
+            let found = String::from_utf8_lossy(wf);
+            return Err(ProofFileError(format!(
+                "proof made with Winterfell {found}; this zkmc uses {WINTERFELL}"
+            )));
+        }
+        let artifact_hash = r.array()?;
+        let params_digest = r.array()?;
+        let io = r.felts()?;
+        let proof_len = u32::from_le_bytes(r.array()?) as usize;
+        let proof_bytes = r.take(proof_len)?;
+        if r.at != bytes.len() {
+            return Err(ProofFileError(format!(
+                "{} unexpected bytes after the proof",
+                bytes.len() - r.at
+            )));
+        }
+        let proof = decode_proof(proof_bytes)?;
+        Ok(ProofFile {
+            artifact_hash,
+            params_digest,
+            io,
+            proof,
+        })
+    }
+}
+
+/// Winterfell's decoder, shielded so that a malformed proof can never abort the process.
+fn decode_proof(bytes: &[u8]) -> Result<Proof, ProofFileError> {
+    let decoded = std::panic::catch_unwind(|| Proof::from_bytes(bytes));
+    match decoded {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(ProofFileError(format!("malformed STARK proof: {e}"))),
+        Err(_) => Err(ProofFileError("malformed STARK proof".into())),
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ProofFileError> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end =
+            end.ok_or_else(|| ProofFileError(format!("file is truncated (at byte {})", self.at)))?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ProofFileError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn felts(&mut self) -> Result<Vec<Felt>, ProofFileError> {
+        let n = u32::from_le_bytes(self.array()?) as usize;
+        if n.saturating_mul(8) > self.bytes.len() - self.at {
+            return Err(ProofFileError("file is truncated (public values)".into()));
+        }
+        (0..n)
+            .map(|_| {
+                let v = u64::from_le_bytes(self.array()?);
+                if v >= MODULUS {
+                    return Err(ProofFileError(format!(
+                        "public value {v} is not a field element"
+                    )));
+                }
+                Ok(Felt::new(v))
+            })
+            .collect()
+    }
+}
