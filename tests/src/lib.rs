@@ -1,1 +1,4 @@
-//! Test-only crate: see `tests/`.
+//! Test-only crate: see `tests/`. It also holds the harness of the `zkm-bench` benchmark binary
+//! (`src/bin/zkm-bench.rs`) in [`bench`].
+
+pub mod bench;

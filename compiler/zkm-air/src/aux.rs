@@ -11,6 +11,7 @@ use crate::witness::{eval_one, load_periodic, load_row};
 pub fn build<E: FieldElement<BaseField = Felt>>(
     program: &AirProgram,
     main: &[Vec<Felt>],
+    public: &[Felt],
     rand: &[E],
 ) -> Vec<Vec<E>> {
     let n = program.trace_len;
@@ -40,11 +41,17 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
                 .iter()
                 .fold(E::ZERO, |acc, &t| acc + fraction(program, t as usize, &env));
         }
-        for (col, value) in aux.iter_mut().zip(&row_values) {
+        let first = program.globals.bus_first as usize;
+        for (col, value) in aux[first..].iter_mut().zip(&row_values) {
             col[row] = *value;
         }
         aux[sum_col][row] = running;
         running += row_values.iter().fold(E::ZERO, |a, &b| a + b);
+    }
+    for g in &program.gadgets {
+        if let crate::gadgets::Gadget::PublicProduct(g) = g {
+            g.fill_aux(program, main, public, rand, &mut aux);
+        }
     }
     aux
 }

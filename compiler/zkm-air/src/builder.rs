@@ -14,6 +14,8 @@ use crate::program::{
 pub const MAX_TRACE_WIDTH: usize = 255;
 /// The longest trace zkmc builds (2^24 rows).
 pub const MAX_TRACE_LEN: usize = 1 << 24;
+/// A row number standing for the trace's last row until the length is known.
+pub const LAST_ROW: usize = u32::MAX as usize;
 /// Tensor ids are shifted by this many bits in bus tags, leaving room for the element index.
 pub const TAG_SHIFT: u32 = 32;
 
@@ -55,7 +57,7 @@ impl AirBuilder {
             trace_len: 0,
             main_columns: vec![],
             aux_columns: vec![],
-            num_rand: 2,
+            num_rand: 3,
             periodic: vec![],
             exprs: ExprArena::default(),
             constraints: vec![],
@@ -260,8 +262,8 @@ impl AirBuilder {
         Some(slot.offset as usize)
     }
 
-    /// The 8-bit range table `(periodic column, multiplicity column)`, created on first use.
-    pub fn range8(&mut self) -> (u16, u16) {
+    /// The 8-bit range table, created on first use.
+    pub fn range8(&mut self) -> crate::program::Range8 {
         if let Some(t) = self.prog.globals.range8 {
             return t;
         }
@@ -324,6 +326,14 @@ impl AirBuilder {
         self.model
     }
 
+    pub(crate) fn current_loc(&self) -> Loc {
+        self.loc
+    }
+
+    pub(crate) fn current_gadget(&self) -> u32 {
+        self.gadget
+    }
+
     pub(crate) fn prog_mut(&mut self) -> &mut AirProgram {
         &mut self.prog
     }
@@ -341,6 +351,11 @@ impl AirBuilder {
             return Err(LayoutError::TooLong { rows: n });
         }
         self.prog.trace_len = n;
+        for a in &mut self.prog.assertions {
+            if a.row == LAST_ROW as u32 {
+                a.row = (n - 1) as u32;
+            }
+        }
         crate::logup::lay_out(&mut self);
         let width = self.prog.width();
         if width > MAX_TRACE_WIDTH {

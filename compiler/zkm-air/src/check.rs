@@ -76,7 +76,12 @@ fn checker_rand(program: &AirProgram) -> Vec<Ext> {
             b[i * 8..i * 8 + 8].try_into().unwrap_or([1; 8]),
         ))
     };
-    vec![Ext::new(word(0), word(1)), Ext::new(word(2), word(3))]
+    let gamma = Ext::new(word(1), word(2)) + Ext::from(word(3));
+    vec![
+        Ext::new(word(0), word(1)),
+        Ext::new(word(2), word(3)),
+        gamma,
+    ]
 }
 
 /// Checks a trace against its program and returns every failure (empty when it satisfies all).
@@ -166,7 +171,7 @@ fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         let expected = match a.value {
             AssertValue::Const(c) => Felt::new(c),
             AssertValue::Public(i) => trace.public[i as usize],
-            AssertValue::PublicBusSum => continue,
+            AssertValue::PublicBusSum | AssertValue::ProductKeys(_) => continue,
         };
         if actual != expected {
             let col = &program.main_columns[a.column as usize].name;
@@ -296,7 +301,7 @@ fn describe_tag(program: &AirProgram, tag: u64) -> String {
 
 fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let rand = checker_rand(program);
-    let aux = crate::aux::build(program, &trace.main, &rand);
+    let aux = crate::aux::build(program, &trace.main, &trace.public, &rand);
     let n = program.trace_len;
     let w = trace.main.len();
     let (mut cur, mut nxt) = (vec![Felt::ZERO; w], vec![Felt::ZERO; w]);
@@ -332,17 +337,42 @@ fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         }
     }
     let mut out = constraint_failures(program, fails, "evaluates to a non-zero value");
+    out.extend(aux_assertions(program, trace, &aux, &rand));
+    out
+}
+
+/// Checks the auxiliary assertions against the built auxiliary columns.
+fn aux_assertions(
+    program: &AirProgram,
+    trace: &Trace,
+    aux: &[Vec<Ext>],
+    rand: &[Ext],
+) -> Vec<Failure> {
+    let mut out = Vec::new();
     for a in program
         .assertions
         .iter()
         .filter(|a| a.segment == Segment::Aux)
     {
-        let AssertValue::Const(c) = a.value else {
-            continue;
+        let col = &aux[a.column as usize];
+        let (holds, row) = match a.value {
+            AssertValue::Const(c) => (
+                col[a.row as usize] == Ext::from(Felt::new(c)),
+                a.row as usize,
+            ),
+            AssertValue::Public(i) => (
+                col[a.row as usize] == Ext::from(trace.public[i as usize]),
+                a.row as usize,
+            ),
+            AssertValue::PublicBusSum => {
+                let expected = -crate::logup::public_sum(program, &trace.public, rand);
+                (col[a.row as usize] == expected, a.row as usize)
+            }
+            AssertValue::ProductKeys(g) => product_keys_hold(program, g, col, &trace.public, rand),
         };
-        if aux[a.column as usize][a.row as usize] != Ext::from(Felt::new(c)) {
+        if !holds {
             let detail = format!("{} does not hold", a.label);
-            let (label, loc, row) = (a.label.clone(), a.loc, a.row as usize);
+            let (label, loc) = (a.label.clone(), a.loc);
             out.push(Failure {
                 kind: FailureKind::Assertion,
                 label,
@@ -354,6 +384,24 @@ fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         }
     }
     out
+}
+
+/// Whether a product check's key column equals the verifier's keys, and the first differing row.
+fn product_keys_hold(
+    program: &AirProgram,
+    g: u32,
+    col: &[Ext],
+    public: &[Felt],
+    rand: &[Ext],
+) -> (bool, usize) {
+    let Some(crate::gadgets::Gadget::PublicProduct(p)) = program.gadgets.get(g as usize) else {
+        return (false, 0);
+    };
+    let pinned = crate::gadgets::pinned_column(p, program.trace_len, public, rand);
+    match pinned.iter().zip(col).position(|(a, b)| a != b) {
+        Some(row) => (false, row),
+        None => (true, 0),
+    }
 }
 
 fn lift(base: &[Felt], out: &mut [Ext]) {

@@ -176,6 +176,7 @@ fn value_text(v: AssertValue) -> String {
         AssertValue::Const(c) => crate::field::signed(crate::field::Felt::new(c)).to_string(),
         AssertValue::Public(k) => format!("public[{k}]"),
         AssertValue::PublicBusSum => "-(public bus terms)".into(),
+        AssertValue::ProductKeys(g) => format!("u_row of gadget {g} for every row (two sequences)"),
     }
 }
 
@@ -185,7 +186,7 @@ fn value_list(values: &[AssertValue]) -> String {
         .iter()
         .map(|v| match v {
             AssertValue::Public(k) => Some(*k),
-            AssertValue::Const(_) | AssertValue::PublicBusSum => None,
+            _ => None,
         })
         .collect();
     if let (Some(Some(first)), Some(Some(last))) = (idx.first(), idx.last()) {

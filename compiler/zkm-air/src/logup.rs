@@ -21,6 +21,8 @@ pub(crate) fn lay_out(b: &mut AirBuilder) {
     let periods = b.prog_mut().periods();
     let degrees = b.prog_mut().exprs.degrees(n, &periods);
     let groups = group_terms(b, &degrees);
+    let first = b.prog_mut().aux_columns.len() as u16;
+    b.prog_mut().globals.bus_first = first;
     let alpha = b.e().push(Expr::Rand(0));
     let beta = b.e().push(Expr::Rand(1));
     let mut helpers = Vec::with_capacity(groups.len());

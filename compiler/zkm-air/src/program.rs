@@ -78,6 +78,9 @@ pub enum AssertValue {
     /// Minus the sum of the public bus terms' fractions (computed by the verifier from the public
     /// values and the random elements; see [`PublicBusTerm`]).
     PublicBusSum,
+    /// The whole column holds the verifier's keys `u_row` of product-check gadget `g` (see
+    /// `gadgets::PublicProduct`); the row is ignored.
+    ProductKeys(u32),
 }
 
 /// A boundary assertion: `column[row] = value`.
@@ -286,6 +289,21 @@ pub struct AirProgram {
     pub bus_columns: Vec<Vec<u32>>,
 }
 
+/// The 8-bit range table's columns. The table is sent twice: `range8` (value `row mod 256`) with
+/// multiplicities `mult`, for values 0..=254, and `range8_next` (value `(row + 1) mod 256`) with
+/// `mult_next`, for the value 255 on row 254, so no entry ever needs the trace's last row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Range8 {
+    /// Periodic column `row mod 256`.
+    pub periodic: u16,
+    /// Multiplicities of `range8`.
+    pub mult: u16,
+    /// Periodic column `(row + 1) mod 256`.
+    pub periodic_next: u16,
+    /// Multiplicities of `range8_next`.
+    pub mult_next: u16,
+}
+
 /// Columns shared by every gadget.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Globals {
@@ -293,10 +311,12 @@ pub struct Globals {
     pub row: u16,
     /// Region selectors: `(column, length)`; the column is 1 on rows `0..length`, 0 after.
     pub selectors: Vec<(u16, u32)>,
-    /// The 8-bit range table: `(periodic column, multiplicity column)`, if any lookup uses it.
-    pub range8: Option<(u16, u16)>,
+    /// The 8-bit range table, if any lookup uses it.
+    pub range8: Option<Range8>,
     /// The LogUp running-sum column in the auxiliary segment.
     pub running_sum: u16,
+    /// The first LogUp helper column (helpers are contiguous, one per `bus_columns` entry).
+    pub bus_first: u16,
 }
 
 impl AirProgram {

@@ -1,7 +1,8 @@
 //! Range checks through the 8-bit lookup table: constraints and witness together.
 //!
 //! The table is the periodic column `range8` (values 0..255, period 256) with a multiplicity
-//! column; it *sends* each entry `mult` times on the bus with tag 0. A range check of
+//! column; it *sends* each entry `mult` times on the bus with tag 0 (value 255 through a second,
+//! shifted copy, so that no entry needs the trace's last row, which the LogUp sum skips). A range check of
 //! `d ∈ [0, 2^bits)` splits `d` into `L = ⌈bits/8⌉` limb columns, each *received* from the table,
 //! and when `bits` is not a multiple of 8 the top limb is also received scaled by
 //! `2^(8L − bits)`, which proves it is below `2^(bits − 8(L−1))`.
@@ -65,21 +66,33 @@ impl AirBuilder {
     }
 
     fn lookup8(&mut self, gate: ExprId, value: ExprId, label: String) {
-        let (_, _) = self.range8();
+        let _ = self.range8();
         let tag = self.e().constant(0);
         self.bus(Direction::Receive, gate, tag, value, label);
     }
 
     /// Creates the table: periodic `range8` and its multiplicity column, which sends every entry
     /// `mult` times (the multiplicity is the prover's count of lookups of that entry).
-    pub(crate) fn new_range8(&mut self) -> (u16, u16) {
-        let values = (0..256u64).collect();
-        let periodic = self.push_periodic("range8", values);
-        let mult = self.main_col("range8.mult".into(), "lookups of each 8-bit value");
+    pub(crate) fn new_range8(&mut self) -> crate::program::Range8 {
+        let (periodic, mult) = self.table_send("range8", 0);
+        let (periodic_next, mult_next) = self.table_send("range8_next", 1);
+        crate::program::Range8 {
+            periodic,
+            mult,
+            periodic_next,
+            mult_next,
+        }
+    }
+
+    /// One copy of the table: periodic values `(row + shift) mod 256`, sent `mult` times.
+    fn table_send(&mut self, name: &str, shift: u64) -> (u16, u16) {
+        let values = (0..256u64).map(|r| (r + shift) % 256).collect();
+        let periodic = self.push_periodic(name, values);
+        let mult = self.main_col(format!("{name}.mult"), "lookups of this row's table value");
         let m = self.cur(mult);
         let v = self.e().push(crate::expr::Expr::Periodic(periodic));
         let tag = self.e().constant(0);
-        self.bus(Direction::Send, m, tag, v, "range8 table entry".into());
+        self.bus(Direction::Send, m, tag, v, format!("{name} table entry"));
         (periodic, mult)
     }
 }
@@ -98,7 +111,7 @@ impl RangeCheck {
 
 /// Counts table lookups and fills the multiplicity column (run after every gadget).
 pub(crate) fn fill_table(w: &mut Witness<'_>) {
-    let Some((_, mult_col)) = w.program.globals.range8 else {
+    let Some(table) = w.program.globals.range8 else {
         return;
     };
     let mut counts = [0u64; 256];
@@ -111,7 +124,8 @@ pub(crate) fn fill_table(w: &mut Witness<'_>) {
             }
         }
     });
-    for (i, c) in counts.iter().enumerate() {
-        w.set(mult_col, i, Felt::new(*c));
+    for (i, c) in counts.iter().enumerate().take(255) {
+        w.set(table.mult, i, Felt::new(*c));
     }
+    w.set(table.mult_next, 254, Felt::new(counts[255]));
 }

@@ -53,6 +53,35 @@ impl std::fmt::Debug for ZkmAir {
     }
 }
 
+/// A product check's key column as two sequence assertions (even and odd rows).
+fn key_sequences<E: FieldElement<BaseField = Felt>>(
+    p: &AirProgram,
+    g: u32,
+    col: usize,
+    values: &[Felt],
+    rand: &[E],
+) -> Vec<Assertion<E>> {
+    let Some(zkm_air::gadgets::Gadget::PublicProduct(gadget)) = p.gadgets.get(g as usize) else {
+        return vec![];
+    };
+    let keys = zkm_air::gadgets::pinned_column(gadget, p.trace_len, values, rand);
+    let even = keys.iter().step_by(2).copied().collect();
+    let odd = keys.iter().skip(1).step_by(2).copied().collect();
+    vec![
+        Assertion::sequence(col, 0, 2, even),
+        Assertion::sequence(col, 1, 2, odd),
+    ]
+}
+
+/// Winterfell assertions one program assertion becomes (a key column is two sequences).
+fn assertion_count(a: &zkm_air::program::Assertion) -> usize {
+    if matches!(a.value, AssertValue::ProductKeys(_)) {
+        2
+    } else {
+        1
+    }
+}
+
 fn degrees(program: &AirProgram, seg: Segment) -> Vec<TransitionConstraintDegree> {
     let segment = program.constraints.iter().filter(|c| c.segment == seg);
     segment
@@ -88,7 +117,7 @@ impl ZkmAir {
                 .get(i as usize)
                 .copied()
                 .unwrap_or(Felt::ZERO),
-            AssertValue::PublicBusSum => Felt::ZERO,
+            AssertValue::PublicBusSum | AssertValue::ProductKeys(_) => Felt::ZERO,
         }
     }
 }
@@ -104,7 +133,8 @@ impl Air for ZkmAir {
             .iter()
             .filter(|a| a.segment == Segment::Main)
             .count();
-        let aux_asserts = p.assertions.len() - main_asserts;
+        let aux = p.assertions.iter().filter(|a| a.segment == Segment::Aux);
+        let aux_asserts = aux.map(assertion_count).sum();
         let context = AirContext::new_multi_segment(
             trace_info,
             degrees(&p, Segment::Main),
@@ -184,17 +214,21 @@ impl Air for ZkmAir {
         rand: &AuxRandElements<E>,
     ) -> Vec<Assertion<E>> {
         let p = &self.inputs.program;
-        let aux = p.assertions.iter().filter(|a| a.segment == Segment::Aux);
-        aux.map(|a| {
+        let (values, rand) = (&self.inputs.values, rand.rand_elements());
+        let mut out = Vec::new();
+        for a in p.assertions.iter().filter(|a| a.segment == Segment::Aux) {
+            let (col, row) = (a.column as usize, a.row as usize);
             let v = match a.value {
-                AssertValue::PublicBusSum => {
-                    -zkm_air::logup::public_sum(p, &self.inputs.values, rand.rand_elements())
+                AssertValue::PublicBusSum => -zkm_air::logup::public_sum(p, values, rand),
+                AssertValue::ProductKeys(g) => {
+                    out.extend(key_sequences(p, g, col, values, rand));
+                    continue;
                 }
                 other => E::from(self.value(other)),
             };
-            Assertion::single(a.column as usize, a.row as usize, v)
-        })
-        .collect()
+            out.push(Assertion::single(col, row, v));
+        }
+        out
     }
 
     fn get_periodic_column_values(&self) -> Vec<Vec<Felt>> {

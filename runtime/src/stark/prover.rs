@@ -138,7 +138,8 @@ impl Prover for ZkmProver {
         rand: &AuxRandElements<E>,
     ) -> ColMatrix<E> {
         let main: Vec<Vec<Felt>> = trace.main.columns().map(|c| c.to_vec()).collect();
-        let aux = zkm_air::aux::build(&self.inputs.program, &main, rand.rand_elements());
+        let inputs = &self.inputs;
+        let aux = zkm_air::aux::build(&inputs.program, &main, &inputs.values, rand.rand_elements());
         ColMatrix::new(aux)
     }
 }

@@ -8,6 +8,7 @@
 mod argmax;
 mod dense;
 mod elementwise;
+mod freivalds;
 mod io;
 mod relu;
 mod rescale;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use argmax::Argmax;
 pub use dense::{Dense, DenseShape, WeightSource};
 pub use elementwise::{Elementwise, EwOp, Operand};
+pub use freivalds::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use io::{Output, Store};
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
@@ -35,6 +37,8 @@ pub enum Gadget {
     Store(Store),
     /// A matrix-vector product.
     Dense(Dense),
+    /// A matrix-vector product with public weights, checked by a random linear combination.
+    PublicProduct(PublicProduct),
     /// Elementwise add, subtract, multiply or negate.
     Elementwise(Elementwise),
     /// Requantization with a range-checked remainder, optionally saturating.
@@ -57,6 +61,7 @@ impl Gadget {
     pub fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         match self {
             Gadget::Store(g) => return g.fill(w),
+            Gadget::PublicProduct(g) => return g.fill(w),
             Gadget::Dense(g) => g.fill(w),
             Gadget::Elementwise(g) => g.fill(w),
             Gadget::Rescale(g) => g.fill(w),
@@ -73,6 +78,7 @@ impl Gadget {
         match self {
             Gadget::Store(_) => "store",
             Gadget::Dense(_) => "dense",
+            Gadget::PublicProduct(_) => "product",
             Gadget::Elementwise(_) => "elementwise",
             Gadget::Rescale(_) => "rescale",
             Gadget::Relu(_) => "relu",

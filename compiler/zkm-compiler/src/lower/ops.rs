@@ -1,8 +1,8 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Dense, DenseShape, Elementwise, EwOp, Gadget, Operand, Relu, Rescale, RescaleSpec, Sum,
-    WeightSource,
+    Argmax, Dense, DenseShape, Elementwise, EwOp, Gadget, Operand, ProductShape, PublicProduct,
+    Relu, Rescale, RescaleSpec, Sum, WeightSource,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -22,7 +22,7 @@ impl Lowering<'_> {
         self.b.begin_gadget(self.loc(node.span));
         let gadget = match node.op {
             Op::Load(d) => {
-                if !self.plan.stored_in_dense[d] {
+                if !self.plan.stored_in_dense[d] && !self.plan.public_product[d] {
                     self.tensor_of[id] = Some(self.decl_tensor(d, id));
                 }
                 return Ok(());
@@ -208,6 +208,11 @@ impl Lowering<'_> {
             }
         };
         let xt = self.operand(id, x)?;
+        if let Op::Load(d) = self.program.nodes[w].op {
+            if self.plan.public_product[d] {
+                return Ok(self.public_product(id, xt, d, shape, name));
+            }
+        }
         let ws = self.weight_source(id, w)?;
         let out = self.output(id, name);
         self.b.begin_gadget(self.loc(self.program.nodes[id].span));
@@ -219,6 +224,30 @@ impl Lowering<'_> {
             shape,
             name,
         )))
+    }
+
+    fn public_product(
+        &mut self,
+        id: NodeId,
+        x: TensorId,
+        d: usize,
+        shape: DenseShape,
+        name: &str,
+    ) -> Gadget {
+        let decl = &self.program.decls[d];
+        let w_decl = (decl.name.clone(), decl.ty.bits);
+        let weights = self.public_of[d].unwrap_or(0);
+        let DenseShape { n, m, transposed } = shape;
+        let spec = ProductShape {
+            n,
+            m,
+            transposed,
+            weights,
+            w_decl,
+        };
+        let out = self.output(id, name);
+        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
+        Gadget::PublicProduct(PublicProduct::lower(&mut self.b, x, out, spec, name))
     }
 
     fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {

@@ -12,6 +12,9 @@ pub(crate) struct Plan {
     pub(crate) root: Vec<NodeId>,
     /// Reads per element, indexed by root node.
     pub(crate) reads: Vec<u32>,
+    /// Public declarations used only as the matrix of one product, which is then checked with
+    /// a random linear combination and never enters the trace.
+    pub(crate) public_product: Vec<bool>,
     /// Private declarations stored inside the single matrix product that reads them (public
     /// ones reach it over the bus from the verifier).
     pub(crate) stored_in_dense: Vec<bool>,
@@ -20,34 +23,67 @@ pub(crate) struct Plan {
 /// Computes the plan.
 pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
     let root = roots(p);
+    let (decl_uses, matrix_of_matmul) = decl_uses(p);
+    let private = |d: usize| p.decls[d].visibility != crate::ir::Visibility::Public;
+    let only_matrix = |d: usize| matrix_of_matmul[d] && decl_uses[d] == 1;
+    let stored_in_dense: Vec<bool> = (0..p.decls.len())
+        .map(|d| only_matrix(d) && private(d))
+        .collect();
+    let public_product: Vec<bool> = (0..p.decls.len())
+        .map(|d| only_matrix(d) && !private(d))
+        .collect();
     let mut reads = vec![0u32; p.nodes.len()];
-    let mut decl_uses = vec![0u32; p.decls.len()];
-    let mut matrix_of_matmul = vec![false; p.decls.len()];
     for (id, n) in p.nodes.iter().enumerate() {
+        let checked = checked_product(p, id, &public_product);
         for (k, &a) in n.op.operands().iter().enumerate() {
-            if let Op::Load(d) = p.nodes[a].op {
-                decl_uses[d] += 1;
-                matrix_of_matmul[d] |= is_matrix_operand(p, id, k);
-            }
-            let per_element = reads_per_element(p, id, a, k);
+            let per_element = if checked {
+                1
+            } else {
+                reads_per_element(p, id, a, k)
+            };
             reads[root[a]] = reads[root[a]].saturating_add(per_element);
         }
     }
     for &(_, node, _) in &p.outputs {
         reads[root[node]] = reads[root[node]].saturating_add(1);
-        if let Op::Load(d) = p.nodes[node].op {
-            decl_uses[d] += 1;
-        }
     }
-    // Public weights reach the product over the bus from the verifier instead.
-    let private = |d: usize| p.decls[d].visibility != crate::ir::Visibility::Public;
-    let stored_in_dense = (0..p.decls.len())
-        .map(|d| matrix_of_matmul[d] && decl_uses[d] == 1 && private(d))
-        .collect();
     Ok(Plan {
         root,
         reads,
         stored_in_dense,
+        public_product,
+    })
+}
+
+/// How often each declaration is used, and whether it is ever the matrix of a product.
+fn decl_uses(p: &Program) -> (Vec<u32>, Vec<bool>) {
+    let mut uses = vec![0u32; p.decls.len()];
+    let mut matrix = vec![false; p.decls.len()];
+    for (id, n) in p.nodes.iter().enumerate() {
+        for (k, &a) in n.op.operands().iter().enumerate() {
+            if let Op::Load(d) = p.nodes[a].op {
+                uses[d] += 1;
+                matrix[d] |= is_matrix_operand(p, id, k);
+            }
+        }
+    }
+    for &(_, node, _) in &p.outputs {
+        if let Op::Load(d) = p.nodes[node].op {
+            uses[d] += 1;
+        }
+    }
+    (uses, matrix)
+}
+
+/// True when node `id` is a product whose public matrix is checked by a random combination (its
+/// vector operand is then read once per element).
+fn checked_product(p: &Program, id: NodeId, public_product: &[bool]) -> bool {
+    let Op::MatMul(a, b) = p.nodes[id].op else {
+        return false;
+    };
+    [(a, 0), (b, 1)].iter().any(|&(x, k)| match p.nodes[x].op {
+        Op::Load(d) => public_product[d] && is_matrix_operand(p, id, k),
+        _ => false,
     })
 }
 

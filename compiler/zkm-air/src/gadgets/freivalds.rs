@@ -1,0 +1,273 @@
+//! Matrix-vector product `z = W·x` with **public** W, by a randomized (Freivalds) check: W never
+//! enters the trace.
+//!
+//! After the main trace (holding `x` and the claimed `z`) is committed, the verifier draws `γ`
+//! and computes `u_j = Σ_i γ^i·W[i][j]` itself. The trace then proves
+//! `Σ_i γ^i·z_i = Σ_j u_j·x_j`; if `z ≠ W·x` this fails except with probability `m/|F_p²|`.
+//!
+//! Columns: main `X` (row `j < n` receives `x[j]`), main `Z` (row `i < m` holds `z[i]` and sends
+//! it; `(1 − s_m)·Z = 0`, degree 2); aux `U` pinned by the verifier to `u_row` (`0` past `n`) with
+//! two sequence assertions (even and odd rows); aux `P` with `P[0] = 1`, `P' − γ·P = 0` (so
+//! `P[i] = γ^i`); aux `D` with `D[0] = 0`, `D' − D − U·X + P·Z = 0` (degree 2), `D[N−1] = 0`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::{AirBuilder, TensorId};
+use crate::expr::Expr;
+use crate::field::{Felt, FieldElement};
+use crate::program::{AirProgram, AssertValue, Segment};
+use crate::witness::Witness;
+
+/// The random element used by product checks.
+pub const GAMMA: u16 = 2;
+
+/// Columns of a public-weight product check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicProduct {
+    /// The vector operand.
+    pub x: TensorId,
+    /// The output tensor.
+    pub out: TensorId,
+    /// Inputs n.
+    pub n: usize,
+    /// Outputs m.
+    pub m: usize,
+    /// Weights laid out `[n, m]` (`x @ W`) rather than `[m, n]`.
+    pub transposed: bool,
+    /// Offset of W in the public vector.
+    pub weights: usize,
+    /// The weights' declared name and width.
+    pub w_decl: (String, u32),
+    /// Main column `X`.
+    pub x_col: u16,
+    /// Main column `Z`.
+    pub z_col: u16,
+    /// Aux columns `U`, `P`, `D`.
+    pub aux: [u16; 3],
+}
+
+/// Shape facts for [`PublicProduct::lower`].
+#[derive(Clone, Debug)]
+pub struct ProductShape {
+    /// Inputs.
+    pub n: usize,
+    /// Outputs.
+    pub m: usize,
+    /// Weights laid out `[n, m]`.
+    pub transposed: bool,
+    /// Offset of W in the public vector.
+    pub weights: usize,
+    /// The weights' declared name and width.
+    pub w_decl: (String, u32),
+}
+
+impl PublicProduct {
+    /// Lowers `out = W·x` for public W.
+    pub fn lower(
+        b: &mut AirBuilder,
+        x: TensorId,
+        out: TensorId,
+        shape: ProductShape,
+        name: &str,
+    ) -> Self {
+        let ProductShape {
+            n,
+            m,
+            transposed,
+            weights,
+            w_decl,
+        } = shape;
+        let (sel_n, sel_m) = (b.selector(n), b.selector(m));
+        let x_col = b.main_col(format!("{name}.x"), "x[j] on row j");
+        let z_col = b.main_col(format!("{name}.z"), "claimed W·x [i] on row i");
+        let aux = [
+            b.aux_col(
+                format!("{name}.u"),
+                "γ-combination of W's column j, pinned by the verifier",
+            ),
+            b.aux_col(format!("{name}.p"), "γ^row"),
+            b.aux_col(format!("{name}.d"), "Σ u·x − Σ γ^i·z over earlier rows"),
+        ];
+        let g = PublicProduct {
+            x,
+            out,
+            n,
+            m,
+            transposed,
+            weights,
+            w_decl,
+            x_col,
+            z_col,
+            aux,
+        };
+        g.emit(b, sel_n, sel_m, name);
+        g
+    }
+
+    fn emit(&self, b: &mut AirBuilder, sel_n: u16, sel_m: u16, name: &str) {
+        let (sn, sm, row) = (b.cur(sel_n), b.cur(sel_m), b.row());
+        let (xv, zv) = (b.cur(self.x_col), b.cur(self.z_col));
+        let xname = b.tensor_name(self.x);
+        b.recv_tensor(self.x, row, xv, sn, format!("{name}.x reads {xname}[j]"));
+        b.send_tensor(self.out, row, zv, sm, format!("{name}[i]"));
+        let one = b.e().constant(1);
+        let off = b.e().sub(one, sm);
+        let c = b.e().mul(off, zv);
+        b.constraint(&format!("{name}.z_zero_after_m"), c);
+        let [u, p, d] = self.aux.map(|c| {
+            b.e().push(Expr::Aux {
+                col: c,
+                next: false,
+            })
+        });
+        let (p_next, d_next) = (b.aux_next(self.aux[1]), b.aux_next(self.aux[2]));
+        let gamma = b.e().push(Expr::Rand(GAMMA));
+        let gp = b.e().mul(gamma, p);
+        let c = b.e().sub(p_next, gp);
+        b.aux_constraint(&format!("{name}.powers"), c);
+        let (ux, pz) = (b.e().mul(u, xv), b.e().mul(p, zv));
+        let step = b.e().sub(d_next, d);
+        let step = b.e().sub(step, ux);
+        let c = b.e().add(step, pz);
+        b.aux_constraint(&format!("{name}.product_check"), c);
+        let gadget = b.current_gadget();
+        b.aux_assert(
+            self.aux[0],
+            0,
+            AssertValue::ProductKeys(gadget),
+            format!("{name}.u = verifier's u_j"),
+        );
+        b.aux_assert(
+            self.aux[1],
+            0,
+            AssertValue::Const(1),
+            format!("{name}.p starts at 1"),
+        );
+        b.aux_assert(
+            self.aux[2],
+            0,
+            AssertValue::Const(0),
+            format!("{name}.d starts at 0"),
+        );
+        b.aux_assert(
+            self.aux[2],
+            crate::builder::LAST_ROW,
+            AssertValue::Const(0),
+            format!("{name}: Σ γ^i·z_i = Σ u_j·x_j"),
+        );
+    }
+
+    /// `u_j = Σ_i γ^i·W[i][j]` for `j < n`, computed from the public weights.
+    pub fn keys<E: FieldElement<BaseField = Felt>>(&self, public: &[Felt], gamma: E) -> Vec<E> {
+        let mut u = vec![E::ZERO; self.n];
+        let mut power = E::ONE;
+        for i in 0..self.m {
+            for (j, uj) in u.iter_mut().enumerate() {
+                let idx = if self.transposed {
+                    j * self.m + i
+                } else {
+                    i * self.n + j
+                };
+                let w = public
+                    .get(self.weights + idx)
+                    .copied()
+                    .unwrap_or(Felt::ZERO);
+                *uj += power.mul_base(w);
+            }
+            power *= gamma;
+        }
+        u
+    }
+
+    pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), crate::witness::WitnessError> {
+        let weights = w.input(&self.w_decl.0, self.n * self.m, self.w_decl.1)?;
+        for (k, &v) in weights.iter().enumerate() {
+            w.set_public(self.weights + k, v);
+        }
+        let x = w.tensor(self.x).to_vec();
+        let mut z = vec![0i128; self.m];
+        for (j, &xv) in x.iter().enumerate() {
+            w.set_int(self.x_col, j, xv);
+        }
+        for (i, zi) in z.iter_mut().enumerate() {
+            for (j, &xv) in x.iter().enumerate() {
+                let idx = if self.transposed {
+                    j * self.m + i
+                } else {
+                    i * self.n + j
+                };
+                *zi += weights[idx] * xv;
+            }
+            w.set_int(self.z_col, i, *zi);
+        }
+        w.set_tensor(self.out, z);
+        Ok(())
+    }
+
+    /// Fills `U`, `P` and `D` once the random elements are known.
+    pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
+        &self,
+        p: &AirProgram,
+        main: &[Vec<Felt>],
+        public: &[Felt],
+        rand: &[E],
+        aux: &mut [Vec<E>],
+    ) {
+        let n = p.trace_len;
+        let gamma = rand[GAMMA as usize];
+        let keys = self.keys(public, gamma);
+        let [u, pc, d] = self.aux.map(|c| c as usize);
+        let (mut power, mut acc) = (E::ONE, E::ZERO);
+        for r in 0..n {
+            let uj = keys.get(r).copied().unwrap_or(E::ZERO);
+            aux[u][r] = uj;
+            aux[pc][r] = power;
+            aux[d][r] = acc;
+            let (xv, zv) = (main[self.x_col as usize][r], main[self.z_col as usize][r]);
+            acc += uj.mul_base(xv) - power.mul_base(zv);
+            power *= gamma;
+        }
+    }
+}
+
+/// The values the verifier pins column `U` to: `u_row` for `row < n`, 0 after.
+pub fn pinned_column<E: FieldElement<BaseField = Felt>>(
+    g: &PublicProduct,
+    trace_len: usize,
+    public: &[Felt],
+    rand: &[E],
+) -> Vec<E> {
+    let mut col = g.keys(public, rand[GAMMA as usize]);
+    col.resize(trace_len, E::ZERO);
+    col
+}
+
+impl AirBuilder {
+    /// Allocates an auxiliary (extension-field) column.
+    pub fn aux_col(&mut self, name: String, meaning: &str) -> u16 {
+        let loc = self.current_loc();
+        let prog = self.prog_mut();
+        prog.aux_columns.push(crate::program::Column {
+            name,
+            meaning: meaning.to_owned(),
+            loc,
+        });
+        (prog.aux_columns.len() - 1) as u16
+    }
+
+    /// The auxiliary cell of `col` on the next row.
+    pub fn aux_next(&mut self, col: u16) -> crate::expr::ExprId {
+        self.e().push(Expr::Aux { col, next: true })
+    }
+
+    /// Emits an auxiliary-segment transition constraint.
+    pub fn aux_constraint(&mut self, label: &str, expr: crate::expr::ExprId) {
+        let g = Some(self.current_gadget());
+        self.push_constraint(label, expr, Segment::Aux, g);
+    }
+
+    /// Pins an auxiliary cell ([`crate::builder::LAST_ROW`] stands for the trace's last row).
+    pub fn aux_assert(&mut self, col: u16, row: usize, value: AssertValue, label: String) {
+        self.push_assertion(Segment::Aux, col, row, value, label);
+    }
+}

@@ -1,0 +1,198 @@
+//! One measurement, run in a fresh child process so that its peak RSS is its own: compile, load,
+//! generate the witness (timed), run the constraint checker once (untimed, must pass), prove
+//! [`PROVE_RUNS`] times and verify [`VERIFY_RUNS`] times, reporting medians.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use zkm_air::{Artifact, Trace};
+use zkm_diagnostics::{Diagnostic, SourceMap};
+use zkm_runtime::api::{self, Proved};
+use zkm_runtime::stark::DEFAULT_SECURITY;
+
+use super::models::{materialize, Materials, Spec, Visibility};
+
+/// Proofs per measurement (the median is reported).
+pub const PROVE_RUNS: usize = 3;
+/// Verifications per measurement (the median is reported).
+pub const VERIFY_RUNS: usize = 10;
+
+/// One table row: a (model, visibility) pair and its measurement or why there is none.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Row {
+    /// Model name.
+    pub model: String,
+    /// `public` or `private`.
+    pub weights: String,
+    /// The numbers, or the error that stopped the measurement.
+    pub outcome: Result<Measurement, String>,
+}
+
+/// The numbers of one (model, visibility) pair.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Measurement {
+    /// Multiply-accumulates: Σ n_in·n_out over the 2-D parameters (the weight matrices).
+    pub macs: u64,
+    /// Trace length.
+    pub rows: usize,
+    /// Main (base-field) columns.
+    pub main: usize,
+    /// Auxiliary (extension-field) columns.
+    pub aux: usize,
+    /// One witness generation, in ms.
+    pub witness_ms: f64,
+    /// Median proving time (Winterfell only, as `api::prove` measures it), in ms.
+    pub prove_ms: f64,
+    /// Median `api::verify` time, in ms.
+    pub verify_ms: f64,
+    /// Proof file size in bytes.
+    pub proof_bytes: usize,
+    /// Peak resident set size of the process (`VmHWM`), in MiB.
+    pub peak_rss_mb: f64,
+    /// Conjectured security in bits.
+    pub conjectured_bits: u32,
+    /// Proven security in bits (list-decoding regime).
+    pub proven_bits: u32,
+}
+
+impl Measurement {
+    /// Trace cells per MAC, counting each auxiliary (quadratic-extension) column twice.
+    pub fn cells_per_mac(&self) -> f64 {
+        (self.rows * (self.main + 2 * self.aux)) as f64 / self.macs.max(1) as f64
+    }
+
+    /// Median proving time per MAC, in ns.
+    pub fn ns_per_mac(&self) -> f64 {
+        self.prove_ms * 1e6 / self.macs.max(1) as f64
+    }
+}
+
+/// Measures `spec` with `vis` weights; call it in a fresh process.
+pub fn run(spec: Spec, vis: Visibility) -> Row {
+    Row {
+        model: spec.name.to_string(),
+        weights: vis.as_str().to_string(),
+        outcome: measure(spec, vis),
+    }
+}
+
+fn measure(spec: Spec, vis: Visibility) -> Result<Measurement, String> {
+    let materials = materialize(spec, vis)?;
+    let artifact = compile(&materials)?;
+    let (trace, witness) = witness(&artifact, &materials)?;
+    check(&artifact, &trace)?;
+    let (proved, prove) = prove(&artifact, &trace)?;
+    let verify = verify(&artifact, &trace, &proved)?;
+    let program = &artifact.program;
+    Ok(Measurement {
+        macs: macs(&artifact),
+        rows: program.trace_len,
+        main: program.main_columns.len(),
+        aux: program.aux_columns.len(),
+        witness_ms: ms(witness),
+        prove_ms: ms(prove),
+        verify_ms: ms(verify),
+        proof_bytes: proved.file.to_bytes().len(),
+        peak_rss_mb: peak_rss_mb().ok_or("cannot read VmHWM from /proc/self/status")?,
+        conjectured_bits: proved.security.conjectured,
+        proven_bits: proved.security.proven_ldr,
+    })
+}
+
+fn compile(m: &Materials) -> Result<Artifact, String> {
+    let mut sources = SourceMap::new();
+    let file = sources.add(m.file_name.clone(), m.source.clone());
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    artifact.ok_or_else(|| {
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.is_fatal())
+            .map(one_line)
+            .collect();
+        format!("compile failed: {}", errors.join("; "))
+    })
+}
+
+fn one_line(d: &Diagnostic) -> String {
+    format!("[{}] {}", d.code, d.message)
+}
+
+fn witness(artifact: &Artifact, m: &Materials) -> Result<(Trace, Duration), String> {
+    let loaded = zkm_runtime::load(&artifact.program, &m.input, &m.weights)
+        .map_err(|e| format!("load failed: [{}] {}", e.code, e.message))?;
+    let start = Instant::now();
+    let trace = zkm_air::witness::generate(&artifact.program, &loaded.inputs)
+        .map_err(|e| format!("witness failed: {e}"))?;
+    Ok((trace, start.elapsed()))
+}
+
+/// Runs the checker once (outside the timed path); the benchmark refuses a failing trace.
+fn check(artifact: &Artifact, trace: &Trace) -> Result<(), String> {
+    let failures = zkm_air::check::check(&artifact.program, trace);
+    match failures.first() {
+        None => Ok(()),
+        Some(f) => Err(format!(
+            "checker failed ({} failures), first: {}",
+            failures.len(),
+            one_line(&f.to_diagnostic())
+        )),
+    }
+}
+
+fn prove(artifact: &Artifact, trace: &Trace) -> Result<(Proved, Duration), String> {
+    let mut times = Vec::with_capacity(PROVE_RUNS);
+    let mut last = None;
+    for _ in 0..PROVE_RUNS {
+        let proved = api::prove(artifact, trace, DEFAULT_SECURITY).map_err(|e| e.to_string())?;
+        times.push(proved.time);
+        last = Some(proved);
+    }
+    let proved = last.ok_or("no proof runs")?;
+    Ok((proved, median(times)))
+}
+
+fn verify(artifact: &Artifact, trace: &Trace, proved: &Proved) -> Result<Duration, String> {
+    let (_, params) = api::split_public(artifact, &trace.public);
+    let mut times = Vec::with_capacity(VERIFY_RUNS);
+    for _ in 0..VERIFY_RUNS {
+        let start = Instant::now();
+        api::verify(artifact, &proved.file, &params, DEFAULT_SECURITY)
+            .map_err(|e| format!("verify failed: {e}"))?;
+        times.push(start.elapsed());
+    }
+    Ok(median(times))
+}
+
+/// Σ n_in·n_out over the model's 2-D parameters: the MACs of its matrix products.
+pub fn macs(artifact: &Artifact) -> u64 {
+    artifact
+        .program
+        .decls
+        .iter()
+        .filter(|d| d.kind == "param" && d.shape.len() == 2)
+        .map(|d| d.len() as u64)
+        .sum()
+}
+
+/// The median (the mean of the middle two for an even count); zero for none.
+pub fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    let n = times.len();
+    match n {
+        0 => Duration::ZERO,
+        _ if n % 2 == 1 => times[n / 2],
+        _ => (times[n / 2 - 1] + times[n / 2]) / 2,
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// This process's peak resident set size (`VmHWM` in `/proc/self/status`), in MiB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}

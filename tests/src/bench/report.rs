@@ -1,0 +1,97 @@
+//! The Markdown report: the machine context, one table row per (model, weight visibility), and
+//! the notes that say how each column was measured.
+
+use super::measure::{Measurement, Row, PROVE_RUNS, VERIFY_RUNS};
+
+/// The table header and its separator line.
+pub const HEADER: &str = "| model | weights | MACs | trace rows x cols (main+aux) | cells/MAC \
+                          | witness ms | prove ms | ns/MAC | verify ms | proof KB | peak RSS MB \
+                          | security bits (conj/proven) |\n\
+                          |---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|";
+
+/// Number of columns in [`HEADER`].
+const COLUMNS: usize = 12;
+
+/// The machine the numbers come from: `nproc`, the CPU model and `RAYON_NUM_THREADS`.
+pub fn machine_context() -> String {
+    let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let rayon = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into());
+    format!("Machine: nproc {nproc}, CPU {cpu}, RAYON_NUM_THREADS {rayon}")
+}
+
+/// One table line for `row`.
+pub fn line(row: &Row) -> String {
+    let cells = match &row.outcome {
+        Ok(m) => measured(m),
+        Err(e) => failed(e),
+    };
+    format!(
+        "| {} | {} | {} |",
+        row.model,
+        row.weights,
+        cells.join(" | ")
+    )
+}
+
+fn measured(m: &Measurement) -> Vec<String> {
+    vec![
+        m.macs.to_string(),
+        format!("{} x {} ({}+{})", m.rows, m.main + m.aux, m.main, m.aux),
+        format!("{:.1}", m.cells_per_mac()),
+        format!("{:.1}", m.witness_ms),
+        format!("{:.1}", m.prove_ms),
+        format!("{:.0}", m.ns_per_mac()),
+        format!("{:.2}", m.verify_ms),
+        format!("{:.1}", m.proof_bytes as f64 / 1024.0),
+        format!("{:.0}", m.peak_rss_mb),
+        format!("{}/{}", m.conjectured_bits, m.proven_bits),
+    ]
+}
+
+/// The error in the first numeric column, dashes in the others.
+fn failed(error: &str) -> Vec<String> {
+    let mut cells = vec!["—".to_string(); COLUMNS - 2];
+    cells[0] = format!(
+        "**error:** {}",
+        error.replace('|', "\\|").replace('\n', " ")
+    );
+    cells
+}
+
+/// The notes printed under the table.
+pub fn notes() -> String {
+    [
+        "- MACs = Σ n_in·n_out over the weight matrices.".to_string(),
+        "- cells/MAC = rows·(main + 2·aux)/MACs: auxiliary columns hold quadratic-extension \
+         elements and count double."
+            .to_string(),
+        "- witness ms: one `zkm_air::witness::generate` run (loading and the constraint checker \
+         excluded; the checker runs once, untimed, and must pass)."
+            .to_string(),
+        format!(
+            "- prove ms: median of {PROVE_RUNS} `api::prove` runs, timed as it times itself \
+             (Winterfell only, including its copy of the main trace); ns/MAC = prove ns / MACs."
+        ),
+        format!(
+            "- verify ms: median of {VERIFY_RUNS} `api::verify` runs (artifact-hash and \
+             parameter-digest checks, then Winterfell's verifier)."
+        ),
+        "- proof KB: the proof file (`ProofFile::to_bytes`), KiB.".to_string(),
+        "- peak RSS MB: `VmHWM` (MiB) of a fresh child process per row, covering compile, load, \
+         witness, checker, every proof and verification."
+            .to_string(),
+        "- security: conjectured / proven (list-decoding regime) bits at the default 100-bit \
+         target (`stark::options_for(100)`)."
+            .to_string(),
+    ]
+    .join("\n")
+}

@@ -1,0 +1,151 @@
+//! `zkm-bench`: proving benchmark of zkmc models, printed as a Markdown table.
+//!
+//! ```text
+//! cargo run --release -p zkm-tests --bin zkm-bench [-- --quick] [-- --model NAME]...
+//! ```
+//!
+//! Every (model, weight visibility) pair runs in a fresh child process (this binary re-invoked
+//! with `--one NAME VIS`) so its peak RSS is its own; the child prints one JSON [`Row`] and the
+//! parent prints it as a table line. `--quick` runs only the small models marked for CI smoke
+//! use; `--model NAME` (repeatable) picks models by name.
+
+use std::io::Write as _;
+use std::process::{Command, ExitCode, Stdio};
+
+use zkm_tests::bench::measure::{self, Row};
+use zkm_tests::bench::models::{self, Spec, Visibility, MODELS};
+use zkm_tests::bench::report;
+
+const USAGE: &str = "usage: zkm-bench [--quick] [--model NAME]...\n       \
+                     zkm-bench --one NAME public|private   (internal: one child measurement)";
+
+/// What the command line asks for.
+#[derive(Debug)]
+enum Mode {
+    /// Run `models` in child processes and print the table.
+    Table(Vec<Spec>),
+    /// Measure one pair in this process and print its JSON row.
+    One(Spec, Visibility),
+    /// Print the usage.
+    Help,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--").collect();
+    match parse(&args) {
+        Ok(Mode::Table(specs)) => table(&specs),
+        Ok(Mode::One(spec, vis)) => one(spec, vis),
+        Ok(Mode::Help) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("zkm-bench: {e}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Mode, String> {
+    let mut quick = false;
+    let mut named = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--model" => named.push(model(it.next())?),
+            "--one" => {
+                let spec = model(it.next())?;
+                let vis = it.next().map(String::as_str).and_then(Visibility::parse);
+                let vis = vis.ok_or("--one needs a visibility: public or private")?;
+                return Ok(Mode::One(spec, vis));
+            }
+            "-h" | "--help" => return Ok(Mode::Help),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let specs = if named.is_empty() {
+        MODELS
+            .iter()
+            .copied()
+            .filter(|m| m.quick || !quick)
+            .collect()
+    } else {
+        named
+    };
+    Ok(Mode::Table(specs))
+}
+
+fn model(name: Option<&String>) -> Result<Spec, String> {
+    let name = name.ok_or("--model and --one need a model name")?;
+    models::find(name).ok_or_else(|| {
+        let known: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+        format!("unknown model `{name}` (known: {})", known.join(", "))
+    })
+}
+
+/// Child: measure one pair and print its row as one JSON line.
+fn one(spec: Spec, vis: Visibility) -> ExitCode {
+    let row = measure::run(spec, vis);
+    match serde_json::to_string(&row) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("zkm-bench: cannot encode the result: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parent: run every pair in a child and print the table line by line as rows arrive.
+fn table(specs: &[Spec]) -> ExitCode {
+    println!("{}\n", report::machine_context());
+    println!("{}", report::HEADER);
+    let mut all_ok = true;
+    for &spec in specs {
+        for vis in Visibility::ALL {
+            eprintln!("zkm-bench: {} ({} weights)...", spec.name, vis.as_str());
+            let row = child(spec, vis);
+            all_ok &= row.outcome.is_ok();
+            println!("{}", report::line(&row));
+            let _ = std::io::stdout().flush();
+        }
+    }
+    println!("\n{}", report::notes());
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs `--one` in a fresh process; a child that crashes or prints no row becomes an error row.
+fn child(spec: Spec, vis: Visibility) -> Row {
+    let failed = |why: String| Row {
+        model: spec.name.to_string(),
+        weights: vis.as_str().to_string(),
+        outcome: Err(why),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return failed(format!("cannot find this executable: {e}")),
+    };
+    let output = Command::new(exe)
+        .args(["--one", spec.name, vis.as_str()])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => return failed(format!("cannot start the child process: {e}")),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = stdout.lines().rev().find(|l| l.starts_with('{'));
+    match json.map(serde_json::from_str::<Row>) {
+        Some(Ok(row)) if output.status.success() => row,
+        Some(Err(e)) => failed(format!("unreadable child output: {e}")),
+        _ => failed(format!("child process failed ({})", output.status)),
+    }
+}
