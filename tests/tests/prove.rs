@@ -714,7 +714,8 @@ fn random_bytes_are_not_proof_files() {
         let io = rng.below(4);
         bytes.extend_from_slice(&(io as u32).to_le_bytes());
         bytes.extend((0..io).flat_map(|_| (rng.next() >> 1).to_le_bytes()));
-        let proof = rng.bytes(rng.below(2000));
+        let n = rng.below(2000);
+        let proof = rng.bytes(n);
         bytes.extend_from_slice(&(proof.len() as u32).to_le_bytes());
         bytes.extend(proof);
         let err = decode_never_panics(&bytes);

@@ -171,7 +171,9 @@ fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         let expected = match a.value {
             AssertValue::Const(c) => Felt::new(c),
             AssertValue::Public(i) => trace.public[i as usize],
-            AssertValue::PublicBusSum | AssertValue::ProductKeys(_) => continue,
+            AssertValue::PublicBusSum
+            | AssertValue::ProductKeys(_)
+            | AssertValue::ProductOffset(_) => continue,
         };
         if actual != expected {
             let col = &program.main_columns[a.column as usize].name;
@@ -369,6 +371,10 @@ fn aux_assertions(
                 (col[a.row as usize] == expected, a.row as usize)
             }
             AssertValue::ProductKeys(g) => product_keys_hold(program, g, col, &trace.public, rand),
+            AssertValue::ProductOffset(g) => {
+                let expected = product_offset(program, g, &trace.public, rand);
+                (col[a.row as usize] == expected, a.row as usize)
+            }
         };
         if !holds {
             let detail = format!("{} does not hold", a.label);
@@ -384,6 +390,21 @@ fn aux_assertions(
         }
     }
     out
+}
+
+/// The value a product check's `D` column must end at.
+pub fn product_offset<E: crate::field::FieldElement<BaseField = Felt>>(
+    program: &AirProgram,
+    g: u32,
+    public: &[Felt],
+    rand: &[E],
+) -> E {
+    match program.gadgets.get(g as usize) {
+        Some(crate::gadgets::Gadget::PublicProduct(p)) => {
+            p.offset(public, rand[crate::gadgets::GAMMA as usize])
+        }
+        _ => E::ZERO,
+    }
 }
 
 /// Whether a product check's key column equals the verifier's keys, and the first differing row.

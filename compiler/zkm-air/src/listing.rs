@@ -177,6 +177,7 @@ fn value_text(v: AssertValue) -> String {
         AssertValue::Public(k) => format!("public[{k}]"),
         AssertValue::PublicBusSum => "-(public bus terms)".into(),
         AssertValue::ProductKeys(g) => format!("u_row of gadget {g} for every row (two sequences)"),
+        AssertValue::ProductOffset(g) => format!("-Σ γ^i·b_i of gadget {g} (0 without bias)"),
     }
 }
 

@@ -81,6 +81,8 @@ pub enum AssertValue {
     /// The whole column holds the verifier's keys `u_row` of product-check gadget `g` (see
     /// `gadgets::PublicProduct`); the row is ignored.
     ProductKeys(u32),
+    /// `−Σ_i γ^i·b_i` for the folded bias of product-check gadget `g` (0 without a bias).
+    ProductOffset(u32),
 }
 
 /// A boundary assertion: `column[row] = value`.

@@ -18,10 +18,7 @@ pub fn run(cmd: &BuildCommand) -> i32 {
     };
     let listing = zkm_air::listing::render(&artifact);
     if cmd.emit == Some(Emit::Air) {
-        #[allow(clippy::print_stdout)]
-        {
-            print!("{listing}");
-        }
+        crate::common::out_raw(&listing);
         return EXIT_OK;
     }
     let dir = cmd.out_dir.clone().unwrap_or_else(|| PathBuf::from("out"));

@@ -143,8 +143,13 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Prints one line to standard output.
-#[allow(clippy::print_stdout)]
+/// Prints one line to standard output. A closed pipe (`zkmc ... | head`) is not an error.
 pub fn out(line: &str) {
-    println!("{line}");
+    out_raw(&format!("{line}\n"));
+}
+
+/// Prints text to standard output as is, ignoring a closed pipe.
+pub fn out_raw(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

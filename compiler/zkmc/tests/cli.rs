@@ -3,7 +3,9 @@
 //! Each test runs the binary once with [`run_cli`], in the repository root, with its own scratch
 //! folder under the system temp dir (written to `<TMP>` in arguments). The snapshot holds the exit
 //! status, the files left in the scratch folder, standard error and standard output, with the
-//! scratch folder shown as `<TMP>` and the repository as `<ROOT>`.
+//! scratch folder shown as `<TMP>` and the repository as `<ROOT>`. Tests that prove and then
+//! verify run several commands in one scratch folder with a [`Session`]; durations are shown as
+//! `<MS>`.
 //!
 //! Every run must end without a panic and with an exit status that is not 3 (bug); a failing run
 //! (status 1) must print a diagnostic with a code and leave no file behind. Create or update the
@@ -228,10 +230,71 @@ fn run_mlp_digits() {
     insta::assert_snapshot!(run_cli(&["run", "examples/mlp_digits/mlp_digits.zkm"], &[]));
 }
 
+// PROVE AND VERIFY
+// ================================================================================================
+
+#[test]
+fn prove_and_verify_linear_digits() {
+    let mut s = Session::new(&[]);
+    s.run(&["prove", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&["verify", LINEAR, "<TMP>/l.proof"]);
+    insta::assert_snapshot!(s.finish());
+}
+
+#[test]
+fn prove_json_linear_digits() {
+    let mut s = Session::new(&[]);
+    s.run(&["prove", LINEAR, "-o", "<TMP>/l.proof", "--json"]);
+    s.run(&["verify", LINEAR, "<TMP>/l.proof", "--json"]);
+    insta::assert_snapshot!(s.finish());
+}
+
+#[test]
+fn verify_corrupted_proof() {
+    let mut s = Session::new(&[]);
+    s.run(&["prove", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.edit("l.proof", |bytes| {
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x01;
+    });
+    s.run(&["verify", LINEAR, "<TMP>/l.proof"]);
+    insta::assert_snapshot!(s.finish());
+}
+
+#[test]
+fn verify_proof_of_another_model() {
+    let mut s = Session::new(&[]);
+    s.run(&["prove", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&["verify", MLP, "<TMP>/l.proof"]);
+    insta::assert_snapshot!(s.finish());
+}
+
+#[test]
+fn prove_max_memory_too_small() {
+    insta::assert_snapshot!(run_cli(
+        &["prove", LINEAR, "-o", "<TMP>/l.proof", "--max-memory", "1"],
+        &[]
+    ));
+}
+
+#[test]
+fn verify_missing_proof_file() {
+    insta::assert_snapshot!(run_cli(&["verify", LINEAR, "<TMP>/missing.proof"], &[]));
+}
+
+#[test]
+fn verify_empty_proof_file() {
+    insta::assert_snapshot!(run_cli(
+        &["verify", LINEAR, "<TMP>/empty.proof"],
+        &[("empty.proof", b"")]
+    ));
+}
+
 // CASE DATA
 // ================================================================================================
 
 const LINEAR: &str = "examples/linear_digits/linear_digits.zkm";
+const MLP: &str = "examples/mlp_digits/mlp_digits.zkm";
 
 const UNCLOSED: &[u8] =
     b"model m {\n    input x: int<8>[4];\n    output y: int<8>[4];\n    y = x;\n";
@@ -292,38 +355,124 @@ const MAX_LINE: usize = 300;
 /// ending in `/` makes a folder), checks the invariants every run must keep and lays out the
 /// snapshot.
 fn run_cli(args: &[&str], files: &[(&str, &[u8])]) -> String {
-    let tmp = scratch_dir();
-    for (name, bytes) in files {
-        match name.strip_suffix('/') {
-            Some(dir) => std::fs::create_dir_all(tmp.join(dir)).expect("create dir"),
-            None => std::fs::write(tmp.join(name), bytes).expect("write case file"),
-        }
-    }
-    let tmp_str = tmp.display().to_string();
-    let args: Vec<String> = args.iter().map(|a| a.replace("<TMP>", &tmp_str)).collect();
-    let output = Command::new(env!("CARGO_BIN_EXE_zkmc"))
-        .args(&args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("zkmc runs");
-    let status = output.status.code().expect("zkmc exits with a status");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let left = files_in(&tmp);
-    let _ = std::fs::remove_dir_all(&tmp);
-    check_invariants(status, &stderr, &left, files);
-    let normalize =
-        |s: &str| cut_long_lines(&s.replace(&tmp_str, "<TMP>").replace(&root_str(), "<ROOT>"));
-    format!(
-        "status: {status}\nfiles: {}\n----- stderr\n{}----- stdout\n{}",
-        left.join(", "),
-        normalize(&stderr),
-        normalize(&stdout)
-    )
+    let mut session = Session::new(files);
+    session.run(args);
+    session.finish()
 }
 
-fn check_invariants(status: i32, stderr: &str, left: &[String], files: &[(&str, &[u8])]) {
+/// Several runs of `zkmc` sharing one scratch folder, with edits of its files in between. The
+/// snapshot of a single run is laid out as described at the top; with several runs, each
+/// section starts with `$ zkmc ARGS`.
+struct Session {
+    tmp: PathBuf,
+    tmp_str: String,
+    sections: Vec<(String, String)>,
+}
+
+impl Session {
+    fn new(files: &[(&str, &[u8])]) -> Self {
+        let tmp = scratch_dir();
+        for (name, bytes) in files {
+            match name.strip_suffix('/') {
+                Some(dir) => std::fs::create_dir_all(tmp.join(dir)).expect("create dir"),
+                None => std::fs::write(tmp.join(name), bytes).expect("write case file"),
+            }
+        }
+        let tmp_str = tmp.display().to_string();
+        Session {
+            tmp,
+            tmp_str,
+            sections: Vec::new(),
+        }
+    }
+
+    /// Runs `zkmc args` (`<TMP>` in an argument is the scratch folder).
+    fn run(&mut self, args: &[&str]) {
+        let before = files_in(&self.tmp);
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("<TMP>", &self.tmp_str))
+            .collect();
+        let output = Command::new(env!("CARGO_BIN_EXE_zkmc"))
+            .args(&args)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("zkmc runs");
+        let status = output.status.code().expect("zkmc exits with a status");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let left = files_in(&self.tmp);
+        check_invariants(status, &stderr, &left, &before);
+        let normalize = |s: &str| {
+            let s = s
+                .replace(&self.tmp_str, "<TMP>")
+                .replace(&root_str(), "<ROOT>");
+            cut_long_lines(&normalize_times(&s))
+        };
+        let shown = format!(
+            "status: {status}\nfiles: {}\n----- stderr\n{}----- stdout\n{}",
+            left.join(", "),
+            normalize(&stderr),
+            normalize(&stdout)
+        );
+        self.sections.push((normalize(&args.join(" ")), shown));
+    }
+
+    /// Rewrites the scratch file `name` with `f`.
+    fn edit(&self, name: &str, f: impl FnOnce(&mut Vec<u8>)) {
+        let path = self.tmp.join(name);
+        let mut bytes = std::fs::read(&path).expect("read scratch file");
+        f(&mut bytes);
+        std::fs::write(&path, bytes).expect("write scratch file");
+    }
+
+    fn finish(self) -> String {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+        if let [(_, only)] = &self.sections[..] {
+            return only.clone();
+        }
+        let shown: Vec<String> = self
+            .sections
+            .iter()
+            .map(|(args, shown)| format!("$ zkmc {args}\n{shown}"))
+            .collect();
+        shown.join("\n")
+    }
+}
+
+/// Replaces durations, which vary between runs: `12.3 ms` and `(1.23 ms)` become `<MS> ms`, and
+/// JSON values of keys ending in `_ms` become `"<MS>"`.
+fn normalize_times(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let len = from
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-'))
+            .unwrap_or(from.len());
+        let (number, after) = from.split_at(len);
+        let json_ms = before.ends_with("_ms\":");
+        let prev_is_word = before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if json_ms {
+            out.push_str("\"<MS>\"");
+        } else if after.starts_with(" ms") && !prev_is_word {
+            out.push_str("<MS>");
+        } else {
+            out.push_str(number);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `before`: the scratch folder's files before the run (a failing run must add none).
+fn check_invariants(status: i32, stderr: &str, left: &[String], before: &[String]) {
     assert!(!stderr.contains("panicked"), "zkmc panicked:\n{stderr}");
     assert!(
         matches!(status, 0 | 1 | EXIT_USAGE),
@@ -335,12 +484,7 @@ fn check_invariants(status: i32, stderr: &str, left: &[String], files: &[(&str, 
     if status != EXIT_USAGE {
         assert!(has_code(stderr), "no diagnostic code in:\n{stderr}");
     }
-    let given = |f: &String| {
-        files
-            .iter()
-            .any(|(n, _)| Path::new(n).ancestors().any(|a| a == Path::new(f)))
-    };
-    let written: Vec<&String> = left.iter().filter(|f| !given(f)).collect();
+    let written: Vec<&String> = left.iter().filter(|f| !before.contains(f)).collect();
     assert!(written.is_empty(), "a failing run wrote {written:?}");
 }
 

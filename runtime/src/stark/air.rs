@@ -117,7 +117,9 @@ impl ZkmAir {
                 .get(i as usize)
                 .copied()
                 .unwrap_or(Felt::ZERO),
-            AssertValue::PublicBusSum | AssertValue::ProductKeys(_) => Felt::ZERO,
+            AssertValue::PublicBusSum
+            | AssertValue::ProductKeys(_)
+            | AssertValue::ProductOffset(_) => Felt::ZERO,
         }
     }
 }
@@ -220,6 +222,7 @@ impl Air for ZkmAir {
             let (col, row) = (a.column as usize, a.row as usize);
             let v = match a.value {
                 AssertValue::PublicBusSum => -zkm_air::logup::public_sum(p, values, rand),
+                AssertValue::ProductOffset(g) => zkm_air::check::product_offset(p, g, values, rand),
                 AssertValue::ProductKeys(g) => {
                     out.extend(key_sequences(p, g, col, values, rand));
                     continue;

@@ -9,6 +9,9 @@
 //! it; `(1 − s_m)·Z = 0`, degree 2); aux `U` pinned by the verifier to `u_row` (`0` past `n`) with
 //! two sequence assertions (even and odd rows); aux `P` with `P[0] = 1`, `P' − γ·P = 0` (so
 //! `P[i] = γ^i`); aux `D` with `D[0] = 0`, `D' − D − U·X + P·Z = 0` (degree 2), `D[N−1] = 0`.
+//!
+//! A public bias `b` added to the product is folded in: the gadget then claims `z = W·x + b` and
+//! the verifier pins `D[N−1] = −Σ_i γ^i·b_i` instead of 0.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +41,8 @@ pub struct PublicProduct {
     pub weights: usize,
     /// The weights' declared name and width.
     pub w_decl: (String, u32),
+    /// A folded public bias: declared name, width, offset in the public vector.
+    pub bias: Option<(String, u32, usize)>,
     /// Main column `X`.
     pub x_col: u16,
     /// Main column `Z`.
@@ -59,6 +64,8 @@ pub struct ProductShape {
     pub weights: usize,
     /// The weights' declared name and width.
     pub w_decl: (String, u32),
+    /// A folded public bias: declared name, width, offset in the public vector.
+    pub bias: Option<(String, u32, usize)>,
 }
 
 impl PublicProduct {
@@ -76,6 +83,7 @@ impl PublicProduct {
             transposed,
             weights,
             w_decl,
+            bias,
         } = shape;
         let (sel_n, sel_m) = (b.selector(n), b.selector(m));
         let x_col = b.main_col(format!("{name}.x"), "x[j] on row j");
@@ -96,6 +104,7 @@ impl PublicProduct {
             transposed,
             weights,
             w_decl,
+            bias,
             x_col,
             z_col,
             aux,
@@ -149,12 +158,13 @@ impl PublicProduct {
             AssertValue::Const(0),
             format!("{name}.d starts at 0"),
         );
-        b.aux_assert(
-            self.aux[2],
-            crate::builder::LAST_ROW,
-            AssertValue::Const(0),
-            format!("{name}: Σ γ^i·z_i = Σ u_j·x_j"),
-        );
+        let claim = match self.bias {
+            Some(_) => "Σ γ^i·(z_i − b_i) = Σ u_j·x_j",
+            None => "Σ γ^i·z_i = Σ u_j·x_j",
+        };
+        let last = crate::builder::LAST_ROW;
+        let offset = AssertValue::ProductOffset(gadget);
+        b.aux_assert(self.aux[2], last, offset, format!("{name}: {claim}"));
     }
 
     /// `u_j = Σ_i γ^i·W[i][j]` for `j < n`, computed from the public weights.
@@ -179,10 +189,31 @@ impl PublicProduct {
         u
     }
 
+    /// `−Σ_i γ^i·b_i` for the folded bias (0 without one): the value `D` must end at.
+    pub fn offset<E: FieldElement<BaseField = Felt>>(&self, public: &[Felt], gamma: E) -> E {
+        let Some((_, _, at)) = self.bias else {
+            return E::ZERO;
+        };
+        let mut power = E::ONE;
+        let mut sum = E::ZERO;
+        for i in 0..self.m {
+            sum += power.mul_base(public.get(at + i).copied().unwrap_or(Felt::ZERO));
+            power *= gamma;
+        }
+        -sum
+    }
+
     pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), crate::witness::WitnessError> {
         let weights = w.input(&self.w_decl.0, self.n * self.m, self.w_decl.1)?;
         for (k, &v) in weights.iter().enumerate() {
             w.set_public(self.weights + k, v);
+        }
+        let mut bias = vec![0i128; self.m];
+        if let Some((name, bits, at)) = &self.bias {
+            bias = w.input(name, self.m, *bits)?;
+            for (k, &v) in bias.iter().enumerate() {
+                w.set_public(at + k, v);
+            }
         }
         let x = w.tensor(self.x).to_vec();
         let mut z = vec![0i128; self.m];
@@ -190,6 +221,7 @@ impl PublicProduct {
             w.set_int(self.x_col, j, xv);
         }
         for (i, zi) in z.iter_mut().enumerate() {
+            *zi = bias[i];
             for (j, &xv) in x.iter().enumerate() {
                 let idx = if self.transposed {
                     j * self.m + i

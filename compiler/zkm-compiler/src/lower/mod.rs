@@ -6,6 +6,7 @@
 
 mod ops;
 mod plan;
+mod products;
 
 use zkm_air::gadgets::{Gadget, Output, Store};
 use zkm_air::{AirBuilder, Artifact, Loc, PublicKind, PublicSlot, TensorId};

@@ -1,8 +1,7 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Dense, DenseShape, Elementwise, EwOp, Gadget, Operand, ProductShape, PublicProduct,
-    Relu, Rescale, RescaleSpec, Sum, WeightSource,
+    Argmax, Elementwise, EwOp, Gadget, Operand, Relu, Rescale, RescaleSpec, Sum,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -22,13 +21,18 @@ impl Lowering<'_> {
         self.b.begin_gadget(self.loc(node.span));
         let gadget = match node.op {
             Op::Load(d) => {
-                if !self.plan.stored_in_dense[d] && !self.plan.public_product[d] {
+                if !self.plan.stored_in_dense[d]
+                    && !self.plan.public_product[d]
+                    && !self.plan.is_folded_bias(d)
+                {
                     self.tensor_of[id] = Some(self.decl_tensor(d, id));
                 }
                 return Ok(());
             }
             Op::Const(_) => return Ok(()),
             Op::Reshape(_) => return Ok(()),
+            Op::Add(..) if self.plan.fold[id].is_some() => self.folded_product(id, &name)?,
+            Op::MatMul(..) if self.plan.folded[id] => return Ok(()),
             Op::Add(a, b) => self.elementwise(id, EwOp::Add, [a, b], &name)?,
             Op::Sub(a, b) => self.elementwise(id, EwOp::Sub, [a, b], &name)?,
             Op::Mul(a, b) => self.elementwise(id, EwOp::Mul, [a, b], &name)?,
@@ -101,7 +105,7 @@ impl Lowering<'_> {
     }
 
     /// The bus tensor of operand `a` of node `id`.
-    fn operand(&mut self, id: NodeId, a: NodeId) -> Result<TensorId, Diagnostic> {
+    pub(crate) fn operand(&mut self, id: NodeId, a: NodeId) -> Result<TensorId, Diagnostic> {
         if let Some(t) = self.tensor_of[self.plan.root[a]] {
             return Ok(t);
         }
@@ -114,7 +118,7 @@ impl Lowering<'_> {
     }
 
     /// Registers the output tensor of node `id`.
-    fn output(&mut self, id: NodeId, name: &str) -> TensorId {
+    pub(crate) fn output(&mut self, id: NodeId, name: &str) -> TensorId {
         let span = self.program.nodes[id].span;
         let t = self.new_tensor(id, name.to_owned(), span);
         self.tensor_of[id] = Some(t);
@@ -169,101 +173,6 @@ impl Lowering<'_> {
             "a constant beyond ±2^63",
             "use a smaller constant",
         )
-    }
-
-    fn matmul(
-        &mut self,
-        id: NodeId,
-        a: NodeId,
-        b: NodeId,
-        name: &str,
-    ) -> Result<Gadget, Diagnostic> {
-        let (sa, sb) = (
-            self.program.nodes[a].shape.clone(),
-            self.program.nodes[b].shape.clone(),
-        );
-        let (x, w, shape) = match (sa.len(), sb.len()) {
-            (1, 2) => (
-                a,
-                b,
-                DenseShape {
-                    n: sb[0],
-                    m: sb[1],
-                    transposed: true,
-                },
-            ),
-            (2, 1) => (
-                b,
-                a,
-                DenseShape {
-                    n: sa[1],
-                    m: sa[0],
-                    transposed: false,
-                },
-            ),
-            _ => {
-                let span = self.program.nodes[id].span;
-                let help = "multiply one row at a time, or flatten the batch into a vector";
-                return Err(unsupported(span, "a matrix-matrix product", help));
-            }
-        };
-        let xt = self.operand(id, x)?;
-        if let Op::Load(d) = self.program.nodes[w].op {
-            if self.plan.public_product[d] {
-                return Ok(self.public_product(id, xt, d, shape, name));
-            }
-        }
-        let ws = self.weight_source(id, w)?;
-        let out = self.output(id, name);
-        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Ok(Gadget::Dense(Dense::lower(
-            &mut self.b,
-            xt,
-            ws,
-            out,
-            shape,
-            name,
-        )))
-    }
-
-    fn public_product(
-        &mut self,
-        id: NodeId,
-        x: TensorId,
-        d: usize,
-        shape: DenseShape,
-        name: &str,
-    ) -> Gadget {
-        let decl = &self.program.decls[d];
-        let w_decl = (decl.name.clone(), decl.ty.bits);
-        let weights = self.public_of[d].unwrap_or(0);
-        let DenseShape { n, m, transposed } = shape;
-        let spec = ProductShape {
-            n,
-            m,
-            transposed,
-            weights,
-            w_decl,
-        };
-        let out = self.output(id, name);
-        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Gadget::PublicProduct(PublicProduct::lower(&mut self.b, x, out, spec, name))
-    }
-
-    fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {
-        if let Op::Load(d) = self.program.nodes[w].op {
-            if self.plan.stored_in_dense[d] {
-                let decl = &self.program.decls[d];
-                let (name, bits, public) = (decl.name.clone(), decl.ty.bits, self.public_of[d]);
-                return Ok(WeightSource::Stored {
-                    name,
-                    bits,
-                    public,
-                    ranges: vec![],
-                });
-            }
-        }
-        Ok(WeightSource::Tensor(self.operand(id, w)?))
     }
 }
 

@@ -15,9 +15,29 @@ pub(crate) struct Plan {
     /// Public declarations used only as the matrix of one product, which is then checked with
     /// a random linear combination and never enters the trace.
     pub(crate) public_product: Vec<bool>,
+    /// For an addition node: the checked product and public bias it is folded from.
+    pub(crate) fold: Vec<Option<Fold>>,
+    /// Product nodes folded into the addition that reads them (no gadget of their own).
+    pub(crate) folded: Vec<bool>,
     /// Private declarations stored inside the single matrix product that reads them (public
     /// ones reach it over the bus from the verifier).
     pub(crate) stored_in_dense: Vec<bool>,
+}
+
+impl Plan {
+    /// True for a public bias folded into a checked product (it needs no gadget of its own).
+    pub(crate) fn is_folded_bias(&self, d: usize) -> bool {
+        self.fold.iter().flatten().any(|f| f.bias == d)
+    }
+}
+
+/// A public bias folded into a checked product.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fold {
+    /// The product node.
+    pub(crate) product: NodeId,
+    /// The bias declaration.
+    pub(crate) bias: usize,
 }
 
 /// Computes the plan.
@@ -47,12 +67,48 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
     for &(_, node, _) in &p.outputs {
         reads[root[node]] = reads[root[node]].saturating_add(1);
     }
+    let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
     Ok(Plan {
         root,
         reads,
         stored_in_dense,
         public_product,
+        fold,
+        folded,
     })
+}
+
+/// Finds `W·x + b` with a checked public product whose only reader is the addition and a public
+/// bias used nowhere else: the bias is then folded into the product check.
+fn folds(
+    p: &Program,
+    root: &[NodeId],
+    reads: &[u32],
+    public_product: &[bool],
+    uses: &[u32],
+) -> (Vec<Option<Fold>>, Vec<bool>) {
+    let mut fold = vec![None; p.nodes.len()];
+    let mut folded = vec![false; p.nodes.len()];
+    for (id, n) in p.nodes.iter().enumerate() {
+        let Op::Add(a, b) = n.op else { continue };
+        for (prod, bias) in [(a, b), (b, a)] {
+            let Op::Load(d) = p.nodes[bias].op else {
+                continue;
+            };
+            let public = p.decls[d].visibility == crate::ir::Visibility::Public;
+            let fits = p.nodes[bias].shape == n.shape && p.nodes[prod].shape == n.shape;
+            let ok = public && fits && uses[d] == 1 && reads[root[prod]] == 1 && root[prod] == prod;
+            if ok && checked_product(p, prod, public_product) && !folded[prod] {
+                fold[id] = Some(Fold {
+                    product: prod,
+                    bias: d,
+                });
+                folded[prod] = true;
+                break;
+            }
+        }
+    }
+    (fold, folded)
 }
 
 /// How often each declaration is used, and whether it is ever the matrix of a product.

@@ -1,0 +1,135 @@
+//! Matrix products: public weights are checked by a random linear combination (with a public
+//! bias folded in when one is added right after); other weights use the dense gadget.
+
+use zkm_air::gadgets::{Dense, DenseShape, Gadget, ProductShape, PublicProduct, WeightSource};
+use zkm_air::TensorId;
+use zkm_diagnostics::Diagnostic;
+
+use super::{unsupported, Lowering};
+use crate::ir::{NodeId, Op};
+
+impl Lowering<'_> {
+    /// Lowers `a @ b` (node `id`).
+    pub(crate) fn matmul(
+        &mut self,
+        id: NodeId,
+        a: NodeId,
+        b: NodeId,
+        name: &str,
+    ) -> Result<Gadget, Diagnostic> {
+        let (x, w, shape) = self.product_shape(id, a, b)?;
+        let xt = self.operand(id, x)?;
+        if let Op::Load(d) = self.program.nodes[w].op {
+            if self.plan.public_product[d] {
+                return Ok(self.public_product(id, xt, d, shape, None, name));
+            }
+        }
+        let ws = self.weight_source(id, w)?;
+        let out = self.output(id, name);
+        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
+        Ok(Gadget::Dense(Dense::lower(
+            &mut self.b,
+            xt,
+            ws,
+            out,
+            shape,
+            name,
+        )))
+    }
+
+    /// Lowers `W·x + b` (addition node `id`) as one checked product with a folded bias.
+    pub(crate) fn folded_product(&mut self, id: NodeId, name: &str) -> Result<Gadget, Diagnostic> {
+        let Some(fold) = self.plan.fold[id] else {
+            return Err(Diagnostic::bug("folded product without a plan"));
+        };
+        let Op::MatMul(a, b) = self.program.nodes[fold.product].op else {
+            return Err(Diagnostic::bug("folded product is not a matrix product"));
+        };
+        let (x, w, shape) = self.product_shape(fold.product, a, b)?;
+        let xt = self.operand(id, x)?;
+        let Op::Load(d) = self.program.nodes[w].op else {
+            return Err(Diagnostic::bug("folded product without public weights"));
+        };
+        let bias = &self.program.decls[fold.bias];
+        let offset = self.public_of[fold.bias].unwrap_or(0);
+        let bias = Some((bias.name.clone(), bias.ty.bits, offset));
+        Ok(self.public_product(id, xt, d, shape, bias, name))
+    }
+
+    /// `(vector operand, matrix operand, shape)` of a matrix-vector product.
+    fn product_shape(
+        &self,
+        id: NodeId,
+        a: NodeId,
+        b: NodeId,
+    ) -> Result<(NodeId, NodeId, DenseShape), Diagnostic> {
+        let (sa, sb) = (&self.program.nodes[a].shape, &self.program.nodes[b].shape);
+        match (sa.len(), sb.len()) {
+            (1, 2) => Ok((
+                a,
+                b,
+                DenseShape {
+                    n: sb[0],
+                    m: sb[1],
+                    transposed: true,
+                },
+            )),
+            (2, 1) => Ok((
+                b,
+                a,
+                DenseShape {
+                    n: sa[1],
+                    m: sa[0],
+                    transposed: false,
+                },
+            )),
+            _ => {
+                let span = self.program.nodes[id].span;
+                let help = "multiply one row at a time, or flatten the batch into a vector";
+                Err(unsupported(span, "a matrix-matrix product", help))
+            }
+        }
+    }
+
+    fn public_product(
+        &mut self,
+        id: NodeId,
+        x: TensorId,
+        d: usize,
+        shape: DenseShape,
+        bias: Option<(String, u32, usize)>,
+        name: &str,
+    ) -> Gadget {
+        let decl = &self.program.decls[d];
+        let w_decl = (decl.name.clone(), decl.ty.bits);
+        let weights = self.public_of[d].unwrap_or(0);
+        let DenseShape { n, m, transposed } = shape;
+        let spec = ProductShape {
+            n,
+            m,
+            transposed,
+            weights,
+            w_decl,
+            bias,
+        };
+        let out = self.output(id, name);
+        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
+        Gadget::PublicProduct(PublicProduct::lower(&mut self.b, x, out, spec, name))
+    }
+
+    fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {
+        if let Op::Load(d) = self.program.nodes[w].op {
+            if self.plan.stored_in_dense[d] {
+                let decl = &self.program.decls[d];
+                let (name, bits, public) = (decl.name.clone(), decl.ty.bits, self.public_of[d]);
+                return Ok(WeightSource::Stored {
+                    name,
+                    bits,
+                    public,
+                    ranges: vec![],
+                });
+            }
+        }
+        Ok(WeightSource::Tensor(self.operand(id, w)?))
+    }
+}
