@@ -49,8 +49,12 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
         running += row_values.iter().fold(E::ZERO, |a, &b| a + b);
     }
     for g in &program.gadgets {
-        if let crate::gadgets::Gadget::PublicProduct(g) = g {
-            g.fill_aux(program, main, public, rand, &mut aux);
+        match g {
+            crate::gadgets::Gadget::PublicProduct(g) => {
+                g.fill_aux(program, main, public, rand, &mut aux)
+            }
+            crate::gadgets::Gadget::PrivateProduct(g) => g.fill_aux(program, main, rand, &mut aux),
+            _ => {}
         }
     }
     aux

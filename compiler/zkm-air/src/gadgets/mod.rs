@@ -10,6 +10,7 @@ mod dense;
 mod elementwise;
 mod freivalds;
 mod io;
+mod private_product;
 mod relu;
 mod rescale;
 mod sum;
@@ -21,6 +22,7 @@ pub use dense::{Dense, DenseShape, WeightSource};
 pub use elementwise::{Elementwise, EwOp, Operand};
 pub use freivalds::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use io::{Output, Store};
+pub use private_product::PrivateProduct;
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
 pub use sum::Sum;
@@ -39,6 +41,8 @@ pub enum Gadget {
     Dense(Dense),
     /// A matrix-vector product with public weights, checked by a random linear combination.
     PublicProduct(PublicProduct),
+    /// A matrix-vector product with private weights, checked by a random linear combination.
+    PrivateProduct(PrivateProduct),
     /// Elementwise add, subtract, multiply or negate.
     Elementwise(Elementwise),
     /// Requantization with a range-checked remainder, optionally saturating.
@@ -62,6 +66,7 @@ impl Gadget {
         match self {
             Gadget::Store(g) => return g.fill(w),
             Gadget::PublicProduct(g) => return g.fill(w),
+            Gadget::PrivateProduct(g) => return g.fill(w),
             Gadget::Dense(g) => g.fill(w),
             Gadget::Elementwise(g) => g.fill(w),
             Gadget::Rescale(g) => g.fill(w),
@@ -79,6 +84,7 @@ impl Gadget {
             Gadget::Store(_) => "store",
             Gadget::Dense(_) => "dense",
             Gadget::PublicProduct(_) => "product",
+            Gadget::PrivateProduct(_) => "private product",
             Gadget::Elementwise(_) => "elementwise",
             Gadget::Rescale(_) => "rescale",
             Gadget::Relu(_) => "relu",

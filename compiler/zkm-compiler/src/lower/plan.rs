@@ -17,6 +17,8 @@ pub(crate) struct Plan {
     pub(crate) public_product: Vec<bool>,
     /// For an addition node: the checked product and public bias it is folded from.
     pub(crate) fold: Vec<Option<Fold>>,
+    /// The trace length private products size their lanes for.
+    pub(crate) row_target: usize,
     /// Product nodes folded into the addition that reads them (no gadget of their own).
     pub(crate) folded: Vec<bool>,
     /// Private declarations stored inside the single matrix product that reads them (public
@@ -53,8 +55,13 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         .map(|d| only_matrix(d) && !private(d))
         .collect();
     let mut reads = vec![0u32; p.nodes.len()];
+    let by_combination: Vec<bool> = public_product
+        .iter()
+        .zip(&stored_in_dense)
+        .map(|(a, b)| *a || *b)
+        .collect();
     for (id, n) in p.nodes.iter().enumerate() {
-        let checked = checked_product(p, id, &public_product);
+        let checked = checked_product(p, id, &by_combination);
         for (k, &a) in n.op.operands().iter().enumerate() {
             let per_element = if checked {
                 1
@@ -68,6 +75,7 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         reads[root[node]] = reads[root[node]].saturating_add(1);
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
+    let row_target = row_target(p, &by_combination);
     Ok(Plan {
         root,
         reads,
@@ -75,6 +83,7 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         public_product,
         fold,
         folded,
+        row_target,
     })
 }
 
@@ -109,6 +118,33 @@ fn folds(
         }
     }
     (fold, folded)
+}
+
+/// Weights per row a private product aims for when it sets the trace length.
+const MACS_PER_ROW: usize = 16;
+
+/// The trace length to aim for: every tensor in the trace fits in a region (plus the last row),
+/// the range table fits, and the largest private product runs at about [`MACS_PER_ROW`] weights
+/// per row. `checked[d]` marks matrices that never enter the trace as a tensor.
+fn row_target(p: &Program, checked: &[bool]) -> usize {
+    let stored = checked;
+    let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if stored[d]);
+    let longest = p
+        .nodes
+        .iter()
+        .filter(in_trace)
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(1);
+    let products = p.nodes.iter().filter_map(|n| match n.op {
+        Op::MatMul(a, b) => [a, b].into_iter().find_map(|x| match p.nodes[x].op {
+            Op::Load(d) if stored[d] => Some(p.decls[d].len().div_ceil(MACS_PER_ROW)),
+            _ => None,
+        }),
+        _ => None,
+    });
+    let rows = products.max().unwrap_or(0).max(longest).max(255);
+    (rows + 1).next_power_of_two()
 }
 
 /// How often each declaration is used, and whether it is ever the matrix of a product.

@@ -1,7 +1,9 @@
 //! Matrix products: public weights are checked by a random linear combination (with a public
 //! bias folded in when one is added right after); other weights use the dense gadget.
 
-use zkm_air::gadgets::{Dense, DenseShape, Gadget, ProductShape, PublicProduct, WeightSource};
+use zkm_air::gadgets::{
+    Dense, DenseShape, Gadget, PrivateProduct, ProductShape, PublicProduct, WeightSource,
+};
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
 
@@ -22,6 +24,11 @@ impl Lowering<'_> {
         if let Op::Load(d) = self.program.nodes[w].op {
             if self.plan.public_product[d] {
                 return Ok(self.public_product(id, xt, d, shape, None, name));
+            }
+        }
+        if let Op::Load(d) = self.program.nodes[w].op {
+            if self.plan.stored_in_dense[d] {
+                return Ok(self.private_product(id, xt, d, shape, name));
             }
         }
         let ws = self.weight_source(id, w)?;
@@ -117,6 +124,24 @@ impl Lowering<'_> {
         Gadget::PublicProduct(PublicProduct::lower(&mut self.b, x, out, spec, name))
     }
 
+    fn private_product(
+        &mut self,
+        id: NodeId,
+        x: TensorId,
+        d: usize,
+        shape: DenseShape,
+        name: &str,
+    ) -> Gadget {
+        let decl = &self.program.decls[d];
+        let w_decl = (decl.name.clone(), decl.ty.bits);
+        let DenseShape { n, m, transposed } = shape;
+        let k = lanes_for(self.plan.row_target, n, m);
+        let out = self.output(id, name);
+        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
+        let g = PrivateProduct::lower(&mut self.b, x, out, [n, m, k], transposed, w_decl, name);
+        Gadget::PrivateProduct(g)
+    }
+
     fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {
         if let Op::Load(d) = self.program.nodes[w].op {
             if self.plan.stored_in_dense[d] {
@@ -132,4 +157,11 @@ impl Lowering<'_> {
         }
         Ok(WeightSource::Tensor(self.operand(id, w)?))
     }
+}
+
+/// The fewest weight lanes that fit `n` blocks of `⌈m/k⌉` rows below `rows` (the last row is
+/// never part of a region).
+fn lanes_for(rows: usize, n: usize, m: usize) -> usize {
+    let per_block = ((rows - 1) / n.max(1)).max(1);
+    m.div_ceil(per_block).max(1)
 }

@@ -1,0 +1,353 @@
+//! Matrix-vector product `z = W·x` with **private** W (m×n), by a randomized check computed in
+//! the trace: about one main cell per weight plus its 8-bit range check.
+//!
+//! W is stored column by column: block `j` (rows `j·C .. (j+1)·C`, `C = ⌈m/k⌉`) holds column `j`
+//! of W, `k` weights per row (row `c` of the block, lane `t` holds `W[c·k + t][j]`; padding
+//! weights past `m` are 0). With `E = I' − I` marking the block's last row:
+//! - `s·E·(E − 1) = 0`, `s·E·(row' − C·I') = 0`, `I[0] = 0`, `I[n·C] = n` (blocks of exactly C
+//!   rows; degree 3), and `G − s·E = 0` (the block-end flag as a column, degree 2);
+//! - each `W_t + 2^(W−1)` is range-checked to the declared width;
+//! - on block ends (`G = 1`) column `X` receives `x[I]`.
+//!
+//! Auxiliary columns, after γ is drawn (`S = Σ_t γ^t·W_t`): `PW` with `PW[0] = 1`,
+//! `PW' − (1 − E)·γ^k·PW − E = 0` (γ^(c·k) within a block); `B` with `B[0] = 0`,
+//! `B' − (1 − E)·T = 0` (sum over earlier rows of the block); `T − B − PW·S = 0` (so `T = u_j`
+//! on the block's last row); the `z` side as in the public product: `Z` on rows `i < m`,
+//! `(1 − s_m)·Z = 0`, `P[0] = 1`, `P' − γ·P = 0`; and `D[0] = 0`, `D' − D − G·T·X + P·Z = 0`
+//! (degree 3), `D[N−1] = 0`. So `Σ_j u_j·x_j = Σ_i γ^i·z_i` with `u_j = Σ_i γ^i·W[i][j]`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::{AirBuilder, TensorId, LAST_ROW};
+use crate::expr::{Expr, ExprId};
+use crate::field::{Felt, FieldElement};
+use crate::program::{AirProgram, AssertValue};
+use crate::range::RangeCheck;
+use crate::witness::{Witness, WitnessError};
+
+use super::GAMMA;
+
+/// Columns of a private-weight product check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateProduct {
+    /// The vector operand.
+    pub x: TensorId,
+    /// The output tensor.
+    pub out: TensorId,
+    /// Inputs n, outputs m, lanes k.
+    pub dims: [usize; 3],
+    /// Weights laid out `[n, m]` (`x @ W`) rather than `[m, n]`.
+    pub transposed: bool,
+    /// The weights' declared name and width.
+    pub w_decl: (String, u32),
+    /// Main columns `I`, `G`, `X`, `Z`.
+    pub main: [u16; 4],
+    /// Weight lanes.
+    pub lanes: Vec<u16>,
+    /// Range checks of the lanes.
+    pub ranges: Vec<RangeCheck>,
+    /// Aux columns `PW`, `B`, `T`, `P`, `D`.
+    pub aux: [u16; 5],
+}
+
+impl PrivateProduct {
+    /// Lowers `out = W·x` for private W stored in `k` lanes.
+    pub fn lower(
+        b: &mut AirBuilder,
+        x: TensorId,
+        out: TensorId,
+        dims: [usize; 3],
+        transposed: bool,
+        w_decl: (String, u32),
+        name: &str,
+    ) -> Self {
+        let [n, m, k] = dims;
+        let c = m.div_ceil(k);
+        let col = |b: &mut AirBuilder, s: &str, what: &str| {
+            b.main_col(format!("{name}.{s}"), what.to_owned())
+        };
+        let main = [
+            col(b, "I", "input index j of this row's block"),
+            col(b, "G", "1 on the last row of a block"),
+            col(b, "x", "x[j] on the last row of block j"),
+            col(b, "z", "claimed W·x [i] on row i"),
+        ];
+        let lanes = (0..k)
+            .map(|t| col(b, &format!("w{t}"), &format!("W[c·{k} + {t}][j]")))
+            .collect();
+        let aux_names = [
+            ("pw", "γ^(c·k) within the block"),
+            ("b", "earlier rows' part of u_j"),
+            ("t", "u_j so far"),
+            ("p", "γ^row"),
+            ("d", "Σ u·x − Σ γ^i·z over earlier rows"),
+        ];
+        let aux = aux_names.map(|(s, what)| b.aux_col(format!("{name}.{s}"), what));
+        let mut g = PrivateProduct {
+            x,
+            out,
+            dims,
+            transposed,
+            w_decl,
+            main,
+            lanes,
+            ranges: vec![],
+            aux,
+        };
+        let (sel, sel_m) = (b.selector(n * c), b.selector(m));
+        let e = g.emit_blocks(b, sel, c, name);
+        g.emit_lanes(b, sel, name);
+        g.emit_checks(b, e, sel_m, name);
+        g
+    }
+
+    /// Block structure; returns `E = I' − I`.
+    fn emit_blocks(&self, b: &mut AirBuilder, sel: u16, c: usize, name: &str) -> ExprId {
+        let [i_col, g_col, x_col, _] = self.main;
+        let row_col = b.row_col();
+        let (s, i, i_next, row_next, g) = (
+            b.cur(sel),
+            b.cur(i_col),
+            b.next(i_col),
+            b.next(row_col),
+            b.cur(g_col),
+        );
+        let e = b.e().sub(i_next, i);
+        let one = b.e().constant(1);
+        let e1 = b.e().sub(e, one);
+        let step = b.e().mul(e, e1);
+        let step = b.gated(s, step);
+        b.constraint(&format!("{name}.index_step"), step);
+        let start = b.e().scale(c as i128, i_next);
+        let off = b.e().sub(row_next, start);
+        let starts = b.e().mul(e, off);
+        let starts = b.gated(s, starts);
+        b.constraint(&format!("{name}.block_start"), starts);
+        let se = b.e().mul(s, e);
+        let flag = b.e().sub(g, se);
+        b.constraint(&format!("{name}.block_end_flag"), flag);
+        let xv = b.cur(x_col);
+        let xname = b.tensor_name(self.x);
+        b.recv_tensor(self.x, i, xv, g, format!("{name}.x reads {xname}[j]"));
+        let n = self.dims[0];
+        b.assert_const(i_col, 0, 0, format!("{name} starts with column 0"));
+        b.assert_const(
+            i_col,
+            n * c,
+            n as i128,
+            format!("{name} ends after {n} columns"),
+        );
+        e
+    }
+
+    fn emit_lanes(&mut self, b: &mut AirBuilder, sel: u16, name: &str) {
+        let bits = self.w_decl.1;
+        for (t, &lane) in self.lanes.iter().enumerate() {
+            let (s, w) = (b.cur(sel), b.cur(lane));
+            let half = b.e().constant(1i128 << (bits - 1));
+            let shifted = b.e().add(w, half);
+            self.ranges
+                .push(b.range_check(&format!("{name}.w{t}.range"), shifted, bits, s));
+        }
+    }
+
+    /// The auxiliary recurrences and the final check.
+    fn emit_checks(&self, b: &mut AirBuilder, e: ExprId, sel_m: u16, name: &str) {
+        let [pw, bb, t, p, d] = self.aux.map(|c| {
+            b.e().push(Expr::Aux {
+                col: c,
+                next: false,
+            })
+        });
+        let [pw_n, bb_n, _, p_n, d_n] = self.aux.map(|c| b.aux_next(c));
+        let gamma = b.e().push(Expr::Rand(GAMMA));
+        let powers = gamma_powers(b, gamma, self.dims[2] + 1);
+        let lanes: Vec<ExprId> = self.lanes.iter().map(|&l| b.cur(l)).collect();
+        let terms: Vec<ExprId> = lanes
+            .iter()
+            .zip(&powers)
+            .map(|(&w, &g)| b.e().mul(g, w))
+            .collect();
+        let s_w = b.e().sum(&terms);
+        let one = b.e().constant(1);
+        let keep = b.e().sub(one, e);
+        let next_pw = b.e().mul(powers[self.dims[2]], pw);
+        let next_pw = b.e().mul(keep, next_pw);
+        let next_pw = b.e().add(next_pw, e);
+        let c = b.e().sub(pw_n, next_pw);
+        b.aux_constraint(&format!("{name}.block_powers"), c);
+        let kept = b.e().mul(keep, t);
+        let c = b.e().sub(bb_n, kept);
+        b.aux_constraint(&format!("{name}.earlier_rows"), c);
+        let pws = b.e().mul(pw, s_w);
+        let tb = b.e().sub(t, bb);
+        let c = b.e().sub(tb, pws);
+        b.aux_constraint(&format!("{name}.column_key"), c);
+        self.emit_z_side(b, [p, p_n, d, d_n, t], gamma, sel_m, name);
+        b.aux_assert(
+            self.aux[0],
+            0,
+            AssertValue::Const(1),
+            format!("{name}.pw starts at 1"),
+        );
+        b.aux_assert(
+            self.aux[1],
+            0,
+            AssertValue::Const(0),
+            format!("{name}.b starts at 0"),
+        );
+    }
+
+    fn emit_z_side(
+        &self,
+        b: &mut AirBuilder,
+        cells: [ExprId; 5],
+        gamma: ExprId,
+        sel_m: u16,
+        name: &str,
+    ) {
+        let [p, p_n, d, d_n, t] = cells;
+        let [_, g_col, x_col, z_col] = self.main;
+        let (g, xv, zv, sm, row) = (
+            b.cur(g_col),
+            b.cur(x_col),
+            b.cur(z_col),
+            b.cur(sel_m),
+            b.row(),
+        );
+        b.send_tensor(self.out, row, zv, sm, format!("{name}[i]"));
+        let one = b.e().constant(1);
+        let off = b.e().sub(one, sm);
+        let c = b.e().mul(off, zv);
+        b.constraint(&format!("{name}.z_zero_after_m"), c);
+        let gp = b.e().mul(gamma, p);
+        let c = b.e().sub(p_n, gp);
+        b.aux_constraint(&format!("{name}.powers"), c);
+        let gt = b.e().mul(g, t);
+        let gtx = b.e().mul(gt, xv);
+        let pz = b.e().mul(p, zv);
+        let step = b.e().sub(d_n, d);
+        let step = b.e().sub(step, gtx);
+        let c = b.e().add(step, pz);
+        b.aux_constraint(&format!("{name}.product_check"), c);
+        b.aux_assert(
+            self.aux[3],
+            0,
+            AssertValue::Const(1),
+            format!("{name}.p starts at 1"),
+        );
+        b.aux_assert(
+            self.aux[4],
+            0,
+            AssertValue::Const(0),
+            format!("{name}.d starts at 0"),
+        );
+        b.aux_assert(
+            self.aux[4],
+            LAST_ROW,
+            AssertValue::Const(0),
+            format!("{name}: Σ γ^i·z_i = Σ u_j·x_j"),
+        );
+    }
+
+    fn weight_index(&self, i: usize, j: usize) -> usize {
+        let [n, m, _] = self.dims;
+        if self.transposed {
+            j * m + i
+        } else {
+            i * n + j
+        }
+    }
+
+    pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        let [n, m, k] = self.dims;
+        let weights = w.input(&self.w_decl.0, n * m, self.w_decl.1)?;
+        let x = w.tensor(self.x).to_vec();
+        let c = m.div_ceil(k);
+        let [i_col, g_col, x_col, z_col] = self.main;
+        let half = 1i128 << (self.w_decl.1 - 1);
+        for j in 0..n {
+            for chunk in 0..c {
+                let r = j * c + chunk;
+                w.set_int(i_col, r, j as i128);
+                for (t, &lane) in self.lanes.iter().enumerate() {
+                    let i = chunk * k + t;
+                    let v = if i < m {
+                        weights[self.weight_index(i, j)]
+                    } else {
+                        0
+                    };
+                    w.set_int(lane, r, v);
+                    self.ranges[t].fill(w, r, v + half);
+                }
+            }
+            w.set_int(g_col, j * c + c - 1, 1);
+            w.set_int(x_col, j * c + c - 1, x[j]);
+        }
+        for r in n * c..w.program.trace_len {
+            w.set_int(i_col, r, n as i128);
+        }
+        let z: Vec<i128> = (0..m)
+            .map(|i| {
+                (0..n)
+                    .map(|j| weights[self.weight_index(i, j)] * x[j])
+                    .sum()
+            })
+            .collect();
+        for (i, &v) in z.iter().enumerate() {
+            w.set_int(z_col, i, v);
+        }
+        w.set_tensor(self.out, z);
+        Ok(())
+    }
+
+    /// Fills `PW`, `B`, `T`, `P` and `D` once γ is known.
+    pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
+        &self,
+        p: &AirProgram,
+        main: &[Vec<Felt>],
+        rand: &[E],
+        aux: &mut [Vec<E>],
+    ) {
+        let gamma = rand[GAMMA as usize];
+        let [n, m, k] = self.dims;
+        let c = m.div_ceil(k);
+        let powers: Vec<E> = std::iter::successors(Some(E::ONE), |x| Some(*x * gamma))
+            .take(k + 1)
+            .collect();
+        let [pw_c, b_c, t_c, p_c, d_c] = self.aux.map(|a| a as usize);
+        let [_, g_col, x_col, z_col] = self.main.map(|a| a as usize);
+        let (mut pw, mut before, mut power, mut acc) = (E::ONE, E::ZERO, E::ONE, E::ZERO);
+        for r in 0..p.trace_len {
+            let s_w = self
+                .lanes
+                .iter()
+                .zip(&powers)
+                .fold(E::ZERO, |a, (&l, &g)| a + g.mul_base(main[l as usize][r]));
+            let t = before + pw * s_w;
+            let (g, end) = (main[g_col][r], r < n * c && r % c == c - 1);
+            aux[pw_c][r] = pw;
+            aux[b_c][r] = before;
+            aux[t_c][r] = t;
+            aux[p_c][r] = power;
+            aux[d_c][r] = acc;
+            acc += (t * E::from(g)).mul_base(main[x_col][r]) - power.mul_base(main[z_col][r]);
+            power *= gamma;
+            (pw, before) = if end {
+                (E::ONE, E::ZERO)
+            } else {
+                (pw * powers[k], t)
+            };
+        }
+    }
+}
+
+/// `[1, γ, γ², …]`, `count` powers as expressions.
+fn gamma_powers(b: &mut AirBuilder, gamma: ExprId, count: usize) -> Vec<ExprId> {
+    let mut out = vec![b.e().constant(1)];
+    for _ in 1..count {
+        let last = out[out.len() - 1];
+        out.push(b.e().mul(last, gamma));
+    }
+    out
+}
