@@ -100,51 +100,149 @@ fn artifact_round_trips_and_rejects_tampering() {
     assert!(Artifact::from_json("{}").is_err());
 }
 
-/// Adds `delta` to the first cell of column `column` on `row` and returns the rendered failures.
-fn corrupt(name: &str, column: &str, row: usize, delta: i64) -> String {
-    let (sources, artifact) = build(name);
+/// Compiles the example with every `public param` made private.
+fn build_private(name: &str) -> (SourceMap, Artifact) {
+    let rel = format!("examples/{name}/{name}.zkm");
+    let text = std::fs::read_to_string(root().join(&rel)).expect("example source");
+    let mut sources = SourceMap::new();
+    let file = sources.add(
+        format!("{name}_private.zkm"),
+        text.replace("public param", "private param"),
+    );
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
+    (sources, artifact.expect("artifact"))
+}
+
+/// Where a corruption is applied.
+enum Cell {
+    /// A main column (by exact name) on a row.
+    Main(&'static str, usize),
+    /// An element of the public vector: the `k`-th value of the named public slot.
+    Public(&'static str, usize),
+}
+
+/// Adds `delta` to one cell of an honest trace and returns the rendered checker failures.
+fn corrupt_in(built: (SourceMap, Artifact), name: &str, cell: Cell, delta: i64) -> String {
+    let (sources, artifact) = built;
     let mut trace = honest_trace(name, &artifact);
     let p = &artifact.program;
-    let col = p.main_columns.iter().position(|c| c.name == column);
-    let col = col.unwrap_or_else(|| panic!("no column {column}"));
-    trace.main[col][row] += zkm_air::field::felt(delta);
+    let target = match cell {
+        Cell::Main(column, row) => {
+            let col = p.main_columns.iter().position(|c| c.name == column);
+            let col = col.unwrap_or_else(|| panic!("no column {column}"));
+            &mut trace.main[col][row]
+        }
+        Cell::Public(slot, k) => {
+            let s = p
+                .public
+                .iter()
+                .find(|s| s.name == slot)
+                .expect("public slot");
+            &mut trace.public[s.offset as usize + k]
+        }
+    };
+    *target += zkm_air::field::felt(delta);
     let failures = check(p, &trace);
-    assert!(
-        !failures.is_empty(),
-        "corrupting {column}[{row}] went unnoticed"
-    );
+    assert!(!failures.is_empty(), "the corruption went unnoticed");
     rendered(&sources, &failures)
 }
 
+fn corrupt(name: &str, cell: Cell, delta: i64) -> String {
+    corrupt_in(build(name), name, cell, delta)
+}
+
 macro_rules! corruption {
-    ($test:ident, $example:literal, $column:literal, $row:expr, $delta:expr) => {
+    ($test:ident, $example:literal, $cell:expr, $delta:expr) => {
         #[test]
         fn $test() {
-            insta::assert_snapshot!(corrupt($example, $column, $row, $delta));
+            insta::assert_snapshot!(corrupt($example, $cell, $delta));
         }
     };
 }
 
-corruption!(corrupt_dense_accumulator, "mlp_digits", "dense7.A", 3, 1);
-corruption!(corrupt_dense_input_lane, "mlp_digits", "dense7.x2", 9, 1);
-corruption!(corrupt_public_weight, "mlp_digits", "dense7.w0", 0, 1);
-corruption!(corrupt_bias_add, "mlp_digits", "add8.out", 5, -1);
+corruption!(
+    corrupt_product_sum,
+    "mlp_digits",
+    Cell::Main("affine8.z", 3),
+    1
+);
+corruption!(
+    corrupt_product_input,
+    "mlp_digits",
+    Cell::Main("affine8.x", 9),
+    1
+);
+corruption!(
+    corrupt_public_weight,
+    "mlp_digits",
+    Cell::Public("w1", 130),
+    1
+);
+corruption!(corrupt_public_bias, "mlp_digits", Cell::Public("b2", 5), -1);
 corruption!(
     corrupt_rescale_rounding,
     "mlp_digits",
-    "rescale_clamp9.y0",
-    2,
+    Cell::Main("rescale_clamp9.y0", 2),
     1
 );
-corruption!(corrupt_clamp_flag, "mlp_digits", "rescale_clamp9.hi", 4, 1);
-corruption!(corrupt_relu_sign, "mlp_digits", "relu10.sign", 0, 1);
-corruption!(corrupt_relu_output, "mlp_digits", "relu10.out", 7, 3);
-corruption!(corrupt_argmax_index, "linear_digits", "argmax6.idx", 0, 1);
+corruption!(
+    corrupt_clamp_flag,
+    "mlp_digits",
+    Cell::Main("rescale_clamp9.hi", 4),
+    1
+);
+corruption!(
+    corrupt_relu_sign,
+    "mlp_digits",
+    Cell::Main("relu10.sign", 0),
+    1
+);
+corruption!(
+    corrupt_relu_output,
+    "mlp_digits",
+    Cell::Main("relu10.out", 7),
+    3
+);
+corruption!(
+    corrupt_argmax_index,
+    "linear_digits",
+    Cell::Main("argmax6.idx", 0),
+    1
+);
 corruption!(
     corrupt_private_input_range,
     "linear_digits",
-    "x.range.limb0",
-    2,
+    Cell::Main("x.range.limb0", 2),
     1
 );
-corruption!(corrupt_public_output, "linear_digits", "out.class", 0, 1);
+corruption!(
+    corrupt_public_output,
+    "linear_digits",
+    Cell::Public("class", 0),
+    1
+);
+
+#[test]
+fn private_weights_run_and_corruptions_are_caught() {
+    let (_, artifact) = build_private("mlp_digits");
+    let trace = honest_trace("mlp_digits", &artifact);
+    assert!(check(&artifact.program, &trace).is_empty());
+    let (logits, class) = expected_logits("mlp_digits");
+    assert_eq!(output(&artifact, &trace, "logits"), logits);
+    assert_eq!(output(&artifact, &trace, "class"), vec![class]);
+    let weight = corrupt_in(
+        build_private("mlp_digits"),
+        "mlp_digits",
+        Cell::Main("dense7.w0", 0),
+        1,
+    );
+    insta::assert_snapshot!("corrupt_private_weight", weight);
+    let key = corrupt_in(
+        build_private("mlp_digits"),
+        "mlp_digits",
+        Cell::Main("dense7.G", 1),
+        1,
+    );
+    insta::assert_snapshot!("corrupt_private_block_flag", key);
+}

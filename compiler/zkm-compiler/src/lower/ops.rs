@@ -17,7 +17,12 @@ impl Lowering<'_> {
             self.tensor_of[id] = self.tensor_of[self.plan.root[id]];
             return Ok(());
         }
-        let name = format!("{}{id}", op_name(&node.op));
+        let op = if self.plan.fold[id].is_some() {
+            "affine"
+        } else {
+            op_name(&node.op)
+        };
+        let name = format!("{op}{id}");
         self.b.begin_gadget(self.loc(node.span));
         let gadget = match node.op {
             Op::Load(d) => {
