@@ -134,6 +134,12 @@ enum Outcome {
     Panicked,
 }
 
+impl Outcome {
+    fn is_rejected(&self) -> bool {
+        matches!(self, Outcome::Rejected(_))
+    }
+}
+
 /// The example, built and proved once per process.
 fn example(name: &str) -> &'static Example {
     static MLP: OnceLock<Example> = OnceLock::new();
@@ -201,9 +207,11 @@ struct Layout {
     regions: Vec<(Range<usize>, &'static str)>,
     /// Where the Winterfell proof starts.
     proof: Range<usize>,
-    /// Length of the Winterfell proof's context (trace info, field modulus, constraint count,
-    /// proof options), which the proof bytes start with.
+    /// Length of the Winterfell proof's context (trace info, field modulus, proof options,
+    /// constraint count), which the proof bytes start with.
     context_len: usize,
+    /// Offset in the proof bytes of the last proof option, the partition hash rate.
+    hash_rate: usize,
 }
 
 impl Layout {
@@ -212,7 +220,7 @@ impl Layout {
         let io = wf + 32 + 32 + 4;
         let io_end = io + 8 * ex.file.io.len();
         let proof = io_end + 4..ex.bytes.len();
-        let context_len = context_len(&ex.bytes[proof.clone()], &ex.file.proof);
+        let (hash_rate, context_len) = context_len(&ex.bytes[proof.clone()], &ex.file.proof);
         let p = proof.start;
         let regions = vec![
             (0..8, "magic"),
@@ -240,6 +248,7 @@ impl Layout {
             regions,
             proof,
             context_len,
+            hash_rate,
         }
     }
 
@@ -249,10 +258,11 @@ impl Layout {
     }
 }
 
-/// The context is the first thing in the proof bytes and ends with the serialized proof options:
-/// num_queries, blowup, grinding, field extension, FRI folding, FRI remainder degree, two
-/// batching methods, partition count and hash rate (one byte each).
-fn context_len(proof_bytes: &[u8], proof: &winterfell::Proof) -> usize {
+/// The context is the first thing in the proof bytes and ends with the serialized proof options
+/// (num_queries, blowup, grinding, field extension, FRI folding, FRI remainder degree, two
+/// batching methods, partition count and hash rate: one byte each) and the constraint count (a
+/// `vint64`). Returns the offset of the hash rate byte and the context's length.
+fn context_len(proof_bytes: &[u8], proof: &winterfell::Proof) -> (usize, usize) {
     let o = proof.options();
     let partitions = o.partition_options();
     assert_eq!(partitions, winterfell::PartitionOptions::default());
@@ -272,7 +282,9 @@ fn context_len(proof_bytes: &[u8], proof: &winterfell::Proof) -> usize {
         .windows(options.len())
         .position(|w| w == options)
         .expect("serialized proof options in the proof context");
-    at + options.len()
+    let end = at + options.len();
+    let constraints = proof_bytes[end].trailing_zeros() as usize + 1;
+    (end - 1, end + constraints)
 }
 
 // PROVE AND VERIFY
@@ -294,8 +306,9 @@ fn examples_prove_verify_and_round_trip() {
         assert_eq!(verify(&ex.artifact, &decoded, &ex.params), Ok(security));
         let p = &ex.artifact.program;
         eprintln!(
-            "{name}: {} rows x {} columns, proof {} bytes ({:.1} KB), security {} conjectured / \
+            "{}: {} rows x {} columns, proof {} bytes ({:.1} KB), security {} conjectured / \
              {} proven (ldr) / {} proven (udr), prove {:?}, verify {:?}",
+            ex.name,
             p.trace_len,
             p.width(),
             ex.bytes.len(),
@@ -333,14 +346,16 @@ fn flip_positions(layout: &Layout) -> Vec<usize> {
     at
 }
 
-/// Flips of one byte that decode and verify anyway, which a sound encoding must not have, are
-/// listed here with why they are harmless; anything else accepted fails the test.
+/// Flips one byte at a time (`^ 0x01` and `^ 0x80`) at every offset of [`flip_positions`]:
+/// decoding and verifying must fail, and never panic. The one flip known to verify anyway is
+/// [`is_hash_rate_flip`]; anything else accepted fails the test.
 fn flip_sweep(name: &str) {
     let ex = example(name);
     let layout = Layout::of(ex);
     let positions = flip_positions(&layout);
     let start = Instant::now();
     let mut accepted = Vec::new();
+    let mut known = Vec::new();
     let mut reasons = std::collections::BTreeMap::<String, usize>::new();
     for &at in &positions {
         for mask in [0x01u8, 0x80] {
@@ -348,9 +363,13 @@ fn flip_sweep(name: &str) {
             bytes[at] ^= mask;
             match ex.decode_and_verify(&bytes) {
                 Outcome::Rejected(why) => {
-                    let short: String = why.split(':').next().unwrap_or(&why).to_owned();
+                    let mut short = why.split(':').next().unwrap_or(&why).to_owned();
+                    if short.starts_with("public value") {
+                        short = "a public value out of range".into();
+                    }
                     *reasons.entry(short).or_default() += 1;
                 }
+                Outcome::Accepted if is_hash_rate_flip(&layout, at, mask) => known.push(at),
                 outcome => accepted.push(format!(
                     "offset {at} ({}, proof byte {}) ^ {mask:#04x}: {outcome:?}",
                     layout.region(at),
@@ -366,11 +385,38 @@ fn flip_sweep(name: &str) {
         ex.bytes.len(),
         start.elapsed()
     );
+    for at in known {
+        eprintln!(
+            "{name}: KNOWN GAP: offset {at} (proof byte {}, the partition hash rate) ^ 0x80 \
+             verifies",
+            at - layout.proof.start
+        );
+    }
     assert!(
         accepted.is_empty(),
         "{name}: flipped proof files not rejected:\n{}",
         accepted.join("\n")
     );
+}
+
+/// The last proof option in the context (just before the constraint count) is Winterfell's
+/// `PartitionOptions::hash_rate`. With one partition (ours) Winterfell never reads it and the
+/// context's `to_elements` leaves it out of the transcript, so 1 ^ 0x80 = 129 (a valid rate)
+/// verifies: a second encoding of the same proof, not a false statement. (1 ^ 0x01 = 0 is
+/// refused by Winterfell's decoder.)
+fn is_hash_rate_flip(layout: &Layout, at: usize, mask: u8) -> bool {
+    at == layout.proof.start + layout.hash_rate && mask == 0x80
+}
+
+#[test]
+#[ignore = "known gap: Winterfell ignores the partition hash rate byte (see is_hash_rate_flip)"]
+fn hash_rate_byte_is_bound() {
+    let ex = example("linear_digits");
+    let layout = Layout::of(ex);
+    let mut bytes = ex.bytes.clone();
+    bytes[layout.proof.start + layout.hash_rate] ^= 0x80;
+    let outcome = ex.decode_and_verify(&bytes);
+    assert!(matches!(outcome, Outcome::Rejected(_)), "{outcome:?}");
 }
 
 #[test]
@@ -432,17 +478,144 @@ fn truncated_stark_proofs_are_rejected() {
     }
 }
 
-/// Winterfell's decoder stops at the end of the proof and ignores what follows, so bytes
-/// appended inside the length frame make a second encoding of the same proof.
+/// Only one encoding of a proof may verify. Winterfell's decoder stops at the end of the proof
+/// and ignores what follows, so bytes appended inside the length frame make a second encoding;
+/// and it reads a length in any `vint64` form, so a length re-encoded in nine bytes makes a
+/// third.
 #[test]
-#[ignore = "known gap: trailing bytes inside the STARK proof frame are accepted (see report)"]
-fn trailing_bytes_inside_the_stark_proof_are_rejected() {
+#[ignore = "known gap: non-canonical STARK proof encodings verify (see report)"]
+fn stark_proof_encoding_is_canonical() {
     let ex = example("linear_digits");
     let layout = Layout::of(ex);
     let mut proof = ex.bytes[layout.proof.clone()].to_vec();
     proof.extend_from_slice(b"junk");
     let outcome = ex.decode_and_verify(&reframe(ex, &layout, &proof));
-    assert!(matches!(outcome, Outcome::Rejected(_)), "{outcome:?}");
+    assert!(outcome.is_rejected(), "trailing bytes: {outcome:?}");
+    let proof = &ex.bytes[layout.proof.clone()];
+    let len = vint_at(proof, first_query(ex, &layout)) as u64;
+    let outcome = ex.decode_and_verify(&with_query_length(ex, &layout, len));
+    assert!(outcome.is_rejected(), "a nine-byte length: {outcome:?}");
+}
+
+/// Winterfell's `vint64` encoding of `v` in its 9-byte form (accepted for any value).
+fn vint9(v: u64) -> Vec<u8> {
+    let mut out = vec![0];
+    out.extend_from_slice(&v.to_le_bytes());
+    out
+}
+
+/// Length in bytes of the `vint64` starting with `first`.
+fn vint_len(first: u8) -> usize {
+    first.trailing_zeros() as usize + 1
+}
+
+/// Value of the `vint64` at `at`.
+fn vint_at(bytes: &[u8], at: usize) -> usize {
+    let n = vint_len(bytes[at]);
+    if n == 9 {
+        let mut v = [0u8; 8];
+        v.copy_from_slice(&bytes[at + 1..at + 9]);
+        return u64::from_le_bytes(v) as usize;
+    }
+    let mut v = [0u8; 8];
+    v[..n].copy_from_slice(&bytes[at..at + n]);
+    (u64::from_le_bytes(v) >> n) as usize
+}
+
+/// Offset in the proof bytes of the first trace query's value-byte length: after the context,
+/// the unique-query count and the commitments (a `u16` length and its bytes).
+fn first_query(ex: &Example, layout: &Layout) -> usize {
+    let proof = &ex.bytes[layout.proof.clone()];
+    let at = layout.context_len + 1;
+    at + 2 + u16::from_le_bytes([proof[at], proof[at + 1]]) as usize
+}
+
+/// The proof with the first trace query's value-byte length declared as `len`: Winterfell's
+/// decoder reads it.
+fn with_query_length(ex: &Example, layout: &Layout, len: u64) -> Vec<u8> {
+    let proof = &ex.bytes[layout.proof.clone()];
+    let at = first_query(ex, layout);
+    let mut forged = proof[..at].to_vec();
+    forged.extend(vint9(len));
+    forged.extend_from_slice(&proof[at + vint_len(proof[at])..]);
+    reframe(ex, layout, &forged)
+}
+
+/// The proof with the node-vector count of the first trace query's batch Merkle proof declared
+/// as `count`: Winterfell's verifier reads it when it parses the queries.
+fn with_merkle_node_count(ex: &Example, layout: &Layout, count: u64) -> Vec<u8> {
+    let proof = &ex.bytes[layout.proof.clone()];
+    let values = first_query(ex, layout);
+    let opening = values + vint_len(proof[values]) + vint_at(proof, values);
+    let opening_len = vint_at(proof, opening);
+    let body = opening + vint_len(proof[opening]);
+    let end = body + opening_len;
+    // The opening proof: the tree depth (one byte), the node-vector count, the vectors.
+    let count_at = body + 1;
+    let mut inner = proof[body..count_at].to_vec();
+    inner.extend(vint9(count));
+    inner.extend_from_slice(&proof[count_at + vint_len(proof[count_at])..end]);
+    let mut forged = proof[..opening].to_vec();
+    forged.extend(vint9(inner.len() as u64));
+    forged.extend(inner);
+    forged.extend_from_slice(&proof[end..]);
+    reframe(ex, layout, &forged)
+}
+
+/// Runs the test `name` of this binary in a child process with `ZKM_CHILD` set and returns its
+/// exit status, so that an abort (which no `catch_unwind` stops) fails only this test.
+fn in_child(name: &str) -> std::process::ExitStatus {
+    let exe = std::env::current_exe().expect("test binary");
+    let out = std::process::Command::new(exe)
+        .args(["--exact", name, "--include-ignored", "--nocapture"])
+        .env("ZKM_CHILD", "1")
+        .output()
+        .expect("child runs");
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    out.status
+}
+
+/// A declared length far beyond the file's size must not make the decoder allocate it: an
+/// allocation failure aborts the process, which no `catch_unwind` can turn into an error.
+#[test]
+#[ignore = "known gap: Winterfell allocates declared lengths; 2^40 aborts the process"]
+fn huge_declared_lengths_do_not_abort_decoding() {
+    if std::env::var_os("ZKM_CHILD").is_none() {
+        let status = in_child("huge_declared_lengths_do_not_abort_decoding");
+        assert!(
+            status.success(),
+            "decoding a forged length killed the process: {status}"
+        );
+        return;
+    }
+    let ex = example("linear_digits");
+    let layout = Layout::of(ex);
+    for shift in [20, 30, 40, 50, 62] {
+        let err = decode_never_panics(&with_query_length(ex, &layout, 1 << shift));
+        eprintln!("query value length 2^{shift}: {err}");
+    }
+}
+
+/// The same for a length that only the verifier reads (inside a Merkle opening proof).
+#[test]
+#[ignore = "known gap: Winterfell allocates declared counts; 2^30 Merkle node vectors abort"]
+fn huge_declared_lengths_do_not_abort_verifying() {
+    if std::env::var_os("ZKM_CHILD").is_none() {
+        let status = in_child("huge_declared_lengths_do_not_abort_verifying");
+        assert!(
+            status.success(),
+            "verifying a forged length killed the process: {status}"
+        );
+        return;
+    }
+    let ex = example("linear_digits");
+    let layout = Layout::of(ex);
+    for shift in [1, 20, 30, 40, 50, 62] {
+        let bytes = with_merkle_node_count(ex, &layout, 1 << shift);
+        let outcome = ex.decode_and_verify(&bytes);
+        eprintln!("merkle node vectors 2^{shift}: {outcome:?}");
+        assert!(outcome.is_rejected(), "{outcome:?}");
+    }
 }
 
 // CHANGED STATEMENTS
@@ -536,6 +709,48 @@ fn proof_of_a_changed_weight_type_is_rejected() {
     let same = compile(rel, source);
     assert_eq!(same.hash, ex.artifact.hash);
     assert!(verify(&same, &ex.file, &ex.params).is_ok());
+}
+
+/// The same program with twice the rows, proved under the original artifact hash (the rows
+/// appended: the row counter continued, every other column held at its last value). The
+/// verifier builds its AIR from the trace shape the proof declares, so it must itself insist on
+/// the compiled program's shape.
+#[test]
+#[ignore = "known gap: the verifier takes the trace shape from the proof (see report)"]
+fn proof_with_another_trace_length_is_rejected() {
+    let text =
+        "model tiny {\n    input x: int<8>[4];\n    output y: int<8>[4];\n    y = relu(x);\n}\n";
+    let artifact = compile("tiny.zkm", text.into());
+    let loaded = zkm_runtime::load(&artifact.program, r#"{"x": [1, -2, 3, -4]}"#, "{}")
+        .expect("inputs load");
+    let trace = zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness");
+    assert!(check(&artifact.program, &trace).is_empty());
+    let file = prove(&artifact, &trace);
+    assert!(verify(&artifact, &file, &[]).is_ok());
+
+    let mut longer = artifact.clone();
+    let n = artifact.program.trace_len;
+    longer.program.trace_len = 2 * n;
+    let mut long_trace = trace.clone();
+    for (c, col) in long_trace.main.iter_mut().enumerate() {
+        let is_row = artifact.program.main_columns[c].name == "row";
+        let last = col[n - 1];
+        col.extend((n..2 * n).map(|i| if is_row { felt(i as i64) } else { last }));
+    }
+    let failures = check(&longer.program, &long_trace);
+    assert!(failures.is_empty(), "the longer trace fails: {failures:?}");
+    assert_eq!(longer.hash, artifact.hash);
+    let options = stark::options_for(BITS);
+    let proof = stark::prove(&longer, long_trace.main, long_trace.public.clone(), options)
+        .expect("the longer trace proves");
+    assert_eq!(proof.trace_info().length(), 2 * n);
+    let forged = ProofFile { proof, ..file };
+    let outcome = catch_unwind(AssertUnwindSafe(|| verify(&artifact, &forged, &[])));
+    assert!(
+        matches!(outcome, Ok(Err(_))),
+        "a proof of a {}-row trace verifies for a {n}-row program: {outcome:?}",
+        2 * n
+    );
 }
 
 // DISHONEST WITNESSES
@@ -637,13 +852,72 @@ fn out_of_range_rescale_remainder_is_rejected() {
     forced_proof_is_rejected(ex, &trace);
 }
 
+/// The column holding the first matrix product's result: the accumulator `dense*.A` of a
+/// lane-wise dot product, or the claimed product `affine*.z` of a random-combination check.
+fn matmul_column(artifact: &Artifact) -> (usize, String) {
+    let cols = &artifact.program.main_columns;
+    let patterns = [
+        ("dense", ".A"),
+        ("affine", ".z"),
+        ("product", ".z"),
+        ("matmul", ".z"),
+    ];
+    let found = patterns.iter().find_map(|(prefix, suffix)| {
+        let i = cols
+            .iter()
+            .position(|c| c.name.starts_with(prefix) && c.name.ends_with(suffix))?;
+        Some((i, cols[i].name.clone()))
+    });
+    found.unwrap_or_else(|| {
+        let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+        panic!("no matrix product column among {names:?}")
+    })
+}
+
 #[test]
 fn dishonest_matmul_sum_is_rejected() {
     let ex = example("mlp_digits");
-    let (col, name) = column(&ex.artifact, "dense", ".A");
+    let (col, name) = matmul_column(&ex.artifact);
     let mut trace = ex.trace.clone();
     trace.main[col][3] += felt(1);
     check_fails(ex, &trace, gadget_of(&name));
+    forced_proof_is_rejected(ex, &trace);
+}
+
+/// A wrong product whose consumer is changed to match, so that the bus balances and only the
+/// product's own random-combination check can catch it. Two rows `r`, `s` whose consumer
+/// remainders differ by one are chosen; `z[r] + 1`, `z[s] − 1`, the consumer's input likewise,
+/// and its remainder limb `rem[r] + 1`, `rem[s] − 1`, which swaps the two remainders so that
+/// every range lookup keeps its multiplicity.
+#[test]
+fn dishonest_matmul_sum_with_consistent_consumer_is_rejected() {
+    let ex = example("mlp_digits");
+    let (z, name) = matmul_column(&ex.artifact);
+    let gadget = gadget_of(&name).to_owned();
+    let cols = &ex.artifact.program.main_columns;
+    let consumer = (z + 1..cols.len()).find(|&i| cols[i].name.ends_with(".in"));
+    let consumer = consumer.expect("a gadget reading the product");
+    let next = gadget_of(&cols[consumer].name).to_owned();
+    let rem = column_named(&ex.artifact, &format!("{next}.rem.limb0"));
+    let limb = |row: usize| ex.trace.main[rem][row].as_int();
+    let rows = 16;
+    let pair = (0..rows)
+        .flat_map(|r| (0..rows).map(move |s| (r, s)))
+        .find(|&(r, s)| limb(s) == limb(r) + 1);
+    let (r, s) = pair.expect("two rows whose remainders differ by one");
+    let mut trace = ex.trace.clone();
+    for (col, row, delta) in [(z, r, 1), (z, s, -1), (consumer, r, 1), (consumer, s, -1)] {
+        trace.main[col][row] += felt(delta);
+    }
+    trace.main[rem][r] += felt(1);
+    trace.main[rem][s] -= felt(1);
+    let failures = check_fails(ex, &trace, &gadget);
+    let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
+    eprintln!("{name}[{r}] + 1, {name}[{s}] - 1, {next} adjusted: {labels:?}");
+    assert!(
+        labels.iter().all(|l| l.starts_with(&gadget)),
+        "only {gadget}'s check should fail: {labels:?}"
+    );
     forced_proof_is_rejected(ex, &trace);
 }
 
@@ -665,17 +939,30 @@ fn security_level_is_enforced() {
         matches!(err, winterfell::VerifierError::InsufficientConjecturedSecurity(128, b) if b == security.conjectured),
         "{err}"
     );
-    // A proof made for 128 bits verifies at 128.
-    let strong = api::prove(&ex.artifact, &ex.trace, 128).expect("128-bit proof");
-    assert!(strong.security.conjectured >= 128, "{:?}", strong.security);
+    // A proof made for 120 bits verifies at 120 and not at 128.
+    let strong = api::prove(&ex.artifact, &ex.trace, 120).expect("120-bit proof");
+    assert!(strong.security.conjectured >= 120, "{:?}", strong.security);
     let file = ProofFile::from_bytes(&strong.file.to_bytes()).expect("decodes");
-    assert!(api::verify(&ex.artifact, &file, &ex.params, 128).is_ok());
+    assert!(api::verify(&ex.artifact, &file, &ex.params, 120).is_ok());
+    assert!(api::verify(&ex.artifact, &file, &ex.params, 128).is_err());
     eprintln!(
-        "options_for(100): {} queries, {security:?}; options_for(128): {} queries, {:?}",
+        "options_for(100): {} queries, {security:?}; options_for(120): {} queries, {:?}",
         options.num_queries(),
-        stark::options_for(128).num_queries(),
+        stark::options_for(120).num_queries(),
         strong.security
     );
+}
+
+/// Winterfell's conjectured security is `min(64·2, queries) − 1` bits over the quadratic
+/// extension of Goldilocks, at most 127: `options_for(128)` cannot reach what it promises.
+#[test]
+#[ignore = "known gap: options_for(128) gives 127 conjectured bits (quadratic extension)"]
+fn security_128_is_reached_or_refused() {
+    let ex = example("linear_digits");
+    match api::prove(&ex.artifact, &ex.trace, 128) {
+        Ok(p) => assert!(p.security.conjectured >= 128, "{:?}", p.security),
+        Err(e) => eprintln!("refused: {e}"),
+    }
 }
 
 // RANDOM BYTES

@@ -269,6 +269,19 @@ fn verify_proof_of_another_model() {
     insta::assert_snapshot!(s.finish());
 }
 
+/// The artifact hash covers the source file name as given, so a proof made with one spelling of
+/// the model's path is rejected when verified with another.
+#[test]
+#[ignore = "known gap: the artifact hash depends on how the model path is spelled"]
+fn verify_with_another_spelling_of_the_model_path() {
+    let mut s = Session::new(&[]);
+    s.run(&["prove", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&["verify", &format!("./{LINEAR}"), "<TMP>/l.proof"]);
+    let shown = s.finish();
+    let verify = shown.rsplit("$ zkmc verify").next().unwrap_or_default();
+    assert!(verify.contains("status: 0"), "{shown}");
+}
+
 #[test]
 fn prove_max_memory_too_small() {
     insta::assert_snapshot!(run_cli(
@@ -408,7 +421,7 @@ impl Session {
             let s = s
                 .replace(&self.tmp_str, "<TMP>")
                 .replace(&root_str(), "<ROOT>");
-            cut_long_lines(&normalize_times(&s))
+            cut_long_lines(&pretty_json(&normalize_times(&s)))
         };
         let shown = format!(
             "status: {status}\nfiles: {}\n----- stderr\n{}----- stdout\n{}",
@@ -469,6 +482,23 @@ fn normalize_times(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Shows each line that is a JSON object (`--json` output) pretty-printed.
+fn pretty_json(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let body = line.trim_end_matches('\n');
+            let parsed = serde_json::from_str::<serde_json::Value>(body);
+            match parsed {
+                Ok(v) if body.starts_with('{') => {
+                    let pretty = serde_json::to_string_pretty(&v).expect("JSON prints");
+                    format!("{pretty}{}", &line[body.len()..])
+                }
+                _ => line.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// `before`: the scratch folder's files before the run (a failing run must add none).
