@@ -143,6 +143,13 @@ pub fn prove(artifact: &Artifact, trace: &Trace, bits: u32) -> Result<Proved, Ve
         .map_err(|e| VerifyError(format!("the prover failed: {e}")))?;
     let time = start.elapsed();
     let security = Security::of(&proof);
+    if security.conjectured < bits {
+        let max = stark::MAX_SECURITY;
+        return Err(VerifyError(format!(
+            "the proof reaches {} bits of conjectured security, below the {bits} asked for (zkmc reaches at most {max})",
+            security.conjectured
+        )));
+    }
     let (io, params) = split_public(artifact, &trace.public);
     let artifact_hash = hash_bytes(artifact);
     let file = ProofFile {
@@ -181,16 +188,12 @@ pub fn verify(
     }
     let public = join_public(artifact, &file.io, params)?;
     check_public_ranges(artifact, &public)?;
-    let security = Security::of(&file.proof);
-    let outcome =
-        std::panic::catch_unwind(|| stark::verify(artifact, file.proof.clone(), public, min_bits));
-    match outcome {
-        Ok(Ok(())) => Ok(security),
-        Ok(Err(e)) => Err(VerifyError(format!("the proof does not verify: {e}"))),
-        Err(_) => Err(VerifyError(
-            "the proof does not verify: malformed proof".into(),
-        )),
-    }
+    stark::check_shape(&artifact.program, &file.proof).map_err(VerifyError)?;
+    let security = crate::guard::quiet_catch(|| Security::of(&file.proof))
+        .map_err(|_| VerifyError("the proof does not verify: malformed proof options".into()))?;
+    stark::verify(artifact, file.proof.clone(), public, min_bits)
+        .map_err(|e| VerifyError(format!("the proof does not verify: {e}")))?;
+    Ok(security)
 }
 
 /// The artifact hash as bytes.

@@ -6,6 +6,7 @@
 //! `.zkm` syntax.
 
 pub mod api;
+pub mod guard;
 pub mod inputs;
 pub mod proof_file;
 pub mod stark;

@@ -117,14 +117,10 @@ impl ProofFile {
     }
 }
 
-/// Winterfell's decoder, shielded so that a malformed proof can never abort the process.
+/// Winterfell's decoder behind zkmc's guards (bounded allocations, canonical encoding, no panic).
 fn decode_proof(bytes: &[u8]) -> Result<Proof, ProofFileError> {
-    let decoded = std::panic::catch_unwind(|| Proof::from_bytes(bytes));
-    match decoded {
-        Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(ProofFileError(format!("malformed STARK proof: {e}"))),
-        Err(_) => Err(ProofFileError("malformed STARK proof".into())),
-    }
+    crate::guard::decode_proof(bytes)
+        .map_err(|e| ProofFileError(format!("malformed STARK proof: {e}")))
 }
 
 struct Reader<'a> {

@@ -90,12 +90,16 @@ impl Artifact {
     }
 }
 
+/// The hash covers everything but the source file names (display-only), so the same model
+/// compiled from another directory or through another spelling of its path has the same hash.
 fn hash_program(program: &AirProgram) -> String {
+    let mut hashed = program.clone();
+    hashed.files.clear();
     let mut hasher = blake3::Hasher::new();
     hasher.update(FORMAT.as_bytes());
     hasher.update(&VERSION.to_le_bytes());
     hasher.update(
-        serde_json::to_string(program)
+        serde_json::to_string(&hashed)
             .unwrap_or_default()
             .as_bytes(),
     );

@@ -67,21 +67,28 @@ impl Failure {
     }
 }
 
-/// Random elements for the checker's auxiliary trace (any values work for an honest trace).
-fn checker_rand(program: &AirProgram) -> Vec<Ext> {
-    let h = blake3::hash(program.name.as_bytes());
-    let b = h.as_bytes();
-    let word = |i: usize| {
-        Felt::new(u64::from_le_bytes(
-            b[i * 8..i * 8 + 8].try_into().unwrap_or([1; 8]),
-        ))
-    };
-    let gamma = Ext::new(word(1), word(2)) + Ext::from(word(3));
-    vec![
-        Ext::new(word(0), word(1)),
-        Ext::new(word(2), word(3)),
-        gamma,
-    ]
+/// Random elements for the checker's auxiliary trace, derived from the trace itself so that a
+/// trace cannot be crafted against them (any values work for an honest trace).
+fn checker_rand(program: &AirProgram, trace: &Trace) -> Vec<Ext> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(program.name.as_bytes());
+    for col in &trace.main {
+        for v in col {
+            hasher.update(&v.as_int().to_le_bytes());
+        }
+    }
+    for v in &trace.public {
+        hasher.update(&v.as_int().to_le_bytes());
+    }
+    let mut words = [0u64; 6];
+    let mut reader = hasher.finalize_xof();
+    for w in &mut words {
+        let mut buf = [0u8; 8];
+        reader.fill(&mut buf);
+        *w = u64::from_le_bytes(buf);
+    }
+    let e = |i: usize| Ext::new(Felt::new(words[i]), Felt::new(words[i + 1]));
+    vec![e(0), e(2), e(4)]
 }
 
 /// Checks a trace against its program and returns every failure (empty when it satisfies all).
@@ -302,7 +309,7 @@ fn describe_tag(program: &AirProgram, tag: u64) -> String {
 }
 
 fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
-    let rand = checker_rand(program);
+    let rand = checker_rand(program, trace);
     let aux = crate::aux::build(program, &trace.main, &trace.public, &rand);
     let n = program.trace_len;
     let w = trace.main.len();

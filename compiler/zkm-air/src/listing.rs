@@ -31,6 +31,7 @@ pub fn cell_name(p: &AirProgram, e: Expr) -> String {
         Expr::Periodic(i) => p.periodic[i as usize].name.clone(),
         Expr::Rand(0) => "α".into(),
         Expr::Rand(1) => "β".into(),
+        Expr::Rand(2) => "γ".into(),
         Expr::Rand(i) => format!("rand{i}"),
         _ => String::new(),
     }
@@ -76,7 +77,7 @@ fn header(out: &mut String, a: &Artifact) {
     );
     let _ = writeln!(
         out,
-        "random        α, β (drawn after the main trace is committed)"
+        "random        α, β (LogUp), γ (product checks), drawn after the main trace is committed"
     );
 }
 

@@ -261,7 +261,7 @@ pub struct AirProgram {
     pub main_columns: Vec<Column>,
     /// Auxiliary-segment columns (extension field).
     pub aux_columns: Vec<Column>,
-    /// Number of auxiliary random elements (`α`, `β`).
+    /// Number of auxiliary random elements: `α`, `β` (LogUp) and `γ` (product checks).
     pub num_rand: usize,
     /// Periodic columns.
     pub periodic: Vec<PeriodicColumn>,

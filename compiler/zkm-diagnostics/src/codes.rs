@@ -101,6 +101,8 @@ codes! {
     BAD_ARTIFACT = "E0703";
     /// A proof file that is malformed, for another model, or does not verify.
     PROOF_REJECTED = "E0704";
+    /// A security target zkmc cannot reach.
+    SECURITY_UNREACHABLE = "E0705";
     /// A transition constraint that does not hold on the trace.
     CONSTRAINT_FAILED = "E0801";
     /// A boundary assertion that does not hold on the trace.

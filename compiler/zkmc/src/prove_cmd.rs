@@ -24,6 +24,15 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     let start = Instant::now();
     let progress = Progress::new(!cmd.json && std::io::stderr().is_terminal());
     progress.stage("compiling");
+    if cmd.security > zkm_runtime::stark::MAX_SECURITY {
+        let msg = format!(
+            "--security {} is above the {} bits zkmc can reach",
+            cmd.security,
+            zkm_runtime::stark::MAX_SECURITY
+        );
+        let d = Diagnostic::error(codes::SECURITY_UNREACHABLE, msg);
+        return Err(report(&SourceMap::new(), &[d]));
+    }
     let (mut sources, artifact) = compile(&cmd.model)?;
     guard_memory(&artifact, cmd.max_memory)?;
     progress.stage("running the model and checking the trace");

@@ -22,24 +22,65 @@ pub const GRINDING: u32 = 16;
 /// Default conjectured security target in bits.
 pub const DEFAULT_SECURITY: u32 = 100;
 
-/// Proof options reaching at least `bits` of conjectured security: f64 with its quadratic
-/// extension, blowup 8, 16 grinding bits, FRI folding 8, and as many queries as needed.
+/// The highest conjectured security zkmc can reach: BLAKE3-256's collision resistance.
+pub const MAX_SECURITY: u32 = 128;
+
+/// Proof options reaching at least `bits` of conjectured security (capped at [`MAX_SECURITY`]):
+/// f64 with its quadratic extension (cubic above 127 bits), blowup 8, FRI folding 8, 16 grinding
+/// bits, and the fewest queries that reach the target under Winterfell's formula (grinding counts
+/// only once the queries alone give 80 bits).
 pub fn options_for(bits: u32) -> ProofOptions {
+    let bits = bits.min(MAX_SECURITY);
+    let extension = if bits > 127 {
+        FieldExtension::Cubic
+    } else {
+        FieldExtension::Quadratic
+    };
+    let field_bits = 64 * extension.degree();
     let per_query = BLOWUP.ilog2();
-    let queries = (bits + 1)
-        .saturating_sub(GRINDING)
-        .div_ceil(per_query)
-        .clamp(1, 255) as usize;
+    let reached = |q: u32| {
+        let mut query_bits = per_query * q;
+        if query_bits >= 80 {
+            query_bits += GRINDING;
+        }
+        field_bits.min(query_bits) - 1
+    };
+    let queries = (1..=255u32).find(|&q| reached(q) >= bits).unwrap_or(255) as usize;
     ProofOptions::new(
         queries,
         BLOWUP,
         GRINDING,
-        FieldExtension::Quadratic,
+        extension,
         8,
         31,
         BatchingMethod::Linear,
         BatchingMethod::Linear,
     )
+}
+
+/// Checks that a proof's trace has exactly the compiled program's shape (Winterfell builds the
+/// AIR from the shape the proof declares).
+pub fn check_shape(program: &AirProgram, proof: &Proof) -> Result<(), String> {
+    let info = proof.trace_info();
+    let expected = (
+        program.main_columns.len(),
+        program.aux_columns.len(),
+        program.num_rand,
+        program.trace_len,
+    );
+    let found = (
+        info.main_trace_width(),
+        info.aux_segment_width(),
+        info.get_num_aux_segment_rand_elements(),
+        info.length(),
+    );
+    if expected != found {
+        return Err(format!(
+            "the proof is for a trace of {} main + {} aux columns, {} random elements and {} rows; the model has {} + {}, {} and {}",
+            found.0, found.1, found.2, found.3, expected.0, expected.1, expected.2, expected.3
+        ));
+    }
+    Ok(())
 }
 
 /// The public inputs of `artifact` for the public vector `values`.
@@ -72,19 +113,31 @@ pub fn prove(
 }
 
 /// Verifies a proof against an artifact and public values, requiring `min_bits` of conjectured
-/// security.
+/// security. Never panics: a malformed proof is an error.
 ///
 /// # Errors
-/// Winterfell's verification error.
+/// A proof of another trace shape, or Winterfell's verification error.
 pub fn verify(
     artifact: &Artifact,
     proof: Proof,
     public: Vec<Felt>,
     min_bits: u32,
-) -> Result<(), winterfell::VerifierError> {
+) -> Result<(), String> {
+    check_shape(&artifact.program, &proof)?;
+    if public.len() != artifact.program.public_len {
+        return Err(format!(
+            "{} public values for a model with {}",
+            public.len(),
+            artifact.program.public_len
+        ));
+    }
     let inputs = public_inputs(artifact, public);
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
-    winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable)
+    let run = || winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable);
+    match crate::guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("malformed proof".into()),
+    }
 }
 
 /// A rough estimate of the prover's peak memory in bytes: the trace and composition LDEs, their

@@ -10,42 +10,23 @@
 //! - `I[0] = 0`, `A[0] = 0`, `I[m·C] = m`.
 //!
 //! `x[j]` is received on the bus for each lane; a block longer than C would read `x[j ≥ n]`, which
-//! no gadget sends. The last row of block `i` sends `z[i] = A + P`. Weights are either stored in
-//! the `W_t` columns (a parameter read only here: public ones pinned by assertions, private ones
-//! range-checked) or received from the bus like `x`.
+//! no gadget sends. The last row of block `i` sends `z[i] = A + P`. The weights are a computed
+//! tensor, received from the bus like `x` (weights declared as parameters use the product checks
+//! in `public_product.rs` and `private_product.rs` instead).
 
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
-use crate::range::RangeCheck;
 use crate::witness::Witness;
-
-/// Where the weights come from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WeightSource {
-    /// A parameter or input stored directly in the `W_t` columns.
-    Stored {
-        /// Declared name.
-        name: String,
-        /// Declared width in bits.
-        bits: u32,
-        /// Offset in the public vector, for public weights.
-        public: Option<usize>,
-        /// Range checks per lane, for private weights.
-        ranges: Vec<RangeCheck>,
-    },
-    /// A tensor received from the bus.
-    Tensor(TensorId),
-}
 
 /// Columns of a dense gadget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dense {
     /// The vector operand.
     pub x: TensorId,
-    /// The weights.
-    pub w: WeightSource,
+    /// The weights tensor (`[m, n]` or `[n, m]`, see `transposed`).
+    pub w: TensorId,
     /// The output tensor.
     pub out: TensorId,
     /// Inputs n.
@@ -82,7 +63,7 @@ impl Dense {
     pub fn lower(
         b: &mut AirBuilder,
         x: TensorId,
-        w: WeightSource,
+        w: TensorId,
         out: TensorId,
         shape: DenseShape,
         name: &str,
@@ -103,7 +84,7 @@ impl Dense {
         let x_cols: Vec<u16> = (0..k)
             .map(|t| b.main_col(format!("{name}.x{t}"), format!("input, lane {t}")))
             .collect();
-        let mut g = Dense {
+        let g = Dense {
             x,
             w,
             out,
@@ -152,8 +133,8 @@ impl Dense {
         e
     }
 
-    /// Receives the lanes and stores or receives the weights; returns `P = Σ_t W_t·X_t`.
-    fn emit_lanes(&mut self, b: &mut AirBuilder, s: ExprId, c: usize, name: &str) -> ExprId {
+    /// Receives the lanes and the weights; returns `P = Σ_t W_t·X_t`.
+    fn emit_lanes(&self, b: &mut AirBuilder, s: ExprId, c: usize, name: &str) -> ExprId {
         let (row, i) = (b.row(), b.cur(self.index));
         let ci = b.e().scale(c as i128, i);
         let chunk = b.e().sub(row, ci);
@@ -172,7 +153,7 @@ impl Dense {
     }
 
     fn emit_weight(
-        &mut self,
+        &self,
         b: &mut AirBuilder,
         t: usize,
         j: ExprId,
@@ -181,43 +162,9 @@ impl Dense {
         name: &str,
     ) {
         let wv = b.cur(self.w_cols[t]);
-        match &mut self.w {
-            WeightSource::Tensor(tensor) => {
-                let tensor = *tensor;
-                let flat = flat_index(b, j, i, self.n, self.m, self.transposed);
-                let wname = b.tensor_name(tensor);
-                b.recv_tensor(tensor, flat, wv, s, format!("{name}.w{t} reads {wname}"));
-            }
-            WeightSource::Stored {
-                name: wname,
-                bits,
-                public,
-                ranges,
-            } => match *public {
-                Some(offset) => {
-                    let (n, m, k, tr) = (self.n, self.m, self.k, self.transposed);
-                    let c = n / k;
-                    let index = if tr {
-                        format!("j·{m} + i")
-                    } else {
-                        format!("i·{n} + j")
-                    };
-                    let label = format!(
-                        "public {wname}[{index}], i = row/{c}, j = {k}·(row mod {c}) + {t}"
-                    );
-                    for r in 0..m * c {
-                        let (oi, jj) = (r / c, (r % c) * k + t);
-                        let idx = if tr { jj * m + oi } else { oi * n + jj };
-                        b.assert_public(self.w_cols[t], r, offset + idx, label.clone());
-                    }
-                }
-                None => {
-                    let half = b.e().constant(1i128 << (*bits - 1));
-                    let shifted = b.e().add(wv, half);
-                    ranges.push(b.range_check(&format!("{name}.w{t}.range"), shifted, *bits, s));
-                }
-            },
-        }
+        let flat = flat_index(b, j, i, self.n, self.m, self.transposed);
+        let wname = b.tensor_name(self.w);
+        b.recv_tensor(self.w, flat, wv, s, format!("{name}.w{t} reads {wname}"));
     }
 
     /// `A' − (1 − E)·(A + P) = 0`.
@@ -233,12 +180,7 @@ impl Dense {
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) {
         let x = w.tensor(self.x).to_vec();
-        let weights = match &self.w {
-            WeightSource::Tensor(t) => w.tensor(*t).to_vec(),
-            WeightSource::Stored { name, bits, .. } => w
-                .input(name, self.n * self.m, *bits)
-                .unwrap_or_else(|_| vec![0; self.n * self.m]),
-        };
+        let weights = w.tensor(self.w).to_vec();
         let c = self.n / self.k;
         let mut out = Vec::with_capacity(self.m);
         for i in 0..self.m {
@@ -250,7 +192,8 @@ impl Dense {
                 for t in 0..self.k {
                     let j = chunk * self.k + t;
                     let idx = self.weight_index(i, j);
-                    self.fill_lane(w, r, t, weights[idx], x[j], idx);
+                    w.set_int(self.w_cols[t], r, weights[idx]);
+                    w.set_int(self.x_cols[t], r, x[j]);
                     acc += weights[idx] * x[j];
                 }
             }
@@ -260,25 +203,6 @@ impl Dense {
             w.set_int(self.index, r, self.m as i128);
         }
         w.set_tensor(self.out, out);
-    }
-
-    fn fill_lane(&self, w: &mut Witness<'_>, r: usize, t: usize, wv: i128, xv: i128, idx: usize) {
-        w.set_int(self.w_cols[t], r, wv);
-        w.set_int(self.x_cols[t], r, xv);
-        if let WeightSource::Stored {
-            bits,
-            public,
-            ranges,
-            ..
-        } = &self.w
-        {
-            if let Some(off) = public {
-                w.set_public(off + idx, wv);
-            }
-            if let Some(rc) = ranges.get(t) {
-                rc.fill(w, r, wv + (1i128 << (bits - 1)));
-            }
-        }
     }
 
     fn weight_index(&self, i: usize, j: usize) -> usize {

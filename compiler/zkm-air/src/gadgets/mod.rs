@@ -8,9 +8,9 @@
 mod argmax;
 mod dense;
 mod elementwise;
-mod freivalds;
 mod io;
 mod private_product;
+mod public_product;
 mod relu;
 mod rescale;
 mod sum;
@@ -18,11 +18,11 @@ mod sum;
 use serde::{Deserialize, Serialize};
 
 pub use argmax::Argmax;
-pub use dense::{Dense, DenseShape, WeightSource};
+pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
-pub use freivalds::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use io::{Output, Store};
 pub use private_product::PrivateProduct;
+pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
 pub use sum::Sum;

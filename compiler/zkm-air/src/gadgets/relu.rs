@@ -1,6 +1,6 @@
 //! `y = max(v, 0)` through a sign bit.
 //!
-//! With `K` a multiple of 8 such that `|v| < 2^K`: `b` boolean (`s·b·(b − 1) = 0`, degree 3),
+//! With `K` the bit length such that `|v| < 2^K`: `b` boolean (`s·b·(b − 1) = 0`, degree 3),
 //! `v + b·2^K ∈ [0, 2^K)` by limbs (so `b = 1 ⇔ v < 0`), and `s·(y − v + b·v) = 0` (degree 3).
 
 use serde::{Deserialize, Serialize};

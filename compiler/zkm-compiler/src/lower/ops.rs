@@ -49,11 +49,15 @@ impl Lowering<'_> {
                 let shift = a.frac as i32 - ty.frac as i32;
                 let y0_range = (round(a.range.lo, shift), round(a.range.hi, shift));
                 let half = 1i128 << (ty.bits - 1);
-                let needed = match (clamp, shift > 0) {
-                    (true, _) => bits_of(y0_range.0.abs().max(y0_range.1.abs()) + half + 1),
-                    (false, true) => ty.bits + shift as u32,
-                    (false, false) => 0,
-                };
+                // The rounded value is unique only if its checked width plus the shift stays
+                // well inside the field (a remainder off by a multiple of p/2^s is otherwise
+                // possible).
+                let shift_bits = shift.max(0) as u32;
+                let needed = match clamp {
+                    true => bits_of(y0_range.0.abs().max(y0_range.1.abs()) + half + 1),
+                    false if shift > 0 => ty.bits,
+                    false => 0,
+                } + shift_bits;
                 self.comparable(node.span, needed, "rescale")?;
                 let spec = RescaleSpec {
                     shift,

@@ -75,7 +75,7 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         reads[root[node]] = reads[root[node]].saturating_add(1);
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
-    let row_target = row_target(p, &by_combination);
+    let row_target = row_target(p, &by_combination, &stored_in_dense);
     Ok(Plan {
         root,
         reads,
@@ -125,10 +125,10 @@ const MACS_PER_ROW: usize = 16;
 
 /// The trace length to aim for: every tensor in the trace fits in a region (plus the last row),
 /// the range table fits, and the largest private product runs at about [`MACS_PER_ROW`] weights
-/// per row. `checked[d]` marks matrices that never enter the trace as a tensor.
-fn row_target(p: &Program, checked: &[bool]) -> usize {
-    let stored = checked;
-    let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if stored[d]);
+/// per row. `checked[d]` marks matrices that never enter the trace as a tensor, `stored[d]` the
+/// private ones among them (stored in product lanes).
+fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
+    let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if checked[d]);
     let longest = p
         .nodes
         .iter()

@@ -1,9 +1,7 @@
 //! Matrix products: public weights are checked by a random linear combination (with a public
 //! bias folded in when one is added right after); other weights use the dense gadget.
 
-use zkm_air::gadgets::{
-    Dense, DenseShape, Gadget, PrivateProduct, ProductShape, PublicProduct, WeightSource,
-};
+use zkm_air::gadgets::{Dense, DenseShape, Gadget, PrivateProduct, ProductShape, PublicProduct};
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
 
@@ -31,7 +29,7 @@ impl Lowering<'_> {
                 return Ok(self.private_product(id, xt, d, shape, name));
             }
         }
-        let ws = self.weight_source(id, w)?;
+        let ws = self.operand(id, w)?;
         let out = self.output(id, name);
         self.b.begin_gadget(self.loc(self.program.nodes[id].span));
         Ok(Gadget::Dense(Dense::lower(
@@ -140,22 +138,6 @@ impl Lowering<'_> {
         self.b.begin_gadget(self.loc(self.program.nodes[id].span));
         let g = PrivateProduct::lower(&mut self.b, x, out, [n, m, k], transposed, w_decl, name);
         Gadget::PrivateProduct(g)
-    }
-
-    fn weight_source(&mut self, id: NodeId, w: NodeId) -> Result<WeightSource, Diagnostic> {
-        if let Op::Load(d) = self.program.nodes[w].op {
-            if self.plan.stored_in_dense[d] {
-                let decl = &self.program.decls[d];
-                let (name, bits, public) = (decl.name.clone(), decl.ty.bits, self.public_of[d]);
-                return Ok(WeightSource::Stored {
-                    name,
-                    bits,
-                    public,
-                    ranges: vec![],
-                });
-            }
-        }
-        Ok(WeightSource::Tensor(self.operand(id, w)?))
     }
 }
 

@@ -1,0 +1,171 @@
+//! Defences for decoding untrusted proofs: a byte reader that refuses element counts larger than
+//! the bytes left (Winterfell's readers reserve a declared count before reading anything), a check
+//! of every Merkle opening inside a proof before the verifier parses it, and panic isolation.
+
+use winter_utils::{ByteReader, Deserializable, DeserializationError, Serializable};
+use winterfell::crypto::BatchMerkleProof;
+use winterfell::Proof;
+
+use crate::stark::Hasher;
+
+/// A slice reader whose `read_many` refuses counts above the remaining byte count (every element
+/// takes at least one byte), so a forged length cannot make it allocate more than the input.
+#[derive(Debug)]
+pub struct GuardedReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> GuardedReader<'a> {
+    /// Reads from `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        GuardedReader { bytes, at: 0 }
+    }
+
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+}
+
+fn eof() -> DeserializationError {
+    DeserializationError::UnexpectedEOF
+}
+
+impl ByteReader for GuardedReader<'_> {
+    fn read_u8(&mut self) -> Result<u8, DeserializationError> {
+        let b = *self.bytes.get(self.at).ok_or_else(eof)?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn peek_u8(&self) -> Result<u8, DeserializationError> {
+        self.bytes.get(self.at).copied().ok_or_else(eof)
+    }
+
+    fn read_slice(&mut self, len: usize) -> Result<&[u8], DeserializationError> {
+        self.check_eor(len)?;
+        let out = &self.bytes[self.at..self.at + len];
+        self.at += len;
+        Ok(out)
+    }
+
+    fn read_array<const N: usize>(&mut self) -> Result<[u8; N], DeserializationError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.read_slice(N)?);
+        Ok(out)
+    }
+
+    fn check_eor(&self, num_bytes: usize) -> Result<(), DeserializationError> {
+        if num_bytes > self.remaining() {
+            return Err(eof());
+        }
+        Ok(())
+    }
+
+    fn has_more_bytes(&self) -> bool {
+        self.at < self.bytes.len()
+    }
+
+    fn read_many<D: Deserializable>(&mut self, n: usize) -> Result<Vec<D>, DeserializationError> {
+        if n > self.remaining() {
+            return Err(DeserializationError::InvalidValue(format!(
+                "{n} elements declared but only {} bytes left",
+                self.remaining()
+            )));
+        }
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(D::read_from(self)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Decodes a STARK proof from untrusted bytes: bounded allocations, no panic, the canonical
+/// encoding only (re-encoding gives the same bytes), default partitioning, and Merkle openings
+/// that the verifier can parse without unbounded allocations.
+pub fn decode_proof(bytes: &[u8]) -> Result<Proof, String> {
+    let decoded = quiet_catch(|| {
+        let mut reader = GuardedReader::new(bytes);
+        let proof = Proof::read_from(&mut reader).map_err(|e| e.to_string())?;
+        if reader.has_more_bytes() {
+            return Err("trailing bytes inside the STARK proof".to_string());
+        }
+        Ok(proof)
+    });
+    let proof = decoded.map_err(|_| "malformed STARK proof".to_string())??;
+    if proof.options().partition_options() != winterfell::PartitionOptions::default() {
+        return Err("unsupported trace partitioning".into());
+    }
+    if quiet_catch(|| proof.to_bytes()).ok().as_deref() != Some(bytes) {
+        return Err("non-canonical STARK proof encoding".into());
+    }
+    check_openings(&proof)?;
+    Ok(proof)
+}
+
+/// Every Merkle opening in the proof must parse with bounded allocations.
+fn check_openings(proof: &Proof) -> Result<(), String> {
+    let mut blobs = Vec::new();
+    for q in proof
+        .trace_queries
+        .iter()
+        .chain([&proof.constraint_queries])
+    {
+        blobs.push(opening_of_queries(&q.to_bytes())?);
+    }
+    blobs.extend(fri_openings(&proof.fri_proof.to_bytes())?);
+    for blob in blobs {
+        check_opening(&blob)?;
+    }
+    Ok(())
+}
+
+/// The opening-proof bytes of serialized `Queries` (values, then the opening proof).
+fn opening_of_queries(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut r = GuardedReader::new(bytes);
+    let _values: Vec<u8> = Vec::read_from(&mut r).map_err(|e| e.to_string())?;
+    Vec::<u8>::read_from(&mut r).map_err(|e| e.to_string())
+}
+
+/// The opening-proof bytes of every layer of a serialized FRI proof.
+fn fri_openings(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let mut r = GuardedReader::new(bytes);
+    let layers = r.read_u8().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for _ in 0..layers {
+        let values = r.read_u32().map_err(|e| e.to_string())? as usize;
+        r.read_slice(values).map_err(|e| e.to_string())?;
+        let paths = r.read_u32().map_err(|e| e.to_string())? as usize;
+        out.push(r.read_slice(paths).map_err(|e| e.to_string())?.to_vec());
+    }
+    Ok(out)
+}
+
+/// A batch Merkle opening: depth, a node-vector count no larger than the bytes that follow, and
+/// node vectors parsed with the guarded reader.
+fn check_opening(bytes: &[u8]) -> Result<(), String> {
+    let mut r = GuardedReader::new(bytes);
+    r.read_u8().map_err(|e| e.to_string())?;
+    let count = r.read_usize().map_err(|e| e.to_string())?;
+    if count > r.remaining() {
+        return Err(format!(
+            "Merkle opening declares {count} node vectors in {} bytes",
+            r.remaining()
+        ));
+    }
+    let mut whole = GuardedReader::new(bytes);
+    BatchMerkleProof::<Hasher>::read_from(&mut whole)
+        .map_err(|e| format!("malformed Merkle opening: {e}"))?;
+    Ok(())
+}
+
+/// Runs `f`, turning a panic into an error without printing the panic message.
+pub fn quiet_catch<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> std::thread::Result<R> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(f);
+    std::panic::set_hook(previous);
+    result
+}

@@ -1,0 +1,288 @@
+//! Helpers shared by the soundness suites (`prove.rs`, `proof_bytes.rs`): example artifacts,
+//! honest traces and proofs built once per process, column lookups, a seeded RNG, and the byte
+//! layout of a proof file.
+
+#![allow(dead_code, unused_imports)]
+
+pub use std::ops::Range;
+pub use std::panic::{catch_unwind, AssertUnwindSafe};
+pub use std::path::{Path, PathBuf};
+pub use std::sync::OnceLock;
+pub use std::time::{Duration, Instant};
+pub use zkm_air::check::{check, Failure, FailureKind};
+pub use zkm_air::field::{felt, Felt};
+pub use zkm_air::{Artifact, PublicKind, Trace};
+pub use zkm_diagnostics::{render, SourceMap};
+pub use zkm_runtime::api::{self, Security, VerifyError};
+pub use zkm_runtime::proof_file::{params_digest, ProofFile, MAGIC, VERSION, WINTERFELL};
+pub use zkm_runtime::stark;
+/// Conjectured security every proof of this suite is made and verified with.
+pub const BITS: u32 = 100;
+
+// HELPERS
+// ================================================================================================
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn example_source(name: &str) -> String {
+    let path = root().join(format!("examples/{name}/{name}.zkm"));
+    std::fs::read_to_string(path).expect("example source")
+}
+
+/// Compiles `text` under the file name `rel` (the name is part of the artifact hash).
+pub fn compile(rel: &str, text: String) -> Artifact {
+    let mut sources = SourceMap::new();
+    let file = sources.add(rel.to_owned(), text);
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
+    artifact.expect("artifact")
+}
+
+/// Compiles `examples/<name>/<name>.zkm` with its repository-relative name.
+pub fn build(name: &str) -> Artifact {
+    compile(&format!("examples/{name}/{name}.zkm"), example_source(name))
+}
+
+pub fn data(name: &str, file: &str) -> String {
+    std::fs::read_to_string(root().join("examples").join(name).join(file)).expect("data file")
+}
+
+/// The honest trace of an example on its bundled input and weights.
+pub fn honest_trace(name: &str, artifact: &Artifact) -> Trace {
+    let loaded = zkm_runtime::load(
+        &artifact.program,
+        &data(name, "input.json"),
+        &data(name, "weights.json"),
+    )
+    .expect("inputs load");
+    zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
+}
+
+/// Proves a trace the checker accepts, at [`BITS`] bits.
+pub fn prove(artifact: &Artifact, trace: &Trace) -> ProofFile {
+    api::prove(artifact, trace, BITS).expect("proof").file
+}
+
+/// Verifies a proof file the way `zkmc verify` does.
+pub fn verify(
+    artifact: &Artifact,
+    file: &ProofFile,
+    params: &[Felt],
+) -> Result<Security, VerifyError> {
+    api::verify(artifact, file, params, BITS)
+}
+
+/// One example, compiled, run, proved and encoded.
+#[derive(Debug)]
+pub struct Example {
+    pub name: &'static str,
+    pub artifact: Artifact,
+    pub trace: Trace,
+    /// The public parameters (what the verifier reads from the weights file).
+    pub params: Vec<Felt>,
+    pub file: ProofFile,
+    pub bytes: Vec<u8>,
+    pub prove_time: Duration,
+}
+
+impl Example {
+    pub fn new(name: &'static str) -> Self {
+        let artifact = build(name);
+        let trace = honest_trace(name, &artifact);
+        let failures = check(&artifact.program, &trace);
+        assert!(
+            failures.is_empty(),
+            "{name}: honest trace fails: {failures:?}"
+        );
+        let params = api::split_public(&artifact, &trace.public).1;
+        let start = Instant::now();
+        let file = prove(&artifact, &trace);
+        let prove_time = start.elapsed();
+        let bytes = file.to_bytes();
+        Example {
+            name,
+            artifact,
+            trace,
+            params,
+            file,
+            bytes,
+            prove_time,
+        }
+    }
+
+    /// Decodes `bytes` and verifies them against this example; a panic is reported, not raised.
+    pub fn decode_and_verify(&self, bytes: &[u8]) -> Outcome {
+        let run = || {
+            let file = ProofFile::from_bytes(bytes).map_err(|e| e.0)?;
+            verify(&self.artifact, &file, &self.params).map_err(|e| e.0)
+        };
+        match catch_unwind(AssertUnwindSafe(run)) {
+            Ok(Ok(_)) => Outcome::Accepted,
+            Ok(Err(e)) => Outcome::Rejected(e),
+            Err(_) => Outcome::Panicked,
+        }
+    }
+}
+
+/// What decoding and verifying some bytes came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Accepted,
+    Rejected(String),
+    Panicked,
+}
+
+impl Outcome {
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, Outcome::Rejected(_))
+    }
+}
+
+/// The example, built and proved once per process.
+pub fn example(name: &str) -> &'static Example {
+    static MLP: OnceLock<Example> = OnceLock::new();
+    static LINEAR: OnceLock<Example> = OnceLock::new();
+    match name {
+        "mlp_digits" => MLP.get_or_init(|| Example::new("mlp_digits")),
+        "linear_digits" => LINEAR.get_or_init(|| Example::new("linear_digits")),
+        _ => panic!("no example {name}"),
+    }
+}
+
+pub const EXAMPLES: [&str; 2] = ["mlp_digits", "linear_digits"];
+
+/// The first main column whose name starts with `prefix` and ends with `suffix` (names carry
+/// node ids such as `relu10.out`, which move when the model or the lowering changes).
+pub fn column(artifact: &Artifact, prefix: &str, suffix: &str) -> (usize, String) {
+    let cols = &artifact.program.main_columns;
+    let found = cols
+        .iter()
+        .position(|c| c.name.starts_with(prefix) && c.name.ends_with(suffix));
+    let i = found.unwrap_or_else(|| panic!("no main column {prefix}*{suffix}"));
+    (i, cols[i].name.clone())
+}
+
+/// The column named exactly `name`.
+pub fn column_named(artifact: &Artifact, name: &str) -> usize {
+    let cols = &artifact.program.main_columns;
+    let found = cols.iter().position(|c| c.name == name);
+    found.unwrap_or_else(|| panic!("no main column {name}"))
+}
+
+/// The gadget a column belongs to: `relu10` for `relu10.out`.
+pub fn gadget_of(column: &str) -> &str {
+    column.split('.').next().unwrap_or(column)
+}
+
+/// A small deterministic generator (splitmix64), so that failures reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+// FILE LAYOUT
+// ================================================================================================
+
+/// Byte offsets of the parts of an encoded proof file (see `runtime/src/proof_file.rs`).
+#[derive(Debug)]
+pub struct Layout {
+    /// The whole file's regions, in order, with a name each.
+    pub regions: Vec<(Range<usize>, &'static str)>,
+    /// Where the Winterfell proof starts.
+    pub proof: Range<usize>,
+    /// Length of the Winterfell proof's context (trace info, field modulus, proof options,
+    /// constraint count), which the proof bytes start with.
+    pub context_len: usize,
+    /// Offset in the proof bytes of the last proof option, the partition hash rate.
+    pub hash_rate: usize,
+}
+
+impl Layout {
+    pub fn of(ex: &Example) -> Self {
+        let wf = 11 + WINTERFELL.len();
+        let io = wf + 32 + 32 + 4;
+        let io_end = io + 8 * ex.file.io.len();
+        let proof = io_end + 4..ex.bytes.len();
+        let (hash_rate, context_len) = context_len(&ex.bytes[proof.clone()], &ex.file.proof);
+        let p = proof.start;
+        let regions = vec![
+            (0..8, "magic"),
+            (8..10, "format version"),
+            (10..11, "winterfell version length"),
+            (11..wf, "winterfell version"),
+            (wf..wf + 32, "artifact hash"),
+            (wf + 32..wf + 64, "params digest"),
+            (wf + 64..io, "public value count"),
+            (io..io_end, "public values"),
+            (io_end..p, "proof length"),
+            (p..p + context_len, "stark: context"),
+            (
+                p + context_len..p + context_len + 1,
+                "stark: num_unique_queries",
+            ),
+            (
+                p + context_len + 1..proof.end - 9,
+                "stark: commitments, queries, ood, fri",
+            ),
+            (proof.end - 9..proof.end - 8, "stark: fri num_partitions"),
+            (proof.end - 8..proof.end, "stark: pow nonce"),
+        ];
+        Layout {
+            regions,
+            proof,
+            context_len,
+            hash_rate,
+        }
+    }
+
+    pub fn region(&self, at: usize) -> &'static str {
+        let found = self.regions.iter().find(|(r, _)| r.contains(&at));
+        found.map_or("past the end", |(_, name)| name)
+    }
+}
+
+/// The context is the first thing in the proof bytes and ends with the serialized proof options
+/// (num_queries, blowup, grinding, field extension, FRI folding, FRI remainder degree, two
+/// batching methods, partition count and hash rate: one byte each) and the constraint count (a
+/// `vint64`). Returns the offset of the hash rate byte and the context's length.
+pub fn context_len(proof_bytes: &[u8], proof: &winterfell::Proof) -> (usize, usize) {
+    let o = proof.options();
+    let partitions = o.partition_options();
+    assert_eq!(partitions, winterfell::PartitionOptions::default());
+    let options = [
+        o.num_queries() as u8,
+        o.blowup_factor() as u8,
+        o.grinding_factor() as u8,
+        2, // FieldExtension::Quadratic
+        o.to_fri_options().folding_factor() as u8,
+        o.to_fri_options().remainder_max_degree() as u8,
+        0, // BatchingMethod::Linear
+        0, // BatchingMethod::Linear
+        1, // one partition
+        1, // hash rate 1
+    ];
+    let at = proof_bytes
+        .windows(options.len())
+        .position(|w| w == options)
+        .expect("serialized proof options in the proof context");
+    let end = at + options.len();
+    let constraints = proof_bytes[end].trailing_zeros() as usize + 1;
+    (end - 1, end + constraints)
+}
