@@ -40,12 +40,12 @@ impl std::fmt::Display for ProofFileError {
 
 /// The blake3 digest of public parameter values (canonical little-endian u64s).
 pub fn params_digest(values: &[Felt]) -> [u8; 32] {
-    let mut h = blake3::Hasher::new();
-    h.update(b"zkmc-public-params");
+    let mut bytes = Vec::with_capacity(8 * values.len() + 18);
+    bytes.extend_from_slice(b"zkmc-public-params");
     for v in values {
-        h.update(&v.as_int().to_le_bytes());
+        bytes.extend_from_slice(&v.as_int().to_le_bytes());
     }
-    *h.finalize().as_bytes()
+    *blake3::hash(&bytes).as_bytes()
 }
 
 impl ProofFile {

@@ -70,16 +70,12 @@ impl Failure {
 /// Random elements for the checker's auxiliary trace, derived from the trace itself so that a
 /// trace cannot be crafted against them (any values work for an honest trace).
 fn checker_rand(program: &AirProgram, trace: &Trace) -> Vec<Ext> {
+    let mut bytes = program.name.as_bytes().to_vec();
+    for v in trace.main.iter().flatten().chain(&trace.public) {
+        bytes.extend_from_slice(&v.as_int().to_le_bytes());
+    }
     let mut hasher = blake3::Hasher::new();
-    hasher.update(program.name.as_bytes());
-    for col in &trace.main {
-        for v in col {
-            hasher.update(&v.as_int().to_le_bytes());
-        }
-    }
-    for v in &trace.public {
-        hasher.update(&v.as_int().to_le_bytes());
-    }
+    hasher.update(&bytes);
     let mut words = [0u64; 6];
     let mut reader = hasher.finalize_xof();
     for w in &mut words {

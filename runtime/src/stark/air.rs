@@ -15,24 +15,21 @@ use zkm_air::AirProgram;
 
 use super::tape::{Leaf, Tape};
 
-/// The public inputs of a proof: the compiled program, its hash, and the public values.
+/// The public inputs of a proof: the compiled program, and the statement the transcript absorbs.
 #[derive(Clone, Debug)]
 pub struct PublicInputs {
     /// The compiled program (not absorbed itself: its hash is).
     pub program: Arc<AirProgram>,
-    /// The artifact hash (blake3, 32 bytes).
-    pub hash: [u8; 32],
     /// The public input vector, laid out as `program.public` describes.
     pub values: Vec<Felt>,
+    /// What Fiat–Shamir absorbs: the artifact hash and the public parameters' digest (eight
+    /// 32-bit words each), then every public value that is not a parameter.
+    pub statement: Vec<Felt>,
 }
 
 impl ToElements<Felt> for PublicInputs {
     fn to_elements(&self) -> Vec<Felt> {
-        let words = self
-            .hash
-            .chunks(4)
-            .map(|c| Felt::new(u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as u64));
-        words.chain(self.values.iter().copied()).collect()
+        self.statement.clone()
     }
 }
 

@@ -85,14 +85,25 @@ pub fn check_shape(program: &AirProgram, proof: &Proof) -> Result<(), String> {
 
 /// The public inputs of `artifact` for the public vector `values`.
 pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>) -> PublicInputs {
-    let mut hash = [0u8; 32];
-    if let Ok(bytes) = blake3::Hash::from_hex(&artifact.hash) {
-        hash = *bytes.as_bytes();
-    }
+    let hash = blake3::Hash::from_hex(&artifact.hash)
+        .map(|h| *h.as_bytes())
+        .unwrap_or([0; 32]);
+    let (io, params) = crate::api::split_public(artifact, &values);
+    let digest = crate::proof_file::params_digest(&params);
+    let words = |bytes: [u8; 32]| {
+        let chunks: Vec<Felt> = bytes
+            .chunks(4)
+            .map(|c| Felt::new(u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as u64))
+            .collect();
+        chunks
+    };
+    let mut statement = words(hash);
+    statement.extend(words(digest));
+    statement.extend(io);
     PublicInputs {
         program: Arc::new(artifact.program.clone()),
-        hash,
         values,
+        statement,
     }
 }
 

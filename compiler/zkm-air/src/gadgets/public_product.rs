@@ -169,22 +169,32 @@ impl PublicProduct {
 
     /// `u_j = Σ_i γ^i·W[i][j]` for `j < n`, computed from the public weights.
     pub fn keys<E: FieldElement<BaseField = Felt>>(&self, public: &[Felt], gamma: E) -> Vec<E> {
-        let mut u = vec![E::ZERO; self.n];
-        let mut power = E::ONE;
-        for i in 0..self.m {
-            for (j, uj) in u.iter_mut().enumerate() {
-                let idx = if self.transposed {
-                    j * self.m + i
-                } else {
-                    i * self.n + j
-                };
-                let w = public
-                    .get(self.weights + idx)
-                    .copied()
-                    .unwrap_or(Felt::ZERO);
-                *uj += power.mul_base(w);
+        let (n, m) = (self.n, self.m);
+        let powers: Vec<E> = std::iter::successors(Some(E::ONE), |p| Some(*p * gamma))
+            .take(m)
+            .collect();
+        let weights = public
+            .get(self.weights..self.weights + n * m)
+            .unwrap_or(&[]);
+        if weights.len() != n * m {
+            return vec![E::ZERO; n];
+        }
+        let mut u = vec![E::ZERO; n];
+        if self.transposed {
+            // W[i][j] at j·m + i: each key is one contiguous row of the stored matrix.
+            for (uj, row) in u.iter_mut().zip(weights.chunks_exact(m)) {
+                *uj = row
+                    .iter()
+                    .zip(&powers)
+                    .fold(E::ZERO, |acc, (&w, &p)| acc + p.mul_base(w));
             }
-            power *= gamma;
+        } else {
+            // W[i][j] at i·n + j: walk the rows, adding γ^i·W[i][·] to every key.
+            for (row, &p) in weights.chunks_exact(n).zip(&powers) {
+                for (uj, &w) in u.iter_mut().zip(row) {
+                    *uj += p.mul_base(w);
+                }
+            }
         }
         u
     }

@@ -143,8 +143,10 @@ fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
         }),
         _ => None,
     });
-    let rows = products.max().unwrap_or(0).max(longest).max(255);
-    (rows + 1).next_power_of_two()
+    // Tensors need one spare row (a region never reaches the last row); products size their
+    // lanes to fit below the target, so their rows only need to fit the power of two itself.
+    let tensors = (longest.max(255) + 1).next_power_of_two();
+    tensors.max(products.max().unwrap_or(0).next_power_of_two())
 }
 
 /// How often each declaration is used, and whether it is ever the matrix of a product.
