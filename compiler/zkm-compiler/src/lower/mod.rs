@@ -17,21 +17,53 @@ use plan::Plan;
 
 /// Lowers a checked program.
 ///
+/// Private matrix products can trade rows for lanes, so the lowering tries a few trace lengths
+/// (the plan's target and up to three halvings of it) and keeps the program with the fewest
+/// trace cells, counting auxiliary (extension-field) columns twice.
+///
 /// # Errors
 /// When the program uses a construct the lowering does not support yet, or the trace would
 /// exceed the prover's limits.
 pub fn lower(program: &Program, sources: &SourceMap) -> Result<Artifact, Vec<Diagnostic>> {
     let plan = plan::plan(program).map_err(|d| vec![d])?;
+    let targets = (0..4)
+        .map(|k| plan.row_target >> k)
+        .filter(|&t| t >= plan.min_rows);
+    let mut best: Option<zkm_air::AirProgram> = None;
+    let mut first_error = None;
+    for target in targets {
+        match lower_with(program, sources, plan.with_target(target)) {
+            Ok(air) if best.as_ref().is_none_or(|b| cells(&air) < cells(b)) => best = Some(air),
+            Ok(_) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match best {
+        Some(air) => Ok(Artifact::new(air)),
+        None => Err(first_error.unwrap_or_else(|| vec![Diagnostic::bug("no lowering attempted")])),
+    }
+}
+
+/// Trace cells, auxiliary columns counted twice.
+fn cells(p: &zkm_air::AirProgram) -> usize {
+    p.trace_len * (p.main_columns.len() + 2 * p.aux_columns.len())
+}
+
+fn lower_with(
+    program: &Program,
+    sources: &SourceMap,
+    plan: Plan,
+) -> Result<zkm_air::AirProgram, Vec<Diagnostic>> {
     let mut cx = Lowering::new(program, sources, plan);
     cx.public_slots();
     for id in 0..program.nodes.len() {
         cx.node(id).map_err(|d| vec![d])?;
     }
     cx.outputs().map_err(|d| vec![d])?;
-    let air =
-        cx.b.finish()
-            .map_err(|e| vec![layout_error(e, program.span)])?;
-    Ok(Artifact::new(air))
+    cx.b.finish()
+        .map_err(|e| vec![layout_error(e, program.span)])
 }
 
 /// State of one lowering.

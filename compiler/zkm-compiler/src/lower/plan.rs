@@ -5,7 +5,7 @@ use zkm_diagnostics::Diagnostic;
 use crate::ir::{NodeId, Op, Program};
 
 /// What the pre-pass decided.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Plan {
     /// For each node, the node whose tensor it shares (itself, or the source of a reshape; for
     /// loads, the first load of the same declaration).
@@ -19,6 +19,8 @@ pub(crate) struct Plan {
     pub(crate) fold: Vec<Option<Fold>>,
     /// The trace length private products size their lanes for.
     pub(crate) row_target: usize,
+    /// The shortest trace every tensor region fits in.
+    pub(crate) min_rows: usize,
     /// Product nodes folded into the addition that reads them (no gadget of their own).
     pub(crate) folded: Vec<bool>,
     /// Private declarations stored inside the single matrix product that reads them (public
@@ -40,6 +42,16 @@ pub(crate) struct Fold {
     pub(crate) product: NodeId,
     /// The bias declaration.
     pub(crate) bias: usize,
+}
+
+impl Plan {
+    /// The same plan with another row target.
+    pub(crate) fn with_target(&self, row_target: usize) -> Plan {
+        Plan {
+            row_target,
+            ..self.clone()
+        }
+    }
 }
 
 /// Computes the plan.
@@ -76,6 +88,7 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
     let row_target = row_target(p, &by_combination, &stored_in_dense);
+    let min_rows = tensor_rows(p, &by_combination);
     Ok(Plan {
         root,
         reads,
@@ -84,6 +97,7 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         fold,
         folded,
         row_target,
+        min_rows,
     })
 }
 
@@ -147,6 +161,19 @@ fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
     // lanes to fit below the target, so their rows only need to fit the power of two itself.
     let tensors = (longest.max(255) + 1).next_power_of_two();
     tensors.max(products.max().unwrap_or(0).next_power_of_two())
+}
+
+/// The shortest power-of-two trace in which every tensor region fits below the last row.
+fn tensor_rows(p: &Program, checked: &[bool]) -> usize {
+    let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if checked[d]);
+    let longest = p
+        .nodes
+        .iter()
+        .filter(in_trace)
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(1);
+    (longest.max(255) + 1).next_power_of_two()
 }
 
 /// How often each declaration is used, and whether it is ever the matrix of a product.
