@@ -181,7 +181,8 @@ pub fn verify(
             "the proof is for a different compiled model (artifact hash differs)".into(),
         ));
     }
-    if file.params_digest != params_digest(params) {
+    let digest = params_digest(params);
+    if file.params_digest != digest {
         return Err(VerifyError(
             "the proof was made with different public parameters (weights differ)".into(),
         ));
@@ -191,7 +192,8 @@ pub fn verify(
     stark::check_shape(&artifact.program, &file.proof).map_err(VerifyError)?;
     let security = crate::guard::quiet_catch(|| Security::of(&file.proof))
         .map_err(|_| VerifyError("the proof does not verify: malformed proof options".into()))?;
-    stark::verify(artifact, file.proof.clone(), public, min_bits)
+    let inputs = stark::public_inputs_with(artifact, public, digest);
+    stark::verify_inputs(artifact, file.proof.clone(), inputs, min_bits)
         .map_err(|e| VerifyError(format!("the proof does not verify: {e}")))?;
     Ok(security)
 }

@@ -85,11 +85,21 @@ pub fn check_shape(program: &AirProgram, proof: &Proof) -> Result<(), String> {
 
 /// The public inputs of `artifact` for the public vector `values`.
 pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>) -> PublicInputs {
+    let (_, params) = crate::api::split_public(artifact, &values);
+    let digest = crate::proof_file::params_digest(&params);
+    public_inputs_with(artifact, values, digest)
+}
+
+/// [`public_inputs`] with the public parameters' digest already computed.
+pub fn public_inputs_with(
+    artifact: &Artifact,
+    values: Vec<Felt>,
+    digest: [u8; 32],
+) -> PublicInputs {
     let hash = blake3::Hash::from_hex(&artifact.hash)
         .map(|h| *h.as_bytes())
         .unwrap_or([0; 32]);
-    let (io, params) = crate::api::split_public(artifact, &values);
-    let digest = crate::proof_file::params_digest(&params);
+    let (io, _) = crate::api::split_public(artifact, &values);
     let words = |bytes: [u8; 32]| {
         let chunks: Vec<Felt> = bytes
             .chunks(4)
@@ -142,9 +152,35 @@ pub fn verify(
             artifact.program.public_len
         ));
     }
-    let inputs = public_inputs(artifact, public);
+    verify_inputs(artifact, proof, public_inputs(artifact, public), min_bits)
+}
+
+/// [`verify`] with the public inputs already assembled (see [`public_inputs_with`]).
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_inputs(
+    artifact: &Artifact,
+    proof: Proof,
+    inputs: PublicInputs,
+    min_bits: u32,
+) -> Result<(), String> {
+    check_shape(&artifact.program, &proof)?;
+    if inputs.values.len() != artifact.program.public_len {
+        let (got, want) = (inputs.values.len(), artifact.program.public_len);
+        return Err(format!("{got} public values for a model with {want}"));
+    }
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
-    let run = || winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable);
+    // Verification is a few milliseconds of small steps: one thread beats a thread pool there.
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let run = || {
+        single.install(|| {
+            winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable)
+        })
+    };
     match crate::guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(_) => Err("malformed proof".into()),
