@@ -43,6 +43,8 @@ pub struct Proved {
     pub security: Security,
     /// Wall-clock proving time (Winterfell only, witness excluded).
     pub time: Duration,
+    /// Why the GPU was abandoned for the CPU, if it was.
+    pub fallback: Option<String>,
 }
 
 /// Why verification failed.
@@ -137,10 +139,30 @@ pub fn check_public_ranges(artifact: &Artifact, public: &[Felt]) -> Result<(), V
 /// # Errors
 /// When Winterfell rejects the trace.
 pub fn prove(artifact: &Artifact, trace: &Trace, bits: u32) -> Result<Proved, VerifyError> {
+    prove_on(artifact, trace, bits, None)
+}
+
+/// [`prove`] with the main trace's LDE and commitment on `gpu` when given; `Proved::fallback`
+/// says why the CPU took over if the GPU failed.
+///
+/// # Errors
+/// As [`prove`].
+pub fn prove_on(
+    artifact: &Artifact,
+    trace: &Trace,
+    bits: u32,
+    gpu: Option<stark::backend::GpuHandle>,
+) -> Result<Proved, VerifyError> {
     let start = Instant::now();
     let options = stark::options_for(bits);
-    let proof = stark::prove(artifact, trace.main.clone(), trace.public.clone(), options)
-        .map_err(|e| VerifyError(format!("the prover failed: {e}")))?;
+    let (proof, fallback) = stark::prove_on(
+        artifact,
+        trace.main.clone(),
+        trace.public.clone(),
+        options,
+        gpu,
+    )
+    .map_err(|e| VerifyError(format!("the prover failed: {e}")))?;
     let time = start.elapsed();
     let security = Security::of(&proof);
     if security.conjectured < bits {
@@ -162,6 +184,7 @@ pub fn prove(artifact: &Artifact, trace: &Trace, bits: u32) -> Result<Proved, Ve
         file,
         security,
         time,
+        fallback,
     })
 }
 

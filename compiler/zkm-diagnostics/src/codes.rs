@@ -103,6 +103,8 @@ codes! {
     PROOF_REJECTED = "E0704";
     /// A security target zkmc cannot reach.
     SECURITY_UNREACHABLE = "E0705";
+    /// `--backend gpu` without a usable GPU.
+    NO_GPU = "E0706";
     /// A transition constraint that does not hold on the trace.
     CONSTRAINT_FAILED = "E0801";
     /// A boundary assertion that does not hold on the trace.

@@ -100,6 +100,24 @@ pub struct ProveCommand {
     /// Refuse to prove when the estimated peak memory exceeds this many MB.
     #[arg(long)]
     pub max_memory: Option<u64>,
+    /// Where the trace LDE and commitment run: `auto` uses a hardware GPU when one exists.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+    /// Seed of the prover's randomness. The prover has none yet (no zero-knowledge blinding), so
+    /// every seed gives the same, deterministic proof; the flag fixes it once blinding exists.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// `--backend`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// The CPU.
+    Cpu,
+    /// A GPU (an error when none can be opened).
+    Gpu,
+    /// A hardware GPU when one exists, else the CPU.
+    Auto,
 }
 
 /// `zkmc verify MODEL PROOF [--weights F] [--json]`

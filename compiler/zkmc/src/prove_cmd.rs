@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use zkm_diagnostics::{codes, Diagnostic, SourceMap};
 use zkm_runtime::api::{self, Proved};
+use zkm_runtime::stark;
 
-use crate::cli::ProveCommand;
+use crate::cli::{BackendArg, ProveCommand};
 use crate::common::{out, report, write_all_atomic, EXIT_OK};
 use crate::pipeline::{compile, data_path, outputs, print_outputs, witness};
 
@@ -39,9 +40,15 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     let input = data_path(&cmd.model, &cmd.input, "input.json");
     let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
     let (trace, quant) = witness(&mut sources, &artifact, &input, &weights)?;
+    let selected = select_backend(cmd.backend)?;
     progress.stage("proving");
-    let proved = api::prove(&artifact, &trace, cmd.security)
+    let proved = api::prove_on(&artifact, &trace, cmd.security, selected.gpu.clone())
         .map_err(|e| report(&sources, &[Diagnostic::bug(e.to_string())]))?;
+    if let Some(why) = &proved.fallback {
+        notice(&format!(
+            "the GPU failed ({why}); the trace was extended on the CPU instead"
+        ));
+    }
     let path = cmd
         .out
         .clone()
@@ -65,9 +72,33 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
         );
     } else {
         summary(&artifact, &proved, bytes.len(), &path, &worst);
+        out(&format!("  device     {}", selected.device));
         print_outputs(&artifact.program, &trace.public);
     }
     Ok(())
+}
+
+/// Opens the requested backend, printing the one-line notice `auto` may produce.
+fn select_backend(arg: BackendArg) -> Result<stark::backend::Selected, i32> {
+    let backend = match arg {
+        BackendArg::Cpu => stark::backend::Backend::Cpu,
+        BackendArg::Gpu => stark::backend::Backend::Gpu,
+        BackendArg::Auto => stark::backend::Backend::Auto,
+    };
+    let selected = stark::backend::select(backend).map_err(|why| {
+        let d = Diagnostic::error(codes::NO_GPU, format!("--backend gpu: {why}"))
+            .with_help("use --backend cpu, or install a Vulkan, Metal or DX12 driver");
+        report(&SourceMap::new(), &[d])
+    })?;
+    if let Some(n) = &selected.notice {
+        notice(n);
+    }
+    Ok(selected)
+}
+
+#[allow(clippy::print_stderr)]
+fn notice(line: &str) {
+    eprintln!("note: {line}");
 }
 
 fn guard_memory(artifact: &zkm_air::Artifact, limit_mb: Option<u64>) -> Result<(), i32> {

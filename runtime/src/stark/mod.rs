@@ -1,6 +1,8 @@
 //! Proving and verifying compiled programs with Winterfell.
 
 mod air;
+pub mod backend;
+mod lde;
 mod prover;
 mod tape;
 
@@ -127,10 +129,26 @@ pub fn prove(
     public: Vec<Felt>,
     options: ProofOptions,
 ) -> Result<Proof, winterfell::ProverError> {
+    prove_on(artifact, main, public, options, None).map(|(proof, _)| proof)
+}
+
+/// Proves a filled main trace, extending and committing it on `gpu` when given. Returns the
+/// proof and, when the GPU failed and the CPU took over, the reason.
+///
+/// # Errors
+/// Winterfell's error when the trace does not satisfy the program.
+pub fn prove_on(
+    artifact: &Artifact,
+    main: Vec<Vec<Felt>>,
+    public: Vec<Felt>,
+    options: ProofOptions,
+    gpu: Option<backend::GpuHandle>,
+) -> Result<(Proof, Option<String>), winterfell::ProverError> {
     let program: &AirProgram = &artifact.program;
     let trace = ZkmTrace::new(program, main);
-    let prover = ZkmProver::new(options, public_inputs(artifact, public));
-    prover.prove(trace)
+    let prover = ZkmProver::new(options, public_inputs(artifact, public)).with_gpu(gpu);
+    let proof = prover.prove(trace)?;
+    Ok((proof, prover.fallback()))
 }
 
 /// Verifies a proof against an artifact and public values, requiring `min_bits` of conjectured

@@ -68,12 +68,31 @@ impl Trace for ZkmTrace {
 pub struct ZkmProver {
     options: ProofOptions,
     inputs: PublicInputs,
+    gpu: Option<super::backend::GpuHandle>,
+    /// Set when the GPU failed and the CPU took over (the reason).
+    fallback: std::sync::Mutex<Option<String>>,
 }
 
 impl ZkmProver {
-    /// A prover with the given options and public inputs.
+    /// A prover with the given options and public inputs, on the CPU.
     pub fn new(options: ProofOptions, inputs: PublicInputs) -> Self {
-        ZkmProver { options, inputs }
+        ZkmProver {
+            options,
+            inputs,
+            gpu: None,
+            fallback: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The same prover extending and committing the main trace on `gpu`.
+    pub fn with_gpu(mut self, gpu: Option<super::backend::GpuHandle>) -> Self {
+        self.gpu = gpu;
+        self
+    }
+
+    /// Why the GPU was abandoned for the CPU during the last proof, if it was.
+    pub fn fallback(&self) -> Option<String> {
+        self.fallback.lock().ok().and_then(|f| f.clone())
     }
 }
 
@@ -84,7 +103,7 @@ impl Prover for ZkmProver {
     type HashFn = Hasher;
     type VC = Commitment;
     type RandomCoin = Coin;
-    type TraceLde<E: FieldElement<BaseField = Felt>> = DefaultTraceLde<E, Hasher, Commitment>;
+    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E>;
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
         DefaultConstraintCommitment<E, Hasher, Commitment>;
     type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
@@ -105,7 +124,24 @@ impl Prover for ZkmProver {
         domain: &StarkDomain<Felt>,
         partition_option: PartitionOptions,
     ) -> (Self::TraceLde<E>, TracePolyTable<E>) {
-        DefaultTraceLde::new(trace_info, main_trace, domain, partition_option)
+        if let Some(gpu) = &self.gpu {
+            match super::backend::gpu_trace_lde(
+                gpu,
+                trace_info,
+                main_trace,
+                domain,
+                partition_option,
+            ) {
+                Ok(done) => return done,
+                Err(why) => {
+                    if let Ok(mut f) = self.fallback.lock() {
+                        *f = Some(why);
+                    }
+                }
+            }
+        }
+        let (lde, polys) = DefaultTraceLde::new(trace_info, main_trace, domain, partition_option);
+        (super::lde::ZkmTraceLde::Cpu(lde), polys)
     }
 
     fn new_evaluator<'a, E: FieldElement<BaseField = Felt>>(

@@ -115,22 +115,9 @@ impl Dense {
         g
     }
 
-    /// `E = I' − I` with its two constraints; returns `E`.
+    /// `E = I' − I` with the block constraints (see [`AirBuilder::blocks`]); returns `E`.
     fn emit_blocks(&self, b: &mut AirBuilder, s: ExprId, c: usize, name: &str) -> ExprId {
-        let row_col = b.row_col();
-        let (i, i_next, row_next) = (b.cur(self.index), b.next(self.index), b.next(row_col));
-        let e = b.e().sub(i_next, i);
-        let one = b.e().constant(1);
-        let e1 = b.e().sub(e, one);
-        let step = b.e().mul(e, e1);
-        let step = b.gated(s, step);
-        b.constraint(&format!("{name}.index_step"), step);
-        let start = b.e().scale(c as i128, i_next);
-        let off = b.e().sub(row_next, start);
-        let starts = b.e().mul(e, off);
-        let starts = b.gated(s, starts);
-        b.constraint(&format!("{name}.block_start"), starts);
-        e
+        b.blocks(self.index, s, c, name)
     }
 
     /// Receives the lanes and the weights; returns `P = Σ_t W_t·X_t`.

@@ -104,25 +104,8 @@ impl PrivateProduct {
     /// Block structure; returns `E = I' − I`.
     fn emit_blocks(&self, b: &mut AirBuilder, sel: u16, c: usize, name: &str) -> ExprId {
         let [i_col, g_col, x_col, _] = self.main;
-        let row_col = b.row_col();
-        let (s, i, i_next, row_next, g) = (
-            b.cur(sel),
-            b.cur(i_col),
-            b.next(i_col),
-            b.next(row_col),
-            b.cur(g_col),
-        );
-        let e = b.e().sub(i_next, i);
-        let one = b.e().constant(1);
-        let e1 = b.e().sub(e, one);
-        let step = b.e().mul(e, e1);
-        let step = b.gated(s, step);
-        b.constraint(&format!("{name}.index_step"), step);
-        let start = b.e().scale(c as i128, i_next);
-        let off = b.e().sub(row_next, start);
-        let starts = b.e().mul(e, off);
-        let starts = b.gated(s, starts);
-        b.constraint(&format!("{name}.block_start"), starts);
+        let (s, i, g) = (b.cur(sel), b.cur(i_col), b.cur(g_col));
+        let e = b.blocks(i_col, s, c, name);
         let se = b.e().mul(s, e);
         let flag = b.e().sub(g, se);
         b.constraint(&format!("{name}.block_end_flag"), flag);
@@ -153,13 +136,13 @@ impl PrivateProduct {
 
     /// The auxiliary recurrences and the final check.
     fn emit_checks(&self, b: &mut AirBuilder, e: ExprId, sel_m: u16, name: &str) {
-        let [pw, bb, t, p, d] = self.aux.map(|c| {
+        let [pw, bb, t] = [0, 1, 2].map(|k| {
             b.e().push(Expr::Aux {
-                col: c,
+                col: self.aux[k],
                 next: false,
             })
         });
-        let [pw_n, bb_n, _, p_n, d_n] = self.aux.map(|c| b.aux_next(c));
+        let [pw_n, bb_n] = [0, 1].map(|k| b.aux_next(self.aux[k]));
         let gamma = b.e().push(Expr::Rand(GAMMA));
         let powers = gamma_powers(b, gamma, self.dims[2] + 1);
         let lanes: Vec<ExprId> = self.lanes.iter().map(|&l| b.cur(l)).collect();
@@ -183,7 +166,7 @@ impl PrivateProduct {
         let tb = b.e().sub(t, bb);
         let c = b.e().sub(tb, pws);
         b.aux_constraint(&format!("{name}.column_key"), c);
-        self.emit_z_side(b, [p, p_n, d, d_n, t], gamma, sel_m, name);
+        self.emit_z_side(b, t, sel_m, name);
         b.aux_assert(
             self.aux[0],
             0,
@@ -198,49 +181,18 @@ impl PrivateProduct {
         );
     }
 
-    fn emit_z_side(
-        &self,
-        b: &mut AirBuilder,
-        cells: [ExprId; 5],
-        gamma: ExprId,
-        sel_m: u16,
-        name: &str,
-    ) {
-        let [p, p_n, d, d_n, t] = cells;
+    fn emit_z_side(&self, b: &mut AirBuilder, t: ExprId, sel_m: u16, name: &str) {
         let [_, g_col, x_col, z_col] = self.main;
-        let (g, xv, zv, sm, row) = (
-            b.cur(g_col),
-            b.cur(x_col),
-            b.cur(z_col),
-            b.cur(sel_m),
-            b.row(),
-        );
-        b.send_tensor(self.out, row, zv, sm, format!("{name}[i]"));
-        let one = b.e().constant(1);
-        let off = b.e().sub(one, sm);
-        let c = b.e().mul(off, zv);
-        b.constraint(&format!("{name}.z_zero_after_m"), c);
-        let gp = b.e().mul(gamma, p);
-        let c = b.e().sub(p_n, gp);
-        b.aux_constraint(&format!("{name}.powers"), c);
+        let (g, xv) = (b.cur(g_col), b.cur(x_col));
         let gt = b.e().mul(g, t);
         let gtx = b.e().mul(gt, xv);
-        let pz = b.e().mul(p, zv);
-        let step = b.e().sub(d_n, d);
-        let step = b.e().sub(step, gtx);
-        let c = b.e().add(step, pz);
-        b.aux_constraint(&format!("{name}.product_check"), c);
-        b.aux_assert(
-            self.aux[3],
-            0,
-            AssertValue::Const(1),
-            format!("{name}.p starts at 1"),
-        );
-        b.aux_assert(
-            self.aux[4],
-            0,
-            AssertValue::Const(0),
-            format!("{name}.d starts at 0"),
+        b.product_z_side(
+            self.out,
+            z_col,
+            [self.aux[3], self.aux[4]],
+            gtx,
+            sel_m,
+            name,
         );
         b.aux_assert(
             self.aux[4],

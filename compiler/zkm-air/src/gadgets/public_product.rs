@@ -114,50 +114,26 @@ impl PublicProduct {
     }
 
     fn emit(&self, b: &mut AirBuilder, sel_n: u16, sel_m: u16, name: &str) {
-        let (sn, sm, row) = (b.cur(sel_n), b.cur(sel_m), b.row());
-        let (xv, zv) = (b.cur(self.x_col), b.cur(self.z_col));
+        let (sn, row) = (b.cur(sel_n), b.row());
+        let xv = b.cur(self.x_col);
         let xname = b.tensor_name(self.x);
         b.recv_tensor(self.x, row, xv, sn, format!("{name}.x reads {xname}[j]"));
-        b.send_tensor(self.out, row, zv, sm, format!("{name}[i]"));
-        let one = b.e().constant(1);
-        let off = b.e().sub(one, sm);
-        let c = b.e().mul(off, zv);
-        b.constraint(&format!("{name}.z_zero_after_m"), c);
-        let [u, p, d] = self.aux.map(|c| {
-            b.e().push(Expr::Aux {
-                col: c,
-                next: false,
-            })
+        let u = b.e().push(Expr::Aux {
+            col: self.aux[0],
+            next: false,
         });
-        let (p_next, d_next) = (b.aux_next(self.aux[1]), b.aux_next(self.aux[2]));
-        let gamma = b.e().push(Expr::Rand(GAMMA));
-        let gp = b.e().mul(gamma, p);
-        let c = b.e().sub(p_next, gp);
-        b.aux_constraint(&format!("{name}.powers"), c);
-        let (ux, pz) = (b.e().mul(u, xv), b.e().mul(p, zv));
-        let step = b.e().sub(d_next, d);
-        let step = b.e().sub(step, ux);
-        let c = b.e().add(step, pz);
-        b.aux_constraint(&format!("{name}.product_check"), c);
+        let ux = b.e().mul(u, xv);
+        b.product_z_side(
+            self.out,
+            self.z_col,
+            [self.aux[1], self.aux[2]],
+            ux,
+            sel_m,
+            name,
+        );
         let gadget = b.current_gadget();
-        b.aux_assert(
-            self.aux[0],
-            0,
-            AssertValue::ProductKeys(gadget),
-            format!("{name}.u = verifier's u_j"),
-        );
-        b.aux_assert(
-            self.aux[1],
-            0,
-            AssertValue::Const(1),
-            format!("{name}.p starts at 1"),
-        );
-        b.aux_assert(
-            self.aux[2],
-            0,
-            AssertValue::Const(0),
-            format!("{name}.d starts at 0"),
-        );
+        let keys = AssertValue::ProductKeys(gadget);
+        b.aux_assert(self.aux[0], 0, keys, format!("{name}.u = verifier's u_j"));
         let claim = match self.bias {
             Some(_) => "Σ γ^i·(z_i − b_i) = Σ u_j·x_j",
             None => "Σ γ^i·z_i = Σ u_j·x_j",

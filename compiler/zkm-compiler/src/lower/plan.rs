@@ -142,14 +142,6 @@ const MACS_PER_ROW: usize = 16;
 /// per row. `checked[d]` marks matrices that never enter the trace as a tensor, `stored[d]` the
 /// private ones among them (stored in product lanes).
 fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
-    let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if checked[d]);
-    let longest = p
-        .nodes
-        .iter()
-        .filter(in_trace)
-        .map(|n| n.len())
-        .max()
-        .unwrap_or(1);
     let products = p.nodes.iter().filter_map(|n| match n.op {
         Op::MatMul(a, b) => [a, b].into_iter().find_map(|x| match p.nodes[x].op {
             Op::Load(d) if stored[d] => Some(p.decls[d].len().div_ceil(MACS_PER_ROW)),
@@ -157,10 +149,9 @@ fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
         }),
         _ => None,
     });
-    // Tensors need one spare row (a region never reaches the last row); products size their
-    // lanes to fit below the target, so their rows only need to fit the power of two itself.
-    let tensors = (longest.max(255) + 1).next_power_of_two();
-    tensors.max(products.max().unwrap_or(0).next_power_of_two())
+    // Products size their lanes to fit below the target, so their rows only need to fit the
+    // power of two itself; tensor regions need a spare row (see `tensor_rows`).
+    tensor_rows(p, checked).max(products.max().unwrap_or(0).next_power_of_two())
 }
 
 /// The shortest power-of-two trace in which every tensor region fits below the last row.

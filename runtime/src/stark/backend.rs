@@ -1,0 +1,128 @@
+//! Choosing where the trace LDE and commitment run: `cpu`, `gpu`, or `auto` (the GPU when an
+//! adapter exists, else the CPU with a notice). Without the `gpu` feature only the CPU exists.
+
+use winterfell::math::FieldElement;
+use winterfell::matrix::ColMatrix;
+use winterfell::{PartitionOptions, StarkDomain, TraceInfo, TracePolyTable};
+use zkm_air::field::Felt;
+
+use super::lde::ZkmTraceLde;
+
+/// The requested backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Winterfell's CPU path.
+    Cpu,
+    /// The GPU; an error when no adapter exists.
+    Gpu,
+    /// The GPU when an adapter exists, otherwise the CPU.
+    Auto,
+}
+
+/// An opened GPU.
+#[cfg(feature = "gpu")]
+pub type GpuHandle = std::sync::Arc<zkm_gpu_kernels::Gpu>;
+/// Without the `gpu` feature there is no GPU to hold.
+#[cfg(not(feature = "gpu"))]
+#[derive(Clone, Debug)]
+pub struct GpuHandle(());
+
+/// What was chosen: the GPU (if any) and a line to show the user.
+#[derive(Debug)]
+pub struct Selected {
+    /// The GPU to use, if any.
+    pub gpu: Option<GpuHandle>,
+    /// `"cpu"` or the adapter's name.
+    pub device: String,
+    /// A notice (e.g. no adapter found, falling back to the CPU).
+    pub notice: Option<String>,
+}
+
+/// Opens the requested backend.
+///
+/// # Errors
+/// `Backend::Gpu` when no adapter can be opened.
+pub fn select(backend: Backend) -> Result<Selected, String> {
+    let cpu = |notice| Selected {
+        gpu: None,
+        device: "cpu".into(),
+        notice,
+    };
+    match backend {
+        Backend::Cpu => Ok(cpu(None)),
+        Backend::Gpu => open().map(|(gpu, device)| Selected {
+            gpu: Some(gpu),
+            device,
+            notice: None,
+        }),
+        Backend::Auto => Ok(match open() {
+            Ok((_, device)) if is_software(&device) => cpu(Some(format!(
+                "only a software adapter ({device}); proving on the CPU"
+            ))),
+            Ok((gpu, device)) => Selected {
+                gpu: Some(gpu),
+                device,
+                notice: None,
+            },
+            Err(why) => cpu(Some(format!("no usable GPU ({why}); proving on the CPU"))),
+        }),
+    }
+}
+
+/// Software rasterisers (Mesa's llvmpipe/lavapipe, SwiftShader, WARP) run shaders on the CPU,
+/// slower than the CPU path itself: `auto` does not pick them.
+fn is_software(name: &str) -> bool {
+    let name = name.to_lowercase();
+    [
+        "llvmpipe",
+        "lavapipe",
+        "swiftshader",
+        "softpipe",
+        "basic render",
+    ]
+    .iter()
+    .any(|s| name.contains(s))
+}
+
+#[cfg(feature = "gpu")]
+fn open() -> Result<(GpuHandle, String), String> {
+    let gpu = zkm_gpu_kernels::Gpu::new().map_err(|e| e.to_string())?;
+    let name = gpu.adapter_name().to_owned();
+    Ok((std::sync::Arc::new(gpu), name))
+}
+
+#[cfg(not(feature = "gpu"))]
+fn open() -> Result<(GpuHandle, String), String> {
+    Err("this zkmc was built without the `gpu` feature".into())
+}
+
+/// The main segment's LDE and commitment on the GPU, with the interpolated polynomials.
+#[cfg(feature = "gpu")]
+pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>>(
+    gpu: &GpuHandle,
+    info: &TraceInfo,
+    main: &ColMatrix<Felt>,
+    domain: &StarkDomain<Felt>,
+    partition: PartitionOptions,
+) -> Result<(ZkmTraceLde<E>, TracePolyTable<E>), String> {
+    let polys = main.interpolate_columns();
+    let coeffs: Vec<Vec<Felt>> = polys.columns().map(|c| c.to_vec()).collect();
+    let blowup = domain.trace_to_lde_blowup();
+    let (lde, leaves, nodes) = gpu
+        .lde_and_commit(&coeffs, blowup)
+        .map_err(|e| e.to_string())?;
+    let gpu_lde = super::lde::GpuTraceLde::new(info, lde, leaves, nodes, blowup, partition)?;
+    Ok((ZkmTraceLde::Gpu(gpu_lde), TracePolyTable::new(polys)))
+}
+
+/// Without the `gpu` feature the GPU path is never taken.
+#[cfg(not(feature = "gpu"))]
+pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>>(
+    _gpu: &GpuHandle,
+    _info: &TraceInfo,
+    _main: &ColMatrix<Felt>,
+    _domain: &StarkDomain<Felt>,
+    _partition: PartitionOptions,
+) -> Result<(ZkmTraceLde<E>, TracePolyTable<E>), String> {
+    Err("built without the `gpu` feature".into())
+}

@@ -1,0 +1,203 @@
+//! The trace low-degree extension and its commitment, on the CPU (Winterfell's default) or on a
+//! GPU through `zkm-gpu-kernels` (feature `gpu`). Both produce the same LDE and the same Merkle
+//! tree bit for bit, so a proof does not depend on the backend. The auxiliary segment (a few
+//! extension-field columns) always stays on the CPU.
+
+use winter_air::proof::Queries;
+use winter_utils::Deserializable;
+use winterfell::crypto::{MerkleTree, VectorCommitment};
+use winterfell::math::FieldElement;
+use winterfell::matrix::{ColMatrix, RowMatrix};
+use winterfell::{
+    DefaultTraceLde, EvaluationFrame, PartitionOptions, StarkDomain, TraceInfo, TraceLde,
+};
+use zkm_air::field::Felt;
+
+use super::prover::{Commitment, Hasher};
+
+/// A BLAKE3-256 digest as Winterfell stores it.
+type Digest = <Hasher as winterfell::crypto::Hasher>::Digest;
+
+/// The trace LDE of one proof: Winterfell's default, or the GPU's.
+pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>> {
+    /// Everything on the CPU.
+    Cpu(DefaultTraceLde<E, Hasher, Commitment>),
+    /// Main segment extended and committed on the GPU.
+    Gpu(GpuTraceLde<E>),
+}
+
+/// A main segment whose LDE and Merkle tree came from the GPU; the auxiliary segment is built on
+/// the CPU exactly as Winterfell's default does.
+pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>> {
+    /// Row-major main LDE: row `r` is `main[r·width .. (r+1)·width]`.
+    main: Vec<Felt>,
+    width: usize,
+    main_tree: Commitment,
+    aux: Option<(RowMatrix<E>, Commitment)>,
+    blowup: usize,
+    info: TraceInfo,
+    partition: PartitionOptions,
+}
+
+impl<E: FieldElement<BaseField = Felt>> std::fmt::Debug for ZkmTraceLde<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ZkmTraceLde::Cpu(_) => "ZkmTraceLde::Cpu",
+            ZkmTraceLde::Gpu(_) => "ZkmTraceLde::Gpu",
+        })
+    }
+}
+
+impl<E: FieldElement<BaseField = Felt>> std::fmt::Debug for GpuTraceLde<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpuTraceLde")
+            .field("width", &self.width)
+            .field("blowup", &self.blowup)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: FieldElement<BaseField = Felt>> GpuTraceLde<E> {
+    /// Builds the main segment from the GPU's column-major LDE and tree.
+    pub fn new(
+        info: &TraceInfo,
+        lde: Vec<Vec<Felt>>,
+        leaves: Vec<[u8; 32]>,
+        nodes: Vec<[u8; 32]>,
+        blowup: usize,
+        partition: PartitionOptions,
+    ) -> Result<Self, String> {
+        let digests = |v: Vec<[u8; 32]>| -> Result<Vec<Digest>, String> {
+            v.iter()
+                .map(|b| Digest::read_from_bytes(b).map_err(|e| e.to_string()))
+                .collect()
+        };
+        let tree = MerkleTree::from_raw_parts(digests(nodes)?, digests(leaves)?)
+            .map_err(|e| format!("GPU Merkle tree rejected: {e}"))?;
+        let (width, rows) = (lde.len(), lde.first().map_or(0, Vec::len));
+        let mut main = vec![Felt::ZERO; width * rows];
+        for (c, col) in lde.iter().enumerate() {
+            for (r, v) in col.iter().enumerate() {
+                main[r * width + c] = *v;
+            }
+        }
+        Ok(GpuTraceLde {
+            main,
+            width,
+            main_tree: tree,
+            aux: None,
+            blowup,
+            info: info.clone(),
+            partition,
+        })
+    }
+
+    fn row(&self, r: usize) -> &[Felt] {
+        &self.main[r * self.width..(r + 1) * self.width]
+    }
+
+    fn rows(&self) -> usize {
+        self.main.len() / self.width.max(1)
+    }
+}
+
+impl<E: FieldElement<BaseField = Felt>> TraceLde<E> for ZkmTraceLde<E> {
+    type HashFn = Hasher;
+    type VC = Commitment;
+
+    fn get_main_trace_commitment(&self) -> <Hasher as winterfell::crypto::Hasher>::Digest {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.get_main_trace_commitment(),
+            ZkmTraceLde::Gpu(g) => g.main_tree.commitment(),
+        }
+    }
+
+    fn set_aux_trace(
+        &mut self,
+        aux: &ColMatrix<E>,
+        domain: &StarkDomain<Felt>,
+    ) -> (ColMatrix<E>, <Hasher as winterfell::crypto::Hasher>::Digest) {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.set_aux_trace(aux, domain),
+            ZkmTraceLde::Gpu(g) => {
+                let polys = aux.interpolate_columns();
+                let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
+                let tree: Commitment = lde.commit_to_rows::<Hasher, Commitment>(g.partition);
+                let root = tree.commitment();
+                g.aux = Some((lde, tree));
+                (polys, root)
+            }
+        }
+    }
+
+    fn read_main_trace_frame_into(&self, step: usize, frame: &mut EvaluationFrame<Felt>) {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.read_main_trace_frame_into(step, frame),
+            ZkmTraceLde::Gpu(g) => {
+                let next = (step + g.blowup) % g.rows();
+                frame.current_mut().copy_from_slice(g.row(step));
+                frame.next_mut().copy_from_slice(g.row(next));
+            }
+        }
+    }
+
+    fn read_aux_trace_frame_into(&self, step: usize, frame: &mut EvaluationFrame<E>) {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.read_aux_trace_frame_into(step, frame),
+            ZkmTraceLde::Gpu(g) => {
+                if let Some((lde, _)) = &g.aux {
+                    let next = (step + g.blowup) % g.rows();
+                    frame.current_mut().copy_from_slice(lde.row(step));
+                    frame.next_mut().copy_from_slice(lde.row(next));
+                }
+            }
+        }
+    }
+
+    fn query(&self, positions: &[usize]) -> Vec<Queries> {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.query(positions),
+            ZkmTraceLde::Gpu(g) => g.query(positions),
+        }
+    }
+
+    fn trace_len(&self) -> usize {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.trace_len(),
+            ZkmTraceLde::Gpu(g) => g.rows(),
+        }
+    }
+
+    fn blowup(&self) -> usize {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.blowup(),
+            ZkmTraceLde::Gpu(g) => g.blowup,
+        }
+    }
+
+    fn trace_info(&self) -> &TraceInfo {
+        match self {
+            ZkmTraceLde::Cpu(l) => l.trace_info(),
+            ZkmTraceLde::Gpu(g) => &g.info,
+        }
+    }
+}
+
+impl<E: FieldElement<BaseField = Felt>> GpuTraceLde<E> {
+    fn query(&self, positions: &[usize]) -> Vec<Queries> {
+        let rows: Vec<Vec<Felt>> = positions.iter().map(|&p| self.row(p).to_vec()).collect();
+        let (_, proof) = self
+            .main_tree
+            .open_many(positions)
+            .unwrap_or_else(|e| panic!("opening the GPU trace tree: {e}"));
+        let mut out = vec![Queries::new::<Hasher, Felt, Commitment>(proof, rows)];
+        if let Some((lde, tree)) = &self.aux {
+            let rows: Vec<Vec<E>> = positions.iter().map(|&p| lde.row(p).to_vec()).collect();
+            let (_, proof) = tree
+                .open_many(positions)
+                .unwrap_or_else(|e| panic!("opening the aux trace tree: {e}"));
+            out.push(Queries::new::<Hasher, E, Commitment>(proof, rows));
+        }
+        out
+    }
+}

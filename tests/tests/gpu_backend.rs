@@ -1,0 +1,74 @@
+//! The GPU backend gives byte-identical proofs: every example is proved with the trace LDE and
+//! commitment on the GPU and on the CPU, and the proof files must be equal and verify. Without a
+//! GPU adapter the test reports a skip, unless `ZKM_REQUIRE_GPU=1` (as in CI, on Mesa lavapipe),
+//! where a missing adapter is a failure.
+
+use std::path::{Path, PathBuf};
+
+use zkm_air::Artifact;
+use zkm_diagnostics::{render, SourceMap};
+use zkm_runtime::api;
+use zkm_runtime::stark::backend::{self, Backend};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn build(name: &str) -> Artifact {
+    let rel = format!("examples/{name}/{name}.zkm");
+    let text = std::fs::read_to_string(root().join(&rel)).expect("example source");
+    let mut sources = SourceMap::new();
+    let file = sources.add(rel, text);
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
+    artifact.expect("artifact")
+}
+
+fn trace(name: &str, artifact: &Artifact) -> zkm_air::Trace {
+    let dir = root().join("examples").join(name);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("data file");
+    let loaded = zkm_runtime::load(
+        &artifact.program,
+        &read("input.json"),
+        &read("weights.json"),
+    )
+    .expect("inputs");
+    zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
+}
+
+/// The GPU, or `None` after reporting why the test is skipped.
+fn gpu() -> Option<backend::Selected> {
+    match backend::select(Backend::Gpu) {
+        Ok(selected) => Some(selected),
+        Err(why) if std::env::var("ZKM_REQUIRE_GPU").as_deref() == Ok("1") => {
+            panic!("ZKM_REQUIRE_GPU=1 but no GPU adapter could be opened: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping: no GPU adapter ({why})");
+            None
+        }
+    }
+}
+
+#[test]
+fn gpu_and_cpu_proofs_are_identical() {
+    let Some(selected) = gpu() else { return };
+    eprintln!("GPU adapter: {}", selected.device);
+    for name in ["linear_digits", "mlp_digits"] {
+        let artifact = build(name);
+        let t = trace(name, &artifact);
+        let cpu = api::prove_on(&artifact, &t, 100, None).expect("CPU proof");
+        let gpu = api::prove_on(&artifact, &t, 100, selected.gpu.clone()).expect("GPU proof");
+        assert_eq!(gpu.fallback, None, "the GPU path fell back to the CPU");
+        assert_eq!(
+            gpu.file.to_bytes(),
+            cpu.file.to_bytes(),
+            "{name}: GPU and CPU proofs differ"
+        );
+        let params = api::split_public(&artifact, &t.public).1;
+        assert!(
+            api::verify(&artifact, &gpu.file, &params, 100).is_ok(),
+            "{name}: GPU proof"
+        );
+    }
+}
