@@ -22,7 +22,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    fn bad(message: String) -> Self {
+    pub(crate) fn bad(message: String) -> Self {
         InputError {
             code: codes::BAD_INPUT,
             message,
@@ -58,15 +58,28 @@ pub fn load(
     input_json: &str,
     weights_json: &str,
 ) -> Result<Loaded, InputError> {
+    let params: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let weight_map = tensor_map(weights_json, &params).map_err(|mut e| {
+        e.in_weights = true;
+        e
+    })?;
+    load_with(program, input_json, weight_map)
+}
+
+/// [`load`] with the weights already read into flattened values per tensor name (from JSON,
+/// safetensors or `.npy` files: see [`crate::weights`]).
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(
+    program: &AirProgram,
+    input_json: &str,
+    weight_map: BTreeMap<String, Vec<f64>>,
+) -> Result<Loaded, InputError> {
     let mut loaded = Loaded::default();
     let inputs: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "input").collect();
     let params: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
-    let in_weights = |mut e: InputError| {
-        e.in_weights = true;
-        e
-    };
     let input_map = tensor_map(input_json, &inputs)?;
-    let weight_map = tensor_map(weights_json, &params).map_err(in_weights)?;
     for (decls, map, weights) in [(&inputs, &input_map, false), (&params, &weight_map, true)] {
         for d in decls.iter() {
             let mark = |mut e: InputError| {
@@ -84,7 +97,10 @@ pub fn load(
 }
 
 /// Parses a JSON file into flattened values per tensor name, accepting EZKL's layout.
-fn tensor_map(text: &str, decls: &[&DeclInfo]) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
+pub(crate) fn tensor_map(
+    text: &str,
+    decls: &[&DeclInfo],
+) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
     if decls.is_empty() && text.trim().is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -193,23 +209,34 @@ pub fn load_public_params(
     program: &AirProgram,
     weights_json: &str,
 ) -> Result<Vec<zkm_air::field::Felt>, InputError> {
-    let params: Vec<&DeclInfo> = program
-        .decls
-        .iter()
-        .filter(|d| d.kind == "param" && d.visibility == "public")
-        .collect();
     let all: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
     let map = tensor_map(weights_json, &all).map_err(|mut e| {
         e.in_weights = true;
         e
     })?;
+    public_params_from(program, &map)
+}
+
+/// The public parameters, quantized, in slot order, from weights already read (see
+/// [`crate::weights::read`]).
+///
+/// # Errors
+/// A missing parameter or a value that does not fit its type.
+pub fn public_params_from(
+    program: &AirProgram,
+    map: &BTreeMap<String, Vec<f64>>,
+) -> Result<Vec<zkm_air::field::Felt>, InputError> {
     let mut out = Vec::new();
-    for slot in program
+    let slots = program
         .public
         .iter()
-        .filter(|s| s.kind == zkm_air::PublicKind::Param)
-    {
-        let Some(d) = params.iter().find(|d| d.name == slot.name) else {
+        .filter(|s| s.kind == zkm_air::PublicKind::Param);
+    for slot in slots {
+        let Some(d) = program
+            .decls
+            .iter()
+            .find(|d| d.name == slot.name && d.kind == "param")
+        else {
             continue;
         };
         let missing = || InputError::bad(format!("no values for `{}`", d.name));

@@ -10,5 +10,6 @@ pub mod guard;
 pub mod inputs;
 pub mod proof_file;
 pub mod stark;
+pub mod weights;
 
 pub use inputs::{load, InputError, Loaded, QuantReport};

@@ -54,6 +54,11 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(codes::FILE_UNREADABLE, msg)
 }
 
+/// True for weights in a binary format (a `.safetensors` file or a folder of `.npy` files).
+pub fn binary_weights(path: &Path) -> bool {
+    path.is_dir() || path.extension().is_some_and(|e| e == "safetensors")
+}
+
 /// Loads the inputs and weights, fills the trace and runs the constraint checker.
 pub fn witness(
     sources: &mut SourceMap,
@@ -62,16 +67,26 @@ pub fn witness(
     weights: &Path,
 ) -> Result<(Trace, QuantReport), i32> {
     let (input_file, input_text) = read(sources, input)?;
-    let (weights_file, weights_text) = read(sources, weights)?;
     let program = &artifact.program;
-    let loaded = zkm_runtime::load(program, &input_text, &weights_text).map_err(|e| {
-        let file = if e.in_weights {
-            weights_file
-        } else {
-            input_file
-        };
-        report(sources, &[input_diagnostic(sources, file, e)])
-    })?;
+    let loaded = if binary_weights(weights) {
+        let map = zkm_runtime::weights::read(program, weights).map_err(|e| {
+            let d =
+                Diagnostic::error(e.code, e.message).with_note(format!("in {}", weights.display()));
+            report(sources, &[d])
+        })?;
+        zkm_runtime::inputs::load_with(program, &input_text, map)
+            .map_err(|e| report(sources, &[input_diagnostic(sources, input_file, e)]))?
+    } else {
+        let (weights_file, weights_text) = read(sources, weights)?;
+        zkm_runtime::load(program, &input_text, &weights_text).map_err(|e| {
+            let file = if e.in_weights {
+                weights_file
+            } else {
+                input_file
+            };
+            report(sources, &[input_diagnostic(sources, file, e)])
+        })?
+    };
     let trace = zkm_air::witness::generate(program, &loaded.inputs).map_err(|e| {
         report(
             sources,

@@ -79,6 +79,16 @@ fn public_params(
         return Ok(vec![]);
     }
     let path = data_path(&cmd.model, &cmd.weights, "weights.json");
+    if crate::pipeline::binary_weights(&path) {
+        let map = zkm_runtime::weights::read(&artifact.program, &path);
+        let params =
+            map.and_then(|m| zkm_runtime::inputs::public_params_from(&artifact.program, &m));
+        return params.map_err(|e| {
+            let d =
+                Diagnostic::error(e.code, e.message).with_note(format!("in {}", path.display()));
+            report(sources, &[d])
+        });
+    }
     let (file, text) = read(sources, &path)?;
     zkm_runtime::inputs::load_public_params(&artifact.program, &text)
         .map_err(|e| report(sources, &[input_diagnostic(sources, file, e)]))

@@ -189,16 +189,7 @@ pub fn verify_inputs(
         return Err(format!("{got} public values for a model with {want}"));
     }
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
-    // Verification is a few milliseconds of small steps: one thread beats a thread pool there.
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let run = || {
-        single.install(|| {
-            winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable)
-        })
-    };
+    let run = || winterfell::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable);
     match crate::guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(_) => Err("malformed proof".into()),
