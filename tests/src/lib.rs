@@ -1,4 +1,6 @@
-//! Test-only crate: see `tests/`. It also holds the harness of the `zkm-bench` benchmark binary
-//! (`src/bin/zkm-bench.rs`) in [`bench`].
+//! Test-only crate: see `tests/`. It holds the example fixtures the test suites share
+//! ([`fixtures`]) and the harness of the `zkm-bench` benchmark binary (`src/bin/zkm-bench.rs`)
+//! in [`bench`].
 
 pub mod bench;
+pub mod fixtures;

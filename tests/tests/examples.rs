@@ -2,37 +2,13 @@
 //! every constraint, its outputs match the reference computed by the training script, and each
 //! kind of corrupted witness is caught by the checker with the constraint and `.zkm` location.
 
-use std::path::{Path, PathBuf};
-
 use zkm_air::check::{check, Failure};
 use zkm_air::{Artifact, Trace};
 use zkm_diagnostics::{render, SourceMap};
+use zkm_tests::fixtures::{self, honest_trace, root};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Compiles `examples/<name>/<name>.zkm` with a stable file name.
 fn build(name: &str) -> (SourceMap, Artifact) {
-    let rel = format!("examples/{name}/{name}.zkm");
-    let text = std::fs::read_to_string(root().join(&rel)).expect("example source");
-    let mut sources = SourceMap::new();
-    let file = sources.add(rel, text);
-    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
-    assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
-    (sources, artifact.expect("artifact"))
-}
-
-fn honest_trace(name: &str, artifact: &Artifact) -> Trace {
-    let dir = root().join("examples").join(name);
-    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("data file");
-    let loaded = zkm_runtime::load(
-        &artifact.program,
-        &read("input.json"),
-        &read("weights.json"),
-    )
-    .expect("inputs load");
-    zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
+    fixtures::build_with_sources(name)
 }
 
 fn expected_logits(name: &str) -> (Vec<i128>, i128) {

@@ -3,38 +3,9 @@
 //! GPU adapter the test reports a skip, unless `ZKM_REQUIRE_GPU=1` (as in CI, on Mesa lavapipe),
 //! where a missing adapter is a failure.
 
-use std::path::{Path, PathBuf};
-
-use zkm_air::Artifact;
-use zkm_diagnostics::{render, SourceMap};
 use zkm_runtime::api;
 use zkm_runtime::stark::backend::{self, Backend};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn build(name: &str) -> Artifact {
-    let rel = format!("examples/{name}/{name}.zkm");
-    let text = std::fs::read_to_string(root().join(&rel)).expect("example source");
-    let mut sources = SourceMap::new();
-    let file = sources.add(rel, text);
-    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
-    assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
-    artifact.expect("artifact")
-}
-
-fn trace(name: &str, artifact: &Artifact) -> zkm_air::Trace {
-    let dir = root().join("examples").join(name);
-    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("data file");
-    let loaded = zkm_runtime::load(
-        &artifact.program,
-        &read("input.json"),
-        &read("weights.json"),
-    )
-    .expect("inputs");
-    zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
-}
+use zkm_tests::fixtures::{build, honest_trace};
 
 /// The GPU, or `None` after reporting why the test is skipped.
 fn gpu() -> Option<backend::Selected> {
@@ -56,7 +27,7 @@ fn gpu_and_cpu_proofs_are_identical() {
     eprintln!("GPU adapter: {}", selected.device);
     for name in ["linear_digits", "mlp_digits"] {
         let artifact = build(name);
-        let t = trace(name, &artifact);
+        let t = honest_trace(name, &artifact);
         let cpu = api::prove_on(&artifact, &t, 100, None).expect("CPU proof");
         let gpu = api::prove_on(&artifact, &t, 100, selected.gpu.clone()).expect("GPU proof");
         assert_eq!(gpu.fallback, None, "the GPU path fell back to the CPU");
