@@ -52,6 +52,10 @@ fn summary(a: &zkm_air::Artifact, json: &std::path::Path, txt: &std::path::Path)
         p.trace_len * p.aux_columns.len()
     ));
     out(&format!("  degree     {} (max)", p.max_degree()));
+    let memory = zkm_runtime::stark::estimate_memory(p) >> 20;
+    out(&format!(
+        "  memory     about {memory} MB to prove (estimate)"
+    ));
     out(&format!(
         "  artifact   {} (blake3:{})",
         json.display(),
