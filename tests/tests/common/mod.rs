@@ -22,42 +22,19 @@ pub const BITS: u32 = 100;
 // HELPERS
 // ================================================================================================
 
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+pub use zkm_tests::fixtures::{build, data, honest_trace, root};
 
 pub fn example_source(name: &str) -> String {
-    let path = root().join(format!("examples/{name}/{name}.zkm"));
-    std::fs::read_to_string(path).expect("example source")
+    data(name, &format!("{name}.zkm"))
 }
 
-/// Compiles `text` under the file name `rel` (the name is part of the artifact hash).
+/// Compiles `text` under the file name `rel` (only shown in diagnostics; not hashed).
 pub fn compile(rel: &str, text: String) -> Artifact {
     let mut sources = SourceMap::new();
     let file = sources.add(rel.to_owned(), text);
     let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
     assert!(diags.is_empty(), "{}", render::render(&sources, &diags));
     artifact.expect("artifact")
-}
-
-/// Compiles `examples/<name>/<name>.zkm` with its repository-relative name.
-pub fn build(name: &str) -> Artifact {
-    compile(&format!("examples/{name}/{name}.zkm"), example_source(name))
-}
-
-pub fn data(name: &str, file: &str) -> String {
-    std::fs::read_to_string(root().join("examples").join(name).join(file)).expect("data file")
-}
-
-/// The honest trace of an example on its bundled input and weights.
-pub fn honest_trace(name: &str, artifact: &Artifact) -> Trace {
-    let loaded = zkm_runtime::load(
-        &artifact.program,
-        &data(name, "input.json"),
-        &data(name, "weights.json"),
-    )
-    .expect("inputs load");
-    zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
 }
 
 /// Proves a trace the checker accepts, at [`BITS`] bits.
