@@ -68,12 +68,42 @@ fn linear_digits_runs() {
 
 #[test]
 fn artifact_round_trips_and_rejects_tampering() {
-    let (_, artifact) = build("linear_digits");
-    let json = artifact.to_json();
-    assert_eq!(Artifact::from_json(&json).expect("reads back"), artifact);
+    let artifacts = [
+        build("linear_digits").1,
+        build("mlp_digits").1,
+        build_private("mlp_digits").1,
+    ];
+    for artifact in &artifacts {
+        let json = artifact.to_json();
+        assert_eq!(&Artifact::from_json(&json).expect("reads back"), artifact);
+    }
+    let json = artifacts[0].to_json();
     let tampered = json.replacen("\"trace_len\":", "\"trace_len\":1", 1);
     assert!(Artifact::from_json(&tampered).is_err());
     assert!(Artifact::from_json("{}").is_err());
+}
+
+/// An edited artifact whose hash was recomputed (anyone can) but whose indices point nowhere is
+/// refused when read, before any stage could index out of bounds.
+#[test]
+fn artifact_with_dangling_indices_is_refused() {
+    let program = &build("mlp_digits").1.program;
+    let edits: [fn(&mut zkm_air::AirProgram); 4] = [
+        |p| p.constraints[0].expr = u32::MAX,
+        |p| p.assertions[0].column = 999,
+        |p| p.bus_columns[0][0] = 9999,
+        |p| p.main_columns.truncate(3),
+    ];
+    for (k, edit) in edits.iter().enumerate() {
+        let mut p = program.clone();
+        edit(&mut p);
+        let json = Artifact::new(p).to_json();
+        let err = Artifact::from_json(&json).expect_err("dangling index accepted");
+        assert!(
+            err.to_string().contains("not a zkmc artifact"),
+            "edit {k}: {err}"
+        );
+    }
 }
 
 /// Compiles the example with every `public param` made private.

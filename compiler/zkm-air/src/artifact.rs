@@ -86,6 +86,7 @@ impl Artifact {
         if hash_program(&a.program) != a.hash {
             return Err(ArtifactError::HashMismatch);
         }
+        crate::validate::validate(&a.program).map_err(ArtifactError::Malformed)?;
         Ok(a)
     }
 }

@@ -19,6 +19,7 @@ pub mod listing;
 pub mod logup;
 pub mod program;
 pub mod range;
+pub mod validate;
 pub mod witness;
 
 pub use artifact::{Artifact, ArtifactError};

@@ -193,11 +193,7 @@ impl Dense {
     }
 
     fn weight_index(&self, i: usize, j: usize) -> usize {
-        if self.transposed {
-            j * self.m + i
-        } else {
-            i * self.n + j
-        }
+        super::weight_index(self.transposed, self.n, self.m, i, j)
     }
 }
 

@@ -207,6 +207,16 @@ impl AirBuilder {
     }
 }
 
+/// Row-major index of weight `W[i][j]` (output `i`, input `j`) in a matrix stored `[n, m]`
+/// (`transposed`, as in `x @ W`) or `[m, n]` (as in `W @ x`).
+pub(crate) fn weight_index(transposed: bool, n: usize, m: usize, i: usize, j: usize) -> usize {
+    if transposed {
+        j * m + i
+    } else {
+        i * n + j
+    }
+}
+
 /// The number of bits `K` with `m < 2^K` (at least 1): the width of a range check that proves
 /// a value of magnitude at most `m` below `2^K`.
 pub(crate) fn limb_bits(m: i128) -> u32 {

@@ -204,11 +204,7 @@ impl PrivateProduct {
 
     fn weight_index(&self, i: usize, j: usize) -> usize {
         let [n, m, _] = self.dims;
-        if self.transposed {
-            j * m + i
-        } else {
-            i * n + j
-        }
+        super::weight_index(self.transposed, n, m, i, j)
     }
 
     pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {

@@ -209,11 +209,7 @@ impl PublicProduct {
         for (i, zi) in z.iter_mut().enumerate() {
             *zi = bias[i];
             for (j, &xv) in x.iter().enumerate() {
-                let idx = if self.transposed {
-                    j * self.m + i
-                } else {
-                    i * self.n + j
-                };
+                let idx = super::weight_index(self.transposed, self.n, self.m, i, j);
                 *zi += weights[idx] * xv;
             }
             w.set_int(self.z_col, i, *zi);

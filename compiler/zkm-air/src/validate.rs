@@ -1,0 +1,175 @@
+//! Structural checks of an [`AirProgram`] read from an untrusted artifact file: every index the
+//! checker, prover and verifier follow must be in range, so that an edited artifact (whose hash
+//! anyone can recompute) is rejected with an error instead of making zkmc panic.
+//!
+//! Gadget column indices are checked too, through their serialized form: any `u16` a gadget
+//! holds names a main column.
+
+use crate::expr::Expr;
+use crate::program::{AirProgram, AssertValue, Segment};
+
+/// Checks the program's indices; the error names the first problem found.
+pub fn validate(p: &AirProgram) -> Result<(), String> {
+    let n = p.trace_len;
+    if !n.is_power_of_two() || !(8..=crate::builder::MAX_TRACE_LEN).contains(&n) {
+        return Err(format!(
+            "trace length {n} is not a power of two in 8..=2^24"
+        ));
+    }
+    if p.num_rand != 3 {
+        return Err(format!("{} random elements (zkmc uses 3)", p.num_rand));
+    }
+    for (i, c) in p.periodic.iter().enumerate() {
+        let len = c.values.len();
+        if !len.is_power_of_two() || len < 2 || len > n {
+            return Err(format!("periodic column {i} has period {len}"));
+        }
+    }
+    check_exprs(p)?;
+    check_roots(p)?;
+    check_assertions(p)?;
+    check_gadgets(p)
+}
+
+/// Expression nodes read only earlier nodes and existing cells.
+fn check_exprs(p: &AirProgram) -> Result<(), String> {
+    let (main, aux) = (p.main_columns.len(), p.aux_columns.len());
+    for id in 0..p.exprs.len() {
+        let ok = match p.exprs.get(id as u32) {
+            Expr::Const(_) => true,
+            Expr::Main { col, .. } => (col as usize) < main,
+            Expr::Aux { col, .. } => (col as usize) < aux,
+            Expr::Periodic(i) => (i as usize) < p.periodic.len(),
+            Expr::Rand(i) => (i as usize) < p.num_rand,
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) => a < id as u32 && b < id as u32,
+            Expr::Neg(a) => a < id as u32,
+        };
+        if !ok {
+            return Err(format!(
+                "expression node {id} refers to something that does not exist"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Constraints, bus terms and the LogUp layout point at existing nodes, terms and columns.
+fn check_roots(p: &AirProgram) -> Result<(), String> {
+    let nodes = p.exprs.len() as u32;
+    let constraint_roots = p.constraints.iter().map(|c| c.expr);
+    let bus_roots = p.bus.iter().flat_map(|t| [t.mult, t.tag, t.value]);
+    if constraint_roots.chain(bus_roots).any(|e| e >= nodes) {
+        return Err("a constraint or bus term refers to a missing expression".into());
+    }
+    let terms = p
+        .bus_columns
+        .iter()
+        .flatten()
+        .any(|&t| t as usize >= p.bus.len());
+    let helpers = p.globals.bus_first as usize + p.bus_columns.len();
+    if terms
+        || helpers > p.aux_columns.len()
+        || p.globals.running_sum as usize >= p.aux_columns.len().max(1)
+    {
+        return Err("the LogUp layout refers to missing terms or columns".into());
+    }
+    let publics = p
+        .public
+        .iter()
+        .any(|s| (s.offset + s.len) as usize > p.public_len);
+    let bus_publics = p
+        .public_bus
+        .iter()
+        .any(|t| (t.offset + t.len) as usize > p.public_len);
+    let tensors = p
+        .public_bus
+        .iter()
+        .any(|t| t.tensor == 0 || t.tensor as usize > p.tensors.len());
+    if publics || bus_publics || tensors {
+        return Err("a public slot or public bus term lies outside the public vector".into());
+    }
+    Ok(())
+}
+
+/// Assertions pin existing cells to existing public values or gadgets.
+fn check_assertions(p: &AirProgram) -> Result<(), String> {
+    for a in &p.assertions {
+        let width = match a.segment {
+            Segment::Main => p.main_columns.len(),
+            Segment::Aux => p.aux_columns.len(),
+        };
+        let value_ok = match a.value {
+            AssertValue::Public(i) => (i as usize) < p.public_len,
+            AssertValue::ProductKeys(g) | AssertValue::ProductOffset(g) => {
+                (g as usize) < p.gadgets.len()
+            }
+            AssertValue::Const(_) | AssertValue::PublicBusSum => true,
+        };
+        if a.column as usize >= width || a.row as usize >= p.trace_len || !value_ok {
+            return Err(format!(
+                "assertion `{}` pins a cell or value that does not exist",
+                a.label
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every column index and tensor id inside a gadget is in range (checked on the gadget's JSON:
+/// the fields named like columns hold main-column indices, `aux` auxiliary ones).
+fn check_gadgets(p: &AirProgram) -> Result<(), String> {
+    let (main, aux) = (p.main_columns.len() as u64, p.aux_columns.len() as u64);
+    let tensors = p.tensors.len() as u64;
+    for (i, g) in p.gadgets.iter().enumerate() {
+        let json = serde_json::to_value(g).map_err(|e| e.to_string())?;
+        let mut bad = false;
+        visit(&json, "", &mut |key, v| {
+            let is_col = key.ends_with("col")
+                || key.ends_with("cols")
+                || matches!(
+                    key,
+                    "value"
+                        | "index"
+                        | "acc"
+                        | "e"
+                        | "before"
+                        | "max"
+                        | "idx"
+                        | "sign"
+                        | "flag"
+                        | "limbs"
+                        | "lanes"
+                        | "main"
+                );
+            let is_tensor = matches!(
+                key,
+                "x" | "out" | "input" | "source" | "tensor" | "w" | "Tensor" | "Broadcast"
+            );
+            let is_aux = key == "aux";
+            bad |= (is_col && v >= main)
+                || (is_aux && v >= aux)
+                || (is_tensor && (v == 0 || v > tensors));
+        });
+        if bad {
+            return Err(format!(
+                "gadget {i} ({}) refers to a missing column or tensor",
+                g.op_name()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f(key, value)` for every unsigned integer in `v`, with the nearest object key.
+fn visit(v: &serde_json::Value, key: &str, f: &mut dyn FnMut(&str, u64)) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                f(key, u);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|x| visit(x, key, f)),
+        serde_json::Value::Object(map) => map.iter().for_each(|(k, x)| visit(x, k, f)),
+        _ => {}
+    }
+}
