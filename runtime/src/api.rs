@@ -1,38 +1,18 @@
-//! Proving and verifying whole statements: the public vector split into what the proof file
-//! carries (inputs, outputs, digest slots) and what the verifier already has (public parameters,
-//! from the weights file), range checks of public values, and security reporting.
+//! The runtime's entry points: [`prove`] a filled trace (the constraint checker runs first, so a
+//! dishonest or buggy witness is reported constraint by constraint instead of failing inside
+//! Winterfell) and [`verify`] a proof file through the standalone `zkm-verifier`. Errors are
+//! data ([`ProveError`], [`VerifyError`]); the CLI maps them to codes and help.
 
 use std::time::{Duration, Instant};
 
-use winterfell::Proof;
-use zkm_air::field::{signed, Felt};
-use zkm_air::{Artifact, PublicKind, Trace};
+use zkm_air::check::Failure;
+use zkm_air::{Artifact, Trace};
 
-use crate::proof_file::{params_digest, ProofFile};
 use crate::stark;
-
-/// Security of a proof, in bits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Security {
-    /// Conjectured security.
-    pub conjectured: u32,
-    /// Proven security, list-decoding regime.
-    pub proven_ldr: u32,
-    /// Proven security, unique-decoding regime.
-    pub proven_udr: u32,
-}
-
-impl Security {
-    /// The security of `proof`.
-    pub fn of(proof: &Proof) -> Self {
-        let proven = proof.proven_security::<stark::Hasher>();
-        Security {
-            conjectured: proof.conjectured_security::<stark::Hasher>().bits(),
-            proven_ldr: proven.ldr_bits(),
-            proven_udr: proven.udr_bits(),
-        }
-    }
-}
+pub use zkm_verifier::{
+    hash_bytes, join_public, params_digest, split_public, ProofFile, PublicValue, Security,
+    Statement, VerifyError,
+};
 
 /// A finished proof.
 #[derive(Debug)]
@@ -41,104 +21,69 @@ pub struct Proved {
     pub file: ProofFile,
     /// Its security.
     pub security: Security,
-    /// Wall-clock proving time (Winterfell only, witness excluded).
+    /// Wall-clock proving time (Winterfell only: witness and checker excluded).
     pub time: Duration,
     /// Why the GPU was abandoned for the CPU, if it was.
     pub fallback: Option<String>,
 }
 
-/// Why verification failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerifyError(pub String);
+/// Why a proof could not be made.
+#[derive(Debug)]
+pub enum ProveError {
+    /// The trace does not satisfy the program: every failing constraint, assertion and bus term.
+    Unsatisfied(Vec<Failure>),
+    /// The trace's public vector does not have the program's length.
+    PublicLength {
+        /// Elements the program's public vector has.
+        expected: usize,
+        /// Elements the trace's has.
+        found: usize,
+    },
+    /// Winterfell's prover failed.
+    Stark(winterfell::ProverError),
+    /// The proof options cannot reach the security asked for.
+    InsufficientSecurity {
+        /// Bits reached.
+        reached: u32,
+        /// Bits asked for.
+        requested: u32,
+        /// The most zkmc reaches.
+        max: u32,
+    },
+}
 
-impl std::fmt::Display for VerifyError {
+impl std::fmt::Display for ProveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The public vector split into `(io, params)`: parameter slots go to `params`, all other slots
-/// to `io`, each in slot order.
-pub fn split_public(artifact: &Artifact, public: &[Felt]) -> (Vec<Felt>, Vec<Felt>) {
-    let (mut io, mut params) = (Vec::new(), Vec::new());
-    for s in &artifact.program.public {
-        let values = &public[s.offset as usize..(s.offset + s.len) as usize];
-        let dest = if s.kind == PublicKind::Param {
-            &mut params
-        } else {
-            &mut io
-        };
-        dest.extend_from_slice(values);
-    }
-    (io, params)
-}
-
-/// The inverse of [`split_public`].
-///
-/// # Errors
-/// When `io` or `params` has the wrong length for the artifact.
-pub fn join_public(
-    artifact: &Artifact,
-    io: &[Felt],
-    params: &[Felt],
-) -> Result<Vec<Felt>, VerifyError> {
-    let p = &artifact.program;
-    let want_params: usize = p
-        .public
-        .iter()
-        .filter(|s| s.kind == PublicKind::Param)
-        .map(|s| s.len as usize)
-        .sum();
-    if params.len() != want_params || io.len() + params.len() != p.public_len {
-        return Err(VerifyError(format!(
-            "the proof carries {} public values but the model has {} public input/output elements",
-            io.len(),
-            p.public_len - want_params
-        )));
-    }
-    let (mut io_it, mut param_it) = (io.iter(), params.iter());
-    let mut out = Vec::with_capacity(p.public_len);
-    for s in &p.public {
-        let src = if s.kind == PublicKind::Param {
-            &mut param_it
-        } else {
-            &mut io_it
-        };
-        out.extend(src.by_ref().take(s.len as usize).copied());
-    }
-    Ok(out)
-}
-
-/// Checks that every public value fits its declared width (the range analysis assumes it).
-///
-/// # Errors
-/// Names the first value out of range.
-pub fn check_public_ranges(artifact: &Artifact, public: &[Felt]) -> Result<(), VerifyError> {
-    for s in artifact
-        .program
-        .public
-        .iter()
-        .filter(|s| s.kind != PublicKind::Commitment)
-    {
-        let half = 1i128 << (s.bits - 1);
-        for i in 0..s.len as usize {
-            let v = signed(public[s.offset as usize + i]);
-            if !(-half..half).contains(&v) {
-                return Err(VerifyError(format!(
-                    "public value {}[{i}] = {v} does not fit {} bits",
-                    s.name, s.bits
-                )));
-            }
+        match self {
+            ProveError::Unsatisfied(fails) => write!(
+                f,
+                "the trace does not satisfy the program ({} failing checks)",
+                fails.len()
+            ),
+            ProveError::PublicLength { expected, found } => write!(
+                f,
+                "the trace has {found} public values; the program has {expected}"
+            ),
+            ProveError::Stark(e) => write!(f, "the prover failed: {e}"),
+            ProveError::InsufficientSecurity {
+                reached,
+                requested,
+                max,
+            } => write!(
+                f,
+                "the proof reaches {reached} bits of conjectured security, below the {requested} asked for (zkmc reaches at most {max})"
+            ),
         }
     }
-    Ok(())
 }
 
-/// Proves a trace that the checker accepted.
+impl std::error::Error for ProveError {}
+
+/// Checks a trace with [`zkm_air::check::check`], then proves it on the CPU.
 ///
 /// # Errors
-/// When Winterfell rejects the trace.
-pub fn prove(artifact: &Artifact, trace: &Trace, bits: u32) -> Result<Proved, VerifyError> {
+/// Failing checks, or the prover's or the security level's failure.
+pub fn prove(artifact: &Artifact, trace: &Trace, bits: u32) -> Result<Proved, ProveError> {
     prove_on(artifact, trace, bits, None)
 }
 
@@ -152,30 +97,48 @@ pub fn prove_on(
     trace: &Trace,
     bits: u32,
     gpu: Option<stark::backend::GpuHandle>,
-) -> Result<Proved, VerifyError> {
+) -> Result<Proved, ProveError> {
+    let failures = zkm_air::check::check(&artifact.program, trace);
+    if !failures.is_empty() {
+        return Err(ProveError::Unsatisfied(failures));
+    }
+    prove_unchecked(artifact, trace, bits, gpu)
+}
+
+/// Proves without running the checker first. Soundness tests use it to force a proof from a
+/// dishonest trace, which the verifier must then reject; everything else uses [`prove`].
+///
+/// # Errors
+/// As [`prove`], without [`ProveError::Unsatisfied`].
+pub fn prove_unchecked(
+    artifact: &Artifact,
+    trace: &Trace,
+    bits: u32,
+    gpu: Option<stark::backend::GpuHandle>,
+) -> Result<Proved, ProveError> {
+    let program = &artifact.program;
+    if trace.public.len() != program.public_len {
+        let (expected, found) = (program.public_len, trace.public.len());
+        return Err(ProveError::PublicLength { expected, found });
+    }
     let start = Instant::now();
     let options = stark::options_for(bits);
-    let (proof, fallback) = stark::prove_on(
-        artifact,
-        trace.main.clone(),
-        trace.public.clone(),
-        options,
-        gpu,
-    )
-    .map_err(|e| VerifyError(format!("the prover failed: {e}")))?;
+    let (main, public) = (trace.main.clone(), trace.public.clone());
+    let (proof, fallback) =
+        stark::prove_on(artifact, main, public, options, gpu).map_err(ProveError::Stark)?;
     let time = start.elapsed();
     let security = Security::of(&proof);
     if security.conjectured < bits {
-        let max = stark::MAX_SECURITY;
-        return Err(VerifyError(format!(
-            "the proof reaches {} bits of conjectured security, below the {bits} asked for (zkmc reaches at most {max})",
-            security.conjectured
-        )));
+        let (reached, requested, max) = (security.conjectured, bits, stark::MAX_SECURITY);
+        return Err(ProveError::InsufficientSecurity {
+            reached,
+            requested,
+            max,
+        });
     }
-    let (io, params) = split_public(artifact, &trace.public);
-    let artifact_hash = hash_bytes(artifact);
+    let (io, params) = split_public(program, &trace.public);
     let file = ProofFile {
-        artifact_hash,
+        artifact_hash: hash_bytes(artifact),
         params_digest: params_digest(&params),
         io,
         proof,
@@ -188,42 +151,16 @@ pub fn prove_on(
     })
 }
 
-/// Verifies a proof file against an artifact and the public parameters.
+/// Verifies a proof file against an artifact and the public parameter values (quantized, in slot
+/// order), through [`zkm_verifier::verify_file`].
 ///
 /// # Errors
-/// A proof for another model or other parameters, out-of-range public values, insufficient
-/// security, or a proof that does not verify.
+/// Every reason the proof is not accepted, as a [`VerifyError`] variant.
 pub fn verify(
     artifact: &Artifact,
     file: &ProofFile,
-    params: &[Felt],
+    params: &[zkm_air::field::Felt],
     min_bits: u32,
-) -> Result<Security, VerifyError> {
-    if file.artifact_hash != hash_bytes(artifact) {
-        return Err(VerifyError(
-            "the proof is for a different compiled model (artifact hash differs)".into(),
-        ));
-    }
-    let digest = params_digest(params);
-    if file.params_digest != digest {
-        return Err(VerifyError(
-            "the proof was made with different public parameters (weights differ)".into(),
-        ));
-    }
-    let public = join_public(artifact, &file.io, params)?;
-    check_public_ranges(artifact, &public)?;
-    stark::check_shape(&artifact.program, &file.proof).map_err(VerifyError)?;
-    let security = crate::guard::quiet_catch(|| Security::of(&file.proof))
-        .map_err(|_| VerifyError("the proof does not verify: malformed proof options".into()))?;
-    let inputs = stark::public_inputs_with(artifact, public, digest);
-    stark::verify_inputs(artifact, file.proof.clone(), inputs, min_bits)
-        .map_err(|e| VerifyError(format!("the proof does not verify: {e}")))?;
-    Ok(security)
-}
-
-/// The artifact hash as bytes.
-pub fn hash_bytes(artifact: &Artifact) -> [u8; 32] {
-    blake3::Hash::from_hex(&artifact.hash)
-        .map(|h| *h.as_bytes())
-        .unwrap_or([0; 32])
+) -> Result<Statement, VerifyError> {
+    zkm_verifier::verify_file(artifact, file, params, min_bits)
 }

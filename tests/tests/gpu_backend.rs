@@ -36,7 +36,7 @@ fn gpu_and_cpu_proofs_are_identical() {
             cpu.file.to_bytes(),
             "{name}: GPU and CPU proofs differ"
         );
-        let params = api::split_public(&artifact, &t.public).1;
+        let params = api::split_public(&artifact.program, &t.public).1;
         assert!(
             api::verify(&artifact, &gpu.file, &params, 100).is_ok(),
             "{name}: GPU proof"

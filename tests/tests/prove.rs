@@ -18,7 +18,9 @@ fn examples_prove_verify_and_round_trip() {
     for name in EXAMPLES {
         let ex = example(name);
         let start = Instant::now();
-        let security = verify(&ex.artifact, &ex.file, &ex.params).expect("verifies");
+        let statement = verify(&ex.artifact, &ex.file, &ex.params).expect("verifies");
+        let security = statement.security;
+        assert_eq!(statement.model, ex.artifact.program.name);
         let verify_time = start.elapsed();
         assert!(security.conjectured >= BITS, "{security:?}");
         let decoded = ProofFile::from_bytes(&ex.bytes).expect("decodes");
@@ -26,7 +28,10 @@ fn examples_prove_verify_and_round_trip() {
         assert_eq!(decoded.io, ex.file.io);
         assert_eq!(decoded.artifact_hash, api::hash_bytes(&ex.artifact));
         assert_eq!(decoded.params_digest, params_digest(&ex.params));
-        assert_eq!(verify(&ex.artifact, &decoded, &ex.params), Ok(security));
+        assert_eq!(
+            verify(&ex.artifact, &decoded, &ex.params),
+            Ok(statement.clone())
+        );
         let p = &ex.artifact.program;
         eprintln!(
             "{}: {} rows x {} columns, proof {} bytes ({:.1} KB), security {} conjectured / \
@@ -74,7 +79,7 @@ fn changed_public_outputs_are_rejected() {
             let err = verify(&ex.artifact, &file, &ex.params).expect_err("changed output");
             // Every value here still fits its width: the STARK itself must reject it.
             assert!(
-                err.0.starts_with("the proof does not verify"),
+                matches!(err, VerifyError::Stark(_)),
                 "{name} io[{i}]: {err}"
             );
         }
@@ -87,12 +92,12 @@ fn changed_public_parameter_is_rejected() {
     let mut params = ex.params.clone();
     params[0] += felt(1);
     let err = verify(&ex.artifact, &ex.file, &params).expect_err("changed parameter");
-    assert!(err.0.contains("different public parameters"), "{err}");
+    assert_eq!(err, VerifyError::WrongParams);
     // With the digest forged to match, the STARK must still reject the changed parameter.
     let mut forged = ex.file.clone();
     forged.params_digest = params_digest(&params);
     let err = verify(&ex.artifact, &forged, &params).expect_err("forged digest");
-    assert!(err.0.starts_with("the proof does not verify"), "{err}");
+    assert!(matches!(err, VerifyError::Stark(_)), "{err}");
     // And a parameter vector of the wrong length is refused.
     let mut longer = ex.params.clone();
     longer.push(felt(0));
@@ -104,9 +109,9 @@ fn changed_public_parameter_is_rejected() {
 fn proof_of_another_model_is_rejected() {
     let (mlp, linear) = (example("mlp_digits"), example("linear_digits"));
     let err = verify(&linear.artifact, &mlp.file, &linear.params).expect_err("other model");
-    assert!(err.0.contains("different compiled model"), "{err}");
+    assert_eq!(err, VerifyError::WrongModel);
     let err = verify(&mlp.artifact, &linear.file, &mlp.params).expect_err("other model");
-    assert!(err.0.contains("different compiled model"), "{err}");
+    assert_eq!(err, VerifyError::WrongModel);
     // Forging the artifact hash does not help: the public vector no longer fits the model.
     let mut forged = mlp.file.clone();
     forged.artifact_hash = api::hash_bytes(&linear.artifact);
@@ -133,12 +138,12 @@ fn proof_of_a_changed_weight_type_is_rejected() {
     .expect("weights fit the wider type");
     assert_eq!(params, ex.params, "same integer weights");
     let err = verify(&other, &ex.file, &params).expect_err("changed weight type");
-    assert!(err.0.contains("different compiled model"), "{err}");
+    assert_eq!(err, VerifyError::WrongModel);
     // With the artifact hash forged, the STARK (whose transcript absorbs the hash) rejects it.
     let mut forged = ex.file.clone();
     forged.artifact_hash = api::hash_bytes(&other);
     let err = verify(&other, &forged, &params).expect_err("forged artifact hash");
-    assert!(err.0.starts_with("the proof does not verify"), "{err}");
+    assert!(matches!(err, VerifyError::Stark(_)), "{err}");
     // The same model compiled again gives the same artifact, and the proof verifies.
     let same = compile(rel, source);
     assert_eq!(same.hash, ex.artifact.hash);
@@ -173,9 +178,10 @@ fn proof_with_another_trace_length_is_rejected() {
     let failures = check(&longer.program, &long_trace);
     assert!(failures.is_empty(), "the longer trace fails: {failures:?}");
     assert_eq!(longer.hash, artifact.hash);
-    let options = stark::options_for(BITS);
-    let proof = stark::prove(&longer, long_trace.main, long_trace.public.clone(), options)
-        .expect("the longer trace proves");
+    let proof = api::prove_unchecked(&longer, &long_trace, BITS, None)
+        .expect("the longer trace proves")
+        .file
+        .proof;
     assert_eq!(proof.trace_info().length(), 2 * n);
     let forged = ProofFile { proof, ..file };
     let outcome = catch_unwind(AssertUnwindSafe(|| verify(&artifact, &forged, &[])));
@@ -207,30 +213,27 @@ fn check_fails(ex: &Example, trace: &Trace, gadget: &str) -> Vec<Failure> {
 /// Proves a trace the checker rejects, bypassing the checker: the prover must refuse, or the
 /// proof must not verify (through the STARK alone and through the proof file).
 fn forced_proof_is_rejected(ex: &Example, trace: &Trace) {
-    let (a, public) = (&ex.artifact, trace.public.clone());
-    let options = stark::options_for(BITS);
+    let a = &ex.artifact;
+    let err = api::prove(a, trace, BITS).expect_err("the checker runs before proving");
+    assert!(
+        matches!(err, ProveError::Unsatisfied(ref f) if !f.is_empty()),
+        "{err}"
+    );
     let proved = catch_unwind(AssertUnwindSafe(|| {
-        stark::prove(a, trace.main.clone(), public.clone(), options)
+        api::prove_unchecked(a, trace, BITS, None)
     }));
-    let proof = match proved {
+    let file = match proved {
         Err(_) => panic!("the prover panicked on a bad trace instead of returning an error"),
         Ok(Err(e)) => {
             eprintln!("the prover refused the bad trace: {e}");
             return;
         }
-        Ok(Ok(proof)) => proof,
+        Ok(Ok(proved)) => proved.file,
     };
-    let err = stark::verify(a, proof.clone(), public.clone(), BITS).expect_err("forged proof");
-    eprintln!("forged proof rejected: {err}");
-    let (io, params) = api::split_public(a, &public);
-    let file = ProofFile {
-        artifact_hash: api::hash_bytes(a),
-        params_digest: params_digest(&params),
-        io,
-        proof,
-    };
-    let bytes = file.to_bytes();
-    let outcome = ex.decode_and_verify(&bytes);
+    let params = api::split_public(&a.program, &trace.public).1;
+    let err = api::verify(a, &file, &params, BITS).expect_err("forged proof");
+    assert!(matches!(err, VerifyError::Stark(_)), "{err}");
+    let outcome = ex.decode_and_verify(&file.to_bytes());
     assert!(matches!(outcome, Outcome::Rejected(_)), "{outcome:?}");
 }
 
@@ -365,12 +368,11 @@ fn security_level_is_enforced() {
     let security = Security::of(&ex.file.proof);
     assert!(security.conjectured >= BITS, "{security:?}");
     let err = api::verify(&ex.artifact, &ex.file, &ex.params, 128).expect_err("128 bits");
-    assert!(err.0.contains("security"), "{err}");
-    let public = ex.trace.public.clone();
-    let err = stark::verify(&ex.artifact, ex.file.proof.clone(), public, 128).expect_err("128");
-    let expected =
-        winterfell::VerifierError::InsufficientConjecturedSecurity(128, security.conjectured);
-    assert_eq!(err, expected.to_string());
+    let expected = VerifyError::InsufficientSecurity {
+        reached: security.conjectured,
+        required: 128,
+    };
+    assert_eq!(err, expected);
     // A proof made for 120 bits verifies at 120 and not at 128.
     let strong = api::prove(&ex.artifact, &ex.trace, 120).expect("120-bit proof");
     assert!(strong.security.conjectured >= 120, "{:?}", strong.security);
@@ -394,5 +396,15 @@ fn security_128_is_reached_and_more_is_refused() {
     assert!(p.security.conjectured >= 128, "{:?}", p.security);
     assert!(api::verify(&ex.artifact, &p.file, &ex.params, 128).is_ok());
     let err = api::prove(&ex.artifact, &ex.trace, 129).expect_err("129 bits");
-    assert!(err.0.contains("below the 129 asked for"), "{err}");
+    assert!(
+        matches!(
+            err,
+            ProveError::InsufficientSecurity {
+                requested: 129,
+                max: 128,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

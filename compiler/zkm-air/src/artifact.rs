@@ -89,6 +89,16 @@ impl Artifact {
         crate::validate::validate(&a.program).map_err(ArtifactError::Malformed)?;
         Ok(a)
     }
+
+    /// True when the format and version are this build's, the hash matches the program, and the
+    /// program passes [`crate::validate::validate`]: what [`Artifact::from_json`] checks, for an
+    /// artifact that reached a library caller some other way.
+    pub fn is_intact(&self) -> bool {
+        self.format == FORMAT
+            && self.version == VERSION
+            && hash_program(&self.program) == self.hash
+            && crate::validate::validate(&self.program).is_ok()
+    }
 }
 
 /// The hash covers everything but the source file names (display-only), so the same model

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use zkm_diagnostics::{codes, Diagnostic, FileId, Span};
 
+use crate::boundary::{public_tuples, resolve, Pinned};
 use crate::builder::TAG_SHIFT;
-use crate::expr::Env;
 use crate::field::{signed, Ext, Felt, FieldElement};
-use crate::program::{AirProgram, AssertValue, Direction, Loc, Segment};
-use crate::witness::{for_each_bus_value, load_periodic, load_row, Trace};
+use crate::interp::{Frames, Tape};
+use crate::program::{AirProgram, Direction, Loc, Segment};
+use crate::witness::{for_each_bus_value, Trace};
 
 /// What kind of check failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,38 +102,32 @@ pub fn check(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
 }
 
 fn main_constraints(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
-    let n = program.trace_len;
-    let aux_zero = vec![Ext::ZERO; program.aux_columns.len()];
-    let rand = vec![Ext::ZERO; program.num_rand];
-    let w = trace.main.len();
-    let (mut cur, mut nxt) = (vec![Felt::ZERO; w], vec![Felt::ZERO; w]);
-    let (mut cur_e, mut nxt_e) = (vec![Ext::ZERO; w], vec![Ext::ZERO; w]);
-    let mut periodic = vec![Ext::ZERO; program.periodic.len()];
-    let mut values = Vec::new();
-    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    let main: Vec<(usize, u32)> = program
-        .constraints
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.segment == Segment::Main)
-        .map(|(i, c)| (i, c.expr))
+    failing_rows(program, &trace.main, &[], &[], Segment::Main)
+}
+
+/// Every failing constraint of `segment` with its first failing row and failing-row count.
+fn failing_rows(
+    program: &AirProgram,
+    main: &[Vec<Felt>],
+    aux: &[Vec<Ext>],
+    rand: &[Ext],
+    segment: Segment,
+) -> Vec<Failure> {
+    let tape = Tape::constraints(program, segment);
+    let index: Vec<usize> = (0..program.constraints.len())
+        .filter(|&i| program.constraints[i].segment == segment)
         .collect();
-    for row in 0..n - 1 {
-        load_row(&trace.main, row, &mut cur);
-        load_row(&trace.main, row + 1, &mut nxt);
-        lift(&cur, &mut cur_e);
-        lift(&nxt, &mut nxt_e);
-        load_periodic(program, row, &mut periodic);
-        let env = Env {
-            main: [&cur_e, &nxt_e],
-            aux: [&aux_zero, &aux_zero],
-            periodic: &periodic,
-            rand: &rand,
-        };
-        program.exprs.eval_all(&env, &mut values);
-        for &(i, root) in &main {
-            if values[root as usize] != Ext::ZERO {
-                fails.entry(i).or_insert((row, 0)).1 += 1;
+    let zeros = vec![Ext::ZERO; program.num_rand];
+    let rand = if rand.is_empty() { &zeros[..] } else { rand };
+    let mut frames = Frames::<Ext>::new(program);
+    let (mut scratch, mut values) = (Vec::new(), vec![Ext::ZERO; tape.num_roots()]);
+    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for row in 0..program.trace_len - 1 {
+        frames.load(program, main, aux, row);
+        tape.eval_env(&frames.env(rand), &mut scratch, &mut values);
+        for (k, v) in values.iter().enumerate() {
+            if *v != Ext::ZERO {
+                fails.entry(index[k]).or_insert((row, 0)).1 += 1;
             }
         }
     }
@@ -164,38 +159,65 @@ fn constraint_failures(
 }
 
 fn main_assertions(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
+    assertion_failures(program, trace, Segment::Main, &[], &[])
+}
+
+/// Every assertion of `segment` that the trace (`trace.main`, or `aux`) does not satisfy.
+fn assertion_failures(
+    program: &AirProgram,
+    trace: &Trace,
+    segment: Segment,
+    aux: &[Vec<Ext>],
+    rand: &[Ext],
+) -> Vec<Failure> {
     let mut out = Vec::new();
-    for a in program
-        .assertions
-        .iter()
-        .filter(|a| a.segment == Segment::Main)
-    {
-        let actual = trace.main[a.column as usize][a.row as usize];
-        let expected = match a.value {
-            AssertValue::Const(c) => Felt::new(c),
-            AssertValue::Public(i) => trace.public[i as usize],
-            AssertValue::PublicBusSum
-            | AssertValue::ProductKeys(_)
-            | AssertValue::ProductOffset(_) => continue,
+    for a in program.assertions.iter().filter(|a| a.segment == segment) {
+        let c = a.column as usize;
+        let cell = |row: usize| match segment {
+            Segment::Main => Ext::from(trace.main[c][row]),
+            Segment::Aux => aux[c][row],
         };
-        if actual != expected {
-            let col = &program.main_columns[a.column as usize].name;
-            out.push(Failure {
-                kind: FailureKind::Assertion,
-                label: a.label.clone(),
-                loc: a.loc,
-                row: a.row as usize,
-                count: 1,
-                detail: format!(
-                    "{col}[{}] is {} but must be {}",
-                    a.row,
-                    signed(actual),
-                    signed(expected)
-                ),
-            });
+        let (row, expected) = match resolve(program, a, &trace.public, rand) {
+            Pinned::Cell(v) => (a.row as usize, Some(v)),
+            Pinned::Column(vs) => match (0..vs.len()).find(|&r| vs[r] != cell(r)) {
+                Some(row) => (row, None),
+                None => continue,
+            },
+        };
+        let actual = cell(row);
+        if expected.is_none_or(|e| e != actual) {
+            out.push(assertion_failure(
+                program, a, segment, row, actual, expected,
+            ));
         }
     }
     out
+}
+
+fn assertion_failure(
+    program: &AirProgram,
+    a: &crate::program::Assertion,
+    segment: Segment,
+    row: usize,
+    actual: Ext,
+    expected: Option<Ext>,
+) -> Failure {
+    let detail = match (segment, expected) {
+        (Segment::Main, Some(e)) => {
+            let col = &program.main_columns[a.column as usize].name;
+            let base = |v: Ext| signed(v.base_element(0));
+            format!("{col}[{row}] is {} but must be {}", base(actual), base(e))
+        }
+        _ => format!("{} does not hold", a.label),
+    };
+    Failure {
+        kind: FailureKind::Assertion,
+        label: a.label.clone(),
+        loc: a.loc,
+        row,
+        count: 1,
+        detail,
+    }
 }
 
 /// Net multiplicity of every bus tuple, with a term (preferably a receive) and row touching it.
@@ -230,23 +252,10 @@ fn add_public_terms(
     public: &[Felt],
     net: &mut BTreeMap<(u64, u64), (Felt, usize, usize)>,
 ) {
-    for t in &program.public_bus {
-        let m = Felt::new(t.reads as u64);
-        let m = if t.direction == Direction::Send {
-            m
-        } else {
-            -m
-        };
-        for i in 0..t.len as u64 {
-            let tag = ((t.tensor as u64) << TAG_SHIFT) + i;
-            let v = public
-                .get(t.offset as usize + i as usize)
-                .copied()
-                .unwrap_or(Felt::ZERO);
-            net.entry((tag, v.as_int()))
-                .or_insert((Felt::ZERO, usize::MAX, 0))
-                .0 += m;
-        }
+    for (tag, v, m) in public_tuples(program, public) {
+        net.entry((tag.as_int(), v.as_int()))
+            .or_insert((Felt::ZERO, usize::MAX, 0))
+            .0 += m;
     }
 }
 
@@ -307,129 +316,13 @@ fn describe_tag(program: &AirProgram, tag: u64) -> String {
 fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let rand = checker_rand(program, trace);
     let aux = crate::aux::build(program, &trace.main, &trace.public, &rand);
-    let n = program.trace_len;
-    let w = trace.main.len();
-    let (mut cur, mut nxt) = (vec![Felt::ZERO; w], vec![Felt::ZERO; w]);
-    let (mut cur_e, mut nxt_e) = (vec![Ext::ZERO; w], vec![Ext::ZERO; w]);
-    let (mut acur, mut anxt) = (vec![Ext::ZERO; aux.len()], vec![Ext::ZERO; aux.len()]);
-    let mut periodic = vec![Ext::ZERO; program.periodic.len()];
-    let mut values = Vec::new();
-    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    for row in 0..n - 1 {
-        load_row(&trace.main, row, &mut cur);
-        load_row(&trace.main, row + 1, &mut nxt);
-        lift(&cur, &mut cur_e);
-        lift(&nxt, &mut nxt_e);
-        load_row(&aux, row, &mut acur);
-        load_row(&aux, row + 1, &mut anxt);
-        load_periodic(program, row, &mut periodic);
-        let env = Env {
-            main: [&cur_e, &nxt_e],
-            aux: [&acur, &anxt],
-            periodic: &periodic,
-            rand: &rand,
-        };
-        program.exprs.eval_all(&env, &mut values);
-        for (i, c) in program
-            .constraints
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.segment == Segment::Aux)
-        {
-            if values[c.expr as usize] != Ext::ZERO {
-                fails.entry(i).or_insert((row, 0)).1 += 1;
-            }
-        }
-    }
-    let mut out = constraint_failures(program, fails, "evaluates to a non-zero value");
-    out.extend(aux_assertions(program, trace, &aux, &rand));
+    let mut out = failing_rows(program, &trace.main, &aux, &rand, Segment::Aux);
+    out.extend(assertion_failures(
+        program,
+        trace,
+        Segment::Aux,
+        &aux,
+        &rand,
+    ));
     out
-}
-
-/// Checks the auxiliary assertions against the built auxiliary columns.
-fn aux_assertions(
-    program: &AirProgram,
-    trace: &Trace,
-    aux: &[Vec<Ext>],
-    rand: &[Ext],
-) -> Vec<Failure> {
-    let mut out = Vec::new();
-    for a in program
-        .assertions
-        .iter()
-        .filter(|a| a.segment == Segment::Aux)
-    {
-        let col = &aux[a.column as usize];
-        let (holds, row) = match a.value {
-            AssertValue::Const(c) => (
-                col[a.row as usize] == Ext::from(Felt::new(c)),
-                a.row as usize,
-            ),
-            AssertValue::Public(i) => (
-                col[a.row as usize] == Ext::from(trace.public[i as usize]),
-                a.row as usize,
-            ),
-            AssertValue::PublicBusSum => {
-                let expected = -crate::logup::public_sum(program, &trace.public, rand);
-                (col[a.row as usize] == expected, a.row as usize)
-            }
-            AssertValue::ProductKeys(g) => product_keys_hold(program, g, col, &trace.public, rand),
-            AssertValue::ProductOffset(g) => {
-                let expected = product_offset(program, g, &trace.public, rand);
-                (col[a.row as usize] == expected, a.row as usize)
-            }
-        };
-        if !holds {
-            let detail = format!("{} does not hold", a.label);
-            let (label, loc) = (a.label.clone(), a.loc);
-            out.push(Failure {
-                kind: FailureKind::Assertion,
-                label,
-                loc,
-                row,
-                count: 1,
-                detail,
-            });
-        }
-    }
-    out
-}
-
-/// The value a product check's `D` column must end at.
-pub fn product_offset<E: crate::field::FieldElement<BaseField = Felt>>(
-    program: &AirProgram,
-    g: u32,
-    public: &[Felt],
-    rand: &[E],
-) -> E {
-    match program.gadgets.get(g as usize) {
-        Some(crate::gadgets::Gadget::PublicProduct(p)) => {
-            p.offset(public, rand[crate::gadgets::GAMMA as usize])
-        }
-        _ => E::ZERO,
-    }
-}
-
-/// Whether a product check's key column equals the verifier's keys, and the first differing row.
-fn product_keys_hold(
-    program: &AirProgram,
-    g: u32,
-    col: &[Ext],
-    public: &[Felt],
-    rand: &[Ext],
-) -> (bool, usize) {
-    let Some(crate::gadgets::Gadget::PublicProduct(p)) = program.gadgets.get(g as usize) else {
-        return (false, 0);
-    };
-    let pinned = crate::gadgets::pinned_column(p, program.trace_len, public, rand);
-    match pinned.iter().zip(col).position(|(a, b)| a != b) {
-        Some(row) => (false, row),
-        None => (true, 0),
-    }
-}
-
-fn lift(base: &[Felt], out: &mut [Ext]) {
-    for (o, b) in out.iter_mut().zip(base) {
-        *o = Ext::from(*b);
-    }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::field::{canonical, signed, Felt, FieldElement};
+use crate::field::{canonical, signed, Felt};
 
 /// Index of a node in an [`ExprArena`].
 pub type ExprId = u32;
@@ -168,25 +168,6 @@ impl ExprArena {
             out.push(d);
         }
         out
-    }
-
-    /// Evaluates every node on one row. `main`/`aux` give the current and next rows.
-    pub fn eval_all<E: FieldElement<BaseField = Felt>>(&self, env: &Env<'_, E>, out: &mut Vec<E>) {
-        out.clear();
-        for e in &self.nodes {
-            let v = match *e {
-                Expr::Const(c) => E::from(Felt::new(c)),
-                Expr::Main { col, next } => env.main[next as usize][col as usize],
-                Expr::Aux { col, next } => env.aux[next as usize][col as usize],
-                Expr::Periodic(i) => env.periodic[i as usize],
-                Expr::Rand(i) => env.rand[i as usize],
-                Expr::Add(a, b) => out[a as usize] + out[b as usize],
-                Expr::Sub(a, b) => out[a as usize] - out[b as usize],
-                Expr::Mul(a, b) => out[a as usize] * out[b as usize],
-                Expr::Neg(a) => -out[a as usize],
-            };
-            out.push(v);
-        }
     }
 
     /// Renders expression `id` in infix with the given names for cells and random elements.

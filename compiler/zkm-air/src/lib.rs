@@ -9,12 +9,14 @@
 
 pub mod artifact;
 pub mod aux;
+pub mod boundary;
 pub mod builder;
 pub mod check;
 pub mod expr;
 pub mod field;
 pub mod gadgets;
 mod globals;
+pub mod interp;
 pub mod listing;
 pub mod logup;
 pub mod program;

@@ -9,8 +9,7 @@
 
 use crate::builder::AirBuilder;
 use crate::expr::{Degree, Expr, ExprId};
-use crate::field::{Felt, FieldElement};
-use crate::program::{AirProgram, AssertValue, Column, Direction, Segment};
+use crate::program::{AssertValue, Column, Direction, Segment};
 
 /// Highest `base + #cycles` degree allowed for a helper-column constraint.
 const MAX_PAIR_COST: u32 = 3;
@@ -130,38 +129,4 @@ fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {
     b.push_assertion(Segment::Aux, col, 0, zero, "bus sum starts at 0".into());
     let label = "bus balances with the public terms".into();
     b.push_assertion(Segment::Aux, col, n - 1, AssertValue::PublicBusSum, label);
-}
-
-/// The sum of the public bus terms' fractions `σ·reads / (α − (v + β·tag))` for the public
-/// vector `public` and random elements `rand = [α, β]`; the running sum must end at its negation.
-pub fn public_sum<E: FieldElement<BaseField = Felt>>(
-    program: &AirProgram,
-    public: &[Felt],
-    rand: &[E],
-) -> E {
-    let mut denominators = Vec::new();
-    let mut numerators = Vec::new();
-    for t in &program.public_bus {
-        let base = (t.tensor as u64) << crate::builder::TAG_SHIFT;
-        let sign = if t.direction == Direction::Send {
-            E::ONE
-        } else {
-            -E::ONE
-        };
-        let reads = sign * E::from(Felt::new(t.reads as u64));
-        for i in 0..t.len as usize {
-            let v = public
-                .get(t.offset as usize + i)
-                .copied()
-                .unwrap_or(Felt::ZERO);
-            let tag = Felt::new(base + i as u64);
-            denominators.push(rand[0] - (E::from(v) + rand[1] * E::from(tag)));
-            numerators.push(reads);
-        }
-    }
-    let inverses = winter_math::batch_inversion(&denominators);
-    numerators
-        .iter()
-        .zip(inverses)
-        .fold(E::ZERO, |acc, (n, inv)| acc + *n * inv)
 }

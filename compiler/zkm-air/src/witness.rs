@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::expr::{Env, ExprId};
 use crate::field::{felt_i128, Felt, FieldElement};
+use crate::interp::{Frames, Tape};
 use crate::program::AirProgram;
 
 /// Quantized values of the model's inputs and parameters, by declared name, row-major.
@@ -164,65 +164,17 @@ pub fn for_each_bus_value(
     main: &[Vec<Felt>],
     f: &mut dyn FnMut(usize, usize, Felt, Felt, Felt),
 ) {
-    let n = program.trace_len;
-    let periods = program.periods();
-    let mut cur = vec![Felt::ZERO; main.len()];
-    let mut nxt = vec![Felt::ZERO; main.len()];
-    let mut periodic = vec![Felt::ZERO; periods.len()];
-    for row in 0..n {
-        load_row(main, row, &mut cur);
-        load_row(main, (row + 1) % n, &mut nxt);
-        load_periodic(program, row, &mut periodic);
-        let env = Env {
-            main: [&cur, &nxt],
-            aux: [&[], &[]],
-            periodic: &periodic,
-            rand: &[],
-        };
-        for (i, term) in program.bus.iter().enumerate() {
-            let mult = eval_one(program, term.mult, &env);
-            if mult != Felt::ZERO {
-                let (tag, value) = (
-                    eval_one(program, term.tag, &env),
-                    eval_one(program, term.value, &env),
-                );
-                f(row, i, mult, tag, value);
+    let tape = Tape::bus(program);
+    let mut frames = Frames::<Felt>::new(program);
+    let (mut scratch, mut values) = (Vec::new(), vec![Felt::ZERO; tape.num_roots()]);
+    for row in 0..program.trace_len {
+        frames.load(program, main, &[], row);
+        tape.eval_env(&frames.env(&[]), &mut scratch, &mut values);
+        for (i, v) in values.chunks_exact(3).enumerate() {
+            if v[0] != Felt::ZERO {
+                f(row, i, v[0], v[1], v[2]);
             }
         }
-    }
-}
-
-/// Copies one row of a column-major matrix into `out`.
-pub fn load_row<E: Copy>(cols: &[Vec<E>], row: usize, out: &mut [E]) {
-    for (o, c) in out.iter_mut().zip(cols) {
-        *o = c[row];
-    }
-}
-
-/// The periodic column values on `row`.
-pub fn load_periodic<E: FieldElement<BaseField = Felt>>(p: &AirProgram, row: usize, out: &mut [E]) {
-    for (o, col) in out.iter_mut().zip(&p.periodic) {
-        *o = E::from(Felt::new(col.values[row % col.values.len()]));
-    }
-}
-
-/// Evaluates one expression (recursively; expressions are shallow).
-pub fn eval_one<E: FieldElement<BaseField = Felt>>(
-    p: &AirProgram,
-    id: ExprId,
-    env: &Env<'_, E>,
-) -> E {
-    use crate::expr::Expr;
-    match p.exprs.get(id) {
-        Expr::Const(c) => E::from(Felt::new(c)),
-        Expr::Main { col, next } => env.main[next as usize][col as usize],
-        Expr::Aux { col, next } => env.aux[next as usize][col as usize],
-        Expr::Periodic(i) => env.periodic[i as usize],
-        Expr::Rand(i) => env.rand[i as usize],
-        Expr::Add(a, b) => eval_one(p, a, env) + eval_one(p, b, env),
-        Expr::Sub(a, b) => eval_one(p, a, env) - eval_one(p, b, env),
-        Expr::Mul(a, b) => eval_one(p, a, env) * eval_one(p, b, env),
-        Expr::Neg(a) => -eval_one(p, a, env),
     }
 }
 

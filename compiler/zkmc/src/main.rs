@@ -4,6 +4,7 @@ mod build_cmd;
 mod check_cmd;
 mod cli;
 mod common;
+mod errors;
 mod explain_cmd;
 mod pipeline;
 mod prove_cmd;

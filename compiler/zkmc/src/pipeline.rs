@@ -59,12 +59,14 @@ pub fn binary_weights(path: &Path) -> bool {
     path.is_dir() || path.extension().is_some_and(|e| e == "safetensors")
 }
 
-/// Loads the inputs and weights, fills the trace and runs the constraint checker.
+/// Loads the inputs and weights, fills the trace and, when `check` is set, runs the constraint
+/// checker (`zkm_runtime::api::prove` runs it itself).
 pub fn witness(
     sources: &mut SourceMap,
     artifact: &Artifact,
     input: &Path,
     weights: &Path,
+    check: bool,
 ) -> Result<(Trace, QuantReport), i32> {
     let (input_file, input_text) = read(sources, input)?;
     let program = &artifact.program;
@@ -93,7 +95,10 @@ pub fn witness(
             &[Diagnostic::error(codes::BAD_INPUT, e.to_string())],
         )
     })?;
-    let failures = zkm_air::check::check(program, &trace);
+    let failures = match check {
+        true => zkm_air::check::check(program, &trace),
+        false => vec![],
+    };
     if !failures.is_empty() {
         let ds: Vec<Diagnostic> = failures.iter().map(|f| f.to_diagnostic()).collect();
         report(sources, &ds);

@@ -39,11 +39,11 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     progress.stage("running the model and checking the trace");
     let input = data_path(&cmd.model, &cmd.input, "input.json");
     let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
-    let (trace, quant) = witness(&mut sources, &artifact, &input, &weights)?;
+    let (trace, quant) = witness(&mut sources, &artifact, &input, &weights, false)?;
     let selected = select_backend(cmd.backend)?;
     progress.stage("proving");
     let proved = api::prove_on(&artifact, &trace, cmd.security, selected.gpu.clone())
-        .map_err(|e| report(&sources, &[Diagnostic::bug(e.to_string())]))?;
+        .map_err(|e| report(&sources, &crate::errors::prove_error(&e)))?;
     if let Some(why) = &proved.fallback {
         notice(&format!(
             "the GPU failed ({why}); the trace was extended on the CPU instead"

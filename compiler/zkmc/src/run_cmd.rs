@@ -12,7 +12,7 @@ pub fn run(cmd: &RunCommand) -> i32 {
     };
     let input = data_path(&cmd.file, &cmd.input, "input.json");
     let weights = data_path(&cmd.file, &cmd.weights, "weights.json");
-    let trace = match witness(&mut sources, &artifact, &input, &weights) {
+    let trace = match witness(&mut sources, &artifact, &input, &weights, true) {
         Ok((t, _)) => t,
         Err(code) => return code,
     };

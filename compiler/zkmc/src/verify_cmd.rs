@@ -30,13 +30,14 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
         );
         report(&sources, &[Diagnostic::error(codes::FILE_UNREADABLE, msg)])
     })?;
-    let file = ProofFile::from_bytes(&bytes).map_err(|e| reject(&cmd.proof, &e.0))?;
+    let file = ProofFile::from_bytes(&bytes).map_err(|e| reject(&cmd.proof, &e.into()))?;
     let start = Instant::now();
-    let security = api::verify(&artifact, &file, &params, cmd.security)
-        .map_err(|e| reject(&cmd.proof, &e.0))?;
+    let statement =
+        api::verify(&artifact, &file, &params, cmd.security).map_err(|e| reject(&cmd.proof, &e))?;
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
-    let public =
-        api::join_public(&artifact, &file.io, &params).map_err(|e| reject(&cmd.proof, &e.0))?;
+    let security = statement.security;
+    let public = api::join_public(&artifact.program, &file.io, &params)
+        .map_err(|e| reject(&cmd.proof, &e))?;
     if cmd.json {
         let outs: serde_json::Map<String, serde_json::Value> = outputs(&artifact.program, &public)
             .into_iter()
@@ -94,11 +95,7 @@ fn public_params(
         .map_err(|e| report(sources, &[input_diagnostic(sources, file, e)]))
 }
 
-fn reject(path: &std::path::Path, why: &str) -> i32 {
-    let d = Diagnostic::error(
-        codes::PROOF_REJECTED,
-        format!("proof `{}` rejected: {why}", path.display()),
-    );
-    report(&SourceMap::new(), &[d]);
+fn reject(path: &std::path::Path, why: &api::VerifyError) -> i32 {
+    report(&SourceMap::new(), &[crate::errors::verify_error(path, why)]);
     EXIT_USER
 }

@@ -1,8 +1,6 @@
 //! The Winterfell prover for compiled programs: a two-segment trace, the LogUp auxiliary segment
 //! built by [`zkm_air::aux::build`], and Winterfell's default LDE, commitment and evaluator.
 
-use winterfell::crypto::hashers::Blake3_256;
-use winterfell::crypto::{DefaultRandomCoin, MerkleTree};
 use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
 use winterfell::{
@@ -12,14 +10,8 @@ use winterfell::{
 };
 use zkm_air::field::Felt;
 
-use super::air::{PublicInputs, ZkmAir};
-
-/// The hash function of every commitment.
-pub type Hasher = Blake3_256<Felt>;
-/// The vector commitment.
-pub type Commitment = MerkleTree<Hasher>;
-/// The Fiat–Shamir coin.
-pub type Coin = DefaultRandomCoin<Hasher>;
+pub use zkm_verifier::{Coin, Commitment, Hasher};
+use zkm_verifier::{PublicInputs, ZkmAir};
 
 /// A filled main trace with the shape of its auxiliary segment.
 #[derive(Debug)]

@@ -152,7 +152,7 @@ fn prove(artifact: &Artifact, trace: &Trace) -> Result<(Proved, Duration), Strin
 }
 
 fn verify(artifact: &Artifact, trace: &Trace, proved: &Proved) -> Result<Duration, String> {
-    let (_, params) = api::split_public(artifact, &trace.public);
+    let (_, params) = api::split_public(&artifact.program, &trace.public);
     let mut times = Vec::with_capacity(VERIFY_RUNS);
     for _ in 0..VERIFY_RUNS {
         let start = Instant::now();

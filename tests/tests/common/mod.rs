@@ -13,8 +13,9 @@ pub use zkm_air::check::{check, Failure, FailureKind};
 pub use zkm_air::field::{felt, Felt};
 pub use zkm_air::{Artifact, PublicKind, Trace};
 pub use zkm_diagnostics::{render, SourceMap};
-pub use zkm_runtime::api::{self, Security, VerifyError};
-pub use zkm_runtime::proof_file::{params_digest, ProofFile, MAGIC, VERSION, WINTERFELL};
+pub use zkm_runtime::api::params_digest;
+pub use zkm_runtime::api::{self, ProveError, Security, Statement, VerifyError};
+pub use zkm_runtime::proof_file::{ProofFile, ProofFileError, MAGIC, VERSION, WINTERFELL};
 pub use zkm_runtime::stark;
 /// Conjectured security every proof of this suite is made and verified with.
 pub const BITS: u32 = 100;
@@ -47,7 +48,7 @@ pub fn verify(
     artifact: &Artifact,
     file: &ProofFile,
     params: &[Felt],
-) -> Result<Security, VerifyError> {
+) -> Result<Statement, VerifyError> {
     api::verify(artifact, file, params, BITS)
 }
 
@@ -73,7 +74,7 @@ impl Example {
             failures.is_empty(),
             "{name}: honest trace fails: {failures:?}"
         );
-        let params = api::split_public(&artifact, &trace.public).1;
+        let params = api::split_public(&artifact.program, &trace.public).1;
         let start = Instant::now();
         let file = prove(&artifact, &trace);
         let prove_time = start.elapsed();
@@ -92,8 +93,8 @@ impl Example {
     /// Decodes `bytes` and verifies them against this example; a panic is reported, not raised.
     pub fn decode_and_verify(&self, bytes: &[u8]) -> Outcome {
         let run = || {
-            let file = ProofFile::from_bytes(bytes).map_err(|e| e.0)?;
-            verify(&self.artifact, &file, &self.params).map_err(|e| e.0)
+            let file = ProofFile::from_bytes(bytes)?;
+            verify(&self.artifact, &file, &self.params)
         };
         match catch_unwind(AssertUnwindSafe(run)) {
             Ok(Ok(_)) => Outcome::Accepted,
@@ -107,7 +108,7 @@ impl Example {
 #[derive(Debug)]
 pub enum Outcome {
     Accepted,
-    Rejected(String),
+    Rejected(VerifyError),
     Panicked,
 }
 

@@ -29,7 +29,8 @@ pub use sum::Sum;
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
-use crate::program::Direction;
+use crate::field::{Felt, FieldElement};
+use crate::program::{AirProgram, Direction};
 use crate::witness::{Witness, WitnessError};
 
 /// One lowered operation with its columns.
@@ -76,6 +77,23 @@ impl Gadget {
             Gadget::Output(g) => g.fill(w),
         }
         Ok(())
+    }
+
+    /// Fills the gadget's auxiliary columns once the random elements `rand` are known (only the
+    /// product checks own auxiliary columns besides the bus).
+    pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
+        &self,
+        program: &AirProgram,
+        main: &[Vec<Felt>],
+        public: &[Felt],
+        rand: &[E],
+        aux: &mut [Vec<E>],
+    ) {
+        match self {
+            Gadget::PublicProduct(g) => g.fill_aux(program, main, public, rand, aux),
+            Gadget::PrivateProduct(g) => g.fill_aux(program, main, rand, aux),
+            _ => {}
+        }
     }
 
     /// A short name of the operation, as shown in listings.

@@ -1,19 +1,20 @@
-//! The Winterfell `Air` that interprets a compiled [`AirProgram`]. The program travels inside the
-//! public inputs; its hash and the public values are what the transcript absorbs, so a proof is
-//! bound to exactly one compiled model and one set of public values.
+//! The Winterfell `Air` that interprets a compiled [`AirProgram`] through `zkm-air`'s one
+//! interpreter ([`Tape`]) and its one resolution of boundary values ([`resolve`]). The program
+//! travels inside the public inputs; its hash and the public values are what the transcript
+//! absorbs, so a proof is bound to exactly one compiled model and one set of public values.
 
 use std::sync::Arc;
 
-use winterfell::math::{ExtensionOf, FieldElement, ToElements};
-use winterfell::{
+use winter_air::{
     Air, AirContext, Assertion, AuxRandElements, EvaluationFrame, ProofOptions, TraceInfo,
     TransitionConstraintDegree,
 };
+use winter_math::{ExtensionOf, FieldElement, ToElements};
+use zkm_air::boundary::{resolve, Pinned};
 use zkm_air::field::Felt;
-use zkm_air::program::{AssertValue, Segment};
+use zkm_air::interp::{Leaf, Tape};
+use zkm_air::program::Segment;
 use zkm_air::AirProgram;
-
-use super::tape::{Leaf, Tape};
 
 /// The public inputs of a proof: the compiled program, and the statement the transcript absorbs.
 #[derive(Clone, Debug)]
@@ -50,32 +51,32 @@ impl std::fmt::Debug for ZkmAir {
     }
 }
 
-/// A product check's key column as two sequence assertions (even and odd rows).
-fn key_sequences<E: FieldElement<BaseField = Felt>>(
-    p: &AirProgram,
-    g: u32,
+/// Winterfell assertions for one program assertion: a single cell, or a pinned column as two
+/// sequence assertions (even and odd rows; Winterfell's sequences need a power-of-two stride
+/// dividing the trace length and at least two values).
+fn to_winterfell<E: FieldElement<BaseField = Felt>>(
     col: usize,
-    values: &[Felt],
-    rand: &[E],
+    row: usize,
+    pinned: Pinned<E>,
 ) -> Vec<Assertion<E>> {
-    let Some(zkm_air::gadgets::Gadget::PublicProduct(gadget)) = p.gadgets.get(g as usize) else {
-        return vec![];
-    };
-    let keys = zkm_air::gadgets::pinned_column(gadget, p.trace_len, values, rand);
-    let even = keys.iter().step_by(2).copied().collect();
-    let odd = keys.iter().skip(1).step_by(2).copied().collect();
-    vec![
-        Assertion::sequence(col, 0, 2, even),
-        Assertion::sequence(col, 1, 2, odd),
-    ]
+    match pinned {
+        Pinned::Cell(v) => vec![Assertion::single(col, row, v)],
+        Pinned::Column(values) => {
+            let even = values.iter().step_by(2).copied().collect();
+            let odd = values.iter().skip(1).step_by(2).copied().collect();
+            vec![
+                Assertion::sequence(col, 0, 2, even),
+                Assertion::sequence(col, 1, 2, odd),
+            ]
+        }
+    }
 }
 
-/// Winterfell assertions one program assertion becomes (a key column is two sequences).
+/// Winterfell assertions one program assertion becomes.
 fn assertion_count(a: &zkm_air::program::Assertion) -> usize {
-    if matches!(a.value, AssertValue::ProductKeys(_)) {
-        2
-    } else {
-        1
+    match a.value {
+        zkm_air::program::AssertValue::ProductKeys(_) => 2,
+        _ => 1,
     }
 }
 
@@ -94,30 +95,21 @@ fn degrees(program: &AirProgram, seg: Segment) -> Vec<TransitionConstraintDegree
         .collect()
 }
 
-fn roots(program: &AirProgram, seg: Segment) -> Vec<u32> {
-    program
-        .constraints
-        .iter()
-        .filter(|c| c.segment == seg)
-        .map(|c| c.expr)
-        .collect()
-}
-
 impl ZkmAir {
-    /// The base-field value of a constant or public assertion.
-    fn value(&self, v: AssertValue) -> Felt {
-        match v {
-            AssertValue::Const(c) => Felt::new(c),
-            AssertValue::Public(i) => self
-                .inputs
-                .values
-                .get(i as usize)
-                .copied()
-                .unwrap_or(Felt::ZERO),
-            AssertValue::PublicBusSum
-            | AssertValue::ProductKeys(_)
-            | AssertValue::ProductOffset(_) => Felt::ZERO,
-        }
+    /// The Winterfell assertions of one segment.
+    fn assertions<E: FieldElement<BaseField = Felt>>(
+        &self,
+        segment: Segment,
+        rand: &[E],
+    ) -> Vec<Assertion<E>> {
+        let p = &self.inputs.program;
+        let values = &self.inputs.values;
+        let own = p.assertions.iter().filter(|a| a.segment == segment);
+        own.flat_map(|a| {
+            let pinned = resolve(p, a, values, rand);
+            to_winterfell(a.column as usize, a.row as usize, pinned)
+        })
+        .collect()
     }
 }
 
@@ -127,19 +119,16 @@ impl Air for ZkmAir {
 
     fn new(trace_info: TraceInfo, inputs: PublicInputs, options: ProofOptions) -> Self {
         let p = inputs.program.clone();
-        let main_asserts = p
-            .assertions
-            .iter()
-            .filter(|a| a.segment == Segment::Main)
-            .count();
-        let aux = p.assertions.iter().filter(|a| a.segment == Segment::Aux);
-        let aux_asserts = aux.map(assertion_count).sum();
+        let count = |seg: Segment| -> usize {
+            let own = p.assertions.iter().filter(|a| a.segment == seg);
+            own.map(assertion_count).sum()
+        };
         let context = AirContext::new_multi_segment(
             trace_info,
             degrees(&p, Segment::Main),
             degrees(&p, Segment::Aux),
-            main_asserts,
-            aux_asserts,
+            count(Segment::Main),
+            count(Segment::Aux),
             options,
         );
         let periodic = p
@@ -149,8 +138,8 @@ impl Air for ZkmAir {
             .collect();
         ZkmAir {
             context,
-            main: Tape::new(&p.exprs, &roots(&p, Segment::Main)),
-            aux: Tape::new(&p.exprs, &roots(&p, Segment::Aux)),
+            main: Tape::constraints(&p, Segment::Main),
+            aux: Tape::constraints(&p, Segment::Aux),
             periodic,
             inputs,
         }
@@ -173,7 +162,7 @@ impl Air for ZkmAir {
             Leaf::Periodic(i) => periodic_values[i],
             Leaf::Aux(..) | Leaf::Rand(_) => E::ZERO,
         };
-        self.main.eval(leaf, result);
+        self.main.eval(leaf, &mut Vec::new(), result);
     }
 
     fn evaluate_aux_transition<F, E>(
@@ -198,37 +187,18 @@ impl Air for ZkmAir {
             Leaf::Periodic(i) => E::from(periodic_values[i]),
             Leaf::Rand(i) => rand[i],
         };
-        self.aux.eval(leaf, result);
+        self.aux.eval(leaf, &mut Vec::new(), result);
     }
 
     fn get_assertions(&self) -> Vec<Assertion<Felt>> {
-        let p = &self.inputs.program;
-        let main = p.assertions.iter().filter(|a| a.segment == Segment::Main);
-        main.map(|a| Assertion::single(a.column as usize, a.row as usize, self.value(a.value)))
-            .collect()
+        self.assertions::<Felt>(Segment::Main, &[])
     }
 
     fn get_aux_assertions<E: FieldElement<BaseField = Felt>>(
         &self,
         rand: &AuxRandElements<E>,
     ) -> Vec<Assertion<E>> {
-        let p = &self.inputs.program;
-        let (values, rand) = (&self.inputs.values, rand.rand_elements());
-        let mut out = Vec::new();
-        for a in p.assertions.iter().filter(|a| a.segment == Segment::Aux) {
-            let (col, row) = (a.column as usize, a.row as usize);
-            let v = match a.value {
-                AssertValue::PublicBusSum => -zkm_air::logup::public_sum(p, values, rand),
-                AssertValue::ProductOffset(g) => zkm_air::check::product_offset(p, g, values, rand),
-                AssertValue::ProductKeys(g) => {
-                    out.extend(key_sequences(p, g, col, values, rand));
-                    continue;
-                }
-                other => E::from(self.value(other)),
-            };
-            out.push(Assertion::single(col, row, v));
-        }
-        out
+        self.assertions(Segment::Aux, rand.rand_elements())
     }
 
     fn get_periodic_column_values(&self) -> Vec<Vec<Felt>> {

@@ -2,11 +2,11 @@
 //! the bytes left (Winterfell's readers reserve a declared count before reading anything), a check
 //! of every Merkle opening inside a proof before the verifier parses it, and panic isolation.
 
+use winter_air::proof::Proof;
+use winter_crypto::BatchMerkleProof;
 use winter_utils::{ByteReader, Deserializable, DeserializationError, Serializable};
-use winterfell::crypto::BatchMerkleProof;
-use winterfell::Proof;
 
-use crate::stark::Hasher;
+use crate::options::Hasher;
 
 /// A slice reader whose `read_many` refuses counts above the remaining byte count (every element
 /// takes at least one byte), so a forged length cannot make it allocate more than the input.
@@ -95,7 +95,7 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof, String> {
         Ok(proof)
     });
     let proof = decoded.map_err(|_| "malformed STARK proof".to_string())??;
-    if proof.options().partition_options() != winterfell::PartitionOptions::default() {
+    if proof.options().partition_options() != winter_air::PartitionOptions::default() {
         return Err("unsupported trace partitioning".into());
     }
     if quiet_catch(|| proof.to_bytes()).ok().as_deref() != Some(bytes) {

@@ -3,7 +3,7 @@
 //! `spec/proof-format.md`. Decoding untrusted bytes never panics and never allocates more than
 //! the file's own size.
 
-use winterfell::Proof;
+use winter_air::proof::Proof;
 use zkm_air::field::{Felt, MODULUS};
 
 /// First eight bytes of every proof file.
@@ -20,7 +20,7 @@ pub const MAX_LEN: usize = 64 << 20;
 pub struct ProofFile {
     /// blake3 hash of the artifact the proof is for.
     pub artifact_hash: [u8; 32],
-    /// blake3 digest of the public parameter values (see [`params_digest`]).
+    /// blake3 digest of the public parameter values (see [`crate::params_digest`]).
     pub params_digest: [u8; 32],
     /// The public vector without its parameter slots, in slot order.
     pub io: Vec<Felt>,
@@ -30,22 +30,45 @@ pub struct ProofFile {
 
 /// Why a proof file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProofFileError(pub String);
+pub enum ProofFileError {
+    /// Larger than [`MAX_LEN`].
+    TooLarge,
+    /// Does not start with [`MAGIC`].
+    BadMagic,
+    /// Another proof format version.
+    Version(u16),
+    /// Made with another Winterfell release (as written in the file).
+    Winterfell(String),
+    /// Ends before the part being read (at this byte offset).
+    Truncated(usize),
+    /// Bytes after the proof.
+    TrailingBytes(usize),
+    /// A public value that is not a canonical field element.
+    NotFieldElement(u64),
+    /// The STARK proof inside is malformed (the decoder's reason).
+    MalformedProof(String),
+}
 
 impl std::fmt::Display for ProofFileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ProofFileError::TooLarge => write!(f, "file is larger than {MAX_LEN} bytes"),
+            ProofFileError::BadMagic => f.write_str("not a zkmc proof file (bad magic)"),
+            ProofFileError::Version(v) => {
+                write!(f, "proof format version {v}; this zkmc reads {VERSION}")
+            }
+            ProofFileError::Winterfell(found) => write!(
+                f,
+                "proof made with Winterfell {found}; this zkmc uses {WINTERFELL}"
+            ),
+            ProofFileError::Truncated(at) => write!(f, "file is truncated (at byte {at})"),
+            ProofFileError::TrailingBytes(n) => write!(f, "{n} unexpected bytes after the proof"),
+            ProofFileError::NotFieldElement(v) => {
+                write!(f, "public value {v} is not a field element")
+            }
+            ProofFileError::MalformedProof(why) => write!(f, "malformed STARK proof: {why}"),
+        }
     }
-}
-
-/// The blake3 digest of public parameter values (canonical little-endian u64s).
-pub fn params_digest(values: &[Felt]) -> [u8; 32] {
-    let mut bytes = Vec::with_capacity(8 * values.len() + 18);
-    bytes.extend_from_slice(b"zkmc-public-params");
-    for v in values {
-        bytes.extend_from_slice(&v.as_int().to_le_bytes());
-    }
-    *blake3::hash(&bytes).as_bytes()
 }
 
 impl ProofFile {
@@ -74,27 +97,21 @@ impl ProofFile {
     /// When the bytes are not a complete, well-formed proof file of this version.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFileError> {
         if bytes.len() > MAX_LEN {
-            return Err(ProofFileError(format!(
-                "file is larger than {MAX_LEN} bytes"
-            )));
+            return Err(ProofFileError::TooLarge);
         }
         let mut r = Reader { bytes, at: 0 };
         if r.take(8)? != MAGIC {
-            return Err(ProofFileError("not a zkmc proof file (bad magic)".into()));
+            return Err(ProofFileError::BadMagic);
         }
         let version = u16::from_le_bytes(r.array()?);
         if version != VERSION {
-            return Err(ProofFileError(format!(
-                "proof format version {version}; this zkmc reads {VERSION}"
-            )));
+            return Err(ProofFileError::Version(version));
         }
         let wf_len = r.take(1)?[0] as usize;
         let wf = r.take(wf_len)?;
         if wf != WINTERFELL.as_bytes() {
             let found = String::from_utf8_lossy(wf);
-            return Err(ProofFileError(format!(
-                "proof made with Winterfell {found}; this zkmc uses {WINTERFELL}"
-            )));
+            return Err(ProofFileError::Winterfell(found.into_owned()));
         }
         let artifact_hash = r.array()?;
         let params_digest = r.array()?;
@@ -102,10 +119,7 @@ impl ProofFile {
         let proof_len = u32::from_le_bytes(r.array()?) as usize;
         let proof_bytes = r.take(proof_len)?;
         if r.at != bytes.len() {
-            return Err(ProofFileError(format!(
-                "{} unexpected bytes after the proof",
-                bytes.len() - r.at
-            )));
+            return Err(ProofFileError::TrailingBytes(bytes.len() - r.at));
         }
         let proof = decode_proof(proof_bytes)?;
         Ok(ProofFile {
@@ -119,8 +133,7 @@ impl ProofFile {
 
 /// Winterfell's decoder behind zkmc's guards (bounded allocations, canonical encoding, no panic).
 fn decode_proof(bytes: &[u8]) -> Result<Proof, ProofFileError> {
-    crate::guard::decode_proof(bytes)
-        .map_err(|e| ProofFileError(format!("malformed STARK proof: {e}")))
+    crate::guard::decode_proof(bytes).map_err(ProofFileError::MalformedProof)
 }
 
 struct Reader<'a> {
@@ -131,8 +144,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ProofFileError> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end =
-            end.ok_or_else(|| ProofFileError(format!("file is truncated (at byte {})", self.at)))?;
+        let end = end.ok_or(ProofFileError::Truncated(self.at))?;
         let out = &self.bytes[self.at..end];
         self.at = end;
         Ok(out)
@@ -147,15 +159,13 @@ impl<'a> Reader<'a> {
     fn felts(&mut self) -> Result<Vec<Felt>, ProofFileError> {
         let n = u32::from_le_bytes(self.array()?) as usize;
         if n.saturating_mul(8) > self.bytes.len() - self.at {
-            return Err(ProofFileError("file is truncated (public values)".into()));
+            return Err(ProofFileError::Truncated(self.at));
         }
         (0..n)
             .map(|_| {
                 let v = u64::from_le_bytes(self.array()?);
                 if v >= MODULUS {
-                    return Err(ProofFileError(format!(
-                        "public value {v} is not a field element"
-                    )));
+                    return Err(ProofFileError::NotFieldElement(v));
                 }
                 Ok(Felt::new(v))
             })

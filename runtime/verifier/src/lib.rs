@@ -1,0 +1,97 @@
+//! zkmc's standalone verifier: everything needed to check a proof and nothing else — no compiler
+//! front end, no prover, no GPU, no weight-file formats. It builds for `wasm32-unknown-unknown`.
+//!
+//! One entry point, [`verify`] (or [`verify_file`] for a decoded proof file), checks in order:
+//! the artifact against its own hash, the proof file's artifact hash and parameter digest, the
+//! count and declared width of every public value, the trace shape, the security level, and the
+//! STARK proof itself through Winterfell's verifier. It returns the proven [`Statement`] or a
+//! [`VerifyError`] that says why, as data.
+
+mod air;
+mod error;
+pub mod guard;
+mod options;
+pub mod params;
+pub mod proof_file;
+mod public;
+mod statement;
+
+pub use air::{PublicInputs, ZkmAir};
+pub use error::VerifyError;
+pub use options::{
+    options_for, Coin, Commitment, Hasher, Security, BLOWUP, DEFAULT_SECURITY, GRINDING,
+    MAX_SECURITY,
+};
+pub use proof_file::{ProofFile, ProofFileError};
+pub use public::{
+    hash_bytes, join_public, param_len, params_digest, public_inputs, split_public, TraceShape,
+};
+pub use statement::{PublicValue, Statement};
+
+use winter_air::proof::Proof;
+use winter_verifier::AcceptableOptions;
+use zkm_air::field::Felt;
+use zkm_air::Artifact;
+
+/// Verifies proof-file bytes against a compiled model and its public parameter values (in slot
+/// order, quantized; empty when the model has none), requiring `min_bits` of conjectured
+/// security. Never panics on untrusted bytes.
+///
+/// # Errors
+/// Every reason a proof is not accepted, as a [`VerifyError`] variant.
+pub fn verify(
+    artifact: &Artifact,
+    proof: &[u8],
+    params: &[Felt],
+    min_bits: u32,
+) -> Result<Statement, VerifyError> {
+    let file = ProofFile::from_bytes(proof)?;
+    verify_file(artifact, &file, params, min_bits)
+}
+
+/// [`verify`] for a proof file already decoded.
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_file(
+    artifact: &Artifact,
+    file: &ProofFile,
+    params: &[Felt],
+    min_bits: u32,
+) -> Result<Statement, VerifyError> {
+    if !artifact.is_intact() {
+        return Err(VerifyError::ArtifactCorrupt);
+    }
+    if file.artifact_hash != hash_bytes(artifact) {
+        return Err(VerifyError::WrongModel);
+    }
+    let digest = params_digest(params);
+    if file.params_digest != digest {
+        return Err(VerifyError::WrongParams);
+    }
+    let program = &artifact.program;
+    let public = join_public(program, &file.io, params)?;
+    public::check_ranges(program, &public)?;
+    public::check_shape(program, &file.proof)?;
+    let security = guard::quiet_catch(|| Security::of(&file.proof))
+        .map_err(|_| VerifyError::MalformedOptions)?;
+    if security.conjectured < min_bits {
+        let (reached, required) = (security.conjectured, min_bits);
+        return Err(VerifyError::InsufficientSecurity { reached, required });
+    }
+    let inputs = public_inputs(artifact, public, digest);
+    let statement = Statement::new(artifact, &inputs.values, digest, security);
+    stark_verify(file.proof.clone(), inputs, min_bits)?;
+    Ok(statement)
+}
+
+/// Winterfell's verifier on assembled public inputs, with panics turned into errors.
+fn stark_verify(proof: Proof, inputs: PublicInputs, min_bits: u32) -> Result<(), VerifyError> {
+    let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
+    let run =
+        || winter_verifier::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable);
+    match guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result.map_err(VerifyError::Stark),
+        Err(_) => Err(VerifyError::Malformed),
+    }
+}

@@ -1,0 +1,81 @@
+//! The proof system's fixed choices: hash, vector commitment and coin, the proof options that
+//! reach a security target, and the security a proof reaches.
+
+use winter_air::proof::Proof;
+use winter_air::{BatchingMethod, FieldExtension, ProofOptions};
+use winter_crypto::hashers::Blake3_256;
+use winter_crypto::{DefaultRandomCoin, MerkleTree};
+use zkm_air::field::Felt;
+
+/// The hash function of every commitment.
+pub type Hasher = Blake3_256<Felt>;
+/// The vector commitment.
+pub type Commitment = MerkleTree<Hasher>;
+/// The Fiat–Shamir coin.
+pub type Coin = DefaultRandomCoin<Hasher>;
+
+/// Blowup factor of the trace low-degree extension.
+pub const BLOWUP: usize = 8;
+/// Proof-of-work bits.
+pub const GRINDING: u32 = 16;
+/// Default conjectured security target in bits.
+pub const DEFAULT_SECURITY: u32 = 100;
+/// The highest conjectured security zkmc can reach: BLAKE3-256's collision resistance.
+pub const MAX_SECURITY: u32 = 128;
+
+/// Proof options reaching at least `bits` of conjectured security (capped at [`MAX_SECURITY`]):
+/// f64 with its quadratic extension (cubic above 127 bits), blowup 8, FRI folding 8, 16 grinding
+/// bits, and the fewest queries that reach the target under Winterfell's formula (grinding counts
+/// only once the queries alone give 80 bits).
+pub fn options_for(bits: u32) -> ProofOptions {
+    let bits = bits.min(MAX_SECURITY);
+    let extension = if bits > 127 {
+        FieldExtension::Cubic
+    } else {
+        FieldExtension::Quadratic
+    };
+    let field_bits = 64 * extension.degree();
+    let per_query = BLOWUP.ilog2();
+    let reached = |q: u32| {
+        let mut query_bits = per_query * q;
+        if query_bits >= 80 {
+            query_bits += GRINDING;
+        }
+        field_bits.min(query_bits) - 1
+    };
+    let queries = (1..=255u32).find(|&q| reached(q) >= bits).unwrap_or(255) as usize;
+    ProofOptions::new(
+        queries,
+        BLOWUP,
+        GRINDING,
+        extension,
+        8,
+        31,
+        BatchingMethod::Linear,
+        BatchingMethod::Linear,
+    )
+}
+
+/// Security of a proof, in bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Security {
+    /// Conjectured security.
+    pub conjectured: u32,
+    /// Proven security, list-decoding regime.
+    pub proven_ldr: u32,
+    /// Proven security, unique-decoding regime.
+    pub proven_udr: u32,
+}
+
+impl Security {
+    /// The security of `proof` (may panic on proofs with malformed options: see
+    /// [`crate::guard::quiet_catch`]).
+    pub fn of(proof: &Proof) -> Self {
+        let proven = proof.proven_security::<Hasher>();
+        Security {
+            conjectured: proof.conjectured_security::<Hasher>().bits(),
+            proven_ldr: proven.ldr_bits(),
+            proven_udr: proven.udr_bits(),
+        }
+    }
+}

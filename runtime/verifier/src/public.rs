@@ -1,0 +1,191 @@
+//! The public vector and the statement: the split between what the proof file carries (inputs,
+//! outputs, digest slots) and what the verifier already has (public parameters), the width check
+//! of every public value, the trace shape a proof must declare, and the words Fiat–Shamir absorbs.
+
+use std::sync::Arc;
+
+use winter_air::proof::Proof;
+use zkm_air::field::{signed, Felt};
+use zkm_air::{AirProgram, Artifact, PublicKind};
+
+use crate::air::PublicInputs;
+use crate::error::VerifyError;
+
+/// The public vector split into `(io, params)`: parameter slots go to `params`, all other slots
+/// to `io`, each in slot order.
+pub fn split_public(program: &AirProgram, public: &[Felt]) -> (Vec<Felt>, Vec<Felt>) {
+    let (mut io, mut params) = (Vec::new(), Vec::new());
+    for s in &program.public {
+        let values = &public[s.offset as usize..s.offset as usize + s.len as usize];
+        let dest = if s.kind == PublicKind::Param {
+            &mut params
+        } else {
+            &mut io
+        };
+        dest.extend_from_slice(values);
+    }
+    (io, params)
+}
+
+/// Number of public parameter values the model has.
+pub fn param_len(program: &AirProgram) -> usize {
+    let params = program
+        .public
+        .iter()
+        .filter(|s| s.kind == PublicKind::Param);
+    params.map(|s| s.len as usize).sum()
+}
+
+/// The inverse of [`split_public`].
+///
+/// # Errors
+/// When `io` or `params` has the wrong length for the program.
+pub fn join_public(
+    program: &AirProgram,
+    io: &[Felt],
+    params: &[Felt],
+) -> Result<Vec<Felt>, VerifyError> {
+    let want_params = param_len(program);
+    if params.len() != want_params {
+        let (expected, found) = (want_params, params.len());
+        return Err(VerifyError::ParamCount { expected, found });
+    }
+    let want_io = program.public_len.saturating_sub(want_params);
+    if io.len() != want_io {
+        let (expected, found) = (want_io, io.len());
+        return Err(VerifyError::PublicCount { expected, found });
+    }
+    let (mut io_it, mut param_it) = (io.iter(), params.iter());
+    let mut out = Vec::with_capacity(program.public_len);
+    for s in &program.public {
+        let src = if s.kind == PublicKind::Param {
+            &mut param_it
+        } else {
+            &mut io_it
+        };
+        out.extend(src.by_ref().take(s.len as usize).copied());
+    }
+    Ok(out)
+}
+
+/// Checks that every public value fits its declared width (the range analysis assumes it).
+///
+/// # Errors
+/// Names the first value out of range.
+pub fn check_ranges(program: &AirProgram, public: &[Felt]) -> Result<(), VerifyError> {
+    let slots = program.public.iter();
+    for s in slots.filter(|s| s.kind != PublicKind::Commitment) {
+        let half = 1i128 << (s.bits.clamp(1, 64) - 1);
+        for index in 0..s.len as usize {
+            let value = signed(public[s.offset as usize + index]);
+            if !(-half..half).contains(&value) {
+                let (name, bits) = (s.name.clone(), s.bits);
+                return Err(VerifyError::PublicOutOfRange {
+                    name,
+                    index,
+                    value,
+                    bits,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shape of a trace: what a proof declares and the compiled program fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceShape {
+    /// Main columns.
+    pub main: usize,
+    /// Auxiliary columns.
+    pub aux: usize,
+    /// Auxiliary random elements.
+    pub rand: usize,
+    /// Rows.
+    pub rows: usize,
+}
+
+impl std::fmt::Display for TraceShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} main + {} aux columns, {} random elements and {} rows",
+            self.main, self.aux, self.rand, self.rows
+        )
+    }
+}
+
+impl TraceShape {
+    /// The shape a program fixes.
+    pub fn of_program(program: &AirProgram) -> Self {
+        TraceShape {
+            main: program.main_columns.len(),
+            aux: program.aux_columns.len(),
+            rand: program.num_rand,
+            rows: program.trace_len,
+        }
+    }
+
+    /// The shape a proof declares.
+    pub fn of_proof(proof: &Proof) -> Self {
+        let info = proof.trace_info();
+        TraceShape {
+            main: info.main_trace_width(),
+            aux: info.aux_segment_width(),
+            rand: info.get_num_aux_segment_rand_elements(),
+            rows: info.length(),
+        }
+    }
+}
+
+/// Checks that a proof's trace has exactly the compiled program's shape (Winterfell builds the
+/// AIR from the shape the proof declares).
+///
+/// # Errors
+/// [`VerifyError::TraceShape`] with both shapes.
+pub fn check_shape(program: &AirProgram, proof: &Proof) -> Result<(), VerifyError> {
+    let (expected, found) = (TraceShape::of_program(program), TraceShape::of_proof(proof));
+    if expected != found {
+        return Err(VerifyError::TraceShape { expected, found });
+    }
+    Ok(())
+}
+
+/// The artifact hash as bytes (zeros when it is not hex, which no valid artifact has).
+pub fn hash_bytes(artifact: &Artifact) -> [u8; 32] {
+    blake3::Hash::from_hex(&artifact.hash)
+        .map(|h| *h.as_bytes())
+        .unwrap_or([0; 32])
+}
+
+/// The blake3 digest of public parameter values (canonical little-endian u64s).
+pub fn params_digest(values: &[Felt]) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"zkmc-public-params");
+    for v in values {
+        hasher.update(&v.as_int().to_le_bytes());
+    }
+    *hasher.finalize().as_bytes()
+}
+
+/// The public inputs of a proof of `artifact` with public vector `values`, whose parameters
+/// have digest `digest`: the artifact hash, the digest (eight 32-bit words each) and every public
+/// value that is not a parameter are what Fiat–Shamir absorbs.
+pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>, digest: [u8; 32]) -> PublicInputs {
+    let (io, _) = split_public(&artifact.program, &values);
+    let words = |bytes: [u8; 32]| {
+        let chunks = bytes.chunks(4);
+        let words: Vec<Felt> = chunks
+            .map(|c| Felt::new(u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as u64))
+            .collect();
+        words
+    };
+    let mut statement = words(hash_bytes(artifact));
+    statement.extend(words(digest));
+    statement.extend(io);
+    PublicInputs {
+        program: Arc::new(artifact.program.clone()),
+        values,
+        statement,
+    }
+}
