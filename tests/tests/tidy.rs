@@ -6,7 +6,9 @@
 //! - every code appears as `[CODE]` in at least one `.snap` file (UI, example and CLI snapshots),
 //!   except the few in [`UNSNAPSHOTTED_CODES`];
 //! - no pending insta snapshot (`.snap.new`, `.pending-snap`) is left in the tree;
-//! - no source file is longer than [`MAX_LINES`] lines.
+//! - no source file is longer than [`MAX_LINES`] lines;
+//! - the verifier's dependency closure (its manifest and those of the workspace crates it uses)
+//!   names no crate in [`NOT_IN_VERIFIER`].
 //!
 //! Each failure lists every offending file or code.
 
@@ -34,8 +36,54 @@ const UNSNAPSHOTTED_CODES: &[(&str, &str)] = &[
     ("E0706", "no usable GPU"),
 ];
 
+/// Crates the standalone verifier must never depend on, directly or through a workspace crate:
+/// the compiler front end, the prover, the GPU stack and the weight-file readers.
+const NOT_IN_VERIFIER: &[&str] = &[
+    "zkm-syntax",
+    "zkm-compiler",
+    "zkm-stdlib",
+    "zkm-runtime",
+    "zkm-gpu-kernels",
+    "winterfell",
+    "winter-prover",
+    "wgpu",
+    "naga",
+    "safetensors",
+    "npyz",
+    "lalrpop",
+    "logos",
+];
+
 // CHECKS
 // ================================================================================================
+
+#[test]
+fn verifier_depends_on_no_front_end_prover_gpu_or_weight_format() {
+    let root = root();
+    let crates = workspace_crates(&read(&root.join("Cargo.toml")));
+    let mut todo = vec!["zkm-verifier".to_owned()];
+    let (mut seen, mut named) = (Vec::new(), Vec::new());
+    while let Some(name) = todo.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        let dir = &crates.iter().find(|(n, _)| *n == name).expect("a workspace crate").1;
+        for dep in dependencies(&read(&root.join(dir).join("Cargo.toml"))) {
+            if crates.iter().any(|(n, _)| *n == dep) {
+                todo.push(dep.clone());
+            }
+            named.push((name.clone(), dep));
+        }
+        seen.push(name);
+    }
+    assert!(seen.contains(&"zkm-air".to_owned()), "closure: {seen:?}");
+    let bad: Vec<String> = named
+        .iter()
+        .filter(|(_, dep)| NOT_IN_VERIFIER.contains(&dep.as_str()))
+        .map(|(by, dep)| format!("{dep} (through {by})"))
+        .collect();
+    assert!(bad.is_empty(), "zkm-verifier depends on {bad:?}");
+}
 
 #[test]
 fn rust_files_start_with_module_doc() {
@@ -219,4 +267,30 @@ fn spec_sections(spec: &str) -> Vec<&str> {
             c.len() == 5 && c.starts_with('E') && c[1..].bytes().all(|b| b.is_ascii_digit())
         })
         .collect()
+}
+
+/// `(name, folder)` of every workspace crate with a `path` in `[workspace.dependencies]`.
+fn workspace_crates(manifest: &str) -> Vec<(String, String)> {
+    let lines = manifest.lines().filter(|l| l.contains("path = \""));
+    let parse = |l: &str| {
+        let name = l.split('=').next()?.trim().to_owned();
+        let path = l.split("path = \"").nth(1)?.split('"').next()?.to_owned();
+        Some((name, path))
+    };
+    lines.filter_map(parse).collect()
+}
+
+/// The crate names in a manifest's `[dependencies]` section.
+fn dependencies(manifest: &str) -> Vec<String> {
+    let mut in_deps = false;
+    let mut out = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+        } else if in_deps && !line.is_empty() && !line.starts_with('#') {
+            let key = line.split(['=', '.']).next().unwrap_or("").trim();
+            out.push(key.to_owned());
+        }
+    }
+    out
 }

@@ -8,7 +8,9 @@ cd "$root"
 out="$root/target/wasm-test"
 rm -rf "$out" && mkdir -p "$out"
 
-cargo build --quiet --release -p zkm-verifier-wasm --target wasm32-unknown-unknown
+# Without debug info (the release profile keeps line tables for profiling natively).
+CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo build --quiet --release -p zkm-verifier-wasm --target wasm32-unknown-unknown
 wasm-bindgen --target nodejs --out-dir "$out/pkg" \
     target/wasm32-unknown-unknown/release/zkm_verifier_wasm.wasm
 

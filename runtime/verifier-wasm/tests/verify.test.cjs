@@ -16,7 +16,9 @@ const proof = new Uint8Array(fs.readFileSync(process.env.ZKM_PROOF));
 const check = (a, p, bytes, bits = 0) => JSON.parse(verify(a, p, bytes, bits));
 
 test('the bundled example proof is accepted', () => {
+  const start = process.hrtime.bigint();
   const v = check(artifact, params, proof);
+  console.log(`verify in wasm: ${Number(process.hrtime.bigint() - start) / 1e6} ms`);
   assert.equal(v.verified, true, JSON.stringify(v));
   assert.equal(v.model, 'mlp_digits');
   assert.ok(v.security.conjectured >= 100);
