@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use zkm_air::{AirProgram, DeclInfo, Inputs};
+use zkm_air::{AirProgram, DeclInfo, DeclKind, Inputs};
 use zkm_diagnostics::{codes, Code};
 
 /// A problem with an input or weight file.
@@ -58,7 +58,11 @@ pub fn load(
     input_json: &str,
     weights_json: &str,
 ) -> Result<Loaded, InputError> {
-    let params: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let params: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Param)
+        .collect();
     let weight_map = tensor_map(weights_json, &params).map_err(|mut e| {
         e.in_weights = true;
         e
@@ -77,8 +81,16 @@ pub fn load_with(
     weight_map: BTreeMap<String, Vec<f64>>,
 ) -> Result<Loaded, InputError> {
     let mut loaded = Loaded::default();
-    let inputs: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "input").collect();
-    let params: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let inputs: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Input)
+        .collect();
+    let params: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Param)
+        .collect();
     let input_map = tensor_map(input_json, &inputs)?;
     for (decls, map, weights) in [(&inputs, &input_map, false), (&params, &weight_map, true)] {
         for d in decls.iter() {
@@ -175,8 +187,8 @@ fn quantize(d: &DeclInfo, values: &[f64]) -> Result<(Vec<i64>, f64), InputError>
         );
         return Err(InputError::bad(msg));
     }
-    let scale = 2f64.powi(d.frac as i32);
-    let half = 1i64 << (d.bits - 1);
+    let scale = 2f64.powi(d.ty.frac as i32);
+    let half = 1i64 << (d.ty.bits - 1);
     let mut max_err = 0f64;
     let mut out = Vec::with_capacity(values.len());
     for (i, &v) in values.iter().enumerate() {
@@ -209,7 +221,11 @@ pub fn load_public_params(
     program: &AirProgram,
     weights_json: &str,
 ) -> Result<Vec<zkm_air::field::Felt>, InputError> {
-    let all: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let all: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Param)
+        .collect();
     let map = tensor_map(weights_json, &all).map_err(|mut e| {
         e.in_weights = true;
         e
@@ -235,7 +251,7 @@ pub fn public_params_from(
         let Some(d) = program
             .decls
             .iter()
-            .find(|d| d.name == slot.name && d.kind == "param")
+            .find(|d| d.name == slot.name && d.kind == DeclKind::Param)
         else {
             continue;
         };

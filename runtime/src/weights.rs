@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use zkm_air::{AirProgram, DeclInfo};
+use zkm_air::{AirProgram, DeclInfo, DeclKind};
 
 use crate::inputs::{tensor_map, InputError};
 
@@ -16,7 +16,11 @@ use crate::inputs::{tensor_map, InputError};
 /// # Errors
 /// An unreadable or malformed file, a missing or unknown tensor, or a shape other than declared.
 pub fn read(program: &AirProgram, path: &Path) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
-    let params: Vec<&DeclInfo> = program.decls.iter().filter(|d| d.kind == "param").collect();
+    let params: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Param)
+        .collect();
     let result = if path.is_dir() {
         npy_folder(path, &params)
     } else if path.extension().is_some_and(|e| e == "safetensors") {

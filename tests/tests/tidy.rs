@@ -67,7 +67,11 @@ fn verifier_depends_on_no_front_end_prover_gpu_or_weight_format() {
         if seen.contains(&name) {
             continue;
         }
-        let dir = &crates.iter().find(|(n, _)| *n == name).expect("a workspace crate").1;
+        let dir = &crates
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("a workspace crate")
+            .1;
         for dep in dependencies(&read(&root.join(dir).join("Cargo.toml"))) {
             if crates.iter().any(|(n, _)| *n == dep) {
                 todo.push(dep.clone());

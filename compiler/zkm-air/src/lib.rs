@@ -21,10 +21,14 @@ pub mod listing;
 pub mod logup;
 pub mod program;
 pub mod range;
+mod types;
 pub mod validate;
 pub mod witness;
 
 pub use artifact::{Artifact, ArtifactError};
 pub use builder::{AirBuilder, LayoutError, TensorId};
-pub use program::{AirProgram, DeclInfo, Loc, PublicKind, PublicSlot, Segment, TensorInfo};
+pub use program::{
+    AirProgram, DeclInfo, DeclKind, Loc, NumType, OutputKind, PublicKind, PublicSlot, Segment,
+    TensorInfo, Visibility,
+};
 pub use witness::{Inputs, Trace, WitnessError};

@@ -133,11 +133,7 @@ fn public(out: &mut String, p: &AirProgram) {
             PublicKind::Commitment => "commitment (reserved: not yet enforced)",
         };
         let range = format!("[{}, {})", s.offset, s.offset + s.len);
-        let ty = if s.frac == 0 {
-            format!("int<{}>", s.bits)
-        } else {
-            format!("fixed<{}, {}>", s.bits, s.frac)
-        };
+        let ty = s.ty;
         let _ = writeln!(
             out,
             "{range:<16} {:<10} {kind:<8} {ty}{:?}   {}",

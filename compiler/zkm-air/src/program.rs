@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::{Degree, ExprArena, ExprId};
 use crate::gadgets::Gadget;
+pub use crate::types::{DeclKind, NumType, OutputKind, Visibility};
 
 /// A source location, self-contained so that listings need no source files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -176,10 +177,8 @@ pub struct PublicSlot {
     pub kind: PublicKind,
     /// Declared shape (empty for scalars and digests).
     pub shape: Vec<usize>,
-    /// Fractional bits of the values.
-    pub frac: u32,
-    /// Width in bits of the values.
-    pub bits: u32,
+    /// The values' type.
+    pub ty: NumType,
     /// First element in the public vector.
     pub offset: u32,
     /// Number of elements.
@@ -193,16 +192,16 @@ pub struct PublicSlot {
 pub struct DeclInfo {
     /// Declared name.
     pub name: String,
-    /// `input`, `param` or `output`.
-    pub kind: String,
-    /// `public`, `private` or `committed`.
-    pub visibility: String,
+    /// Input, parameter or output.
+    pub kind: DeclKind,
+    /// Public, private or committed.
+    pub visibility: Visibility,
     /// Shape.
     pub shape: Vec<usize>,
-    /// Width in bits.
-    pub bits: u32,
-    /// Fractional bits.
-    pub frac: u32,
+    /// Element type.
+    pub ty: NumType,
+    /// How an output reads (`None` for inputs and parameters).
+    pub output: Option<OutputKind>,
     /// Declaration site.
     pub loc: Loc,
 }

@@ -16,34 +16,18 @@ pub type NodeId = usize;
 /// Index of a declaration in [`Program::decls`].
 pub type DeclId = usize;
 
-/// A signed fixed-point element type: `bits`-bit two's-complement integer `q`, value `q / 2^frac`.
-/// `int<W>` is `frac == 0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct NumType {
-    /// Total width W in bits, sign included (1..=62).
-    pub bits: u32,
-    /// Fractional bits F (0..=bits).
-    pub frac: u32,
-}
+pub use zkm_air::NumType;
 
-impl NumType {
+/// The interval of a [`NumType`] (a trait because the type lives in `zkm-air`).
+pub trait TypeRange {
     /// The interval of integers `q` this type can hold: `[-2^(W-1), 2^(W-1) - 1]`.
-    pub fn range(self) -> Interval {
-        let half = 1i128 << (self.bits - 1);
-        Interval {
-            lo: -half,
-            hi: half - 1,
-        }
-    }
+    fn range(self) -> Interval;
 }
 
-impl std::fmt::Display for NumType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.frac == 0 {
-            write!(f, "int<{}>", self.bits)
-        } else {
-            write!(f, "fixed<{}, {}>", self.bits, self.frac)
-        }
+impl TypeRange for NumType {
+    fn range(self) -> Interval {
+        let (lo, hi) = self.bounds();
+        Interval { lo, hi }
     }
 }
 

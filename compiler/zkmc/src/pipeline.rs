@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use zkm_air::field::{signed, Felt};
-use zkm_air::{AirProgram, Artifact, PublicKind, Trace};
+use zkm_air::{AirProgram, Artifact, DeclKind, OutputKind, PublicKind, Trace};
 use zkm_diagnostics::{codes, Diagnostic, FileId, SourceMap, Span};
 use zkm_runtime::QuantReport;
 
@@ -135,23 +135,20 @@ pub fn outputs(program: &AirProgram, public: &[Felt]) -> Vec<(String, Vec<f64>, 
         .filter(|s| s.kind == PublicKind::Output);
     slots
         .map(|s| {
-            let scale = 2f64.powi(s.frac as i32);
+            let scale = 2f64.powi(s.ty.frac as i32);
             let vals = &public[s.offset as usize..(s.offset + s.len) as usize];
             let real = vals.iter().map(|&v| signed(v) as f64 / scale).collect();
-            let is_class = s.frac == 0 && s.len == 1 && produced_by_argmax(program, &s.name);
-            (s.name.clone(), real, s.frac, is_class)
+            let is_class = output_kind(program, &s.name) == Some(OutputKind::Class);
+            (s.name.clone(), real, s.ty.frac, is_class)
         })
         .collect()
 }
 
-fn produced_by_argmax(program: &AirProgram, output: &str) -> bool {
-    program.gadgets.iter().any(|g| match g {
-        zkm_air::gadgets::Gadget::Output(o) if o.name == output => program
-            .tensors
-            .get(o.source as usize - 1)
-            .is_some_and(|t| t.name.starts_with("argmax")),
-        _ => false,
-    })
+/// The compiler's reading of output `name` (a class index or numbers).
+fn output_kind(program: &AirProgram, name: &str) -> Option<OutputKind> {
+    let decls = program.decls.iter();
+    let mut outputs = decls.filter(|d| d.kind == DeclKind::Output);
+    outputs.find(|d| d.name == name).and_then(|d| d.output)
 }
 
 /// Prints the public outputs, and the predicted class of a classifier.

@@ -76,7 +76,7 @@ pub fn from_json(program: &AirProgram, json: &str) -> Result<Vec<Felt>, ParamsEr
             declared: s.shape.clone(),
         })?;
         for (index, &x) in flat.iter().enumerate() {
-            let q = quantize(x, s.frac, s.bits).ok_or_else(|| ParamsError::Value {
+            let q = quantize(x, s.ty.frac, s.ty.bits).ok_or_else(|| ParamsError::Value {
                 name: s.name.clone(),
                 index,
             })?;

@@ -75,11 +75,10 @@ pub fn join_public(
 pub fn check_ranges(program: &AirProgram, public: &[Felt]) -> Result<(), VerifyError> {
     let slots = program.public.iter();
     for s in slots.filter(|s| s.kind != PublicKind::Commitment) {
-        let half = 1i128 << (s.bits.clamp(1, 64) - 1);
         for index in 0..s.len as usize {
             let value = signed(public[s.offset as usize + index]);
-            if !(-half..half).contains(&value) {
-                let (name, bits) = (s.name.clone(), s.bits);
+            if !s.ty.holds(value) {
+                let (name, bits) = (s.name.clone(), s.ty.bits);
                 return Err(VerifyError::PublicOutOfRange {
                     name,
                     index,

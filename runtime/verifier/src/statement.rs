@@ -3,7 +3,7 @@
 //! type. Public parameters are the verifier's own input and are summarised by their digest.
 
 use zkm_air::field::{signed, Felt};
-use zkm_air::{Artifact, PublicKind};
+use zkm_air::{Artifact, DeclKind, NumType, OutputKind, PublicKind};
 
 use crate::options::Security;
 
@@ -16,10 +16,10 @@ pub struct PublicValue {
     pub kind: PublicKind,
     /// Declared shape (empty for a scalar).
     pub shape: Vec<usize>,
-    /// Width in bits.
-    pub bits: u32,
-    /// Fractional bits: the real value of code `q` is `q / 2^frac`.
-    pub frac: u32,
+    /// Element type: the real value of code `q` is `q / 2^frac`.
+    pub ty: NumType,
+    /// How an output reads (a class index or numbers); `None` for inputs and digests.
+    pub output: Option<OutputKind>,
     /// Integer codes, row-major.
     pub codes: Vec<i64>,
 }
@@ -27,8 +27,10 @@ pub struct PublicValue {
 impl PublicValue {
     /// The values as real numbers.
     pub fn reals(&self) -> Vec<f64> {
-        let scale = 2f64.powi(self.frac as i32);
-        self.codes.iter().map(|&q| q as f64 / scale).collect()
+        self.codes
+            .iter()
+            .map(|&q| self.ty.real(q as i128))
+            .collect()
     }
 
     /// True for a scalar (declared without a shape).
@@ -67,8 +69,8 @@ impl Statement {
                 name: s.name.clone(),
                 kind: s.kind,
                 shape: s.shape.clone(),
-                bits: s.bits,
-                frac: s.frac,
+                ty: s.ty,
+                output: output_kind(artifact, &s.name, s.kind),
                 codes: public[s.offset as usize..s.offset as usize + s.len as usize]
                     .iter()
                     .map(|&v| signed(v) as i64)
@@ -93,4 +95,14 @@ impl Statement {
     pub fn outputs(&self) -> impl Iterator<Item = &PublicValue> {
         self.values.iter().filter(|v| v.kind == PublicKind::Output)
     }
+}
+
+/// The output kind of the declaration behind an output slot.
+fn output_kind(artifact: &Artifact, name: &str, kind: PublicKind) -> Option<OutputKind> {
+    if kind != PublicKind::Output {
+        return None;
+    }
+    let decls = artifact.program.decls.iter();
+    let mut outputs = decls.filter(|d| d.kind == DeclKind::Output);
+    outputs.find(|d| d.name == name).and_then(|d| d.output)
 }

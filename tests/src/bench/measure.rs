@@ -169,7 +169,7 @@ pub fn macs(artifact: &Artifact) -> u64 {
         .program
         .decls
         .iter()
-        .filter(|d| d.kind == "param" && d.shape.len() == 2)
+        .filter(|d| d.kind == zkm_air::DeclKind::Param && d.shape.len() == 2)
         .map(|d| d.len() as u64)
         .sum()
 }

@@ -100,17 +100,32 @@ impl<'a> Lowering<'a> {
         loc(self.sources, span)
     }
 
+    /// How output `decl` reads: a class index when `argmax` computes it; `None` for inputs and
+    /// parameters.
+    fn output_kind(&self, decl: usize) -> Option<zkm_air::OutputKind> {
+        if self.program.decls[decl].kind != crate::ir::DeclKind::Output {
+            return None;
+        }
+        let assigned = self.program.outputs.iter().find(|o| o.0 == decl);
+        let node = assigned.map(|&(_, n, _)| &self.program.nodes[n].op);
+        let class = matches!(node, Some(crate::ir::Op::Argmax(_)));
+        Some(match class {
+            true => zkm_air::OutputKind::Class,
+            false => zkm_air::OutputKind::Values,
+        })
+    }
+
     /// Reserves public slots in declaration order: public inputs, parameters and outputs, and a
     /// digest slot per committed declaration.
     fn public_slots(&mut self) {
         for (i, d) in self.program.decls.iter().enumerate() {
             self.b.decl(zkm_air::DeclInfo {
                 name: d.name.clone(),
-                kind: format!("{:?}", d.kind).to_lowercase(),
-                visibility: format!("{:?}", d.visibility).to_lowercase(),
+                kind: decl_kind(d.kind),
+                visibility: visibility(d.visibility),
                 shape: d.shape.clone(),
-                bits: d.ty.bits,
-                frac: d.ty.frac,
+                ty: d.ty,
+                output: self.output_kind(i),
                 loc: self.loc(d.span),
             });
             let kind = match (d.visibility, d.kind) {
@@ -124,13 +139,12 @@ impl<'a> Lowering<'a> {
                 PublicKind::Commitment => (vec![], 4),
                 _ => (d.shape.clone(), d.len() as u32),
             };
-            let (frac, bits, loc) = (d.ty.frac, d.ty.bits, self.loc(d.span));
+            let (ty, loc) = (d.ty, self.loc(d.span));
             let slot = PublicSlot {
                 name: d.name.clone(),
                 kind,
                 shape,
-                frac,
-                bits,
+                ty,
                 offset: 0,
                 len,
                 loc,
@@ -232,4 +246,22 @@ pub(crate) fn unsupported(span: Span, what: &str, help: &str) -> Diagnostic {
     )
     .with_primary(span, "not supported by the lowering")
     .with_help(help.to_owned())
+}
+
+/// The boundary's name for a declaration kind.
+fn decl_kind(k: crate::ir::DeclKind) -> zkm_air::DeclKind {
+    match k {
+        crate::ir::DeclKind::Input => zkm_air::DeclKind::Input,
+        crate::ir::DeclKind::Param => zkm_air::DeclKind::Param,
+        crate::ir::DeclKind::Output => zkm_air::DeclKind::Output,
+    }
+}
+
+/// The boundary's name for a visibility.
+fn visibility(v: Visibility) -> zkm_air::Visibility {
+    match v {
+        Visibility::Public => zkm_air::Visibility::Public,
+        Visibility::Private => zkm_air::Visibility::Private,
+        Visibility::Committed => zkm_air::Visibility::Committed,
+    }
 }

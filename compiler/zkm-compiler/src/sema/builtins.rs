@@ -5,6 +5,7 @@
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
 //! checks shapes, scales and ranges.
 
+use crate::ir::TypeRange as _;
 use zkm_diagnostics::{Span, Spanned};
 use zkm_syntax::ast;
 

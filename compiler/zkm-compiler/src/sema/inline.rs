@@ -6,6 +6,7 @@
 //! An annotated parameter (`x: fixed<16, 8>[64]`) requires an argument of exactly that shape
 //! and scale whose range fits the type.
 
+use crate::ir::TypeRange as _;
 use zkm_diagnostics::Span;
 use zkm_syntax::ast;
 

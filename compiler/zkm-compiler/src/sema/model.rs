@@ -5,6 +5,7 @@
 //! type (E0502). Name errors (unknown, duplicate, unassigned outputs...) were reported by
 //! resolution; here they are passed over silently.
 
+use crate::ir::TypeRange as _;
 use std::collections::HashMap;
 
 use zkm_diagnostics::Span;

@@ -6,6 +6,7 @@
 //! Nothing here reports diagnostics; the callers compare the results with the field bound
 //! ([`FIELD_BOUND`]) and with declared types.
 
+use crate::ir::TypeRange as _;
 use crate::ir::{Interval, NumType};
 
 /// The largest magnitude an intermediate value may reach: `2^62`, the field's safe signed range

@@ -1,6 +1,7 @@
 //! Messages about ranges: the field bound, rescales, and values checked against declared types
 //! (annotated parameters and outputs).
 
+use crate::ir::TypeRange as _;
 use zkm_diagnostics::{codes, Diagnostic, Span};
 
 use crate::ir::{Decl, Interval, Node, NumType, Op};
