@@ -88,11 +88,30 @@ fn artifact_round_trips_and_rejects_tampering() {
 #[test]
 fn artifact_with_dangling_indices_is_refused() {
     let program = &build("mlp_digits").1.program;
-    let edits: [fn(&mut zkm_air::AirProgram); 4] = [
+    use zkm_air::gadgets::Gadget;
+    let edits: [fn(&mut zkm_air::AirProgram); 7] = [
         |p| p.constraints[0].expr = u32::MAX,
         |p| p.assertions[0].column = 999,
         |p| p.bus_columns[0][0] = 9999,
         |p| p.main_columns.truncate(3),
+        |p| {
+            p.gadgets.iter_mut().for_each(|g| match g {
+                Gadget::Relu(r) => r.range.limbs[0] = 999,
+                _ => {}
+            })
+        },
+        |p| {
+            p.gadgets.iter_mut().for_each(|g| match g {
+                Gadget::Relu(r) => r.input = 0,
+                _ => {}
+            })
+        },
+        |p| {
+            p.gadgets.iter_mut().for_each(|g| match g {
+                Gadget::PublicProduct(q) => q.weights = 1 << 30,
+                _ => {}
+            })
+        },
     ];
     for (k, edit) in edits.iter().enumerate() {
         let mut p = program.clone();

@@ -2,6 +2,7 @@
 //! random elements. The checker and the prover's `build_aux_trace` both use it.
 
 use crate::field::{Felt, FieldElement};
+use crate::gadgets::AuxFill;
 use crate::interp::{Frames, Tape};
 use crate::program::{AirProgram, Direction};
 
@@ -38,8 +39,15 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
         aux[sum_col][row] = running;
         running += row_values.iter().fold(E::ZERO, |a, &b| a + b);
     }
+    let mut fill = AuxFill {
+        program,
+        main,
+        public,
+        rand,
+        aux: &mut aux,
+    };
     for g in &program.gadgets {
-        g.fill_aux(program, main, public, rand, &mut aux);
+        g.fill_aux(&mut fill);
     }
     aux
 }

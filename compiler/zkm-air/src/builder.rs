@@ -90,14 +90,13 @@ impl AirBuilder {
         &mut self.prog.exprs
     }
 
-    /// Starts emitting for the gadget that will be pushed next, attributed to `loc`.
-    pub fn begin_gadget(&mut self, loc: Loc) {
+    /// Lowers one gadget: everything `lower` emits (columns, constraints, assertions, bus terms)
+    /// is attributed to the gadget and to `loc`, and the gadget is recorded in witness-generation
+    /// order. The only way gadgets enter a program.
+    pub fn gadget<G: Into<Gadget>>(&mut self, loc: Loc, lower: impl FnOnce(&mut Self) -> G) {
         self.gadget = self.prog.gadgets.len() as u32;
         self.loc = loc;
-    }
-
-    /// Records a finished gadget (in witness-generation order).
-    pub fn push_gadget(&mut self, g: Gadget) {
+        let g = lower(self).into();
         self.prog.gadgets.push(g);
     }
 

@@ -2,8 +2,7 @@
 //! checker, prover and verifier follow must be in range, so that an edited artifact (whose hash
 //! anyone can recompute) is rejected with an error instead of making zkmc panic.
 //!
-//! Gadget column indices are checked too, through their serialized form: any `u16` a gadget
-//! holds names a main column.
+//! Gadget column indices, tensors and public ranges are checked through the gadget contract.
 
 use crate::expr::Expr;
 use crate::program::{AirProgram, AssertValue, Segment};
@@ -115,61 +114,26 @@ fn check_assertions(p: &AirProgram) -> Result<(), String> {
     Ok(())
 }
 
-/// Every column index and tensor id inside a gadget is in range (checked on the gadget's JSON:
-/// the fields named like columns hold main-column indices, `aux` auxiliary ones).
+/// Every column, tensor and public range a gadget declares through its contract
+/// ([`crate::gadgets::GadgetOp`]) exists.
 fn check_gadgets(p: &AirProgram) -> Result<(), String> {
-    let (main, aux) = (p.main_columns.len() as u64, p.aux_columns.len() as u64);
-    let tensors = p.tensors.len() as u64;
+    let (main, aux) = (p.main_columns.len(), p.aux_columns.len());
     for (i, g) in p.gadgets.iter().enumerate() {
-        let json = serde_json::to_value(g).map_err(|e| e.to_string())?;
-        let mut bad = false;
-        visit(&json, "", &mut |key, v| {
-            let is_col = key.ends_with("col")
-                || key.ends_with("cols")
-                || matches!(
-                    key,
-                    "value"
-                        | "index"
-                        | "acc"
-                        | "e"
-                        | "before"
-                        | "max"
-                        | "idx"
-                        | "sign"
-                        | "flag"
-                        | "limbs"
-                        | "lanes"
-                        | "main"
-                );
-            let is_tensor = matches!(
-                key,
-                "x" | "out" | "input" | "source" | "tensor" | "w" | "Tensor" | "Broadcast"
-            );
-            let is_aux = key == "aux";
-            bad |= (is_col && v >= main)
-                || (is_aux && v >= aux)
-                || (is_tensor && (v == 0 || v > tensors));
+        let columns = g.columns().into_iter().all(|c| match c.segment {
+            Segment::Main => (c.column as usize) < main,
+            Segment::Aux => (c.column as usize) < aux,
         });
-        if bad {
+        let tensors = g
+            .tensors()
+            .into_iter()
+            .all(|t| t != 0 && t as usize <= p.tensors.len());
+        let publics = g.public_ranges().into_iter().all(|r| r.end <= p.public_len);
+        if !(columns && tensors && publics) {
             return Err(format!(
-                "gadget {i} ({}) refers to a missing column or tensor",
+                "gadget {i} ({}) refers to a missing column, tensor or public value",
                 g.op_name()
             ));
         }
     }
     Ok(())
-}
-
-/// Calls `f(key, value)` for every unsigned integer in `v`, with the nearest object key.
-fn visit(v: &serde_json::Value, key: &str, f: &mut dyn FnMut(&str, u64)) {
-    match v {
-        serde_json::Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                f(key, u);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|x| visit(x, key, f)),
-        serde_json::Value::Object(map) => map.iter().for_each(|(k, x)| visit(x, k, f)),
-        _ => {}
-    }
 }

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::range::RangeCheck;
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{limbs, GadgetOp, Owned};
 
 /// Columns of an argmax gadget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +39,12 @@ pub struct Argmax {
 }
 
 impl Argmax {
+    /// The width of the gap comparison for values spread over `spread`: `K` with
+    /// `spread < 2^K`. The lowering refuses widths above [`super::MAX_COMPARE_BITS`].
+    pub fn compare_bits(spread: i128) -> u32 {
+        super::limb_bits(spread + 1)
+    }
+
     /// Lowers `out = argmax(input)`; `spread` bounds `max(v) − min(v)`.
     pub fn lower(
         b: &mut AirBuilder,
@@ -68,7 +76,7 @@ impl Argmax {
         let d0 = b.e().sub(m_v, one);
         let d1 = b.e().add(d0, bc);
         let d = b.e().add(d1, ec);
-        let k = super::limb_bits(spread + 1);
+        let k = Self::compare_bits(spread);
         let range = b.range_check(&format!("{name}.gap"), d, k, s);
         let last = b.last_row(sel);
         let (i, zero) = (b.cur(idx), b.e().constant(0));
@@ -86,7 +94,7 @@ impl Argmax {
         }
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let vals = w.tensor(self.input).to_vec();
         let (mut best, mut best_i) = (i128::MIN, 0usize);
         for (i, &v) in vals.iter().enumerate() {
@@ -144,4 +152,31 @@ fn emit_choice(
     let c = b.e().mul(ec, r_i);
     let c = b.gated(s, c);
     b.constraint(&format!("{name}.chosen_index"), c);
+}
+
+impl GadgetOp for Argmax {
+    fn op(&self) -> &'static str {
+        "argmax"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let mut cols = vec![
+            Owned::main(self.v_col, "in"),
+            Owned::main(self.e, "e"),
+            Owned::main(self.before, "before"),
+            Owned::main(self.max, "max"),
+            Owned::main(self.idx, "idx"),
+        ];
+        cols.extend(limbs("gap", &self.range));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.input, self.out]
+    }
 }

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{GadgetOp, Owned};
 
 /// Columns of a dense gadget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,7 +167,7 @@ impl Dense {
         b.constraint(&format!("{name}.accumulate"), c);
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let x = w.tensor(self.x).to_vec();
         let weights = w.tensor(self.w).to_vec();
         let c = self.n / self.k;
@@ -220,5 +222,30 @@ fn flat_index(
     } else {
         let in_ = b.e().scale(n as i128, i);
         b.e().add(in_, j)
+    }
+}
+
+impl GadgetOp for Dense {
+    fn op(&self) -> &'static str {
+        "dense"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let mut cols = vec![Owned::main(self.index, "I"), Owned::main(self.acc, "acc")];
+        let lanes = self.w_cols.iter().zip(&self.x_cols).enumerate();
+        for (t, (&w, &x)) in lanes {
+            cols.push(Owned::main(w, format!("w{t}")));
+            cols.push(Owned::main(x, format!("x{t}")));
+        }
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.x, self.w, self.out]
     }
 }

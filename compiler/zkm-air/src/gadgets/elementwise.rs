@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{GadgetOp, Owned};
 
 /// The operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,7 +98,7 @@ impl Elementwise {
         }
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let mut out = Vec::with_capacity(self.len);
         for i in 0..self.len {
             let a = operand_value(w, self.a, i);
@@ -151,5 +153,35 @@ fn operand_value(w: &Witness<'_>, op: Operand, i: usize) -> i128 {
         Operand::Const(c) => c as i128,
         Operand::Tensor(t) => w.tensor(t)[i],
         Operand::Broadcast(t) => w.tensor(t)[0],
+    }
+}
+
+impl GadgetOp for Elementwise {
+    fn op(&self) -> &'static str {
+        "elementwise"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let operands = self.cols.iter().zip(["a", "b"]);
+        let mut cols: Vec<Owned> = operands
+            .filter_map(|(c, role)| c.map(|c| Owned::main(c, role)))
+            .collect();
+        cols.push(Owned::main(self.out_col, "out"));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        let operand = |o: Operand| match o {
+            Operand::Tensor(t) | Operand::Broadcast(t) => Some(t),
+            Operand::Const(_) => None,
+        };
+        let mut out: Vec<TensorId> = [self.a, self.b].into_iter().filter_map(operand).collect();
+        out.push(self.out);
+        out
     }
 }

@@ -13,6 +13,8 @@ use crate::program::Direction;
 use crate::range::RangeCheck;
 use crate::witness::{Witness, WitnessError};
 
+use super::contract::{limbs, GadgetOp, Owned};
+
 /// An input or parameter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Store {
@@ -67,7 +69,7 @@ impl Store {
     }
 
     /// Copies the supplied values into the column or the public vector.
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+    fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let vals = w.input(&self.name, self.len, self.bits)?;
         for (i, &v) in vals.iter().enumerate() {
             if let Some(col) = self.value {
@@ -130,7 +132,7 @@ impl Output {
         g
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let vals = w.tensor(self.source).to_vec();
         for (i, &v) in vals.iter().enumerate() {
             if let Some(col) = self.value {
@@ -140,5 +142,65 @@ impl Output {
                 w.set_public(off + i, v);
             }
         }
+    }
+}
+
+impl GadgetOp for Store {
+    fn op(&self) -> &'static str {
+        "store"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w)
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let mut cols: Vec<Owned> = self
+            .value
+            .map(|c| Owned::main(c, "value"))
+            .into_iter()
+            .collect();
+        cols.extend(self.range.iter().flat_map(|r| limbs("range", r)));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.tensor]
+    }
+
+    fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        self.public
+            .map(|at| at..at + self.len)
+            .into_iter()
+            .collect()
+    }
+}
+
+impl GadgetOp for Output {
+    fn op(&self) -> &'static str {
+        "output"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        self.value
+            .map(|c| Owned::main(c, "value"))
+            .into_iter()
+            .collect()
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.source]
+    }
+
+    fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        self.public
+            .map(|at| at..at + self.len)
+            .into_iter()
+            .collect()
     }
 }

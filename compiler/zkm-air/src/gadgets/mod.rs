@@ -6,6 +6,7 @@
 //! sends `(tag = id·2^32 + index, value)` once per reader, each reader receives it.
 
 mod argmax;
+mod contract;
 mod dense;
 mod elementwise;
 mod io;
@@ -18,6 +19,7 @@ mod sum;
 use serde::{Deserialize, Serialize};
 
 pub use argmax::Argmax;
+pub use contract::{AuxFill, GadgetOp, Owned, MAX_COMPARE_BITS};
 pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
 pub use io::{Output, Store};
@@ -30,87 +32,83 @@ pub use sum::Sum;
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
 use crate::field::{Felt, FieldElement};
-use crate::program::{AirProgram, Direction};
+use crate::program::Direction;
 use crate::witness::{Witness, WitnessError};
 
-/// One lowered operation with its columns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Gadget {
-    /// An input or parameter tensor stored in a column.
-    Store(Store),
-    /// A matrix-vector product.
-    Dense(Dense),
-    /// A matrix-vector product with public weights, checked by a random linear combination.
-    PublicProduct(PublicProduct),
-    /// A matrix-vector product with private weights, checked by a random linear combination.
-    PrivateProduct(PrivateProduct),
-    /// Elementwise add, subtract, multiply or negate.
-    Elementwise(Elementwise),
-    /// Requantization with a range-checked remainder, optionally saturating.
-    Rescale(Rescale),
-    /// `max(v, 0)` through a sign bit.
-    Relu(Relu),
-    /// Index of the maximum.
-    Argmax(Argmax),
-    /// Sum of all elements.
-    Sum(Sum),
-    /// A model output.
-    Output(Output),
+/// Registers the gadgets: one line each. Generates the [`Gadget`] enum (serialized in the
+/// artifact under the type's name), `From` conversions, and the dispatch of [`GadgetOp`].
+macro_rules! register_gadgets {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// One lowered operation with its columns.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum Gadget {
+            $($(#[$doc])* $name($name),)*
+        }
+
+        $(impl From<$name> for Gadget {
+            fn from(g: $name) -> Self {
+                Gadget::$name(g)
+            }
+        })*
+
+        impl Gadget {
+            /// A short name of the operation, as shown in listings.
+            pub fn op_name(&self) -> &'static str {
+                match self { $(Gadget::$name(g) => g.op(),)* }
+            }
+
+            /// Fills the gadget's columns and its output tensor ([`GadgetOp::fill`]).
+            ///
+            /// # Errors
+            /// As [`GadgetOp::fill`].
+            pub fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+                match self { $(Gadget::$name(g) => g.fill(w),)* }
+            }
+
+            /// Fills the gadget's auxiliary columns ([`GadgetOp::fill_aux`]).
+            pub fn fill_aux<E: FieldElement<BaseField = Felt>>(&self, f: &mut AuxFill<'_, E>) {
+                match self { $(Gadget::$name(g) => g.fill_aux(f),)* }
+            }
+
+            /// The columns the gadget owns, by role ([`GadgetOp::columns`]).
+            pub fn columns(&self) -> Vec<Owned> {
+                match self { $(Gadget::$name(g) => g.columns(),)* }
+            }
+
+            /// The bus tensors it touches ([`GadgetOp::tensors`]).
+            pub fn tensors(&self) -> Vec<TensorId> {
+                match self { $(Gadget::$name(g) => g.tensors(),)* }
+            }
+
+            /// The public-vector ranges it writes ([`GadgetOp::public_ranges`]).
+            pub fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
+                match self { $(Gadget::$name(g) => g.public_ranges(),)* }
+            }
+        }
+    };
 }
 
-impl Gadget {
-    /// Fills the gadget's columns and its output tensor.
-    ///
-    /// # Errors
-    /// Only [`Store`] can fail (missing or out-of-range inputs).
-    pub fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
-        match self {
-            Gadget::Store(g) => return g.fill(w),
-            Gadget::PublicProduct(g) => return g.fill(w),
-            Gadget::PrivateProduct(g) => return g.fill(w),
-            Gadget::Dense(g) => g.fill(w),
-            Gadget::Elementwise(g) => g.fill(w),
-            Gadget::Rescale(g) => g.fill(w),
-            Gadget::Relu(g) => g.fill(w),
-            Gadget::Argmax(g) => g.fill(w),
-            Gadget::Sum(g) => g.fill(w),
-            Gadget::Output(g) => g.fill(w),
-        }
-        Ok(())
-    }
-
-    /// Fills the gadget's auxiliary columns once the random elements `rand` are known (only the
-    /// product checks own auxiliary columns besides the bus).
-    pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
-        &self,
-        program: &AirProgram,
-        main: &[Vec<Felt>],
-        public: &[Felt],
-        rand: &[E],
-        aux: &mut [Vec<E>],
-    ) {
-        match self {
-            Gadget::PublicProduct(g) => g.fill_aux(program, main, public, rand, aux),
-            Gadget::PrivateProduct(g) => g.fill_aux(program, main, rand, aux),
-            _ => {}
-        }
-    }
-
-    /// A short name of the operation, as shown in listings.
-    pub fn op_name(&self) -> &'static str {
-        match self {
-            Gadget::Store(_) => "store",
-            Gadget::Dense(_) => "dense",
-            Gadget::PublicProduct(_) => "product",
-            Gadget::PrivateProduct(_) => "private product",
-            Gadget::Elementwise(_) => "elementwise",
-            Gadget::Rescale(_) => "rescale",
-            Gadget::Relu(_) => "relu",
-            Gadget::Argmax(_) => "argmax",
-            Gadget::Sum(_) => "sum",
-            Gadget::Output(_) => "output",
-        }
-    }
+register_gadgets! {
+    /// An input or parameter tensor stored in a column.
+    Store,
+    /// A matrix-vector product.
+    Dense,
+    /// A matrix-vector product with public weights, checked by a random linear combination.
+    PublicProduct,
+    /// A matrix-vector product with private weights, checked by a random linear combination.
+    PrivateProduct,
+    /// Elementwise add, subtract, multiply or negate.
+    Elementwise,
+    /// Requantization with a range-checked remainder, optionally saturating.
+    Rescale,
+    /// `max(v, 0)` through a sign bit.
+    Relu,
+    /// Index of the maximum.
+    Argmax,
+    /// Sum of all elements.
+    Sum,
+    /// A model output.
+    Output,
 }
 
 impl AirBuilder {

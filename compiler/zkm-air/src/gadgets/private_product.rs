@@ -25,6 +25,8 @@ use crate::program::{AirProgram, AssertValue};
 use crate::range::RangeCheck;
 use crate::witness::{Witness, WitnessError};
 
+use super::contract::{limbs, AuxFill, GadgetOp, Owned};
+
 use super::GAMMA;
 
 /// Columns of a private-weight product check.
@@ -207,7 +209,7 @@ impl PrivateProduct {
         super::weight_index(self.transposed, n, m, i, j)
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+    fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let [n, m, k] = self.dims;
         let weights = w.input(&self.w_decl.0, n * m, self.w_decl.1)?;
         let x = w.tensor(self.x).to_vec();
@@ -250,7 +252,7 @@ impl PrivateProduct {
     }
 
     /// Fills `PW`, `B`, `T`, `P` and `D` once γ is known.
-    pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
+    fn fill_aux_rows<E: FieldElement<BaseField = Felt>>(
         &self,
         p: &AirProgram,
         main: &[Vec<Felt>],
@@ -298,4 +300,34 @@ fn gamma_powers(b: &mut AirBuilder, gamma: ExprId, count: usize) -> Vec<ExprId> 
         out.push(b.e().mul(last, gamma));
     }
     out
+}
+
+impl GadgetOp for PrivateProduct {
+    fn op(&self) -> &'static str {
+        "private product"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w)
+    }
+
+    fn fill_aux<E: FieldElement<BaseField = Felt>>(&self, f: &mut AuxFill<'_, E>) {
+        self.fill_aux_rows(f.program, f.main, f.rand, f.aux);
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let main = self.main.iter().zip(["I", "G", "x", "z"]);
+        let mut cols: Vec<Owned> = main.map(|(&c, role)| Owned::main(c, role)).collect();
+        for (t, (&lane, range)) in self.lanes.iter().zip(&self.ranges).enumerate() {
+            cols.push(Owned::main(lane, format!("w{t}")));
+            cols.extend(limbs(&format!("w{t}.range"), range));
+        }
+        let aux = self.aux.iter().zip(["pw", "b", "t", "p", "d"]);
+        cols.extend(aux.map(|(&c, role)| Owned::aux(c, role)));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.x, self.out]
+    }
 }

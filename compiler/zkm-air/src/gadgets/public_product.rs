@@ -19,7 +19,9 @@ use crate::builder::{AirBuilder, TensorId};
 use crate::expr::Expr;
 use crate::field::{Felt, FieldElement};
 use crate::program::{AirProgram, AssertValue, Segment};
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{AuxFill, GadgetOp, Owned};
 
 /// The random element used by product checks.
 pub const GAMMA: u16 = 2;
@@ -189,7 +191,7 @@ impl PublicProduct {
         -sum
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) -> Result<(), crate::witness::WitnessError> {
+    fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let weights = w.input(&self.w_decl.0, self.n * self.m, self.w_decl.1)?;
         for (k, &v) in weights.iter().enumerate() {
             w.set_public(self.weights + k, v);
@@ -219,7 +221,7 @@ impl PublicProduct {
     }
 
     /// Fills `U`, `P` and `D` once the random elements are known.
-    pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
+    fn fill_aux_rows<E: FieldElement<BaseField = Felt>>(
         &self,
         p: &AirProgram,
         main: &[Vec<Felt>],
@@ -283,5 +285,40 @@ impl AirBuilder {
     /// Pins an auxiliary cell ([`crate::builder::LAST_ROW`] stands for the trace's last row).
     pub fn aux_assert(&mut self, col: u16, row: usize, value: AssertValue, label: String) {
         self.push_assertion(Segment::Aux, col, row, value, label);
+    }
+}
+
+impl GadgetOp for PublicProduct {
+    fn op(&self) -> &'static str {
+        "product"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w)
+    }
+
+    fn fill_aux<E: FieldElement<BaseField = Felt>>(&self, f: &mut AuxFill<'_, E>) {
+        self.fill_aux_rows(f.program, f.main, f.public, f.rand, f.aux);
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let [u, p, d] = self.aux;
+        vec![
+            Owned::main(self.x_col, "x"),
+            Owned::main(self.z_col, "z"),
+            Owned::aux(u, "u"),
+            Owned::aux(p, "p"),
+            Owned::aux(d, "d"),
+        ]
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.x, self.out]
+    }
+
+    fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = vec![self.weights..self.weights + self.n * self.m];
+        out.extend(self.bias.as_ref().map(|&(_, _, at)| at..at + self.m));
+        out
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::range::RangeCheck;
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{limbs, GadgetOp, Owned};
 
 /// Columns of a ReLU gadget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +31,12 @@ pub struct Relu {
 }
 
 impl Relu {
+    /// The width of the sign comparison for inputs bounded by `max_abs`: `K` with
+    /// `max_abs < 2^K`. The lowering refuses widths above [`super::MAX_COMPARE_BITS`].
+    pub fn compare_bits(max_abs: i128) -> u32 {
+        super::limb_bits(max_abs + 1)
+    }
+
     /// Lowers `out = relu(input)`; `max_abs` bounds `|input|` (static range analysis).
     pub fn lower(
         b: &mut AirBuilder,
@@ -52,7 +60,7 @@ impl Relu {
         let boolean = b.e().mul(sb, sb_minus_1);
         let c = b.gated(s, boolean);
         b.constraint(&format!("{name}.sign_boolean"), c);
-        let k = super::limb_bits(max_abs + 1);
+        let k = Self::compare_bits(max_abs);
         let shifted = b.e().scale(1i128 << k, sb);
         let d = b.e().add(v, shifted);
         let range = b.range_check(&format!("{name}.sign_dist"), d, k, s);
@@ -72,7 +80,7 @@ impl Relu {
         }
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let vals = w.tensor(self.input).to_vec();
         let k = self.range.bits;
         let mut out = Vec::with_capacity(vals.len());
@@ -86,5 +94,30 @@ impl Relu {
             out.push(y);
         }
         w.set_tensor(self.out, out);
+    }
+}
+
+impl GadgetOp for Relu {
+    fn op(&self) -> &'static str {
+        "relu"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let mut cols = vec![
+            Owned::main(self.v_col, "in"),
+            Owned::main(self.sign, "sign"),
+            Owned::main(self.out_col, "out"),
+        ];
+        cols.extend(limbs("sign_dist", &self.range));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.input, self.out]
     }
 }

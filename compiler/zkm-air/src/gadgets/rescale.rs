@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
 use crate::range::RangeCheck;
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{limbs, GadgetOp, Owned};
 
 /// One saturating side of a clamp.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,24 @@ pub struct RescaleSpec {
     pub y0_range: (i128, i128),
     /// Saturate into the target type.
     pub clamp: bool,
+}
+
+impl RescaleSpec {
+    /// The widest comparison the gadget relies on, shift included: the rounded value is unique
+    /// only if its checked width plus the shift stays well inside the field (otherwise a
+    /// remainder off by a multiple of p/2^s is possible). The lowering refuses widths above
+    /// [`super::MAX_COMPARE_BITS`].
+    pub fn compare_bits(&self) -> u32 {
+        let half = 1i128 << (self.bits - 1);
+        let (lo, hi) = self.y0_range;
+        let shift_bits = self.shift.max(0) as u32;
+        let checked = match self.clamp {
+            true => super::limb_bits(lo.abs().max(hi.abs()) + half + 1),
+            false if self.shift > 0 => self.bits,
+            false => 0,
+        };
+        checked + shift_bits
+    }
 }
 
 impl Rescale {
@@ -124,7 +144,7 @@ impl Rescale {
         }
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let vals = w.tensor(self.input).to_vec();
         let mut out = Vec::with_capacity(vals.len());
         for (i, &v) in vals.iter().enumerate() {
@@ -274,4 +294,34 @@ fn output_column(
 
 fn b_const(b: &mut AirBuilder, v: i128) -> ExprId {
     b.e().constant(v)
+}
+
+impl GadgetOp for Rescale {
+    fn op(&self) -> &'static str {
+        "rescale"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let mut cols = vec![Owned::main(self.v_col, "in")];
+        cols.extend(self.y0_col.map(|c| Owned::main(c, "y0")));
+        cols.extend(self.rem.iter().flat_map(|r| limbs("rem", r)));
+        cols.extend(self.width.iter().flat_map(|r| limbs("width", r)));
+        for (side, which) in self.clamp.iter().zip(["lo", "hi"]) {
+            if let Some(side) = side {
+                cols.push(Owned::main(side.flag, which));
+                cols.extend(limbs(&format!("{which}_dist"), &side.range));
+            }
+        }
+        cols.push(Owned::main(self.out_col, "out"));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.input, self.out]
+    }
 }

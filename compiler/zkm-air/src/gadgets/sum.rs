@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
-use crate::witness::Witness;
+use crate::witness::{Witness, WitnessError};
+
+use super::contract::{GadgetOp, Owned};
 
 /// Columns of a sum gadget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +54,7 @@ impl Sum {
         }
     }
 
-    pub(crate) fn fill(&self, w: &mut Witness<'_>) {
+    fn fill_rows(&self, w: &mut Witness<'_>) {
         let vals = w.tensor(self.input).to_vec();
         let mut acc = 0i128;
         for (i, &v) in vals.iter().enumerate() {
@@ -65,5 +67,24 @@ impl Sum {
             w.set_int(self.acc, row, acc);
         }
         w.set_tensor(self.out, vec![acc]);
+    }
+}
+
+impl GadgetOp for Sum {
+    fn op(&self) -> &'static str {
+        "sum"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w);
+        Ok(())
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        vec![Owned::main(self.v_col, "in"), Owned::main(self.acc, "acc")]
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.input, self.out]
     }
 }

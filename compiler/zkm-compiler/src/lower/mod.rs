@@ -8,7 +8,7 @@ mod ops;
 mod plan;
 mod products;
 
-use zkm_air::gadgets::{Gadget, Output, Store};
+use zkm_air::gadgets::{Output, Store};
 use zkm_air::{AirBuilder, Artifact, Loc, PublicKind, PublicSlot, TensorId};
 use zkm_diagnostics::{codes, Diagnostic, SourceMap, Span};
 
@@ -164,15 +164,10 @@ impl<'a> Lowering<'a> {
         let d = &self.program.decls[decl];
         let span = d.span;
         let t = self.new_tensor(node, d.name.clone(), span);
-        self.b.begin_gadget(self.loc(span));
-        let store = Store::lower(
-            &mut self.b,
-            &d.name.clone(),
-            t,
-            d.ty.bits,
-            self.public_of[decl],
-        );
-        self.b.push_gadget(Gadget::Store(store));
+        let (name, bits, public) = (d.name.clone(), d.ty.bits, self.public_of[decl]);
+        let loc = self.loc(span);
+        self.b
+            .gadget(loc, |b| Store::lower(b, &name, t, bits, public));
         self.decl_tensor[decl] = Some(t);
         t
     }
@@ -199,9 +194,8 @@ impl<'a> Lowering<'a> {
             };
             let d = &self.program.decls[decl];
             let public = self.public_of[decl];
-            self.b.begin_gadget(self.loc(span));
-            let g = Output::lower(&mut self.b, &d.name.clone(), src, public);
-            self.b.push_gadget(Gadget::Output(g));
+            let (name, loc) = (d.name.clone(), self.loc(span));
+            self.b.gadget(loc, |b| Output::lower(b, &name, src, public));
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Elementwise, EwOp, Gadget, Operand, Relu, Rescale, RescaleSpec, Sum,
+    Argmax, Elementwise, EwOp, Operand, Relu, Rescale, RescaleSpec, Sum, MAX_COMPARE_BITS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -23,8 +23,8 @@ impl Lowering<'_> {
             op_name(&node.op)
         };
         let name = format!("{op}{id}");
-        self.b.begin_gadget(self.loc(node.span));
-        let gadget = match node.op {
+        let loc = self.loc(node.span);
+        match node.op {
             Op::Load(d) => {
                 if !self.plan.stored_in_dense[d]
                     && !self.plan.public_product[d]
@@ -32,12 +32,10 @@ impl Lowering<'_> {
                 {
                     self.tensor_of[id] = Some(self.decl_tensor(d, id));
                 }
-                return Ok(());
             }
-            Op::Const(_) => return Ok(()),
-            Op::Reshape(_) => return Ok(()),
+            Op::Const(_) | Op::Reshape(_) => {}
             Op::Add(..) if self.plan.fold[id].is_some() => self.folded_product(id, &name)?,
-            Op::MatMul(..) if self.plan.folded[id] => return Ok(()),
+            Op::MatMul(..) if self.plan.folded[id] => {}
             Op::Add(a, b) => self.elementwise(id, EwOp::Add, [a, b], &name)?,
             Op::Sub(a, b) => self.elementwise(id, EwOp::Sub, [a, b], &name)?,
             Op::Mul(a, b) => self.elementwise(id, EwOp::Mul, [a, b], &name)?,
@@ -48,47 +46,35 @@ impl Lowering<'_> {
                 let a = &self.program.nodes[arg];
                 let shift = a.frac as i32 - ty.frac as i32;
                 let y0_range = (round(a.range.lo, shift), round(a.range.hi, shift));
-                let half = 1i128 << (ty.bits - 1);
-                // The rounded value is unique only if its checked width plus the shift stays
-                // well inside the field (a remainder off by a multiple of p/2^s is otherwise
-                // possible).
-                let shift_bits = shift.max(0) as u32;
-                let needed = match clamp {
-                    true => bits_of(y0_range.0.abs().max(y0_range.1.abs()) + half + 1),
-                    false if shift > 0 => ty.bits,
-                    false => 0,
-                } + shift_bits;
-                self.comparable(node.span, needed, "rescale")?;
                 let spec = RescaleSpec {
                     shift,
                     bits: ty.bits,
                     y0_range,
                     clamp,
                 };
-                self.b.begin_gadget(self.loc(node.span));
-                Gadget::Rescale(Rescale::lower(&mut self.b, input, out, spec, &name))
+                self.comparable(node.span, spec.compare_bits(), "rescale")?;
+                self.b
+                    .gadget(loc, |b| Rescale::lower(b, input, out, spec, &name));
             }
             Op::Relu(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
                 let max_abs = self.program.nodes[a].range.max_abs();
-                self.comparable(node.span, bits_of(max_abs + 1), "relu")?;
-                self.b.begin_gadget(self.loc(node.span));
-                Gadget::Relu(Relu::lower(&mut self.b, input, out, max_abs, &name))
+                self.comparable(node.span, Relu::compare_bits(max_abs), "relu")?;
+                self.b
+                    .gadget(loc, |b| Relu::lower(b, input, out, max_abs, &name));
             }
             Op::Argmax(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
-                let r = self.program.nodes[a].range;
-                self.comparable(node.span, bits_of(r.hi - r.lo + 1), "argmax")?;
-                self.b.begin_gadget(self.loc(node.span));
-                Gadget::Argmax(Argmax::lower(&mut self.b, input, out, r.hi - r.lo, &name))
+                let spread = self.program.nodes[a].range.hi - self.program.nodes[a].range.lo;
+                self.comparable(node.span, Argmax::compare_bits(spread), "argmax")?;
+                self.b
+                    .gadget(loc, |b| Argmax::lower(b, input, out, spread, &name));
             }
             Op::Sum(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
-                self.b.begin_gadget(self.loc(node.span));
-                Gadget::Sum(Sum::lower(&mut self.b, input, out, &name))
+                self.b.gadget(loc, |b| Sum::lower(b, input, out, &name));
             }
-        };
-        self.b.push_gadget(gadget);
+        }
         Ok(())
     }
 
@@ -140,7 +126,7 @@ impl Lowering<'_> {
         op: EwOp,
         args: [NodeId; 2],
         name: &str,
-    ) -> Result<Gadget, Diagnostic> {
+    ) -> Result<(), Diagnostic> {
         let len = self.program.nodes[id].len();
         let mut operands = [Operand::Const(0); 2];
         let count = if op == EwOp::Neg { 1 } else { 2 };
@@ -148,14 +134,10 @@ impl Lowering<'_> {
             operands[k] = self.ew_operand(id, args[k], len)?;
         }
         let out = self.output(id, name);
-        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Ok(Gadget::Elementwise(Elementwise::lower(
-            &mut self.b,
-            op,
-            operands,
-            out,
-            name,
-        )))
+        let loc = self.loc(self.program.nodes[id].span);
+        self.b
+            .gadget(loc, |b| Elementwise::lower(b, op, operands, out, name));
+        Ok(())
     }
 
     fn ew_operand(&mut self, id: NodeId, a: NodeId, len: usize) -> Result<Operand, Diagnostic> {
@@ -183,14 +165,6 @@ impl Lowering<'_> {
             "use a smaller constant",
         )
     }
-}
-
-/// The widest comparison the lowering emits, in bits.
-const MAX_COMPARE_BITS: u32 = 60;
-
-/// The number of bits `K` with `m < 2^K`.
-fn bits_of(m: i128) -> u32 {
-    128 - (m.max(1) as u128).leading_zeros()
 }
 
 /// `round_half_up(v / 2^shift)` for `shift > 0`, `v · 2^−shift` otherwise.

@@ -1,7 +1,7 @@
 //! Matrix products: public weights are checked by a random linear combination (with a public
 //! bias folded in when one is added right after); other weights use the dense gadget.
 
-use zkm_air::gadgets::{Dense, DenseShape, Gadget, PrivateProduct, ProductShape, PublicProduct};
+use zkm_air::gadgets::{Dense, DenseShape, PrivateProduct, ProductShape, PublicProduct};
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
 
@@ -16,34 +16,31 @@ impl Lowering<'_> {
         a: NodeId,
         b: NodeId,
         name: &str,
-    ) -> Result<Gadget, Diagnostic> {
+    ) -> Result<(), Diagnostic> {
         let (x, w, shape) = self.product_shape(id, a, b)?;
         let xt = self.operand(id, x)?;
         if let Op::Load(d) = self.program.nodes[w].op {
             if self.plan.public_product[d] {
-                return Ok(self.public_product(id, xt, d, shape, None, name));
+                self.public_product(id, xt, d, shape, None, name);
+                return Ok(());
             }
         }
         if let Op::Load(d) = self.program.nodes[w].op {
             if self.plan.stored_in_dense[d] {
-                return Ok(self.private_product(id, xt, d, shape, name));
+                self.private_product(id, xt, d, shape, name);
+                return Ok(());
             }
         }
         let ws = self.operand(id, w)?;
         let out = self.output(id, name);
-        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Ok(Gadget::Dense(Dense::lower(
-            &mut self.b,
-            xt,
-            ws,
-            out,
-            shape,
-            name,
-        )))
+        let loc = self.loc(self.program.nodes[id].span);
+        self.b
+            .gadget(loc, |b| Dense::lower(b, xt, ws, out, shape, name));
+        Ok(())
     }
 
     /// Lowers `W·x + b` (addition node `id`) as one checked product with a folded bias.
-    pub(crate) fn folded_product(&mut self, id: NodeId, name: &str) -> Result<Gadget, Diagnostic> {
+    pub(crate) fn folded_product(&mut self, id: NodeId, name: &str) -> Result<(), Diagnostic> {
         let Some(fold) = self.plan.fold[id] else {
             return Err(Diagnostic::bug("folded product without a plan"));
         };
@@ -58,7 +55,8 @@ impl Lowering<'_> {
         let bias = &self.program.decls[fold.bias];
         let offset = self.public_of[fold.bias].unwrap_or(0);
         let bias = Some((bias.name.clone(), bias.ty.bits, offset));
-        Ok(self.public_product(id, xt, d, shape, bias, name))
+        self.public_product(id, xt, d, shape, bias, name);
+        Ok(())
     }
 
     /// `(vector operand, matrix operand, shape)` of a matrix-vector product.
@@ -104,7 +102,7 @@ impl Lowering<'_> {
         shape: DenseShape,
         bias: Option<(String, u32, usize)>,
         name: &str,
-    ) -> Gadget {
+    ) {
         let decl = &self.program.decls[d];
         let w_decl = (decl.name.clone(), decl.ty.bits);
         let weights = self.public_of[d].unwrap_or(0);
@@ -118,8 +116,9 @@ impl Lowering<'_> {
             bias,
         };
         let out = self.output(id, name);
-        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        Gadget::PublicProduct(PublicProduct::lower(&mut self.b, x, out, spec, name))
+        let loc = self.loc(self.program.nodes[id].span);
+        self.b
+            .gadget(loc, |b| PublicProduct::lower(b, x, out, spec, name));
     }
 
     fn private_product(
@@ -129,15 +128,16 @@ impl Lowering<'_> {
         d: usize,
         shape: DenseShape,
         name: &str,
-    ) -> Gadget {
+    ) {
         let decl = &self.program.decls[d];
         let w_decl = (decl.name.clone(), decl.ty.bits);
         let DenseShape { n, m, transposed } = shape;
         let k = lanes_for(self.plan.row_target, n, m);
         let out = self.output(id, name);
-        self.b.begin_gadget(self.loc(self.program.nodes[id].span));
-        let g = PrivateProduct::lower(&mut self.b, x, out, [n, m, k], transposed, w_decl, name);
-        Gadget::PrivateProduct(g)
+        let loc = self.loc(self.program.nodes[id].span);
+        self.b.gadget(loc, |b| {
+            PrivateProduct::lower(b, x, out, [n, m, k], transposed, w_decl, name)
+        });
     }
 }
 
