@@ -317,7 +317,9 @@ impl GadgetOp for Rescale {
                 cols.extend(limbs(&format!("{which}_dist"), &side.range));
             }
         }
-        cols.push(Owned::main(self.out_col, "out"));
+        if self.y0_col != Some(self.out_col) {
+            cols.push(Owned::main(self.out_col, "out"));
+        }
         cols
     }
 
