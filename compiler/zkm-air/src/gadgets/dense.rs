@@ -20,6 +20,7 @@ use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
 use crate::witness::{Witness, WitnessError};
 
+use super::blocks::Blocks;
 use super::contract::{GadgetOp, Owned};
 
 /// Columns of a dense gadget.
@@ -99,27 +100,23 @@ impl Dense {
             w_cols,
             x_cols,
         };
-        let e = g.emit_blocks(b, s, c, name);
+        let blocks = g.blocks();
+        let e = blocks.lower(b, s, name);
         let p = g.emit_lanes(b, s, c, name);
         g.emit_accumulator(b, e, p, name);
         let (a, last) = (b.cur(acc), b.gated(s, e));
         let z = b.e().add(a, p);
         let i = b.cur(index);
         b.send_tensor(out, i, z, last, format!("{name}[i]"));
-        b.assert_const(index, 0, 0, format!("{name} starts with output 0"));
+        blocks.assert_bounds(b, "output", name);
         b.assert_const(acc, 0, 0, format!("{name} accumulator starts at 0"));
-        b.assert_const(
-            index,
-            m * c,
-            m as i128,
-            format!("{name} ends after {m} outputs"),
-        );
         g
     }
 
-    /// `E = I' − I` with the block constraints (see [`AirBuilder::blocks`]); returns `E`.
-    fn emit_blocks(&self, b: &mut AirBuilder, s: ExprId, c: usize, name: &str) -> ExprId {
-        b.blocks(self.index, s, c, name)
+    /// The block structure: output `i` on rows `i·c .. (i+1)·c`.
+    fn blocks(&self) -> Blocks {
+        let (index, rows, count) = (self.index, self.n / self.k, self.m);
+        Blocks { index, rows, count }
     }
 
     /// Receives the lanes and the weights; returns `P = Σ_t W_t·X_t`.
@@ -171,12 +168,12 @@ impl Dense {
         let x = w.tensor(self.x).to_vec();
         let weights = w.tensor(self.w).to_vec();
         let c = self.n / self.k;
+        self.blocks().fill(w);
         let mut out = Vec::with_capacity(self.m);
         for i in 0..self.m {
             let mut acc = 0i128;
             for chunk in 0..c {
                 let r = i * c + chunk;
-                w.set_int(self.index, r, i as i128);
                 w.set_int(self.acc, r, acc);
                 for t in 0..self.k {
                     let j = chunk * self.k + t;
@@ -187,9 +184,6 @@ impl Dense {
                 }
             }
             out.push(acc);
-        }
-        for r in self.m * c..w.program.trace_len {
-            w.set_int(self.index, r, self.m as i128);
         }
         w.set_tensor(self.out, out);
     }

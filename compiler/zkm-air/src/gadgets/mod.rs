@@ -6,6 +6,7 @@
 //! sends `(tag = id·2^32 + index, value)` once per reader, each reader receives it.
 
 mod argmax;
+mod blocks;
 mod contract;
 mod dense;
 mod elementwise;
@@ -15,10 +16,12 @@ mod public_product;
 mod relu;
 mod rescale;
 mod sum;
+mod zside;
 
 use serde::{Deserialize, Serialize};
 
 pub use argmax::Argmax;
+pub use blocks::Blocks;
 pub use contract::{AuxFill, GadgetOp, Owned, MAX_COMPARE_BITS};
 pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
@@ -28,6 +31,7 @@ pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
 pub use sum::Sum;
+pub use zside::ZSide;
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
@@ -157,64 +161,6 @@ impl AirBuilder {
         let one = self.e().constant(1);
         let off_next = self.e().sub(one, s_next);
         self.e().mul(s, off_next)
-    }
-
-    /// Blocks of exactly `c` rows indexed by column `index`: with `E = I' − I`,
-    /// `s·E·(E − 1) = 0` (the index steps by 0 or 1) and `s·E·(row' − c·I') = 0` (each block
-    /// starts on row `c·i`), both degree 3. Returns `E`, 1 on a block's last row.
-    pub fn blocks(&mut self, index: u16, s: ExprId, c: usize, name: &str) -> ExprId {
-        let row_col = self.row_col();
-        let (i, i_next, row_next) = (self.cur(index), self.next(index), self.next(row_col));
-        let e = self.e().sub(i_next, i);
-        let one = self.e().constant(1);
-        let e1 = self.e().sub(e, one);
-        let step = self.e().mul(e, e1);
-        let step = self.gated(s, step);
-        self.constraint(&format!("{name}.index_step"), step);
-        let start = self.e().scale(c as i128, i_next);
-        let off = self.e().sub(row_next, start);
-        let starts = self.e().mul(e, off);
-        let starts = self.gated(s, starts);
-        self.constraint(&format!("{name}.block_start"), starts);
-        e
-    }
-
-    /// The claimed-output side shared by both product checks: `z` on rows `i < m` (sent on the
-    /// bus, `(1 − s_m)·Z = 0`), `P[0] = 1`, `P' − γ·P = 0`, and `D[0] = 0`,
-    /// `D' − D − keyed + P·Z = 0` where `keyed` is the row's `u_j·x_j` term (degree ≤ 3). The
-    /// caller pins `D` on the last row.
-    pub fn product_z_side(
-        &mut self,
-        out: TensorId,
-        z_col: u16,
-        pd: [u16; 2],
-        keyed: ExprId,
-        sel_m: u16,
-        name: &str,
-    ) {
-        let (zv, sm, row) = (self.cur(z_col), self.cur(sel_m), self.row());
-        self.send_tensor(out, row, zv, sm, format!("{name}[i]"));
-        let one = self.e().constant(1);
-        let off = self.e().sub(one, sm);
-        let c = self.e().mul(off, zv);
-        self.constraint(&format!("{name}.z_zero_after_m"), c);
-        let [p, d] = pd.map(|col| self.e().push(crate::expr::Expr::Aux { col, next: false }));
-        let (p_next, d_next) = (self.aux_next(pd[0]), self.aux_next(pd[1]));
-        let gamma = self.e().push(crate::expr::Expr::Rand(GAMMA));
-        let gp = self.e().mul(gamma, p);
-        let c = self.e().sub(p_next, gp);
-        self.aux_constraint(&format!("{name}.powers"), c);
-        let pz = self.e().mul(p, zv);
-        let step = self.e().sub(d_next, d);
-        let step = self.e().sub(step, keyed);
-        let c = self.e().add(step, pz);
-        self.aux_constraint(&format!("{name}.product_check"), c);
-        let (one, zero) = (
-            crate::program::AssertValue::Const(1),
-            crate::program::AssertValue::Const(0),
-        );
-        self.aux_assert(pd[0], 0, one, format!("{name}.p starts at 1"));
-        self.aux_assert(pd[1], 0, zero, format!("{name}.d starts at 0"));
     }
 
     /// `gate·expr`: a constraint switched on by `gate`.

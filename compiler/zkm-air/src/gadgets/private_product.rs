@@ -27,6 +27,8 @@ use crate::witness::{Witness, WitnessError};
 
 use super::contract::{limbs, AuxFill, GadgetOp, Owned};
 
+use super::blocks::Blocks;
+use super::zside::ZSide;
 use super::GAMMA;
 
 /// Columns of a private-weight product check.
@@ -97,32 +99,39 @@ impl PrivateProduct {
             aux,
         };
         let (sel, sel_m) = (b.selector(n * c), b.selector(m));
-        let e = g.emit_blocks(b, sel, c, name);
+        let e = g.emit_blocks(b, sel, name);
         g.emit_lanes(b, sel, name);
         g.emit_checks(b, e, sel_m, name);
         g
     }
 
     /// Block structure; returns `E = I' − I`.
-    fn emit_blocks(&self, b: &mut AirBuilder, sel: u16, c: usize, name: &str) -> ExprId {
+    fn emit_blocks(&self, b: &mut AirBuilder, sel: u16, name: &str) -> ExprId {
         let [i_col, g_col, x_col, _] = self.main;
         let (s, i, g) = (b.cur(sel), b.cur(i_col), b.cur(g_col));
-        let e = b.blocks(i_col, s, c, name);
+        let blocks = self.blocks();
+        let e = blocks.lower(b, s, name);
         let se = b.e().mul(s, e);
         let flag = b.e().sub(g, se);
         b.constraint(&format!("{name}.block_end_flag"), flag);
         let xv = b.cur(x_col);
         let xname = b.tensor_name(self.x);
         b.recv_tensor(self.x, i, xv, g, format!("{name}.x reads {xname}[j]"));
-        let n = self.dims[0];
-        b.assert_const(i_col, 0, 0, format!("{name} starts with column 0"));
-        b.assert_const(
-            i_col,
-            n * c,
-            n as i128,
-            format!("{name} ends after {n} columns"),
-        );
+        blocks.assert_bounds(b, "column", name);
         e
+    }
+
+    /// The block structure: weight column `j` on rows `j·C .. (j+1)·C`, `C = ⌈m/k⌉`.
+    fn blocks(&self) -> Blocks {
+        let [n, m, k] = self.dims;
+        let (index, rows, count) = (self.main[0], m.div_ceil(k), n);
+        Blocks { index, rows, count }
+    }
+
+    /// The claimed-output side: `Z`, `P`, `D`.
+    fn z_side(&self) -> ZSide {
+        let (z_col, p, d) = (self.main[3], self.aux[3], self.aux[4]);
+        ZSide { z_col, p, d }
     }
 
     fn emit_lanes(&mut self, b: &mut AirBuilder, sel: u16, name: &str) {
@@ -184,18 +193,11 @@ impl PrivateProduct {
     }
 
     fn emit_z_side(&self, b: &mut AirBuilder, t: ExprId, sel_m: u16, name: &str) {
-        let [_, g_col, x_col, z_col] = self.main;
+        let [_, g_col, x_col, _] = self.main;
         let (g, xv) = (b.cur(g_col), b.cur(x_col));
         let gt = b.e().mul(g, t);
         let gtx = b.e().mul(gt, xv);
-        b.product_z_side(
-            self.out,
-            z_col,
-            [self.aux[3], self.aux[4]],
-            gtx,
-            sel_m,
-            name,
-        );
+        self.z_side().lower(b, self.out, gtx, sel_m, name);
         b.aux_assert(
             self.aux[4],
             LAST_ROW,
@@ -214,12 +216,12 @@ impl PrivateProduct {
         let weights = w.input(&self.w_decl.0, n * m, self.w_decl.1)?;
         let x = w.tensor(self.x).to_vec();
         let c = m.div_ceil(k);
-        let [i_col, g_col, x_col, z_col] = self.main;
+        let [_, g_col, x_col, _] = self.main;
         let half = 1i128 << (self.w_decl.1 - 1);
+        self.blocks().fill(w);
         for j in 0..n {
             for chunk in 0..c {
                 let r = j * c + chunk;
-                w.set_int(i_col, r, j as i128);
                 for (t, &lane) in self.lanes.iter().enumerate() {
                     let i = chunk * k + t;
                     let v = if i < m {
@@ -234,9 +236,6 @@ impl PrivateProduct {
             w.set_int(g_col, j * c + c - 1, 1);
             w.set_int(x_col, j * c + c - 1, x[j]);
         }
-        for r in n * c..w.program.trace_len {
-            w.set_int(i_col, r, n as i128);
-        }
         let z: Vec<i128> = (0..m)
             .map(|i| {
                 (0..n)
@@ -244,9 +243,7 @@ impl PrivateProduct {
                     .sum()
             })
             .collect();
-        for (i, &v) in z.iter().enumerate() {
-            w.set_int(z_col, i, v);
-        }
+        self.z_side().fill(w, &z);
         w.set_tensor(self.out, z);
         Ok(())
     }
@@ -265,9 +262,10 @@ impl PrivateProduct {
         let powers: Vec<E> = std::iter::successors(Some(E::ONE), |x| Some(*x * gamma))
             .take(k + 1)
             .collect();
-        let [pw_c, b_c, t_c, p_c, d_c] = self.aux.map(|a| a as usize);
-        let [_, g_col, x_col, z_col] = self.main.map(|a| a as usize);
-        let (mut pw, mut before, mut power, mut acc) = (E::ONE, E::ZERO, E::ONE, E::ZERO);
+        let [pw_c, b_c, t_c, _, _] = self.aux.map(|a| a as usize);
+        let [_, g_col, x_col, _] = self.main.map(|a| a as usize);
+        let (mut pw, mut before) = (E::ONE, E::ZERO);
+        let mut keyed = vec![E::ZERO; p.trace_len];
         for r in 0..p.trace_len {
             let s_w = self
                 .lanes
@@ -279,16 +277,14 @@ impl PrivateProduct {
             aux[pw_c][r] = pw;
             aux[b_c][r] = before;
             aux[t_c][r] = t;
-            aux[p_c][r] = power;
-            aux[d_c][r] = acc;
-            acc += (t * E::from(g)).mul_base(main[x_col][r]) - power.mul_base(main[z_col][r]);
-            power *= gamma;
+            keyed[r] = (t * E::from(g)).mul_base(main[x_col][r]);
             (pw, before) = if end {
                 (E::ONE, E::ZERO)
             } else {
                 (pw * powers[k], t)
             };
         }
+        self.z_side().fill_aux(main, &keyed, gamma, aux);
     }
 }
 

@@ -22,6 +22,7 @@ use crate::program::{AirProgram, AssertValue, Segment};
 use crate::witness::{Witness, WitnessError};
 
 use super::contract::{AuxFill, GadgetOp, Owned};
+use super::zside::ZSide;
 
 /// The random element used by product checks.
 pub const GAMMA: u16 = 2;
@@ -125,14 +126,7 @@ impl PublicProduct {
             next: false,
         });
         let ux = b.e().mul(u, xv);
-        b.product_z_side(
-            self.out,
-            self.z_col,
-            [self.aux[1], self.aux[2]],
-            ux,
-            sel_m,
-            name,
-        );
+        self.z_side().lower(b, self.out, ux, sel_m, name);
         let gadget = b.current_gadget();
         let keys = AssertValue::ProductKeys(gadget);
         b.aux_assert(self.aux[0], 0, keys, format!("{name}.u = verifier's u_j"));
@@ -143,6 +137,12 @@ impl PublicProduct {
         let last = crate::builder::LAST_ROW;
         let offset = AssertValue::ProductOffset(gadget);
         b.aux_assert(self.aux[2], last, offset, format!("{name}: {claim}"));
+    }
+
+    /// The claimed-output side: `Z`, `P`, `D`.
+    fn z_side(&self) -> ZSide {
+        let (z_col, p, d) = (self.z_col, self.aux[1], self.aux[2]);
+        ZSide { z_col, p, d }
     }
 
     /// `u_j = Σ_i γ^i·W[i][j]` for `j < n`, computed from the public weights.
@@ -214,8 +214,8 @@ impl PublicProduct {
                 let idx = super::weight_index(self.transposed, self.n, self.m, i, j);
                 *zi += weights[idx] * xv;
             }
-            w.set_int(self.z_col, i, *zi);
         }
+        self.z_side().fill(w, &z);
         w.set_tensor(self.out, z);
         Ok(())
     }
@@ -229,20 +229,12 @@ impl PublicProduct {
         rand: &[E],
         aux: &mut [Vec<E>],
     ) {
-        let n = p.trace_len;
         let gamma = rand[GAMMA as usize];
-        let keys = self.keys(public, gamma);
-        let [u, pc, d] = self.aux.map(|c| c as usize);
-        let (mut power, mut acc) = (E::ONE, E::ZERO);
-        for r in 0..n {
-            let uj = keys.get(r).copied().unwrap_or(E::ZERO);
-            aux[u][r] = uj;
-            aux[pc][r] = power;
-            aux[d][r] = acc;
-            let (xv, zv) = (main[self.x_col as usize][r], main[self.z_col as usize][r]);
-            acc += uj.mul_base(xv) - power.mul_base(zv);
-            power *= gamma;
-        }
+        let keys = pinned_column(self, p.trace_len, public, rand);
+        let x = &main[self.x_col as usize];
+        let keyed: Vec<E> = keys.iter().zip(x).map(|(&u, &xv)| u.mul_base(xv)).collect();
+        aux[self.aux[0] as usize].copy_from_slice(&keys);
+        self.z_side().fill_aux(main, &keyed, gamma, aux);
     }
 }
 
