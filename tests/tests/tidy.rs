@@ -26,7 +26,7 @@ const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules", "__pycache__"]
 const SOURCE_EXTENSIONS: &[&str] = &["rs", "lalrpop", "zkm", "py", "toml"];
 
 /// The longest a source file may be.
-const MAX_LINES: usize = 600;
+const MAX_LINES: usize = 500;
 
 /// Codes no snapshot can show yet, each with the reason.
 const UNSNAPSHOTTED_CODES: &[(&str, &str)] = &[

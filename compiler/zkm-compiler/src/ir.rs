@@ -111,8 +111,9 @@ pub enum Op {
         /// Saturate into `ty` instead of requiring a proof that it fits.
         clamp: bool,
     },
-    /// `max(a, 0)` elementwise.
-    Relu(NodeId),
+    /// A registered elementwise unary operation (index into `zkm_air::gadgets::UNARY_OPS`,
+    /// e.g. `relu`, `abs`): same shape and scale.
+    Unary(u8, NodeId),
     /// Index of the largest element of a vector (the first one on ties); an `int` scalar.
     Argmax(NodeId),
     /// Sum of all elements; a scalar at the operand's scale.
@@ -129,7 +130,7 @@ impl Op {
             Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::MatMul(a, b) => vec![a, b],
             Op::Neg(a)
             | Op::Rescale { arg: a, .. }
-            | Op::Relu(a)
+            | Op::Unary(_, a)
             | Op::Argmax(a)
             | Op::Sum(a)
             | Op::Reshape(a) => vec![a],

@@ -5,6 +5,7 @@
 //! `s` (1 on those rows, 0 after). Tensors move between gadgets over the LogUp bus: the producer
 //! sends `(tag = id·2^32 + index, value)` once per reader, each reader receives it.
 
+mod abs;
 mod argmax;
 mod blocks;
 mod contract;
@@ -16,10 +17,12 @@ mod public_product;
 mod relu;
 mod rescale;
 mod sum;
+mod unary;
 mod zside;
 
 use serde::{Deserialize, Serialize};
 
+pub use abs::Abs;
 pub use argmax::Argmax;
 pub use blocks::Blocks;
 pub use contract::{AuxFill, GadgetOp, Owned, MAX_COMPARE_BITS};
@@ -31,6 +34,7 @@ pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
 pub use sum::Sum;
+pub use unary::{unary_op, UnaryOp};
 pub use zside::ZSide;
 
 use crate::builder::{AirBuilder, TensorId};
@@ -107,6 +111,8 @@ register_gadgets! {
     Rescale,
     /// `max(v, 0)` through a sign bit.
     Relu,
+    /// `|v|` through a sign bit.
+    Abs,
     /// Index of the maximum.
     Argmax,
     /// Sum of all elements.
@@ -114,6 +120,10 @@ register_gadgets! {
     /// A model output.
     Output,
 }
+
+/// The elementwise unary operations the compiler offers as builtins `name(x)` (see
+/// [`UnaryOp`]), in the order it lists them.
+pub const UNARY_OPS: &[UnaryOp] = &[relu::RELU, abs::ABS];
 
 impl AirBuilder {
     /// Receives element `index` of tensor `t` with value `value` on rows where `gate` is 1.

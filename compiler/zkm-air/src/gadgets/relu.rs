@@ -10,6 +10,15 @@ use crate::range::RangeCheck;
 use crate::witness::{Witness, WitnessError};
 
 use super::contract::{limbs, GadgetOp, Owned};
+use super::unary::{max_abs, UnaryOp};
+
+/// `relu(x)` as a builtin: codes `[max(lo, 0), max(hi, 0)]`.
+pub(crate) const RELU: UnaryOp = UnaryOp {
+    name: "relu",
+    range: |(lo, hi)| (lo.max(0), hi.max(0)),
+    compare_bits: |r| Relu::compare_bits(max_abs(r)),
+    lower: |b, input, out, r, name| Relu::lower(b, input, out, max_abs(r), name).into(),
+};
 
 /// Columns of a ReLU gadget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

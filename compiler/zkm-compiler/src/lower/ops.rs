@@ -1,7 +1,7 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Elementwise, EwOp, Operand, Relu, Rescale, RescaleSpec, Sum, MAX_COMPARE_BITS,
+    Argmax, Elementwise, EwOp, Operand, Rescale, RescaleSpec, Sum, MAX_COMPARE_BITS, UNARY_OPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -56,12 +56,13 @@ impl Lowering<'_> {
                 self.b
                     .gadget(loc, |b| Rescale::lower(b, input, out, spec, &name));
             }
-            Op::Relu(a) => {
+            Op::Unary(k, a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
-                let max_abs = self.program.nodes[a].range.max_abs();
-                self.comparable(node.span, Relu::compare_bits(max_abs), "relu")?;
-                self.b
-                    .gadget(loc, |b| Relu::lower(b, input, out, max_abs, &name));
+                let op = &UNARY_OPS[k as usize];
+                let r = self.program.nodes[a].range;
+                let r = (r.lo, r.hi);
+                self.comparable(node.span, (op.compare_bits)(r), op.name)?;
+                self.b.gadget(loc, |b| (op.lower)(b, input, out, r, &name));
             }
             Op::Argmax(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
@@ -187,7 +188,7 @@ fn op_name(op: &Op) -> &'static str {
         Op::MatMul(..) => "dense",
         Op::Rescale { clamp: true, .. } => "rescale_clamp",
         Op::Rescale { .. } => "rescale",
-        Op::Relu(_) => "relu",
+        Op::Unary(k, _) => UNARY_OPS[*k as usize].name,
         Op::Argmax(_) => "argmax",
         Op::Sum(_) => "sum",
         Op::Reshape(_) => "reshape",

@@ -1,5 +1,6 @@
-//! The builtin operations: `relu`, `argmax`, `sum`, `rescale`, `rescale_clamp`, `reshape`,
-//! `flatten`.
+//! The builtin operations: the elementwise unary operations registered in
+//! `zkm_air::gadgets::UNARY_OPS` (`relu`, `abs`, …), `argmax`, `sum`, `rescale`,
+//! `rescale_clamp`, `reshape`, `flatten`.
 //!
 //! Builtin names are ordinary identifiers, resolved after local values and functions. Their
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
@@ -15,12 +16,14 @@ use super::range;
 use super::types;
 use super::world::ModId;
 use crate::ir::{Node, NodeId, Op};
+use zkm_air::gadgets::UNARY_OPS;
 
 /// A builtin operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Builtin {
-    /// `relu(x)`: `max(x, 0)` elementwise.
-    Relu,
+    /// A registered elementwise unary operation (index into `UNARY_OPS`): same shape and scale,
+    /// the operation's own range rule.
+    Unary(u8),
     /// `argmax(x)`: index of the largest element of a vector.
     Argmax,
     /// `sum(x)`: sum of all elements.
@@ -48,20 +51,23 @@ pub(crate) enum ArgKind {
 
 impl Builtin {
     /// Every builtin.
-    pub(crate) const ALL: [Builtin; 7] = [
-        Builtin::Relu,
-        Builtin::Argmax,
-        Builtin::Sum,
-        Builtin::Rescale,
-        Builtin::RescaleClamp,
-        Builtin::Reshape,
-        Builtin::Flatten,
-    ];
+    pub(crate) fn all() -> impl Iterator<Item = Builtin> {
+        let unary = (0..UNARY_OPS.len()).map(|i| Builtin::Unary(i as u8));
+        let fixed = [
+            Builtin::Argmax,
+            Builtin::Sum,
+            Builtin::Rescale,
+            Builtin::RescaleClamp,
+            Builtin::Reshape,
+            Builtin::Flatten,
+        ];
+        unary.chain(fixed)
+    }
 
     /// The name it is called by.
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Builtin::Relu => "relu",
+            Builtin::Unary(i) => UNARY_OPS[i as usize].name,
             Builtin::Argmax => "argmax",
             Builtin::Sum => "sum",
             Builtin::Rescale => "rescale",
@@ -73,29 +79,32 @@ impl Builtin {
 
     /// The builtin called `name`.
     pub(crate) fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL.into_iter().find(|b| b.name() == name)
+        Builtin::all().find(|b| b.name() == name)
     }
 
     /// The kinds of its arguments, in order.
     pub(crate) fn params(self) -> &'static [ArgKind] {
         match self {
-            Builtin::Relu | Builtin::Argmax | Builtin::Sum | Builtin::Flatten => &[ArgKind::Value],
+            Builtin::Unary(_) | Builtin::Argmax | Builtin::Sum | Builtin::Flatten => {
+                &[ArgKind::Value]
+            }
             Builtin::Rescale | Builtin::RescaleClamp => &[ArgKind::Value, ArgKind::Type],
             Builtin::Reshape => &[ArgKind::Value, ArgKind::Shape],
         }
     }
 
     /// How it is called, for messages: `rescale(x, fixed<W, F>)`.
-    pub(crate) fn signature(self) -> &'static str {
-        match self {
-            Builtin::Relu => "relu(x)",
+    pub(crate) fn signature(self) -> String {
+        let fixed = match self {
+            Builtin::Unary(i) => return format!("{}(x)", UNARY_OPS[i as usize].name),
             Builtin::Argmax => "argmax(x)",
             Builtin::Sum => "sum(x)",
             Builtin::Rescale => "rescale(x, fixed<W, F>)",
             Builtin::RescaleClamp => "rescale_clamp(x, fixed<W, F>)",
             Builtin::Reshape => "reshape(x, [d1, d2, ...])",
             Builtin::Flatten => "flatten(x)",
-        }
+        };
+        fixed.to_owned()
     }
 
     /// True if `args` have the right number and kinds (a type argument must be a scalar type).
@@ -136,7 +145,7 @@ impl Eval<'_, '_> {
         };
         let arg = (id, n, first.span);
         match (b, args.get(1)) {
-            (Builtin::Relu, _) => self.relu(arg, span),
+            (Builtin::Unary(i), _) => self.unary(i, arg, span),
             (Builtin::Argmax, _) => self.argmax(arg, span),
             (Builtin::Sum, _) => self.sum(arg, span),
             (Builtin::Flatten, _) => {
@@ -150,10 +159,11 @@ impl Eval<'_, '_> {
         }
     }
 
-    /// `relu(x)`: same shape and scale.
-    fn relu(&mut self, (id, n, _): Evaluated, span: Span) -> Value {
-        let r = range::relu(n.range);
-        self.push(Op::Relu(id), n.shape, n.frac, Some(r), span)
+    /// A registered unary operation: same shape and scale, its own range rule.
+    fn unary(&mut self, i: u8, (id, n, _): Evaluated, span: Span) -> Value {
+        let (lo, hi) = (UNARY_OPS[i as usize].range)((n.range.lo, n.range.hi));
+        let r = crate::ir::Interval { lo, hi };
+        self.push(Op::Unary(i, id), n.shape, n.frac, Some(r), span)
     }
 
     /// `argmax(x)`: x must be a non-empty vector; the result is an `int` scalar in `[0, n-1]`.

@@ -71,7 +71,7 @@ fn op_text(op: &Op, program: &Program) -> String {
             ty,
             clamp: true,
         } => format!("rescale_clamp %{arg} to {ty}"),
-        Op::Relu(a) => format!("relu %{a}"),
+        Op::Unary(i, a) => format!("{} %{a}", zkm_air::gadgets::UNARY_OPS[*i as usize].name),
         Op::Argmax(a) => format!("argmax %{a}"),
         Op::Sum(a) => format!("sum %{a}"),
         Op::Reshape(a) => format!("reshape %{a}"),

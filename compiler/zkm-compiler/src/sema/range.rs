@@ -67,14 +67,6 @@ pub(crate) fn matmul(a: Interval, b: Interval, n: usize) -> Option<Interval> {
     sum(mul(a, b)?, n)
 }
 
-/// `[max(lo, 0), max(hi, 0)]`.
-pub(crate) fn relu(a: Interval) -> Interval {
-    Interval {
-        lo: a.lo.max(0),
-        hi: a.hi.max(0),
-    }
-}
-
 /// The index of an element of a vector of `n > 0` elements: `[0, n - 1]`.
 pub(crate) fn argmax(n: usize) -> Interval {
     let n = i128::try_from(n).unwrap_or(i128::MAX);
@@ -170,9 +162,7 @@ mod tests {
     }
 
     #[test]
-    fn relu_and_argmax() {
-        assert_eq!(relu(iv(-5, 9)), iv(0, 9));
-        assert_eq!(relu(iv(-5, -1)), iv(0, 0));
+    fn argmax_is_an_index() {
         assert_eq!(argmax(10), iv(0, 9));
     }
 

@@ -325,7 +325,7 @@ impl<'a> World<'a> {
 
     /// Every function name callable without a path from module `m`, builtins included.
     pub(crate) fn callable_names(&self, m: ModId) -> Vec<String> {
-        let mut names: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
+        let mut names: Vec<String> = Builtin::all().map(|b| b.name().to_string()).collect();
         if let Some(info) = self.mods.get(m) {
             let fns = info
                 .names
