@@ -95,21 +95,24 @@ fn artifact_with_dangling_indices_is_refused() {
         |p| p.bus_columns[0][0] = 9999,
         |p| p.main_columns.truncate(3),
         |p| {
-            p.gadgets.iter_mut().for_each(|g| match g {
-                Gadget::Relu(r) => r.range.limbs[0] = 999,
-                _ => {}
+            p.gadgets.iter_mut().for_each(|g| {
+                if let Gadget::Relu(r) = g {
+                    r.range.limbs[0] = 999
+                }
             })
         },
         |p| {
-            p.gadgets.iter_mut().for_each(|g| match g {
-                Gadget::Relu(r) => r.input = 0,
-                _ => {}
+            p.gadgets.iter_mut().for_each(|g| {
+                if let Gadget::Relu(r) = g {
+                    r.input = 0
+                }
             })
         },
         |p| {
-            p.gadgets.iter_mut().for_each(|g| match g {
-                Gadget::PublicProduct(q) => q.weights = 1 << 30,
-                _ => {}
+            p.gadgets.iter_mut().for_each(|g| {
+                if let Gadget::PublicProduct(q) = g {
+                    q.weights = 1 << 30
+                }
             })
         },
     ];

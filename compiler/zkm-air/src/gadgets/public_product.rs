@@ -309,8 +309,8 @@ impl GadgetOp for PublicProduct {
     }
 
     fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
-        let mut out = vec![self.weights..self.weights + self.n * self.m];
-        out.extend(self.bias.as_ref().map(|&(_, _, at)| at..at + self.m));
-        out
+        let weights = self.weights..self.weights + self.n * self.m;
+        let bias = self.bias.as_ref().map(|&(_, _, at)| at..at + self.m);
+        std::iter::once(weights).chain(bias).collect()
     }
 }
