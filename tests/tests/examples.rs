@@ -34,7 +34,7 @@ fn output(artifact: &Artifact, trace: &Trace, name: &str) -> Vec<i128> {
         zkm_air::gadgets::Gadget::Output(o) if o.name == name => Some(o),
         _ => None,
     });
-    trace.tensors[g.expect("output").source as usize - 1].clone()
+    trace.tensors[g.expect("output").source.index()].clone()
 }
 
 fn rendered(sources: &SourceMap, failures: &[Failure]) -> String {
@@ -104,7 +104,7 @@ fn artifact_with_dangling_indices_is_refused() {
         |p| {
             p.gadgets.iter_mut().for_each(|g| {
                 if let Gadget::Relu(r) = g {
-                    r.input = 0
+                    r.input = zkm_air::TensorId::from_index(9999)
                 }
             })
         },

@@ -2,7 +2,6 @@
 //! values from the public vector and the random elements. The checker and the Winterfell adapter
 //! both call [`resolve`]; nothing else interprets an [`AssertValue`].
 
-use crate::builder::TAG_SHIFT;
 use crate::field::{Felt, FieldElement};
 use crate::gadgets::{Gadget, GAMMA};
 use crate::program::{AirProgram, AssertValue, Assertion, Direction};
@@ -67,7 +66,7 @@ fn product_keys<E: FieldElement<BaseField = Felt>>(
 pub fn public_tuples(program: &AirProgram, public: &[Felt]) -> Vec<(Felt, Felt, Felt)> {
     let mut out = Vec::new();
     for t in &program.public_bus {
-        let base = (t.tensor as u64) << TAG_SHIFT;
+        let base = t.tensor.tag_base();
         let reads = Felt::new(t.reads as u64);
         let m = match t.direction {
             Direction::Send => reads,

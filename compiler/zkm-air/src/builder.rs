@@ -34,8 +34,7 @@ pub enum LayoutError {
     },
 }
 
-/// Identifies a tensor on the bus (1-based; 0 is the range table's tag).
-pub type TensorId = u32;
+pub use crate::program::TensorId;
 
 /// Builds an [`AirProgram`] gadget by gadget.
 #[derive(Debug)]
@@ -134,7 +133,7 @@ impl AirBuilder {
 
     /// Information about tensor `t`.
     pub fn tensor_info(&self, t: TensorId) -> Option<&TensorInfo> {
-        self.prog.tensors.get((t as usize).wrapping_sub(1))
+        self.prog.tensors.get(t.index())
     }
 
     /// Notes that the current gadget uses rows `0..rows`.
@@ -227,19 +226,19 @@ impl AirBuilder {
     /// Registers a tensor and returns its id.
     pub fn tensor(&mut self, info: TensorInfo) -> TensorId {
         self.prog.tensors.push(info);
-        self.prog.tensors.len() as TensorId
+        TensorId::from_index(self.prog.tensors.len() - 1)
     }
 
     /// Adds `n` more reads per element to tensor `t`.
     pub fn add_reads(&mut self, t: TensorId, n: u32) {
-        if let Some(info) = self.prog.tensors.get_mut(t as usize - 1) {
+        if let Some(info) = self.prog.tensors.get_mut(t.index()) {
             info.reads += n;
         }
     }
 
     /// The bus tag of element `index` of tensor `t`: `t·2^32 + index`.
     pub fn tag(&mut self, t: TensorId, index: ExprId) -> ExprId {
-        let base = self.prog.exprs.constant((t as i128) << TAG_SHIFT);
+        let base = self.prog.exprs.constant(t.tag_base() as i128);
         self.prog.exprs.add(base, index)
     }
 

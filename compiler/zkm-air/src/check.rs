@@ -295,7 +295,7 @@ fn bus_failure(
 /// The label and location of the public bus term of the tensor in `tag`.
 fn public_term_origin(program: &AirProgram, tag: u64) -> (String, Loc) {
     let tensor = (tag >> TAG_SHIFT) as u32;
-    let term = program.public_bus.iter().find(|t| t.tensor == tensor);
+    let term = program.public_bus.iter().find(|t| t.tensor.get() == tensor);
     term.map_or_else(
         || ("public value".into(), Loc::default()),
         |t| (t.label.clone(), t.loc),

@@ -248,7 +248,7 @@ fn bus(out: &mut String, p: &AirProgram) {
         };
         let name = p
             .tensors
-            .get(t.tensor as usize - 1)
+            .get(t.tensor.index())
             .map_or("?", |x| x.name.as_str());
         let (a, b) = (t.offset, t.offset + t.len);
         let text = format!(

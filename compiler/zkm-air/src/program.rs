@@ -23,6 +23,41 @@ pub struct Loc {
     pub col: u32,
 }
 
+/// Identifies a tensor on the bus. Ids start at 1 (tag 0 is the range table's), serialized as
+/// that number; [`TensorId::index`] is the tensor's position in [`AirProgram::tensors`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TensorId(std::num::NonZeroU32);
+
+impl TensorId {
+    /// The id of the tensor at `index` in [`AirProgram::tensors`].
+    pub fn from_index(index: usize) -> Self {
+        let id = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        TensorId(std::num::NonZeroU32::MIN.saturating_add(id - 1))
+    }
+
+    /// The position in [`AirProgram::tensors`].
+    pub fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+
+    /// The id as a number (1-based).
+    pub fn get(self) -> u32 {
+        self.0.get()
+    }
+
+    /// `id·2^32`: the bus tag of the tensor's element 0.
+    pub fn tag_base(self) -> u64 {
+        (self.0.get() as u64) << crate::builder::TAG_SHIFT
+    }
+}
+
+impl std::fmt::Display for TensorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "t{}", self.0)
+    }
+}
+
 /// Which trace segment a column or constraint belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Segment {
@@ -141,7 +176,7 @@ pub struct PublicBusTerm {
     /// Send (public inputs and parameters) or receive (public outputs).
     pub direction: Direction,
     /// The tensor.
-    pub tensor: u32,
+    pub tensor: TensorId,
     /// First public element.
     pub offset: u32,
     /// Number of elements.
@@ -274,7 +309,7 @@ pub struct AirProgram {
     pub bus: Vec<BusTerm>,
     /// Bus terms supplied by the verifier from public values.
     pub public_bus: Vec<PublicBusTerm>,
-    /// Tensors on the bus, indexed by tensor id − 1.
+    /// Tensors on the bus, indexed by [`TensorId::index`].
     pub tensors: Vec<TensorInfo>,
     /// Every declared input, parameter and output.
     pub decls: Vec<DeclInfo>,

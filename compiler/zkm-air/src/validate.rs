@@ -83,7 +83,7 @@ fn check_roots(p: &AirProgram) -> Result<(), String> {
     let tensors = p
         .public_bus
         .iter()
-        .any(|t| t.tensor == 0 || t.tensor as usize > p.tensors.len());
+        .any(|t| t.tensor.index() >= p.tensors.len());
     if publics || bus_publics || tensors {
         return Err("a public slot or public bus term lies outside the public vector".into());
     }
@@ -123,10 +123,7 @@ fn check_gadgets(p: &AirProgram) -> Result<(), String> {
             Segment::Main => (c.column as usize) < main,
             Segment::Aux => (c.column as usize) < aux,
         });
-        let tensors = g
-            .tensors()
-            .into_iter()
-            .all(|t| t != 0 && t as usize <= p.tensors.len());
+        let tensors = g.tensors().into_iter().all(|t| t.index() < p.tensors.len());
         let publics = g.public_ranges().into_iter().all(|r| r.end <= p.public_len);
         if !(columns && tensors && publics) {
             return Err(format!(

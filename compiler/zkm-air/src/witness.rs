@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::field::{felt_i128, Felt, FieldElement};
 use crate::interp::{Frames, Tape};
-use crate::program::AirProgram;
+use crate::program::{AirProgram, TensorId};
 
 /// Quantized values of the model's inputs and parameters, by declared name, row-major.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -75,7 +75,7 @@ pub struct Trace {
     pub main: Vec<Vec<Felt>>,
     /// The public input vector (public inputs, parameters and outputs, in slot order).
     pub public: Vec<Felt>,
-    /// The exact integer value of every bus tensor (indexed by tensor id − 1).
+    /// The exact integer value of every bus tensor (indexed by [`TensorId::index`]).
     pub tensors: Vec<Vec<i128>>,
 }
 
@@ -102,14 +102,14 @@ impl<'a> Witness<'a> {
         self.set(col, row, felt_i128(v));
     }
 
-    /// The values of a tensor computed by an earlier gadget (`id` is 1-based).
-    pub fn tensor(&self, id: u32) -> &[i128] {
-        &self.tensors[id as usize - 1]
+    /// The values of a tensor computed by an earlier gadget.
+    pub fn tensor(&self, id: TensorId) -> &[i128] {
+        &self.tensors[id.index()]
     }
 
     /// Stores the values of the tensor produced by the current gadget.
-    pub fn set_tensor(&mut self, id: u32, values: Vec<i128>) {
-        self.tensors[id as usize - 1] = values;
+    pub fn set_tensor(&mut self, id: TensorId, values: Vec<i128>) {
+        self.tensors[id.index()] = values;
     }
 
     /// Writes one element of the public input vector.
