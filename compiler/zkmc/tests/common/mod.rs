@@ -13,18 +13,6 @@ pub use std::sync::atomic::{AtomicUsize, Ordering};
 pub const LINEAR: &str = "examples/linear_digits/linear_digits.zkm";
 pub const MLP: &str = "examples/mlp_digits/mlp_digits.zkm";
 
-pub const UNCLOSED: &[u8] =
-    b"model m {\n    input x: int<8>[4];\n    output y: int<8>[4];\n    y = x;\n";
-
-pub const UNDEFINED: &[u8] =
-    b"model m {\n    input x: int<8>[4];\n    output y: int<8>[4];\n    y = z;\n}\n";
-
-pub const SHAPES: &[u8] = b"model m {\n    input a: int<8>[4];\n    input b: int<8>[3];\n    output y: int<9>[4];\n    y = a + b;\n}\n";
-
-pub const MATMAT: &[u8] = b"model m {\n    input a: int<8>[2, 3];\n    input b: int<8>[3, 2];\n    output y: int<24>[2, 2];\n    y = a @ b;\n}\n";
-
-pub const MALFORMED: &[u8] = b"{\n  \"x\": [0.0, 0.5,,\n    1.0]\n}\n";
-
 /// Bytes 0x00..=0xff, four times.
 pub fn garbage() -> Vec<u8> {
     (0..=255u8).cycle().take(4 * 256).collect()
