@@ -10,8 +10,8 @@ use zkm_air::{Artifact, Trace};
 
 use crate::stark;
 pub use zkm_verifier::{
-    hash_bytes, join_public, params_digest, split_public, ProofFile, PublicValue, Security,
-    Statement, VerifyError,
+    hash_bytes, join_public, params_digest, public_values, split_public, ProofFile, PublicValue,
+    Security, Statement, VerifyError,
 };
 
 /// A finished proof.

@@ -19,6 +19,8 @@ pub struct InputError {
     pub line_col: Option<(usize, usize)>,
     /// True when the problem is in the weights file, false for the input file.
     pub in_weights: bool,
+    /// How to fix it, when there is something specific to say.
+    pub help: Option<String>,
 }
 
 impl InputError {
@@ -28,6 +30,7 @@ impl InputError {
             message,
             line_col: None,
             in_weights: false,
+            help: None,
         }
     }
 }
@@ -121,6 +124,7 @@ pub(crate) fn tensor_map(
         message: format!("invalid JSON: {e}"),
         line_col: Some((e.line(), e.column())),
         in_weights: false,
+        help: None,
     })?;
     let Value::Object(obj) = value else {
         return Err(InputError::bad(
@@ -142,9 +146,63 @@ pub(crate) fn tensor_map(
                 known.join(", ")
             )));
         }
-        out.insert(name.clone(), flatten(v, name)?);
+        let values = flatten(v, name)?;
+        if let Some(d) = decls.iter().find(|d| &d.name == name) {
+            check_nesting(d, v)?;
+        }
+        out.insert(name.clone(), values);
     }
     Ok(out)
+}
+
+/// The shape of nested JSON arrays (`None` when ragged; a number has shape `[]`).
+fn nested_shape(v: &Value) -> Option<Vec<usize>> {
+    let Value::Array(items) = v else {
+        return Some(vec![]);
+    };
+    let inner: Option<Vec<Vec<usize>>> = items.iter().map(nested_shape).collect();
+    let inner = inner?;
+    let first = inner.first().cloned().unwrap_or_default();
+    if inner.iter().any(|s| *s != first) {
+        return None;
+    }
+    Some(std::iter::once(items.len()).chain(first).collect())
+}
+
+/// Nested arrays must have exactly the declared shape; a flat row-major list of the right length
+/// and a one-element list for a scalar are accepted too.
+fn check_nesting(d: &DeclInfo, v: &Value) -> Result<(), InputError> {
+    let Some(found) = nested_shape(v) else {
+        let msg = format!(
+            "`{}` is a ragged array: every row must have the same length",
+            d.name
+        );
+        return Err(InputError::bad(msg));
+    };
+    let flat = found.len() == 1 && found[0] == d.len();
+    if found == d.shape || flat || (d.shape.is_empty() && found == [1]) {
+        return Ok(());
+    }
+    Err(shape_mismatch(
+        d,
+        &found,
+        "the file holds nested arrays of shape",
+    ))
+}
+
+/// E0701 for data of shape `found` where `d` is declared; when the file holds the transpose of a
+/// declared matrix, says so and shows both fixes.
+pub(crate) fn shape_mismatch(d: &DeclInfo, found: &[usize], what: &str) -> InputError {
+    let (declared, name) = (&d.shape, &d.name);
+    let message = format!("`{name}` is declared {declared:?} but {what} {found:?}");
+    let mut e = InputError::bad(message);
+    if declared.len() == 2 && found == [declared[1], declared[0]] {
+        let (n, m) = (declared[0], declared[1]);
+        e.help = Some(format!(
+            "the file holds the transpose (as PyTorch stores [out, in] weights): either declare `{name}` as `[{m}, {n}]` and write the product the other way round (`{name} @ x` instead of `x @ {name}`), or transpose the matrix in the file"
+        ));
+    }
+    e
 }
 
 /// Flattens nested arrays of numbers in row-major order.
@@ -196,8 +254,10 @@ fn quantize(d: &DeclInfo, values: &[f64]) -> Result<(Vec<i64>, f64), InputError>
         if !q.is_finite() || q < -(half as f64) || q >= half as f64 {
             let (lo, hi) = (-(half as f64) / scale, (half - 1) as f64 / scale);
             let message = format!(
-                "`{}`[{i}] = {v} does not fit its type (range [{lo}, {hi}])",
-                d.name
+                "`{}`[{i}] = {v} does not fit its type {} (range [{lo}, {hi}]); {}",
+                d.name,
+                d.ty,
+                fitting_type(d, values)
             );
             let code = codes::INPUT_OUT_OF_RANGE;
             return Err(InputError {
@@ -205,12 +265,35 @@ fn quantize(d: &DeclInfo, values: &[f64]) -> Result<(Vec<i64>, f64), InputError>
                 message,
                 line_col: None,
                 in_weights: false,
+                help: None,
             });
         }
         max_err = max_err.max((q / scale - v).abs());
         out.push(q as i64);
     }
     Ok((out, max_err))
+}
+
+/// The largest magnitude in `values` and the narrowest type with the same fractional bits that
+/// holds every value (or why none does).
+fn fitting_type(d: &DeclInfo, values: &[f64]) -> String {
+    let finite = values.iter().filter(|v| v.is_finite());
+    let largest = finite.fold(0f64, |m, v| m.max(v.abs()));
+    let scale = 2f64.powi(d.ty.frac as i32);
+    let code = (largest * scale + 0.5).floor() + 1.0;
+    let bits = (code.log2().ceil() as u32 + 1).max(1);
+    let head = format!("the largest magnitude in `{}` is {largest}", d.name);
+    if values.iter().any(|v| !v.is_finite()) {
+        return format!("{head}, and the tensor holds NaN or infinity, which no type can hold");
+    }
+    if bits > 48 {
+        return format!("{head}, more than any type with {} fractional bits holds (48 bits at most): scale the data down", d.ty.frac);
+    }
+    let ty = zkm_air::NumType {
+        bits,
+        frac: d.ty.frac,
+    };
+    format!("{head}: `{ty}` would hold every value")
 }
 
 /// Loads only the public parameters (what a verifier needs) from `weights_json`, in slot order.

@@ -48,10 +48,8 @@ fn check_shape(d: &DeclInfo, shape: &[usize], source: &str) -> Result<(), InputE
     if same {
         return Ok(());
     }
-    Err(InputError::bad(format!(
-        "`{}` is declared {declared:?} but {source} holds shape {found:?}",
-        d.name
-    )))
+    let what = format!("{source} holds shape");
+    Err(crate::inputs::shape_mismatch(d, &found, &what))
 }
 
 fn safetensors_file(

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use zkm_air::field::{signed, Felt};
-use zkm_air::{AirProgram, Artifact, DeclKind, OutputKind, PublicKind, Trace};
+use zkm_air::field::Felt;
+use zkm_air::{Artifact, OutputKind, PublicKind, Trace};
 use zkm_diagnostics::{codes, Diagnostic, FileId, SourceMap, Span};
+use zkm_runtime::api::PublicValue;
 use zkm_runtime::QuantReport;
 
 use crate::common::{io_reason, load_source, out, report, EXIT_OK, EXIT_USER};
@@ -72,8 +73,7 @@ pub fn witness(
     let program = &artifact.program;
     let loaded = if binary_weights(weights) {
         let map = zkm_runtime::weights::read(program, weights).map_err(|e| {
-            let d =
-                Diagnostic::error(e.code, e.message).with_note(format!("in {}", weights.display()));
+            let d = input_error(e).with_note(format!("in {}", weights.display()));
             report(sources, &[d])
         })?;
         zkm_runtime::inputs::load_with(program, &input_text, map)
@@ -107,14 +107,24 @@ pub fn witness(
     Ok((trace, loaded.report))
 }
 
+/// The diagnostic of an input or weights error, with its help when it has one.
+pub fn input_error(e: zkm_runtime::InputError) -> Diagnostic {
+    let d = Diagnostic::error(e.code, e.message);
+    match e.help {
+        Some(help) => d.with_help(help),
+        None => d,
+    }
+}
+
 /// A diagnostic for a problem in an input or weights file.
 pub fn input_diagnostic(
     sources: &SourceMap,
     file: FileId,
     e: zkm_runtime::InputError,
 ) -> Diagnostic {
-    let d = Diagnostic::error(e.code, e.message);
-    let Some((line, col)) = e.line_col else {
+    let line_col = e.line_col;
+    let d = input_error(e);
+    let Some((line, col)) = line_col else {
         return d.with_note(format!("in {}", sources.name(file)));
     };
     let text = sources.text(file);
@@ -127,46 +137,49 @@ pub fn input_diagnostic(
     d.with_primary(Span::new(file, offset, offset), "here")
 }
 
-/// The public outputs decoded as real numbers: `(name, values, frac, is_class)`.
-pub fn outputs(program: &AirProgram, public: &[Felt]) -> Vec<(String, Vec<f64>, u32, bool)> {
-    let slots = program
-        .public
-        .iter()
-        .filter(|s| s.kind == PublicKind::Output);
-    slots
-        .map(|s| {
-            let scale = 2f64.powi(s.ty.frac as i32);
-            let vals = &public[s.offset as usize..(s.offset + s.len) as usize];
-            let real = vals.iter().map(|&v| signed(v) as f64 / scale).collect();
-            let is_class = output_kind(program, &s.name) == Some(OutputKind::Class);
-            (s.name.clone(), real, s.ty.frac, is_class)
-        })
+/// The public outputs of a public vector, typed (scalars, classes, values).
+pub fn outputs(artifact: &Artifact, public: &[Felt]) -> Vec<PublicValue> {
+    let values = zkm_runtime::api::public_values(artifact, public);
+    values
+        .into_iter()
+        .filter(|v| v.kind == PublicKind::Output)
         .collect()
 }
 
-/// The compiler's reading of output `name` (a class index or numbers).
-fn output_kind(program: &AirProgram, name: &str) -> Option<OutputKind> {
-    let decls = program.decls.iter();
-    let mut outputs = decls.filter(|d| d.kind == DeclKind::Output);
-    outputs.find(|d| d.name == name).and_then(|d| d.output)
+/// The outputs as a JSON object: a scalar as a number, a tensor as a flat array; `int` values as
+/// integers.
+pub fn outputs_json(outputs: &[PublicValue]) -> serde_json::Map<String, serde_json::Value> {
+    let json = |v: &PublicValue| {
+        let numbers: Vec<serde_json::Value> = match v.ty.frac {
+            0 => v.codes.iter().map(|&q| q.into()).collect(),
+            _ => v.reals().into_iter().map(|x| x.into()).collect(),
+        };
+        match (v.is_scalar(), numbers.as_slice()) {
+            (true, [x]) => x.clone(),
+            _ => serde_json::Value::Array(numbers),
+        }
+    };
+    outputs.iter().map(|v| (v.name.clone(), json(v))).collect()
 }
 
-/// Prints the public outputs, and the predicted class of a classifier.
-pub fn print_outputs(program: &AirProgram, public: &[Felt]) {
-    for (name, values, frac, is_class) in outputs(program, public) {
-        let shown: Vec<String> = values
-            .iter()
-            .map(|v| {
-                if frac == 0 {
-                    format!("{v}")
-                } else {
-                    format!("{v:.4}")
-                }
-            })
-            .collect();
-        out(&format!("{name} = [{}]", shown.join(", ")));
-        if is_class {
-            out(&format!("predicted class: {}", values[0]));
+/// Prints the public outputs (a scalar as `name = v`), and the predicted class of a classifier.
+pub fn print_outputs(outputs: &[PublicValue]) {
+    for v in outputs {
+        let shown: Vec<String> = v.reals().iter().map(|&x| number(x, v.ty.frac)).collect();
+        match (v.is_scalar(), shown.as_slice()) {
+            (true, [x]) => out(&format!("{} = {x}", v.name)),
+            _ => out(&format!("{} = [{}]", v.name, shown.join(", "))),
         }
+        if v.output == Some(OutputKind::Class) {
+            out(&format!("predicted class: {}", v.codes[0]));
+        }
+    }
+}
+
+/// An integer as is, a fixed-point value with four decimals.
+fn number(x: f64, frac: u32) -> String {
+    match frac {
+        0 => format!("{x}"),
+        _ => format!("{x:.4}"),
     }
 }

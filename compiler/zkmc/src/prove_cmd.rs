@@ -11,7 +11,7 @@ use zkm_runtime::stark;
 
 use crate::cli::{BackendArg, ProveCommand};
 use crate::common::{out, report, write_all_atomic, EXIT_OK};
-use crate::pipeline::{compile, data_path, outputs, print_outputs, witness};
+use crate::pipeline::{compile, data_path, outputs, outputs_json, print_outputs, witness};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &ProveCommand) -> i32 {
@@ -73,7 +73,7 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     } else {
         summary(&artifact, &proved, bytes.len(), &path, &worst);
         out(&format!("  device     {}", selected.device));
-        print_outputs(&artifact.program, &trace.public);
+        print_outputs(&outputs(&artifact, &trace.public));
     }
     Ok(())
 }
@@ -170,10 +170,7 @@ fn print_json(
     path: &std::path::Path,
     total: f64,
 ) {
-    let outs: serde_json::Map<String, serde_json::Value> = outputs(&artifact.program, public)
-        .into_iter()
-        .map(|(name, values, _, _)| (name, serde_json::json!(values)))
-        .collect();
+    let outs = outputs_json(&outputs(artifact, public));
     let v = serde_json::json!({
         "model": artifact.program.name,
         "artifact": artifact.hash,

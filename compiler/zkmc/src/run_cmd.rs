@@ -2,7 +2,7 @@
 
 use crate::cli::RunCommand;
 use crate::common::{out, EXIT_OK};
-use crate::pipeline::{compile, data_path, print_outputs, witness};
+use crate::pipeline::{compile, data_path, outputs, print_outputs, witness};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &RunCommand) -> i32 {
@@ -17,7 +17,7 @@ pub fn run(cmd: &RunCommand) -> i32 {
         Err(code) => return code,
     };
     let program = &artifact.program;
-    print_outputs(program, &trace.public);
+    print_outputs(&outputs(&artifact, &trace.public));
     let constraints = program.constraints.len();
     out(&format!(
         "ok: all {constraints} constraints, {} assertions and the bus hold on {} rows",

@@ -9,7 +9,7 @@ use zkm_runtime::proof_file::ProofFile;
 
 use crate::cli::VerifyCommand;
 use crate::common::{out, report, EXIT_OK, EXIT_USER};
-use crate::pipeline::{compile, data_path, input_diagnostic, outputs, print_outputs, read};
+use crate::pipeline::{compile, data_path, input_diagnostic, outputs_json, print_outputs, read};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &VerifyCommand) -> i32 {
@@ -36,13 +36,9 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
         api::verify(&artifact, &file, &params, cmd.security).map_err(|e| reject(&cmd.proof, &e))?;
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
     let security = statement.security;
-    let public = api::join_public(&artifact.program, &file.io, &params)
-        .map_err(|e| reject(&cmd.proof, &e))?;
+    let outputs: Vec<_> = statement.outputs().cloned().collect();
     if cmd.json {
-        let outs: serde_json::Map<String, serde_json::Value> = outputs(&artifact.program, &public)
-            .into_iter()
-            .map(|(name, values, _, _)| (name, serde_json::json!(values)))
-            .collect();
+        let outs = outputs_json(&outputs);
         let v = serde_json::json!({
             "verified": true,
             "model": artifact.program.name,
@@ -60,7 +56,7 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
             "  security   {} bits conjectured, {} bits proven (list decoding; {} unique decoding)",
             security.conjectured, security.proven_ldr, security.proven_udr
         ));
-        print_outputs(&artifact.program, &public);
+        print_outputs(&outputs);
     }
     Ok(())
 }
@@ -80,19 +76,41 @@ fn public_params(
         return Ok(vec![]);
     }
     let path = data_path(&cmd.model, &cmd.weights, "weights.json");
+    if !path.exists() {
+        return Err(report(sources, &[missing_params(artifact, &path)]));
+    }
     if crate::pipeline::binary_weights(&path) {
         let map = zkm_runtime::weights::read(&artifact.program, &path);
         let params =
             map.and_then(|m| zkm_runtime::inputs::public_params_from(&artifact.program, &m));
         return params.map_err(|e| {
-            let d =
-                Diagnostic::error(e.code, e.message).with_note(format!("in {}", path.display()));
+            let d = crate::pipeline::input_error(e).with_note(format!("in {}", path.display()));
             report(sources, &[d])
         });
     }
     let (file, text) = read(sources, &path)?;
     zkm_runtime::inputs::load_public_params(&artifact.program, &text)
         .map_err(|e| report(sources, &[input_diagnostic(sources, file, e)]))
+}
+
+/// The verifier of a model with public parameters was not given them.
+fn missing_params(artifact: &zkm_air::Artifact, path: &std::path::Path) -> Diagnostic {
+    let slots = artifact.program.public.iter();
+    let params = slots.filter(|s| s.kind == zkm_air::PublicKind::Param);
+    let names: Vec<String> = params.map(|s| format!("`{}`", s.name)).collect();
+    let msg = format!(
+        "the public parameters are needed to verify, and `{}` does not exist",
+        path.display()
+    );
+    Diagnostic::error(codes::FILE_UNREADABLE, msg)
+        .with_note(format!(
+            "model `{}` declares public parameters {}: they are part of the statement, so the verifier must have the same values as the prover",
+            artifact.program.name,
+            names.join(", ")
+        ))
+        .with_help(
+            "pass them with `--weights FILE` (JSON, a .safetensors file or a folder of .npy files); without it zkmc looks for `weights.json` next to the model",
+        )
 }
 
 fn reject(path: &std::path::Path, why: &api::VerifyError) -> i32 {

@@ -26,7 +26,7 @@ pub use proof_file::{ProofFile, ProofFileError};
 pub use public::{
     hash_bytes, join_public, param_len, params_digest, public_inputs, split_public, TraceShape,
 };
-pub use statement::{PublicValue, Statement};
+pub use statement::{public_values, PublicValue, Statement};
 
 use winter_air::proof::Proof;
 use winter_verifier::AcceptableOptions;

@@ -62,27 +62,12 @@ impl Statement {
         params_digest: [u8; 32],
         security: Security,
     ) -> Self {
-        let slots = artifact.program.public.iter();
-        let values = slots
-            .filter(|s| s.kind != PublicKind::Param)
-            .map(|s| PublicValue {
-                name: s.name.clone(),
-                kind: s.kind,
-                shape: s.shape.clone(),
-                ty: s.ty,
-                output: output_kind(artifact, &s.name, s.kind),
-                codes: public[s.offset as usize..s.offset as usize + s.len as usize]
-                    .iter()
-                    .map(|&v| signed(v) as i64)
-                    .collect(),
-            })
-            .collect();
         Statement {
             model: artifact.program.name.clone(),
             artifact_hash: artifact.hash.clone(),
             params_digest,
             security,
-            values,
+            values: public_values(artifact, public),
         }
     }
 
@@ -95,6 +80,26 @@ impl Statement {
     pub fn outputs(&self) -> impl Iterator<Item = &PublicValue> {
         self.values.iter().filter(|v| v.kind == PublicKind::Output)
     }
+}
+
+/// Every public input, output and digest of the public vector `public`, in slot order (public
+/// parameters left out).
+pub fn public_values(artifact: &Artifact, public: &[Felt]) -> Vec<PublicValue> {
+    let slots = artifact.program.public.iter();
+    let slots = slots.filter(|s| s.kind != PublicKind::Param);
+    slots
+        .map(|s| PublicValue {
+            name: s.name.clone(),
+            kind: s.kind,
+            shape: s.shape.clone(),
+            ty: s.ty,
+            output: output_kind(artifact, &s.name, s.kind),
+            codes: public[s.offset as usize..s.offset as usize + s.len as usize]
+                .iter()
+                .map(|&v| signed(v) as i64)
+                .collect(),
+        })
+        .collect()
 }
 
 /// The output kind of the declaration behind an output slot.

@@ -448,6 +448,9 @@ pub(crate) fn frac_above_width(span: Span, frac: u64, bits: u64) -> Diagnostic {
         format!("`fixed<{bits}, {frac}>` has more fractional bits than bits"),
     )
     .with_primary(span, format!("must be at most the width, {bits}"))
+    .with_help(format!(
+        "the fractional bits are part of the width (F ≤ W): write `fixed<{frac}, {frac}>` or a wider type"
+    ))
 }
 
 /// A zero dimension (E0405).
