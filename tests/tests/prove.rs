@@ -86,6 +86,32 @@ fn changed_public_outputs_are_rejected() {
     }
 }
 
+/// A public value outside its declared width (here a field element far beyond `int<8>`, whose
+/// range the compiler's analysis assumes) is refused by every public verify entry point before
+/// the STARK is even checked.
+#[test]
+fn public_values_beyond_their_width_are_rejected_everywhere() {
+    let ex = example("mlp_digits");
+    let io_slots = ex.artifact.program.public.iter();
+    let io_slots: Vec<_> = io_slots.filter(|s| s.kind != PublicKind::Param).collect();
+    let class = io_slots.iter().position(|s| s.name == "class");
+    let before = &io_slots[..class.expect("a `class` output")];
+    let at: usize = before.iter().map(|s| s.len as usize).sum();
+    for forged_value in [felt(1 << 40), felt(-129), felt(128)] {
+        let mut file = ex.file.clone();
+        file.io[at] = forged_value;
+        let expected = |e: &VerifyError| matches!(e, VerifyError::PublicOutOfRange { name, bits: 8, .. } if name == "class");
+        let err = api::verify(&ex.artifact, &file, &ex.params, BITS).expect_err("api::verify");
+        assert!(expected(&err), "{err}");
+        let err = zkm_verifier::verify_file(&ex.artifact, &file, &ex.params, BITS)
+            .expect_err("verify_file");
+        assert!(expected(&err), "{err}");
+        let bytes = file.to_bytes();
+        let err = zkm_verifier::verify(&ex.artifact, &bytes, &ex.params, BITS).expect_err("verify");
+        assert!(expected(&err), "{err}");
+    }
+}
+
 #[test]
 fn changed_public_parameter_is_rejected() {
     let ex = example("mlp_digits");

@@ -1,7 +1,8 @@
 //! zkmc's standalone verifier: everything needed to check a proof and nothing else — no compiler
 //! front end, no prover, no GPU, no weight-file formats. It builds for `wasm32-unknown-unknown`.
 //!
-//! One entry point, [`verify`] (or [`verify_file`] for a decoded proof file), checks in order:
+//! One entry point, [`verify`] (or [`verify_file`] for a decoded proof file; a [`Verifier`]
+//! prepared once for many proofs of one model), checks in order:
 //! the artifact against its own hash, the proof file's artifact hash and parameter digest, the
 //! count and declared width of every public value, the trace shape, the security level, and the
 //! STARK proof itself through Winterfell's verifier. It returns the proven [`Statement`] or a
@@ -35,7 +36,8 @@ use zkm_air::Artifact;
 
 /// Verifies proof-file bytes against a compiled model and its public parameter values (in slot
 /// order, quantized; empty when the model has none), requiring `min_bits` of conjectured
-/// security. Never panics on untrusted bytes.
+/// security. Never panics on untrusted bytes. Checks the artifact's integrity first; to verify
+/// many proofs of one model, prepare a [`Verifier`] once instead.
 ///
 /// # Errors
 /// Every reason a proof is not accepted, as a [`VerifyError`] variant.
@@ -45,8 +47,7 @@ pub fn verify(
     params: &[Felt],
     min_bits: u32,
 ) -> Result<Statement, VerifyError> {
-    let file = ProofFile::from_bytes(proof)?;
-    verify_file(artifact, &file, params, min_bits)
+    Verifier::new(artifact)?.verify(proof, params, min_bits)
 }
 
 /// [`verify`] for a proof file already decoded.
@@ -59,30 +60,77 @@ pub fn verify_file(
     params: &[Felt],
     min_bits: u32,
 ) -> Result<Statement, VerifyError> {
-    if !artifact.is_intact() {
-        return Err(VerifyError::ArtifactCorrupt);
+    Verifier::new(artifact)?.verify_file(file, params, min_bits)
+}
+
+/// A verifier for one compiled model whose integrity (format, version, hash, indices) was
+/// checked once, by [`Verifier::new`].
+#[derive(Clone, Copy, Debug)]
+pub struct Verifier<'a> {
+    artifact: &'a Artifact,
+}
+
+impl<'a> Verifier<'a> {
+    /// Checks the artifact: this build's format and version, a hash that matches the program,
+    /// and indices that validate.
+    ///
+    /// # Errors
+    /// [`VerifyError::ArtifactCorrupt`].
+    pub fn new(artifact: &'a Artifact) -> Result<Self, VerifyError> {
+        match artifact.is_intact() {
+            true => Ok(Verifier { artifact }),
+            false => Err(VerifyError::ArtifactCorrupt),
+        }
     }
-    if file.artifact_hash != hash_bytes(artifact) {
-        return Err(VerifyError::WrongModel);
+
+    /// Verifies proof-file bytes (see [`verify`]).
+    ///
+    /// # Errors
+    /// As [`verify`].
+    pub fn verify(
+        &self,
+        proof: &[u8],
+        params: &[Felt],
+        min_bits: u32,
+    ) -> Result<Statement, VerifyError> {
+        let file = ProofFile::from_bytes(proof)?;
+        self.verify_file(&file, params, min_bits)
     }
-    let digest = params_digest(params);
-    if file.params_digest != digest {
-        return Err(VerifyError::WrongParams);
+
+    /// Verifies a decoded proof file: the artifact hash and parameter digest it carries, the
+    /// count and width of every public value, the trace shape, the security level, then the STARK.
+    ///
+    /// # Errors
+    /// As [`verify`].
+    pub fn verify_file(
+        &self,
+        file: &ProofFile,
+        params: &[Felt],
+        min_bits: u32,
+    ) -> Result<Statement, VerifyError> {
+        let artifact = self.artifact;
+        if file.artifact_hash != hash_bytes(artifact) {
+            return Err(VerifyError::WrongModel);
+        }
+        let digest = params_digest(params);
+        if file.params_digest != digest {
+            return Err(VerifyError::WrongParams);
+        }
+        let program = &artifact.program;
+        let public = join_public(program, &file.io, params)?;
+        public::check_ranges(program, &public)?;
+        public::check_shape(program, &file.proof)?;
+        let security = guard::quiet_catch(|| Security::of(&file.proof))
+            .map_err(|_| VerifyError::MalformedOptions)?;
+        if security.conjectured < min_bits {
+            let (reached, required) = (security.conjectured, min_bits);
+            return Err(VerifyError::InsufficientSecurity { reached, required });
+        }
+        let inputs = public_inputs(artifact, public, digest);
+        let statement = Statement::new(artifact, &inputs.values, digest, security);
+        stark_verify(file.proof.clone(), inputs, min_bits)?;
+        Ok(statement)
     }
-    let program = &artifact.program;
-    let public = join_public(program, &file.io, params)?;
-    public::check_ranges(program, &public)?;
-    public::check_shape(program, &file.proof)?;
-    let security = guard::quiet_catch(|| Security::of(&file.proof))
-        .map_err(|_| VerifyError::MalformedOptions)?;
-    if security.conjectured < min_bits {
-        let (reached, required) = (security.conjectured, min_bits);
-        return Err(VerifyError::InsufficientSecurity { reached, required });
-    }
-    let inputs = public_inputs(artifact, public, digest);
-    let statement = Statement::new(artifact, &inputs.values, digest, security);
-    stark_verify(file.proof.clone(), inputs, min_bits)?;
-    Ok(statement)
 }
 
 /// Winterfell's verifier on assembled public inputs, with panics turned into errors.

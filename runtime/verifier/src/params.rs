@@ -70,8 +70,7 @@ pub fn from_json(program: &AirProgram, json: &str) -> Result<Vec<Felt>, ParamsEr
         let v = obj
             .get(&s.name)
             .ok_or_else(|| ParamsError::Missing(s.name.clone()))?;
-        let mut flat = Vec::with_capacity(s.len as usize);
-        flatten(v, &s.shape, &mut flat).ok_or_else(|| ParamsError::Shape {
+        let flat = values(v, &s.shape).ok_or_else(|| ParamsError::Shape {
             name: s.name.clone(),
             declared: s.shape.clone(),
         })?;
@@ -84,6 +83,18 @@ pub fn from_json(program: &AirProgram, json: &str) -> Result<Vec<Felt>, ParamsEr
         }
     }
     Ok(out)
+}
+
+/// The numbers of `v` in row-major order: nested arrays of exactly `shape`, or a flat list of
+/// the right length (the forms `zkmc prove` accepts).
+fn values(v: &Value, shape: &[usize]) -> Option<Vec<f64>> {
+    let mut out = Vec::new();
+    if flatten(v, shape, &mut out).is_some() {
+        return Some(out);
+    }
+    out.clear();
+    let len = shape.iter().product();
+    flatten(v, &[len], &mut out).map(|_| out)
 }
 
 /// Appends the numbers of `v` in row-major order if it has exactly `shape` (a scalar may also
@@ -107,4 +118,46 @@ fn quantize(v: f64, frac: u32, bits: u32) -> Option<i64> {
     let q = (v * 2f64.powi(frac as i32) + 0.5).floor();
     let half = 2f64.powi(bits.clamp(1, 63) as i32 - 1);
     (q.is_finite() && q >= -half && q < half).then_some(q as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{quantize, values};
+
+    fn flat(json: &str, shape: &[usize]) -> Option<Vec<f64>> {
+        values(&serde_json::from_str(json).expect("JSON"), shape)
+    }
+
+    #[test]
+    fn nested_arrays_must_have_the_declared_shape() {
+        assert_eq!(
+            flat("[[1, 2, 3], [4, 5, 6]]", &[2, 3]),
+            Some(vec![1., 2., 3., 4., 5., 6.])
+        );
+        assert_eq!(
+            flat("[[1, 2], [3, 4], [5, 6]]", &[2, 3]),
+            None,
+            "transposed"
+        );
+        assert_eq!(flat("[[1, 2, 3], [4, 5]]", &[2, 3]), None, "ragged");
+        assert_eq!(
+            flat("[1, 2, 3, 4, 5, 6]", &[2, 3]),
+            Some(vec![1., 2., 3., 4., 5., 6.])
+        );
+        assert_eq!(flat("[1, 2, 3, 4, 5]", &[2, 3]), None, "too short");
+        assert_eq!(flat("7", &[]), Some(vec![7.]));
+        assert_eq!(flat("[7]", &[]), Some(vec![7.]));
+        assert_eq!(flat("\"7\"", &[]), None);
+    }
+
+    #[test]
+    fn quantization_rounds_half_up_and_checks_the_width() {
+        assert_eq!(quantize(0.5, 1, 8), Some(1));
+        assert_eq!(quantize(-0.75, 1, 8), Some(-1));
+        assert_eq!(quantize(63.5, 1, 8), Some(127));
+        assert_eq!(quantize(64.0, 1, 8), None);
+        assert_eq!(quantize(-64.0, 1, 8), Some(-128));
+        assert_eq!(quantize(f64::NAN, 0, 8), None);
+        assert_eq!(quantize(f64::INFINITY, 0, 60), None);
+    }
 }

@@ -82,15 +82,16 @@ pub fn notes() -> String {
              (Winterfell only, including its copy of the main trace); ns/MAC = prove ns / MACs."
         ),
         format!(
-            "- verify ms: median of {VERIFY_RUNS} `api::verify` runs (artifact-hash and \
-             parameter-digest checks, then Winterfell's verifier)."
+            "- verify ms: median of {VERIFY_RUNS} runs of a `zkm_verifier::Verifier` prepared once \
+             (the artifact's own integrity is checked when it is loaded): artifact hash, \
+             parameter digest, public widths and trace shape, then Winterfell's verifier."
         ),
         "- proof KB: the proof file (`ProofFile::to_bytes`), KiB.".to_string(),
         "- peak RSS MB: `VmHWM` (MiB) of a fresh child process per row, covering compile, load, \
          witness, checker, every proof and verification."
             .to_string(),
         "- security: conjectured / proven (list-decoding regime) bits at the default 100-bit \
-         target (`stark::options_for(100)`)."
+         target (`zkm_verifier::options_for(100)`)."
             .to_string(),
     ]
     .join("\n")
