@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use crate::builder::TensorId;
 use crate::field::{Felt, FieldElement};
 use crate::program::{AirProgram, Segment};
@@ -14,6 +16,25 @@ use crate::witness::{Witness, WitnessError};
 /// range check of a Goldilocks element proves an ordering only well below the field's 64 bits.
 /// Each gadget states its own width (`Relu::compare_bits`, …) and the lowering refuses more.
 pub const MAX_COMPARE_BITS: u32 = 60;
+
+/// A declared tensor a gadget reads directly (not over the bus): its name and width.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclRef {
+    /// Declared name.
+    pub name: String,
+    /// Declared width in bits.
+    pub bits: u32,
+}
+
+/// A public bias folded into a product check: the declaration and where its values start in the
+/// public vector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldedBias {
+    /// The bias declaration.
+    pub decl: DeclRef,
+    /// Offset of its values in the public vector.
+    pub offset: usize,
+}
 
 /// A column a gadget owns, with its role inside the gadget (`"sign"`, `"range.limb0"`, …): what
 /// listings, validation and the per-role corruption tests address it by.

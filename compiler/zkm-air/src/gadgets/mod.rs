@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use abs::Abs;
 pub use argmax::Argmax;
 pub use blocks::Blocks;
-pub use contract::{AuxFill, GadgetOp, Owned, MAX_COMPARE_BITS};
+pub use contract::{AuxFill, DeclRef, FoldedBias, GadgetOp, Owned, MAX_COMPARE_BITS};
 pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
 pub use io::{Output, Store};

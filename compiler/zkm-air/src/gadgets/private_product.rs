@@ -25,7 +25,7 @@ use crate::program::{AirProgram, AssertValue};
 use crate::range::RangeCheck;
 use crate::witness::{Witness, WitnessError};
 
-use super::contract::{limbs, AuxFill, GadgetOp, Owned};
+use super::contract::{limbs, AuxFill, DeclRef, GadgetOp, Owned};
 
 use super::blocks::Blocks;
 use super::zside::ZSide;
@@ -43,7 +43,7 @@ pub struct PrivateProduct {
     /// Weights laid out `[n, m]` (`x @ W`) rather than `[m, n]`.
     pub transposed: bool,
     /// The weights' declared name and width.
-    pub w_decl: (String, u32),
+    pub w_decl: DeclRef,
     /// Main columns `I`, `G`, `X`, `Z`.
     pub main: [u16; 4],
     /// Weight lanes.
@@ -62,7 +62,7 @@ impl PrivateProduct {
         out: TensorId,
         dims: [usize; 3],
         transposed: bool,
-        w_decl: (String, u32),
+        w_decl: DeclRef,
         name: &str,
     ) -> Self {
         let [n, m, k] = dims;
@@ -135,7 +135,7 @@ impl PrivateProduct {
     }
 
     fn emit_lanes(&mut self, b: &mut AirBuilder, sel: u16, name: &str) {
-        let bits = self.w_decl.1;
+        let bits = self.w_decl.bits;
         for (t, &lane) in self.lanes.iter().enumerate() {
             let (s, w) = (b.cur(sel), b.cur(lane));
             let half = b.e().constant(1i128 << (bits - 1));
@@ -213,11 +213,11 @@ impl PrivateProduct {
 
     fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let [n, m, k] = self.dims;
-        let weights = w.input(&self.w_decl.0, n * m, self.w_decl.1)?;
+        let weights = w.input(&self.w_decl.name, n * m, self.w_decl.bits)?;
         let x = w.tensor(self.x).to_vec();
         let c = m.div_ceil(k);
         let [_, g_col, x_col, _] = self.main;
-        let half = 1i128 << (self.w_decl.1 - 1);
+        let half = 1i128 << (self.w_decl.bits - 1);
         self.blocks().fill(w);
         for j in 0..n {
             for chunk in 0..c {

@@ -21,7 +21,7 @@ use crate::field::{Felt, FieldElement};
 use crate::program::{AirProgram, AssertValue, Segment};
 use crate::witness::{Witness, WitnessError};
 
-use super::contract::{AuxFill, GadgetOp, Owned};
+use super::contract::{AuxFill, DeclRef, FoldedBias, GadgetOp, Owned};
 use super::zside::ZSide;
 
 /// The random element used by product checks.
@@ -43,9 +43,9 @@ pub struct PublicProduct {
     /// Offset of W in the public vector.
     pub weights: usize,
     /// The weights' declared name and width.
-    pub w_decl: (String, u32),
-    /// A folded public bias: declared name, width, offset in the public vector.
-    pub bias: Option<(String, u32, usize)>,
+    pub w_decl: DeclRef,
+    /// A folded public bias.
+    pub bias: Option<FoldedBias>,
     /// Main column `X`.
     pub x_col: u16,
     /// Main column `Z`.
@@ -66,9 +66,9 @@ pub struct ProductShape {
     /// Offset of W in the public vector.
     pub weights: usize,
     /// The weights' declared name and width.
-    pub w_decl: (String, u32),
-    /// A folded public bias: declared name, width, offset in the public vector.
-    pub bias: Option<(String, u32, usize)>,
+    pub w_decl: DeclRef,
+    /// A folded public bias.
+    pub bias: Option<FoldedBias>,
 }
 
 impl PublicProduct {
@@ -179,7 +179,7 @@ impl PublicProduct {
 
     /// `−Σ_i γ^i·b_i` for the folded bias (0 without one): the value `D` must end at.
     pub fn offset<E: FieldElement<BaseField = Felt>>(&self, public: &[Felt], gamma: E) -> E {
-        let Some((_, _, at)) = self.bias else {
+        let Some(FoldedBias { offset: at, .. }) = self.bias else {
             return E::ZERO;
         };
         let mut power = E::ONE;
@@ -192,13 +192,13 @@ impl PublicProduct {
     }
 
     fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
-        let weights = w.input(&self.w_decl.0, self.n * self.m, self.w_decl.1)?;
+        let weights = w.input(&self.w_decl.name, self.n * self.m, self.w_decl.bits)?;
         for (k, &v) in weights.iter().enumerate() {
             w.set_public(self.weights + k, v);
         }
         let mut bias = vec![0i128; self.m];
-        if let Some((name, bits, at)) = &self.bias {
-            bias = w.input(name, self.m, *bits)?;
+        if let Some(FoldedBias { decl, offset: at }) = &self.bias {
+            bias = w.input(&decl.name, self.m, decl.bits)?;
             for (k, &v) in bias.iter().enumerate() {
                 w.set_public(at + k, v);
             }
@@ -310,7 +310,7 @@ impl GadgetOp for PublicProduct {
 
     fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
         let weights = self.weights..self.weights + self.n * self.m;
-        let bias = self.bias.as_ref().map(|&(_, _, at)| at..at + self.m);
+        let bias = self.bias.as_ref().map(|b| b.offset..b.offset + self.m);
         std::iter::once(weights).chain(bias).collect()
     }
 }

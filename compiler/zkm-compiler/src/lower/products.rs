@@ -1,7 +1,9 @@
 //! Matrix products: public weights are checked by a random linear combination (with a public
 //! bias folded in when one is added right after); other weights use the dense gadget.
 
-use zkm_air::gadgets::{Dense, DenseShape, PrivateProduct, ProductShape, PublicProduct};
+use zkm_air::gadgets::{
+    DeclRef, Dense, DenseShape, FoldedBias, PrivateProduct, ProductShape, PublicProduct,
+};
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
 
@@ -54,7 +56,11 @@ impl Lowering<'_> {
         };
         let bias = &self.program.decls[fold.bias];
         let offset = self.public_of[fold.bias].unwrap_or(0);
-        let bias = Some((bias.name.clone(), bias.ty.bits, offset));
+        let decl = DeclRef {
+            name: bias.name.clone(),
+            bits: bias.ty.bits,
+        };
+        let bias = Some(FoldedBias { decl, offset });
         self.public_product(id, xt, d, shape, bias, name);
         Ok(())
     }
@@ -100,11 +106,14 @@ impl Lowering<'_> {
         x: TensorId,
         d: usize,
         shape: DenseShape,
-        bias: Option<(String, u32, usize)>,
+        bias: Option<FoldedBias>,
         name: &str,
     ) {
         let decl = &self.program.decls[d];
-        let w_decl = (decl.name.clone(), decl.ty.bits);
+        let w_decl = DeclRef {
+            name: decl.name.clone(),
+            bits: decl.ty.bits,
+        };
         let weights = self.public_of[d].unwrap_or(0);
         let DenseShape { n, m, transposed } = shape;
         let spec = ProductShape {
@@ -130,7 +139,10 @@ impl Lowering<'_> {
         name: &str,
     ) {
         let decl = &self.program.decls[d];
-        let w_decl = (decl.name.clone(), decl.ty.bits);
+        let w_decl = DeclRef {
+            name: decl.name.clone(),
+            bits: decl.ty.bits,
+        };
         let DenseShape { n, m, transposed } = shape;
         let k = lanes_for(self.plan.row_target, n, m);
         let out = self.output(id, name);
