@@ -97,7 +97,7 @@ fn artifact_with_dangling_indices_is_refused() {
         |p| {
             p.gadgets.iter_mut().for_each(|g| {
                 if let Gadget::Relu(r) = g {
-                    r.range.limbs[0] = 999
+                    r.sign.range.limbs[0] = 999
                 }
             })
         },

@@ -6,10 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
-use crate::range::RangeCheck;
 use crate::witness::{Witness, WitnessError};
 
-use super::contract::{limbs, GadgetOp, Owned};
+use super::contract::{GadgetOp, Owned};
+use super::sign::SignBit;
 use super::unary::{max_abs, UnaryOp};
 
 /// `abs(x)` as a builtin: codes in `[0, max(|lo|, |hi|)]`, or the input interval reflected when
@@ -36,12 +36,10 @@ pub struct Abs {
     pub len: usize,
     /// Received input column.
     pub v_col: u16,
-    /// Sign bit column.
-    pub sign: u16,
     /// Output column.
     pub out_col: u16,
-    /// Range check of `v + sign·2^K`.
-    pub range: RangeCheck,
+    /// The input's sign bit.
+    pub sign: SignBit,
 }
 
 impl Abs {
@@ -63,15 +61,8 @@ impl Abs {
         let src = b.tensor_name(input);
         b.recv_tensor(input, row, v, s, format!("{name} reads {src}[i]"));
         b.send_tensor(out, row, y, s, format!("{name}[i]"));
-        let one = b.e().constant(1);
-        let sb_minus_1 = b.e().sub(sb, one);
-        let boolean = b.e().mul(sb, sb_minus_1);
-        let c = b.gated(s, boolean);
-        b.constraint(&format!("{name}.sign_boolean"), c);
         let k = super::limb_bits(max_abs + 1);
-        let shifted = b.e().scale(1i128 << k, sb);
-        let d = b.e().add(v, shifted);
-        let range = b.range_check(&format!("{name}.sign_dist"), d, k, s);
+        let sign = SignBit::lower(b, sign, v, s, k, name);
         let y_minus_v = b.e().sub(y, v);
         let bv = b.e().mul(sb, v);
         let two_bv = b.e().scale(2, bv);
@@ -83,9 +74,8 @@ impl Abs {
             out,
             len,
             v_col,
-            sign,
             out_col,
-            range,
+            sign,
         }
     }
 }
@@ -97,13 +87,10 @@ impl GadgetOp for Abs {
 
     fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let vals = w.tensor(self.input).to_vec();
-        let k = self.range.bits;
         let mut out = Vec::with_capacity(vals.len());
         for (i, &v) in vals.iter().enumerate() {
-            let neg = v < 0;
             w.set_int(self.v_col, i, v);
-            w.set_int(self.sign, i, neg as i128);
-            self.range.fill(w, i, v + if neg { 1i128 << k } else { 0 });
+            self.sign.fill(w, i, v);
             w.set_int(self.out_col, i, v.abs());
             out.push(v.abs());
         }
@@ -112,12 +99,9 @@ impl GadgetOp for Abs {
     }
 
     fn columns(&self) -> Vec<Owned> {
-        let mut cols = vec![
-            Owned::main(self.v_col, "in"),
-            Owned::main(self.sign, "sign"),
-            Owned::main(self.out_col, "out"),
-        ];
-        cols.extend(limbs("sign_dist", &self.range));
+        let mut cols = vec![Owned::main(self.v_col, "in")];
+        cols.extend(self.sign.columns());
+        cols.push(Owned::main(self.out_col, "out"));
         cols
     }
 
