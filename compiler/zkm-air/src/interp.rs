@@ -98,6 +98,7 @@ impl Tape {
         out: &mut [E],
     ) {
         scratch.clear();
+        scratch.reserve(self.ops.len());
         for op in &self.ops {
             let x = match *op {
                 Op::Const(c) => E::from(c),
