@@ -16,9 +16,11 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
 ) -> Vec<Vec<E>> {
     let n = program.trace_len;
     let mut aux = vec![vec![E::ZERO; n]; program.aux_columns.len()];
-    let tape = Tape::bus(program);
+    let (mult_tape, key_tape) = (Tape::bus_mults(program), Tape::bus_keys(program));
     let mut frames = Frames::<E>::new(program);
-    let (mut scratch, mut values) = (Vec::new(), vec![E::ZERO; tape.num_roots()]);
+    let mut scratch = Vec::new();
+    let mut mults = vec![E::ZERO; mult_tape.num_roots()];
+    let mut keys = vec![E::ZERO; key_tape.num_roots()];
     let mut row_values = vec![E::ZERO; program.bus_columns.len()];
     let (sum_col, first) = (
         program.globals.running_sum as usize,
@@ -27,11 +29,18 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
     let mut running = E::ZERO;
     for row in 0..n {
         frames.load(program, main, &[], row);
-        tape.eval_env(&frames.env(rand), &mut scratch, &mut values);
+        mult_tape.eval_env(&frames.env(rand), &mut scratch, &mut mults);
+        let active = mults.iter().any(|&m| m != E::ZERO);
+        if active {
+            key_tape.eval_env(&frames.env(rand), &mut scratch, &mut keys);
+        }
         for (value, group) in row_values.iter_mut().zip(&program.bus_columns) {
-            *value = group.iter().fold(E::ZERO, |acc, &t| {
-                acc + fraction(program, t as usize, &values, rand)
-            });
+            *value = match active {
+                true => group.iter().fold(E::ZERO, |acc, &t| {
+                    acc + fraction(program, t as usize, &mults, &keys, rand)
+                }),
+                false => E::ZERO,
+            };
         }
         for (col, value) in aux[first..].iter_mut().zip(&row_values) {
             col[row] = *value;
@@ -52,15 +61,16 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
     aux
 }
 
-/// `σ·m / (α − (value + β·tag))` for term `t` on one row, from the bus tape's values (0 when the
+/// `σ·m / (α − (value + β·tag))` for term `t` on one row, from the bus tapes' values (0 when the
 /// denominator vanishes).
 fn fraction<E: FieldElement<BaseField = Felt>>(
     program: &AirProgram,
     t: usize,
-    values: &[E],
+    mults: &[E],
+    keys: &[E],
     rand: &[E],
 ) -> E {
-    let [m, tag, value] = [values[3 * t], values[3 * t + 1], values[3 * t + 2]];
+    let [m, tag, value] = [mults[t], keys[2 * t], keys[2 * t + 1]];
     if m == E::ZERO {
         return E::ZERO;
     }

@@ -74,13 +74,16 @@ impl Tape {
         Tape::new(&program.exprs, &roots)
     }
 
-    /// The tape of every bus term's `[mult, tag, value]`, term after term.
-    pub fn bus(program: &AirProgram) -> Self {
-        let roots: Vec<ExprId> = program
-            .bus
-            .iter()
-            .flat_map(|t| [t.mult, t.tag, t.value])
-            .collect();
+    /// The tape of every bus term's multiplicity, term after term.
+    pub fn bus_mults(program: &AirProgram) -> Self {
+        let roots: Vec<ExprId> = program.bus.iter().map(|t| t.mult).collect();
+        Tape::new(&program.exprs, &roots)
+    }
+
+    /// The tape of every bus term's `[tag, value]`, term after term (evaluated only on rows where
+    /// some multiplicity is non-zero).
+    pub fn bus_keys(program: &AirProgram) -> Self {
+        let roots: Vec<ExprId> = program.bus.iter().flat_map(|t| [t.tag, t.value]).collect();
         Tape::new(&program.exprs, &roots)
     }
 

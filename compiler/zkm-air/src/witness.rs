@@ -164,15 +164,21 @@ pub fn for_each_bus_value(
     main: &[Vec<Felt>],
     f: &mut dyn FnMut(usize, usize, Felt, Felt, Felt),
 ) {
-    let tape = Tape::bus(program);
+    let (mult_tape, key_tape) = (Tape::bus_mults(program), Tape::bus_keys(program));
     let mut frames = Frames::<Felt>::new(program);
-    let (mut scratch, mut values) = (Vec::new(), vec![Felt::ZERO; tape.num_roots()]);
+    let mut scratch = Vec::new();
+    let mut mults = vec![Felt::ZERO; mult_tape.num_roots()];
+    let mut keys = vec![Felt::ZERO; key_tape.num_roots()];
     for row in 0..program.trace_len {
         frames.load(program, main, &[], row);
-        tape.eval_env(&frames.env(&[]), &mut scratch, &mut values);
-        for (i, v) in values.chunks_exact(3).enumerate() {
-            if v[0] != Felt::ZERO {
-                f(row, i, v[0], v[1], v[2]);
+        mult_tape.eval_env(&frames.env(&[]), &mut scratch, &mut mults);
+        if mults.iter().all(|&m| m == Felt::ZERO) {
+            continue;
+        }
+        key_tape.eval_env(&frames.env(&[]), &mut scratch, &mut keys);
+        for (i, (&m, k)) in mults.iter().zip(keys.chunks_exact(2)).enumerate() {
+            if m != Felt::ZERO {
+                f(row, i, m, k[0], k[1]);
             }
         }
     }
