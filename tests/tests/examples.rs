@@ -97,14 +97,14 @@ fn artifact_with_dangling_indices_is_refused() {
         |p| {
             p.gadgets.iter_mut().for_each(|g| {
                 if let Gadget::Relu(r) = g {
-                    r.sign.range.limbs[0] = 999
+                    r.0.sign.range.limbs[0] = 999
                 }
             })
         },
         |p| {
             p.gadgets.iter_mut().for_each(|g| {
                 if let Gadget::Relu(r) = g {
-                    r.input = zkm_air::TensorId::from_index(9999)
+                    r.0.input = zkm_air::TensorId::from_index(9999)
                 }
             })
         },

@@ -34,7 +34,7 @@ pub use private_product::PrivateProduct;
 pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
-pub use sign::SignBit;
+pub use sign::{SignBit, SignedMap, SignedMapSpec};
 pub use sum::Sum;
 pub use unary::{unary_op, UnaryOp};
 pub use zside::ZSide;

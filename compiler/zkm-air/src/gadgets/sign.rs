@@ -1,11 +1,11 @@
 //! Sub-gadget: the sign bit `b` of a value `v` with `|v| < 2^K`. `b` is boolean
 //! (`s·b·(b − 1) = 0`, degree 3) and `v + b·2^K ∈ [0, 2^K)` by 8-bit limbs, so `b = 1 ⇔ v < 0`.
-//! Constraints ([`SignBit::lower`]) and witness ([`SignBit::fill`]) are here together; relu and
-//! abs build their outputs on it.
+//! Constraints ([`SignBit::lower`]) and witness ([`SignBit::fill`]) are here together.
+//! [`SignedMap`] builds an elementwise map on it, shared by relu and abs.
 
 use serde::{Deserialize, Serialize};
 
-use crate::builder::AirBuilder;
+use crate::builder::{AirBuilder, TensorId};
 use crate::expr::ExprId;
 use crate::range::RangeCheck;
 use crate::witness::Witness;
@@ -49,6 +49,95 @@ impl SignBit {
     pub fn columns(&self) -> Vec<Owned> {
         let mut cols = vec![Owned::main(self.sign, "sign")];
         cols.extend(limbs("sign_dist", &self.range));
+        cols
+    }
+}
+
+/// The columns and constraints shared by elementwise maps built on a sign bit (`relu`, `abs`):
+/// row `i` receives `v = x[i]`, holds its sign bit `b` and sends `y` with
+/// `s·(y − v + c·b·v) = 0` (degree 3), where the owning gadget picks `c` (1: `max(v, 0)`;
+/// 2: `|v|`) and fills `y` with the matching function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedMap {
+    /// Input tensor.
+    pub input: TensorId,
+    /// Output tensor.
+    pub out: TensorId,
+    /// Element count.
+    pub len: usize,
+    /// Received input column.
+    pub v_col: u16,
+    /// Output column.
+    pub out_col: u16,
+    /// The input's sign bit.
+    pub sign: SignBit,
+}
+
+/// What distinguishes one sign-bit map from another in [`SignedMap::lower`].
+#[derive(Clone, Copy, Debug)]
+pub struct SignedMapSpec {
+    /// The operation's name, for column meanings.
+    pub op: &'static str,
+    /// The output column's meaning.
+    pub meaning: &'static str,
+    /// `c` in `y − v + c·b·v = 0`.
+    pub coef: i128,
+}
+
+impl SignedMap {
+    /// Lowers `out = map(input)`; `max_abs` bounds `|input|` (static range analysis).
+    pub fn lower(
+        b: &mut AirBuilder,
+        (input, out): (TensorId, TensorId),
+        max_abs: i128,
+        spec: SignedMapSpec,
+        name: &str,
+    ) -> Self {
+        let len = b.tensor_info(out).map_or(0, |t| t.len());
+        let sel = b.selector(len);
+        let s = b.cur(sel);
+        let v_col = b.main_col(format!("{name}.in"), format!("value before {}", spec.op));
+        let sign = b.main_col(format!("{name}.sign"), "1 when the input is negative");
+        let out_col = b.main_col(format!("{name}.out"), spec.meaning);
+        let (v, sb, y, row) = (b.cur(v_col), b.cur(sign), b.cur(out_col), b.row());
+        let src = b.tensor_name(input);
+        b.recv_tensor(input, row, v, s, format!("{name} reads {src}[i]"));
+        b.send_tensor(out, row, y, s, format!("{name}[i]"));
+        let sign = SignBit::lower(b, sign, v, s, super::limb_bits(max_abs + 1), name);
+        let y_minus_v = b.e().sub(y, v);
+        let bv = b.e().mul(sb, v);
+        let cbv = b.e().scale(spec.coef, bv);
+        let rel = b.e().add(y_minus_v, cbv);
+        let c = b.gated(s, rel);
+        b.constraint(&format!("{name}.output"), c);
+        SignedMap {
+            input,
+            out,
+            len,
+            v_col,
+            out_col,
+            sign,
+        }
+    }
+
+    /// Fills every row with `y = map(v)` and stores the output tensor.
+    pub fn fill(&self, w: &mut Witness<'_>, map: fn(i128) -> i128) {
+        let vals = w.tensor(self.input).to_vec();
+        let mut out = Vec::with_capacity(vals.len());
+        for (i, &v) in vals.iter().enumerate() {
+            w.set_int(self.v_col, i, v);
+            self.sign.fill(w, i, v);
+            w.set_int(self.out_col, i, map(v));
+            out.push(map(v));
+        }
+        w.set_tensor(self.out, out);
+    }
+
+    /// The owned columns: `in`, the sign bit's, `out`.
+    pub fn columns(&self) -> Vec<Owned> {
+        let mut cols = vec![Owned::main(self.v_col, "in")];
+        cols.extend(self.sign.columns());
+        cols.push(Owned::main(self.out_col, "out"));
         cols
     }
 }
