@@ -9,6 +9,7 @@ use zkm_air::check::Failure;
 use zkm_air::{Artifact, Trace};
 
 use crate::stark;
+pub use crate::stark::Randomness;
 pub use zkm_verifier::{
     hash_bytes, join_public, params_digest, public_values, split_public, ProofFile, PublicValue,
     Security, Statement, VerifyError,
@@ -41,6 +42,8 @@ pub enum ProveError {
     },
     /// Winterfell's prover failed.
     Stark(winterfell::ProverError),
+    /// The operating system's random generator failed (zero-knowledge proofs need it).
+    Randomness(String),
     /// The proof options cannot reach the security asked for.
     InsufficientSecurity {
         /// Bits reached.
@@ -65,6 +68,7 @@ impl std::fmt::Display for ProveError {
                 "the trace has {found} public values; the program has {expected}"
             ),
             ProveError::Stark(e) => write!(f, "the prover failed: {e}"),
+            ProveError::Randomness(e) => write!(f, "no randomness for a zero-knowledge proof: {e}"),
             ProveError::InsufficientSecurity {
                 reached,
                 requested,
@@ -79,30 +83,63 @@ impl std::fmt::Display for ProveError {
 
 impl std::error::Error for ProveError {}
 
-/// Checks a trace with [`zkm_air::check::check`], then proves it on the CPU.
+/// How to prove: the security target, where the trace LDE runs, and where zero-knowledge
+/// randomness comes from.
+#[derive(Clone, Debug)]
+pub struct ProveConfig {
+    /// Conjectured security in bits.
+    pub bits: u32,
+    /// The GPU for the main trace's LDE and commitment, if any.
+    pub gpu: Option<stark::backend::GpuHandle>,
+    /// The operating system's CSPRNG, or a seed (reproducible; hiding only while it is secret).
+    pub randomness: Randomness,
+}
+
+impl ProveConfig {
+    /// `bits` of security on the CPU with the operating system's randomness.
+    pub fn new(bits: u32) -> Self {
+        ProveConfig {
+            bits,
+            gpu: None,
+            randomness: Randomness::Os,
+        }
+    }
+
+    /// The same with randomness derived from `seed`.
+    pub fn seeded(self, seed: u64) -> Self {
+        let randomness = Randomness::Seed(seed);
+        ProveConfig { randomness, ..self }
+    }
+
+    /// The same on `gpu`.
+    pub fn on(self, gpu: Option<stark::backend::GpuHandle>) -> Self {
+        ProveConfig { gpu, ..self }
+    }
+}
+
+/// Checks a trace with [`zkm_air::check::check`], then proves it on the CPU with the operating
+/// system's randomness.
 ///
 /// # Errors
 /// Failing checks, or the prover's or the security level's failure.
 pub fn prove(artifact: &Artifact, trace: &Trace, bits: u32) -> Result<Proved, ProveError> {
-    prove_on(artifact, trace, bits, None)
+    prove_with(artifact, trace, &ProveConfig::new(bits))
 }
 
-/// [`prove`] with the main trace's LDE and commitment on `gpu` when given; `Proved::fallback`
-/// says why the CPU took over if the GPU failed.
+/// [`prove`] as `config` says; `Proved::fallback` says why the CPU took over if the GPU failed.
 ///
 /// # Errors
 /// As [`prove`].
-pub fn prove_on(
+pub fn prove_with(
     artifact: &Artifact,
     trace: &Trace,
-    bits: u32,
-    gpu: Option<stark::backend::GpuHandle>,
+    config: &ProveConfig,
 ) -> Result<Proved, ProveError> {
     let failures = zkm_air::check::check(&artifact.program, trace);
     if !failures.is_empty() {
         return Err(ProveError::Unsatisfied(failures));
     }
-    prove_unchecked(artifact, trace, bits, gpu)
+    prove_unchecked(artifact, trace, config)
 }
 
 /// Proves without running the checker first. Soundness tests use it to force a proof from a
@@ -113,9 +150,9 @@ pub fn prove_on(
 pub fn prove_unchecked(
     artifact: &Artifact,
     trace: &Trace,
-    bits: u32,
-    gpu: Option<stark::backend::GpuHandle>,
+    config: &ProveConfig,
 ) -> Result<Proved, ProveError> {
+    let (bits, gpu) = (config.bits, config.gpu.clone());
     let program = &artifact.program;
     if trace.public.len() != program.public_len {
         let (expected, found) = (program.public_len, trace.public.len());
@@ -125,7 +162,12 @@ pub fn prove_unchecked(
     let options = stark::options_for(bits);
     let (main, public) = (trace.main.clone(), trace.public.clone());
     let (proof, fallback) =
-        stark::prove_on(artifact, main, public, options, gpu).map_err(ProveError::Stark)?;
+        stark::prove_on(artifact, main, public, options, gpu, config.randomness).map_err(|e| {
+            match e {
+                stark::StarkError::Prover(e) => ProveError::Stark(e),
+                stark::StarkError::Randomness(e) => ProveError::Randomness(e),
+            }
+        })?;
     let time = start.elapsed();
     let security = Security::of(&proof);
     if security.conjectured < bits {
@@ -140,6 +182,7 @@ pub fn prove_unchecked(
     let file = ProofFile {
         artifact_hash: hash_bytes(artifact),
         params_digest: params_digest(&params),
+        random_rows: program.random_rows() as u32,
         io,
         proof,
     };

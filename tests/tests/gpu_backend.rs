@@ -28,8 +28,11 @@ fn gpu_and_cpu_proofs_are_identical() {
     for name in ["linear_digits", "mlp_digits"] {
         let artifact = build(name);
         let t = honest_trace(name, &artifact);
-        let cpu = api::prove_on(&artifact, &t, 100, None).expect("CPU proof");
-        let gpu = api::prove_on(&artifact, &t, 100, selected.gpu.clone()).expect("GPU proof");
+        // One seed: the random rows, masks and salts are the same on both backends.
+        let config = api::ProveConfig::new(100).seeded(7);
+        let cpu = api::prove_with(&artifact, &t, &config).expect("CPU proof");
+        let on_gpu = config.clone().on(selected.gpu.clone());
+        let gpu = api::prove_with(&artifact, &t, &on_gpu).expect("GPU proof");
         assert_eq!(gpu.fallback, None, "the GPU path fell back to the CPU");
         assert_eq!(
             gpu.file.to_bytes(),

@@ -50,11 +50,31 @@ fn examples_prove_verify_and_round_trip() {
     }
 }
 
+/// One seed gives one proof; the operating system's randomness gives a fresh proof each time
+/// (both verify), and fresh salts.
 #[test]
-fn proving_is_deterministic() {
+fn seeded_proofs_repeat_and_fresh_proofs_differ() {
     let ex = example("linear_digits");
+    assert!(ex.artifact.program.is_zero_knowledge());
     let again = prove(&ex.artifact, &ex.trace).to_bytes();
-    assert!(again == ex.bytes, "two proofs of the same statement differ");
+    assert!(again == ex.bytes, "two proofs with one seed differ");
+    let fresh: Vec<ProofFile> = (0..3)
+        .map(|_| {
+            api::prove(&ex.artifact, &ex.trace, BITS)
+                .expect("proof")
+                .file
+        })
+        .collect();
+    for (i, f) in fresh.iter().enumerate() {
+        verify(&ex.artifact, f, &ex.params).expect("a fresh proof verifies");
+        assert_ne!(f.to_bytes(), ex.bytes, "proof {i} repeats the seeded one");
+        for g in &fresh[..i] {
+            assert_ne!(
+                f.proof.commitments, g.proof.commitments,
+                "two fresh proofs share roots"
+            );
+        }
+    }
 }
 
 // CHANGED STATEMENTS
@@ -204,7 +224,7 @@ fn proof_with_another_trace_length_is_rejected() {
     let failures = check(&longer.program, &long_trace);
     assert!(failures.is_empty(), "the longer trace fails: {failures:?}");
     assert_eq!(longer.hash, artifact.hash);
-    let proof = api::prove_unchecked(&longer, &long_trace, BITS, None)
+    let proof = api::prove_unchecked(&longer, &long_trace, &seeded())
         .expect("the longer trace proves")
         .file
         .proof;
@@ -246,7 +266,7 @@ fn forced_proof_is_rejected(ex: &Example, trace: &Trace) {
         "{err}"
     );
     let proved = catch_unwind(AssertUnwindSafe(|| {
-        api::prove_unchecked(a, trace, BITS, None)
+        api::prove_unchecked(a, trace, &seeded())
     }));
     let file = match proved {
         Err(_) => panic!("the prover panicked on a bad trace instead of returning an error"),

@@ -42,6 +42,7 @@ pub struct AirBuilder {
     prog: AirProgram,
     selectors: BTreeMap<u32, u16>,
     max_rows: usize,
+    random_rows: Option<u32>,
     gadget: u32,
     loc: Loc,
     model: Loc,
@@ -70,12 +71,14 @@ impl AirBuilder {
             gadgets: vec![],
             globals: Globals::default(),
             bus_columns: vec![],
+            zk: None,
         };
         let selectors = BTreeMap::new();
         let mut b = AirBuilder {
             prog,
             selectors,
             max_rows: 1,
+            random_rows: None,
             gadget: 0,
             loc,
             model: loc,
@@ -134,6 +137,12 @@ impl AirBuilder {
     /// Information about tensor `t`.
     pub fn tensor_info(&self, t: TensorId) -> Option<&TensorInfo> {
         self.prog.tensors.get(t.index())
+    }
+
+    /// Makes the proof zero-knowledge: `random_rows` random rows end the trace, and the masks of
+    /// `zk.rs` join the auxiliary segment.
+    pub fn zero_knowledge(&mut self, random_rows: u32) {
+        self.random_rows = Some(random_rows);
     }
 
     /// Notes that the current gadget uses rows `0..rows`.
@@ -341,20 +350,30 @@ impl AirBuilder {
     /// # Errors
     /// When the trace would be wider or longer than the prover allows.
     pub fn finish(mut self) -> Result<AirProgram, LayoutError> {
-        let mut n = (self.max_rows + 1).next_power_of_two().max(8);
+        let mut rows = self.max_rows;
         if self.prog.globals.range8.is_some() {
-            n = n.max(256);
+            // The table's 256 entries lie on rows 0..255, all summed: before the dead row.
+            rows = rows.max(255);
+        }
+        let random = self.random_rows.unwrap_or(0) as usize;
+        let mut n = (rows + 1 + random).next_power_of_two().max(8);
+        if self.random_rows.is_some() {
+            n = n.max(crate::zk::MIN_ZK_TRACE_LEN);
         }
         if n > MAX_TRACE_LEN {
             return Err(LayoutError::TooLong { rows: n });
         }
         self.prog.trace_len = n;
+        crate::logup::lay_out(&mut self);
+        if let Some(r) = self.random_rows {
+            self.add_zk_masks(r);
+        }
+        let last = (n - 1 - random) as u32;
         for a in &mut self.prog.assertions {
             if a.row == LAST_ROW as u32 {
-                a.row = (n - 1) as u32;
+                a.row = last;
             }
         }
-        crate::logup::lay_out(&mut self);
         let width = self.prog.width();
         if width > MAX_TRACE_WIDTH {
             return Err(LayoutError::TooWide { columns: width });

@@ -122,7 +122,8 @@ fn failing_rows(
     let mut frames = Frames::<Ext>::new(program);
     let (mut scratch, mut values) = (Vec::new(), vec![Ext::ZERO; tape.num_roots()]);
     let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    for row in 0..program.trace_len - 1 {
+    // Transition constraints hold on every row before the dead row (Winterfell exempts the rest).
+    for row in 0..program.last_row() {
         frames.load(program, main, aux, row);
         tape.eval_env(&frames.env(rand), &mut scratch, &mut values);
         for (k, v) in values.iter().enumerate() {

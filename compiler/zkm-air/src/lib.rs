@@ -24,6 +24,7 @@ pub mod range;
 mod types;
 pub mod validate;
 pub mod witness;
+pub mod zk;
 
 pub use artifact::{Artifact, ArtifactError};
 pub use builder::{AirBuilder, LayoutError, TensorId};

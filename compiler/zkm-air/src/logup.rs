@@ -4,10 +4,11 @@
 //! two bus terms: `h·d_1 − σ_1·m_1 = 0` (`h = σ_1·m_1 / d_1`) or
 //! `h·d_1·d_2 − σ_1·m_1·d_2 − σ_2·m_2·d_1 = 0` (`h = σ_1·m_1/d_1 + σ_2·m_2/d_2`), where `σ = +1`
 //! for sends and `−1` for receives. The running sum `S` has `S[0] = 0`, `S' − S − Σ h = 0` and
-//! `S[n − 1] = 0`: every row but the last is summed, and no term is active on the last row
-//! (regions always end before it), so sends and receives cancel over the whole trace.
+//! `S[L] = −Σ public terms` on the dead row `L` (the last row, or the last before the random rows
+//! of a zero-knowledge trace): every row before it is summed, and no term is active from it on
+//! (regions always end before it), so sends and receives cancel.
 
-use crate::builder::AirBuilder;
+use crate::builder::{AirBuilder, LAST_ROW};
 use crate::expr::{Degree, Expr, ExprId};
 use crate::program::{AssertValue, Column, Direction, Segment};
 
@@ -111,7 +112,6 @@ fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {
     b.set_loc(loc);
     let prog = b.prog_mut();
     let col = prog.aux_columns.len() as u16;
-    let n = prog.trace_len;
     let meaning = "LogUp running sum of all helper columns on earlier rows".to_owned();
     prog.aux_columns.push(Column {
         name: "bus.sum".into(),
@@ -128,5 +128,11 @@ fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {
     let zero = AssertValue::Const(0);
     b.push_assertion(Segment::Aux, col, 0, zero, "bus sum starts at 0".into());
     let label = "bus balances with the public terms".into();
-    b.push_assertion(Segment::Aux, col, n - 1, AssertValue::PublicBusSum, label);
+    b.push_assertion(
+        Segment::Aux,
+        col,
+        LAST_ROW,
+        AssertValue::PublicBusSum,
+        label,
+    );
 }

@@ -323,6 +323,8 @@ pub struct AirProgram {
     pub globals: Globals,
     /// The auxiliary layout: for each LogUp helper column, the bus terms it sums.
     pub bus_columns: Vec<Vec<u32>>,
+    /// The zero-knowledge layout, when the proof must hide private values (`spec/zk.md`).
+    pub zk: Option<crate::zk::ZkLayout>,
 }
 
 /// The 8-bit range table's columns. The table is sent twice: `range8` (value `row mod 256`) with

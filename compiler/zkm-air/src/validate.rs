@@ -25,6 +25,7 @@ pub fn validate(p: &AirProgram) -> Result<(), String> {
         }
     }
     check_exprs(p)?;
+    check_zk(p)?;
     check_roots(p)?;
     check_assertions(p)?;
     check_gadgets(p)
@@ -48,6 +49,33 @@ fn check_exprs(p: &AirProgram) -> Result<(), String> {
                 "expression node {id} refers to something that does not exist"
             ));
         }
+    }
+    Ok(())
+}
+
+/// A zero-knowledge layout fits the trace: Winterfell's exemption bound `r + 1 ≤ n/2 + 1`, the
+/// masks are auxiliary columns, and no assertion reaches a random row except a column the
+/// verifier pins in full.
+fn check_zk(p: &AirProgram) -> Result<(), String> {
+    let Some(z) = &p.zk else {
+        return Ok(());
+    };
+    let n = p.trace_len;
+    let r = z.random_rows as usize;
+    if r == 0 || n < crate::zk::MIN_ZK_TRACE_LEN || z.exemptions() > n / 2 + 1 {
+        return Err(format!("{r} random rows do not fit a trace of {n} rows"));
+    }
+    let aux = p.aux_columns.len();
+    let cols = [z.deep, z.quotient, z.gate];
+    if cols.iter().any(|&c| c as usize >= aux) || z.periodic as usize >= p.periodic.len() {
+        return Err("the zero-knowledge masks refer to missing columns".into());
+    }
+    let late = p
+        .assertions
+        .iter()
+        .find(|a| a.row as usize > p.last_row() && !matches!(a.value, AssertValue::ProductKeys(_)));
+    if let Some(a) = late {
+        return Err(format!("assertion `{}` pins a random row", a.label));
     }
     Ok(())
 }

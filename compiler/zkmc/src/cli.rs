@@ -103,10 +103,11 @@ pub struct ProveCommand {
     /// Where the trace LDE and commitment run: `auto` uses a hardware GPU when one exists.
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
-    /// Seed of the prover's randomness. The prover has none yet (no zero-knowledge blinding), so
-    /// every seed gives the same, deterministic proof; the flag fixes it once blinding exists.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Derive the zero-knowledge randomness from this seed instead of the operating system's
+    /// generator: the same seed gives the same proof bytes (on every backend). A seeded proof
+    /// hides private values only as well as the seed is kept secret.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// `--backend`.

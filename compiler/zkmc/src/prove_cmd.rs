@@ -42,7 +42,11 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     let (trace, quant) = witness(&mut sources, &artifact, &input, &weights, false)?;
     let selected = select_backend(cmd.backend)?;
     progress.stage("proving");
-    let proved = api::prove_on(&artifact, &trace, cmd.security, selected.gpu.clone())
+    let mut config = api::ProveConfig::new(cmd.security).on(selected.gpu.clone());
+    if let Some(seed) = cmd.seed {
+        config = config.seeded(seed);
+    }
+    let proved = api::prove_with(&artifact, &trace, &config)
         .map_err(|e| report(&sources, &crate::errors::prove_error(&e)))?;
     if let Some(why) = &proved.fallback {
         notice(&format!(
@@ -144,6 +148,7 @@ fn summary(
         "  prove      {:.1} ms",
         p.time.as_secs_f64() * 1e3
     ));
+    out(&format!("  zk         {}", zk_line(prog)));
     out(&format!(
         "  proof      {} ({:.1} KB)",
         path.display(),
@@ -162,6 +167,14 @@ fn summary(
     }
 }
 
+/// Whether the proof hides the private values, in words.
+fn zk_line(prog: &zkm_air::AirProgram) -> String {
+    match prog.random_rows() {
+        0 => "off (every value is public)".into(),
+        r => format!("on ({r} random rows, salted commitments)"),
+    }
+}
+
 fn print_json(
     artifact: &zkm_air::Artifact,
     public: &[zkm_air::field::Felt],
@@ -177,6 +190,7 @@ fn print_json(
         "proof": path.display().to_string(),
         "proof_bytes": size,
         "prove_ms": p.time.as_secs_f64() * 1e3,
+        "zero_knowledge": artifact.program.is_zero_knowledge(),
         "total_ms": total * 1e3,
         "security": {"conjectured": p.security.conjectured, "proven_ldr": p.security.proven_ldr, "proven_udr": p.security.proven_udr},
         "outputs": outs,

@@ -44,6 +44,7 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
             "model": artifact.program.name,
             "verify_ms": elapsed,
             "security": {"conjectured": security.conjectured, "proven_ldr": security.proven_ldr, "proven_udr": security.proven_udr},
+            "zero_knowledge": statement.is_zero_knowledge(),
             "outputs": outs,
         });
         out(&v.to_string());
@@ -55,6 +56,13 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
         out(&format!(
             "  security   {} bits conjectured, {} bits proven (list decoding; {} unique decoding)",
             security.conjectured, security.proven_ldr, security.proven_udr
+        ));
+        out(&format!(
+            "  zk         {}",
+            match statement.random_rows {
+                0 => "off (every value is public)".to_string(),
+                r => format!("on: private values are hidden ({r} random rows)"),
+            }
         ));
         print_outputs(&outputs);
     }

@@ -6,7 +6,7 @@ use winterfell::matrix::ColMatrix;
 use winterfell::{PartitionOptions, StarkDomain, TraceInfo, TracePolyTable};
 use zkm_air::field::Felt;
 
-use super::lde::ZkmTraceLde;
+use super::lde::{ZkmCommitment, ZkmTraceLde};
 
 /// The requested backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,13 +98,13 @@ fn open() -> Result<(GpuHandle, String), String> {
 
 /// The main segment's LDE and commitment on the GPU, with the interpolated polynomials.
 #[cfg(feature = "gpu")]
-pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>>(
+pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment>(
     gpu: &GpuHandle,
     info: &TraceInfo,
     main: &ColMatrix<Felt>,
     domain: &StarkDomain<Felt>,
     partition: PartitionOptions,
-) -> Result<(ZkmTraceLde<E>, TracePolyTable<E>), String> {
+) -> Result<(ZkmTraceLde<E, V>, TracePolyTable<E>), String> {
     let polys = main.interpolate_columns();
     let coeffs: Vec<Vec<Felt>> = polys.columns().map(|c| c.to_vec()).collect();
     let blowup = domain.trace_to_lde_blowup();
@@ -117,12 +117,12 @@ pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>>(
 
 /// Without the `gpu` feature the GPU path is never taken.
 #[cfg(not(feature = "gpu"))]
-pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>>(
+pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment>(
     _gpu: &GpuHandle,
     _info: &TraceInfo,
     _main: &ColMatrix<Felt>,
     _domain: &StarkDomain<Felt>,
     _partition: PartitionOptions,
-) -> Result<(ZkmTraceLde<E>, TracePolyTable<E>), String> {
+) -> Result<(ZkmTraceLde<E, V>, TracePolyTable<E>), String> {
     Err("built without the `gpu` feature".into())
 }

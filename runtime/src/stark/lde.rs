@@ -1,6 +1,6 @@
 //! The trace low-degree extension and its commitment, on the CPU (Winterfell's default) or on a
 //! GPU through `zkm-gpu-kernels` (feature `gpu`). Both produce the same LDE and the same Merkle
-//! tree bit for bit, so a proof does not depend on the backend. The auxiliary segment (a few
+//! tree bit for bit (salted leaves included), so a proof does not depend on the backend. The auxiliary segment (a few
 //! extension-field columns) always stays on the CPU.
 
 use winter_air::proof::Queries;
@@ -13,33 +13,59 @@ use winterfell::{
 };
 use zkm_air::field::Felt;
 
-use super::prover::{Commitment, Hasher};
+use super::prover::Hasher;
 
 /// A BLAKE3-256 digest as Winterfell stores it.
 type Digest = <Hasher as winterfell::crypto::Hasher>::Digest;
 
+/// A vector commitment the prover can use: Winterfell's Merkle tree (proofs without
+/// zero-knowledge) or the salted tree, each buildable from the GPU's row hashes.
+pub trait ZkmCommitment: VectorCommitment<Hasher> + Sync + Send + Sized + 'static {
+    /// The commitment to the rows whose hashes (`leaves`) the GPU computed, with the GPU's
+    /// internal Merkle nodes (used when the leaves are not salted).
+    ///
+    /// # Errors
+    /// When the GPU's tree is inconsistent or the commitment cannot be built.
+    fn from_gpu(leaves: Vec<Digest>, nodes: Vec<Digest>) -> Result<Self, String>;
+}
+
+impl ZkmCommitment for MerkleTree<Hasher> {
+    fn from_gpu(leaves: Vec<Digest>, nodes: Vec<Digest>) -> Result<Self, String> {
+        MerkleTree::from_raw_parts(nodes, leaves)
+            .map_err(|e| format!("GPU Merkle tree rejected: {e}"))
+    }
+}
+
+impl ZkmCommitment for zkm_verifier::ZkCommitment {
+    /// Salts the GPU's row hashes exactly as the CPU path salts its own (same salt stream, same
+    /// order), so proofs stay byte-identical across backends.
+    fn from_gpu(leaves: Vec<Digest>, _nodes: Vec<Digest>) -> Result<Self, String> {
+        Self::new(leaves).map_err(|e| format!("salted commitment: {e:?}"))
+    }
+}
+
 /// The trace LDE of one proof: Winterfell's default, or the GPU's.
-pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>> {
+pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> {
     /// Everything on the CPU.
-    Cpu(DefaultTraceLde<E, Hasher, Commitment>),
+    Cpu(DefaultTraceLde<E, Hasher, V>),
     /// Main segment extended and committed on the GPU.
-    Gpu(GpuTraceLde<E>),
+    Gpu(GpuTraceLde<E, V>),
 }
 
 /// A main segment whose LDE and Merkle tree came from the GPU; the auxiliary segment is built on
 /// the CPU exactly as Winterfell's default does.
-pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>> {
+pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> {
     /// Row-major main LDE: row `r` is `main[r·width .. (r+1)·width]`.
     main: Vec<Felt>,
     width: usize,
-    main_tree: Commitment,
-    aux: Option<(RowMatrix<E>, Commitment)>,
+    main_tree: V,
+    aux: Option<(RowMatrix<E>, V)>,
     blowup: usize,
     info: TraceInfo,
     partition: PartitionOptions,
 }
 
-impl<E: FieldElement<BaseField = Felt>> std::fmt::Debug for ZkmTraceLde<E> {
+impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> std::fmt::Debug for ZkmTraceLde<E, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             ZkmTraceLde::Cpu(_) => "ZkmTraceLde::Cpu",
@@ -48,7 +74,7 @@ impl<E: FieldElement<BaseField = Felt>> std::fmt::Debug for ZkmTraceLde<E> {
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>> std::fmt::Debug for GpuTraceLde<E> {
+impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> std::fmt::Debug for GpuTraceLde<E, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GpuTraceLde")
             .field("width", &self.width)
@@ -57,7 +83,7 @@ impl<E: FieldElement<BaseField = Felt>> std::fmt::Debug for GpuTraceLde<E> {
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>> GpuTraceLde<E> {
+impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
     /// Builds the main segment from the GPU's column-major LDE and tree.
     pub fn new(
         info: &TraceInfo,
@@ -72,8 +98,7 @@ impl<E: FieldElement<BaseField = Felt>> GpuTraceLde<E> {
                 .map(|b| Digest::read_from_bytes(b).map_err(|e| e.to_string()))
                 .collect()
         };
-        let tree = MerkleTree::from_raw_parts(digests(nodes)?, digests(leaves)?)
-            .map_err(|e| format!("GPU Merkle tree rejected: {e}"))?;
+        let tree = V::from_gpu(digests(leaves)?, digests(nodes)?)?;
         let (width, rows) = (lde.len(), lde.first().map_or(0, Vec::len));
         let mut main = vec![Felt::ZERO; width * rows];
         for (c, col) in lde.iter().enumerate() {
@@ -101,9 +126,9 @@ impl<E: FieldElement<BaseField = Felt>> GpuTraceLde<E> {
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>> TraceLde<E> for ZkmTraceLde<E> {
+impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> TraceLde<E> for ZkmTraceLde<E, V> {
     type HashFn = Hasher;
-    type VC = Commitment;
+    type VC = V;
 
     fn get_main_trace_commitment(&self) -> <Hasher as winterfell::crypto::Hasher>::Digest {
         match self {
@@ -122,7 +147,7 @@ impl<E: FieldElement<BaseField = Felt>> TraceLde<E> for ZkmTraceLde<E> {
             ZkmTraceLde::Gpu(g) => {
                 let polys = aux.interpolate_columns();
                 let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
-                let tree: Commitment = lde.commit_to_rows::<Hasher, Commitment>(g.partition);
+                let tree: V = lde.commit_to_rows::<Hasher, V>(g.partition);
                 let root = tree.commitment();
                 g.aux = Some((lde, tree));
                 (polys, root)
@@ -183,20 +208,20 @@ impl<E: FieldElement<BaseField = Felt>> TraceLde<E> for ZkmTraceLde<E> {
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>> GpuTraceLde<E> {
+impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
     fn query(&self, positions: &[usize]) -> Vec<Queries> {
         let rows: Vec<Vec<Felt>> = positions.iter().map(|&p| self.row(p).to_vec()).collect();
         let (_, proof) = self
             .main_tree
             .open_many(positions)
-            .unwrap_or_else(|e| panic!("opening the GPU trace tree: {e}"));
-        let mut out = vec![Queries::new::<Hasher, Felt, Commitment>(proof, rows)];
+            .unwrap_or_else(|e| panic!("opening the GPU trace tree: {e:?}"));
+        let mut out = vec![Queries::new::<Hasher, Felt, V>(proof, rows)];
         if let Some((lde, tree)) = &self.aux {
             let rows: Vec<Vec<E>> = positions.iter().map(|&p| lde.row(p).to_vec()).collect();
             let (_, proof) = tree
                 .open_many(positions)
-                .unwrap_or_else(|e| panic!("opening the aux trace tree: {e}"));
-            out.push(Queries::new::<Hasher, E, Commitment>(proof, rows));
+                .unwrap_or_else(|e| panic!("opening the aux trace tree: {e:?}"));
+            out.push(Queries::new::<Hasher, E, V>(proof, rows));
         }
         out
     }

@@ -5,12 +5,15 @@
 pub mod backend;
 mod lde;
 mod prover;
+pub mod zk;
 
 use winterfell::{Proof, ProofOptions, Prover as _};
 use zkm_air::field::Felt;
 use zkm_air::{AirProgram, Artifact};
 
+pub use lde::ZkmCommitment;
 pub use prover::{Coin, Commitment, Hasher, ZkmProver, ZkmTrace};
+pub use zk::{Randomness, ZkRng};
 pub use zkm_verifier::{options_for, BLOWUP, DEFAULT_SECURITY, GRINDING, MAX_SECURITY};
 
 /// The public inputs of `artifact` for the public vector `values`.
@@ -20,22 +23,45 @@ pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>) -> zkm_verifier::Pu
     zkm_verifier::public_inputs(artifact, values, digest)
 }
 
-/// Proves a filled main trace, extending and committing it on `gpu` when given. Returns the
-/// proof and, when the GPU failed and the CPU took over, the reason.
+/// Why the STARK prover could not run.
+#[derive(Debug)]
+pub enum StarkError {
+    /// Winterfell's prover failed.
+    Prover(winterfell::ProverError),
+    /// The operating system's random generator failed.
+    Randomness(String),
+}
+
+/// Proves a filled main trace, extending and committing it on `gpu` when given. A
+/// zero-knowledge program's trace gets its random rows, masks and salted commitments from
+/// `randomness`. Returns the proof and, when the GPU failed and the CPU took over, the reason.
 ///
 /// # Errors
-/// Winterfell's error when the trace does not satisfy the program.
+/// Winterfell's error when the trace does not satisfy the program, or a randomness failure.
 pub(crate) fn prove_on(
     artifact: &Artifact,
-    main: Vec<Vec<Felt>>,
+    mut main: Vec<Vec<Felt>>,
     public: Vec<Felt>,
     options: ProofOptions,
     gpu: Option<backend::GpuHandle>,
-) -> Result<(Proof, Option<String>), winterfell::ProverError> {
+    randomness: Randomness,
+) -> Result<(Proof, Option<String>), StarkError> {
     let program: &AirProgram = &artifact.program;
+    let inputs = public_inputs(artifact, public);
+    if !program.is_zero_knowledge() {
+        let trace = ZkmTrace::new(program, main);
+        let prover = ZkmProver::<Commitment>::new(options, inputs).with_gpu(gpu);
+        let proof = prover.prove(trace).map_err(StarkError::Prover)?;
+        return Ok((proof, prover.fallback()));
+    }
+    let rng = ZkRng::new(randomness).map_err(StarkError::Randomness)?;
+    zk::randomize_main(program, &mut main, &rng);
     let trace = ZkmTrace::new(program, main);
-    let prover = ZkmProver::new(options, public_inputs(artifact, public)).with_gpu(gpu);
-    let proof = prover.prove(trace)?;
+    let prover = ZkmProver::<zkm_verifier::ZkCommitment>::new(options, inputs)
+        .with_gpu(gpu)
+        .with_rng(Some(rng.clone()));
+    let proof = zkm_verifier::salted::with_salt_source(rng.salt_source(), || prover.prove(trace))
+        .map_err(StarkError::Prover)?;
     Ok((proof, prover.fallback()))
 }
 

@@ -1,5 +1,7 @@
 //! The Winterfell prover for compiled programs: a two-segment trace, the LogUp auxiliary segment
-//! built by [`zkm_air::aux::build`], and Winterfell's default LDE, commitment and evaluator.
+//! built by [`zkm_air::aux::build`] (with its random rows and mask columns for zero-knowledge
+//! programs), and Winterfell's default LDE, evaluator and composition over the vector commitment
+//! `V`: the salted tree for zero-knowledge proofs, the plain Merkle tree otherwise.
 
 use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
@@ -10,6 +12,8 @@ use winterfell::{
 };
 use zkm_air::field::Felt;
 
+use super::lde::ZkmCommitment;
+use super::zk::ZkRng;
 pub use zkm_verifier::{Coin, Commitment, Hasher};
 use zkm_verifier::{PublicInputs, ZkmAir};
 
@@ -55,25 +59,36 @@ impl Trace for ZkmTrace {
     }
 }
 
-/// Proves one compiled program with one set of public inputs.
+/// Proves one compiled program with one set of public inputs, committing with `V`.
 #[derive(Debug)]
-pub struct ZkmProver {
+pub struct ZkmProver<V> {
     options: ProofOptions,
     inputs: PublicInputs,
     gpu: Option<super::backend::GpuHandle>,
+    /// The zero-knowledge randomness (random rows of the auxiliary segment and masks).
+    rng: Option<ZkRng>,
     /// Set when the GPU failed and the CPU took over (the reason).
     fallback: std::sync::Mutex<Option<String>>,
+    commitment: std::marker::PhantomData<V>,
 }
 
-impl ZkmProver {
+impl<V: ZkmCommitment> ZkmProver<V> {
     /// A prover with the given options and public inputs, on the CPU.
     pub fn new(options: ProofOptions, inputs: PublicInputs) -> Self {
         ZkmProver {
             options,
             inputs,
             gpu: None,
+            rng: None,
             fallback: std::sync::Mutex::new(None),
+            commitment: std::marker::PhantomData,
         }
+    }
+
+    /// The same prover filling the auxiliary random rows and masks from `rng`.
+    pub fn with_rng(mut self, rng: Option<ZkRng>) -> Self {
+        self.rng = rng;
+        self
     }
 
     /// The same prover extending and committing the main trace on `gpu`.
@@ -88,16 +103,16 @@ impl ZkmProver {
     }
 }
 
-impl Prover for ZkmProver {
+impl<V: ZkmCommitment> Prover for ZkmProver<V> {
     type BaseField = Felt;
     type Air = ZkmAir;
     type Trace = ZkmTrace;
     type HashFn = Hasher;
-    type VC = Commitment;
+    type VC = V;
     type RandomCoin = Coin;
-    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E>;
+    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E, V>;
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
-        DefaultConstraintCommitment<E, Hasher, Commitment>;
+        DefaultConstraintCommitment<E, Hasher, V>;
     type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
         DefaultConstraintEvaluator<'a, ZkmAir, E>;
 
@@ -167,7 +182,11 @@ impl Prover for ZkmProver {
     ) -> ColMatrix<E> {
         let main: Vec<Vec<Felt>> = trace.main.columns().map(|c| c.to_vec()).collect();
         let inputs = &self.inputs;
-        let aux = zkm_air::aux::build(&inputs.program, &main, &inputs.values, rand.rand_elements());
+        let program = &inputs.program;
+        let mut aux = zkm_air::aux::build(program, &main, &inputs.values, rand.rand_elements());
+        if let Some(rng) = &self.rng {
+            super::zk::randomize_aux(program, &mut aux, rng);
+        }
         ColMatrix::new(aux)
     }
 }

@@ -123,7 +123,7 @@ impl Air for ZkmAir {
             let own = p.assertions.iter().filter(|a| a.segment == seg);
             own.map(assertion_count).sum()
         };
-        let context = AirContext::new_multi_segment(
+        let mut context = AirContext::new_multi_segment(
             trace_info,
             degrees(&p, Segment::Main),
             degrees(&p, Segment::Aux),
@@ -131,6 +131,10 @@ impl Air for ZkmAir {
             count(Segment::Aux),
             options,
         );
+        // Zero-knowledge: no transition constraint on the dead row and the random rows.
+        if let Some(zk) = &p.zk {
+            context = context.set_num_transition_exemptions(zk.exemptions());
+        }
         let periodic = p
             .periodic
             .iter()

@@ -47,6 +47,21 @@ pub enum VerifyError {
         /// The shape the proof declares.
         found: TraceShape,
     },
+    /// The proof file records another number of zero-knowledge random rows than the model
+    /// reserves (0: not zero-knowledge).
+    ZkShape {
+        /// Random rows the model reserves.
+        expected: u32,
+        /// Random rows the proof file records.
+        found: u32,
+    },
+    /// The model's random rows cannot hide the proof's openings (`q + 2e + 1` are needed).
+    TooFewRandomRows {
+        /// Random rows the model reserves.
+        expected: u32,
+        /// Random rows the proof's options need.
+        needed: u32,
+    },
     /// The proof options are not ones Winterfell can evaluate.
     MalformedOptions,
     /// The proof reaches less conjectured security than asked for.
@@ -74,6 +89,8 @@ impl VerifyError {
             VerifyError::PublicCount { .. } => "PublicCount",
             VerifyError::PublicOutOfRange { .. } => "PublicOutOfRange",
             VerifyError::TraceShape { .. } => "TraceShape",
+            VerifyError::ZkShape { .. } => "ZkShape",
+            VerifyError::TooFewRandomRows { .. } => "TooFewRandomRows",
             VerifyError::MalformedOptions => "MalformedOptions",
             VerifyError::InsufficientSecurity { .. } => "InsufficientSecurity",
             VerifyError::Stark(_) => "Stark",
@@ -112,6 +129,14 @@ impl std::fmt::Display for VerifyError {
             VerifyError::TraceShape { expected, found } => write!(
                 f,
                 "the proof is for a trace of {found}; the model has {expected}"
+            ),
+            VerifyError::ZkShape { expected, found } => write!(
+                f,
+                "the proof records {found} zero-knowledge random rows; the model reserves {expected}"
+            ),
+            VerifyError::TooFewRandomRows { expected, needed } => write!(
+                f,
+                "the model's {expected} random rows cannot hide this proof's openings ({needed} needed)"
             ),
             VerifyError::MalformedOptions => {
                 f.write_str("the proof does not verify: malformed proof options")

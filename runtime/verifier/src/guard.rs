@@ -84,8 +84,9 @@ impl ByteReader for GuardedReader<'_> {
 
 /// Decodes a STARK proof from untrusted bytes: bounded allocations, no panic, the canonical
 /// encoding only (re-encoding gives the same bytes), default partitioning, and Merkle openings
-/// that the verifier can parse without unbounded allocations.
-pub fn decode_proof(bytes: &[u8]) -> Result<Proof, String> {
+/// (salted ones when `salted`: a zero-knowledge proof) that the verifier can parse without
+/// unbounded allocations.
+pub fn decode_proof(bytes: &[u8], salted: bool) -> Result<Proof, String> {
     let decoded = quiet_catch(|| {
         let mut reader = GuardedReader::new(bytes);
         let proof = Proof::read_from(&mut reader).map_err(|e| e.to_string())?;
@@ -101,12 +102,12 @@ pub fn decode_proof(bytes: &[u8]) -> Result<Proof, String> {
     if quiet_catch(|| proof.to_bytes()).ok().as_deref() != Some(bytes) {
         return Err("non-canonical STARK proof encoding".into());
     }
-    check_openings(&proof)?;
+    check_openings(&proof, salted)?;
     Ok(proof)
 }
 
 /// Every Merkle opening in the proof must parse with bounded allocations.
-fn check_openings(proof: &Proof) -> Result<(), String> {
+fn check_openings(proof: &Proof, salted: bool) -> Result<(), String> {
     let mut blobs = Vec::new();
     for q in proof
         .trace_queries
@@ -117,7 +118,11 @@ fn check_openings(proof: &Proof) -> Result<(), String> {
     }
     blobs.extend(fri_openings(&proof.fri_proof.to_bytes())?);
     for blob in blobs {
-        check_opening(&blob)?;
+        let paths = match salted {
+            true => skip_salts(&blob)?,
+            false => &blob[..],
+        };
+        check_opening(paths)?;
     }
     Ok(())
 }
@@ -141,6 +146,20 @@ fn fri_openings(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         out.push(r.read_slice(paths).map_err(|e| e.to_string())?.to_vec());
     }
     Ok(out)
+}
+
+/// The batch path of a salted opening: a salt count no larger than the bytes that follow, the
+/// 32-byte salts, then the path.
+fn skip_salts(bytes: &[u8]) -> Result<&[u8], String> {
+    let mut r = GuardedReader::new(bytes);
+    let count = r.read_u32().map_err(|e| e.to_string())? as usize;
+    r.read_slice(count.saturating_mul(32)).map_err(|_| {
+        format!(
+            "salted opening declares {count} salts in {} bytes",
+            bytes.len()
+        )
+    })?;
+    Ok(&bytes[r.at..])
 }
 
 /// A batch Merkle opening: depth, a node-vector count no larger than the bytes that follow, and

@@ -15,13 +15,14 @@ mod options;
 pub mod params;
 pub mod proof_file;
 mod public;
+pub mod salted;
 mod statement;
 
 pub use air::{PublicInputs, ZkmAir};
 pub use error::VerifyError;
 pub use options::{
-    options_for, Coin, Commitment, Hasher, Security, BLOWUP, DEFAULT_SECURITY, GRINDING,
-    MAX_SECURITY,
+    options_for, Coin, Commitment, Hasher, Security, ZkCommitment, BLOWUP, DEFAULT_SECURITY,
+    GRINDING, MAX_SECURITY,
 };
 pub use proof_file::{ProofFile, ProofFileError};
 pub use public::{
@@ -120,6 +121,7 @@ impl<'a> Verifier<'a> {
         let public = join_public(program, &file.io, params)?;
         public::check_ranges(program, &public)?;
         public::check_shape(program, &file.proof)?;
+        check_zk(program, file)?;
         let security = guard::quiet_catch(|| Security::of(&file.proof))
             .map_err(|_| VerifyError::MalformedOptions)?;
         if security.conjectured < min_bits {
@@ -133,11 +135,41 @@ impl<'a> Verifier<'a> {
     }
 }
 
-/// Winterfell's verifier on assembled public inputs, with panics turned into errors.
+/// The zero-knowledge shape: the random rows the proof file records are the ones the artifact
+/// reserves, and they are enough for the proof's queries and extension (`r ≥ q + 2e + 1`).
+fn check_zk(program: &zkm_air::AirProgram, file: &ProofFile) -> Result<(), VerifyError> {
+    let expected = program.random_rows() as u32;
+    if file.random_rows != expected {
+        let found = file.random_rows;
+        return Err(VerifyError::ZkShape { expected, found });
+    }
+    let options = file.proof.options();
+    let needed = zkm_air::zk::random_rows_needed(
+        options.num_queries(),
+        options.field_extension().degree() as usize,
+    );
+    if program.is_zero_knowledge() && (expected as usize) < needed {
+        let needed = needed as u32;
+        return Err(VerifyError::TooFewRandomRows { expected, needed });
+    }
+    Ok(())
+}
+
+/// Winterfell's verifier on assembled public inputs, with panics turned into errors; a
+/// zero-knowledge program's proofs are opened against salted commitments.
 fn stark_verify(proof: Proof, inputs: PublicInputs, min_bits: u32) -> Result<(), VerifyError> {
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
-    let run =
-        || winter_verifier::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable);
+    let zk = inputs.program.is_zero_knowledge();
+    let run = || match zk {
+        true => winter_verifier::verify::<ZkmAir, Hasher, Coin, ZkCommitment>(
+            proof,
+            inputs,
+            &acceptable,
+        ),
+        false => {
+            winter_verifier::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable)
+        }
+    };
     match guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
         Ok(result) => result.map_err(VerifyError::Stark),
         Err(_) => Err(VerifyError::Malformed),

@@ -9,8 +9,10 @@ use zkm_air::field::Felt;
 
 /// The hash function of every commitment.
 pub type Hasher = Blake3_256<Felt>;
-/// The vector commitment.
+/// The vector commitment of proofs without zero-knowledge (every value public).
 pub type Commitment = MerkleTree<Hasher>;
+/// The vector commitment of zero-knowledge proofs: leaves salted with fresh randomness.
+pub type ZkCommitment = crate::salted::Salted;
 /// The Fiat–Shamir coin.
 pub type Coin = DefaultRandomCoin<Hasher>;
 

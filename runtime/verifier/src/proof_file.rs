@@ -1,5 +1,6 @@
 //! The proof file: magic, format version, Winterfell version, artifact hash, a digest of the
-//! public parameters, the public inputs and outputs, and the Winterfell proof. See
+//! public parameters, the zero-knowledge shape, the public inputs and outputs, and the Winterfell
+//! proof. See
 //! `spec/proof-format.md`. Decoding untrusted bytes never panics and never allocates more than
 //! the file's own size.
 
@@ -9,7 +10,7 @@ use zkm_air::field::{Felt, MODULUS};
 /// First eight bytes of every proof file.
 pub const MAGIC: &[u8; 8] = b"ZKMCPROF";
 /// The format version this build writes and reads.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// The Winterfell release whose proof bytes the file carries.
 pub const WINTERFELL: &str = "0.13.1";
 /// Largest proof file accepted (64 MiB).
@@ -22,6 +23,8 @@ pub struct ProofFile {
     pub artifact_hash: [u8; 32],
     /// blake3 digest of the public parameter values (see [`crate::params_digest`]).
     pub params_digest: [u8; 32],
+    /// Zero-knowledge random rows at the end of the trace (0: the proof is not zero-knowledge).
+    pub random_rows: u32,
     /// The public vector without its parameter slots, in slot order.
     pub io: Vec<Felt>,
     /// The STARK proof.
@@ -82,6 +85,7 @@ impl ProofFile {
         out.extend_from_slice(WINTERFELL.as_bytes());
         out.extend_from_slice(&self.artifact_hash);
         out.extend_from_slice(&self.params_digest);
+        out.extend_from_slice(&self.random_rows.to_le_bytes());
         out.extend_from_slice(&(self.io.len() as u32).to_le_bytes());
         for v in &self.io {
             out.extend_from_slice(&v.as_int().to_le_bytes());
@@ -115,16 +119,18 @@ impl ProofFile {
         }
         let artifact_hash = r.array()?;
         let params_digest = r.array()?;
+        let random_rows = u32::from_le_bytes(r.array()?);
         let io = r.felts()?;
         let proof_len = u32::from_le_bytes(r.array()?) as usize;
         let proof_bytes = r.take(proof_len)?;
         if r.at != bytes.len() {
             return Err(ProofFileError::TrailingBytes(bytes.len() - r.at));
         }
-        let proof = decode_proof(proof_bytes)?;
+        let proof = decode_proof(proof_bytes, random_rows > 0)?;
         Ok(ProofFile {
             artifact_hash,
             params_digest,
+            random_rows,
             io,
             proof,
         })
@@ -132,8 +138,8 @@ impl ProofFile {
 }
 
 /// Winterfell's decoder behind zkmc's guards (bounded allocations, canonical encoding, no panic).
-fn decode_proof(bytes: &[u8]) -> Result<Proof, ProofFileError> {
-    crate::guard::decode_proof(bytes).map_err(ProofFileError::MalformedProof)
+fn decode_proof(bytes: &[u8], salted: bool) -> Result<Proof, ProofFileError> {
+    crate::guard::decode_proof(bytes, salted).map_err(ProofFileError::MalformedProof)
 }
 
 struct Reader<'a> {

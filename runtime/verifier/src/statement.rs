@@ -50,6 +50,8 @@ pub struct Statement {
     pub params_digest: [u8; 32],
     /// Security of the proof.
     pub security: Security,
+    /// Zero-knowledge random rows of the proof (0: every value is public and nothing is hidden).
+    pub random_rows: u32,
     /// Every public input, output and digest, in slot order.
     pub values: Vec<PublicValue>,
 }
@@ -67,8 +69,14 @@ impl Statement {
             artifact_hash: artifact.hash.clone(),
             params_digest,
             security,
+            random_rows: artifact.program.random_rows() as u32,
             values: public_values(artifact, public),
         }
+    }
+
+    /// True when the proof hides every private value (`spec/zk.md`).
+    pub fn is_zero_knowledge(&self) -> bool {
+        self.random_rows > 0
     }
 
     /// The public value named `name`.

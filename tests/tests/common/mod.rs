@@ -38,9 +38,17 @@ pub fn compile(rel: &str, text: String) -> Artifact {
     artifact.expect("artifact")
 }
 
-/// Proves a trace the checker accepts, at [`BITS`] bits.
+/// The suite's proving configuration: [`BITS`] bits, the CPU, randomness from a fixed seed (so
+/// byte-level tests see one proof).
+pub fn seeded() -> api::ProveConfig {
+    api::ProveConfig::new(BITS).seeded(1)
+}
+
+/// Proves a trace the checker accepts, at [`BITS`] bits, with the suite's seed.
 pub fn prove(artifact: &Artifact, trace: &Trace) -> ProofFile {
-    api::prove(artifact, trace, BITS).expect("proof").file
+    api::prove_with(artifact, trace, &seeded())
+        .expect("proof")
+        .file
 }
 
 /// Verifies a proof file the way `zkmc verify` does.

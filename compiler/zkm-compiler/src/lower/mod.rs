@@ -84,11 +84,16 @@ impl<'a> Lowering<'a> {
     fn new(program: &'a Program, sources: &'a SourceMap, plan: Plan) -> Self {
         let files = sources.names();
         let model = loc(sources, program.span);
+        let mut b = AirBuilder::new(&program.name, files, model);
+        // Zero-knowledge whenever anything is private or committed (`spec/zk.md`).
+        if plan.random_rows > 0 {
+            b.zero_knowledge(plan.random_rows as u32);
+        }
         Lowering {
             program,
             sources,
             plan,
-            b: AirBuilder::new(&program.name, files, model),
+            b,
             tensor_of: vec![None; program.nodes.len()],
             decl_tensor: vec![None; program.decls.len()],
             public_of: vec![None; program.decls.len()],

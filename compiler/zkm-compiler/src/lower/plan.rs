@@ -21,6 +21,8 @@ pub(crate) struct Plan {
     pub(crate) row_target: usize,
     /// The shortest trace every tensor region fits in.
     pub(crate) min_rows: usize,
+    /// Random rows reserved at the end of the trace for zero-knowledge (0 for all-public models).
+    pub(crate) random_rows: usize,
     /// Product nodes folded into the addition that reads them (no gadget of their own).
     pub(crate) folded: Vec<bool>,
     /// Private declarations stored inside the single matrix product that reads them (public
@@ -87,8 +89,12 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         reads[root[node]] = reads[root[node]].saturating_add(1);
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
-    let row_target = row_target(p, &by_combination, &stored_in_dense);
-    let min_rows = tensor_rows(p, &by_combination);
+    let random_rows = match (0..p.decls.len()).any(private) {
+        true => zkm_air::zk::RESERVED_RANDOM_ROWS as usize,
+        false => 0,
+    };
+    let row_target = row_target(p, &by_combination, &stored_in_dense, random_rows);
+    let min_rows = tensor_rows(p, &by_combination, random_rows);
     Ok(Plan {
         root,
         reads,
@@ -98,6 +104,7 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         folded,
         row_target,
         min_rows,
+        random_rows,
     })
 }
 
@@ -137,11 +144,11 @@ fn folds(
 /// Weights per row a private product aims for when it sets the trace length.
 const MACS_PER_ROW: usize = 16;
 
-/// The trace length to aim for: every tensor in the trace fits in a region (plus the last row),
-/// the range table fits, and the largest private product runs at about [`MACS_PER_ROW`] weights
-/// per row. `checked[d]` marks matrices that never enter the trace as a tensor, `stored[d]` the
-/// private ones among them (stored in product lanes).
-fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
+/// The trace length to aim for: every tensor in the trace fits in a region (plus the dead row and
+/// `random` random rows), the range table fits, and the largest private product runs at about
+/// [`MACS_PER_ROW`] weights per row. `checked[d]` marks matrices that never enter the trace as a
+/// tensor, `stored[d]` the private ones among them (stored in product lanes).
+fn row_target(p: &Program, checked: &[bool], stored: &[bool], random: usize) -> usize {
     let products = p.nodes.iter().filter_map(|n| match n.op {
         Op::MatMul(a, b) => [a, b].into_iter().find_map(|x| match p.nodes[x].op {
             Op::Load(d) if stored[d] => Some(p.decls[d].len().div_ceil(MACS_PER_ROW)),
@@ -151,11 +158,13 @@ fn row_target(p: &Program, checked: &[bool], stored: &[bool]) -> usize {
     });
     // Products size their lanes to fit below the target, so their rows only need to fit the
     // power of two itself; tensor regions need a spare row (see `tensor_rows`).
-    tensor_rows(p, checked).max(products.max().unwrap_or(0).next_power_of_two())
+    // Products size their lanes to fit below the target minus the random rows.
+    tensor_rows(p, checked, random).max(products.max().unwrap_or(0).next_power_of_two())
 }
 
-/// The shortest power-of-two trace in which every tensor region fits below the last row.
-fn tensor_rows(p: &Program, checked: &[bool]) -> usize {
+/// The shortest power-of-two trace in which every tensor region fits below the dead row, with
+/// `random` random rows after it.
+fn tensor_rows(p: &Program, checked: &[bool], random: usize) -> usize {
     let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if checked[d]);
     let longest = p
         .nodes
@@ -164,7 +173,7 @@ fn tensor_rows(p: &Program, checked: &[bool]) -> usize {
         .map(|n| n.len())
         .max()
         .unwrap_or(1);
-    (longest.max(255) + 1).next_power_of_two()
+    (longest.max(255) + 1 + random).next_power_of_two()
 }
 
 /// How often each declaration is used, and whether it is ever the matrix of a product.

@@ -144,7 +144,7 @@ impl Lowering<'_> {
             bits: decl.ty.bits,
         };
         let DenseShape { n, m, transposed } = shape;
-        let k = lanes_for(self.plan.row_target, n, m);
+        let k = lanes_for(self.plan.row_target - self.plan.random_rows, n, m);
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
         self.b.gadget(loc, |b| {

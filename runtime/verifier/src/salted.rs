@@ -1,0 +1,234 @@
+//! The salted vector commitment of zero-knowledge proofs: a Merkle tree over
+//! `leaf_i = H(item_i ‖ salt_i)` with a fresh uniform 32-byte salt per leaf, the salts of opened
+//! leaves travelling in the opening proof. Winterfell's prover and verifier take the commitment
+//! as a type parameter (`Prover::VC`, `verify::<…, VC>`), so the stock pipeline commits the
+//! trace, the composition columns and every FRI layer with it, unchanged.
+//!
+//! A revealed digest (a root, a sibling leaf or node on an authentication path) then says nothing
+//! about the rows under it, and recomputing a root from a guessed witness never matches.
+//!
+//! Salts come from a per-thread source the prover installs around one proof
+//! ([`with_salt_source`]); building a tree without one is an error. Verifying needs none.
+
+use std::cell::RefCell;
+
+use winter_crypto::{BatchMerkleProof, Hasher as _, MerkleTree, MerkleTreeError, VectorCommitment};
+use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable};
+
+use crate::options::Hasher;
+
+/// A digest of the commitment hash.
+type Digest = <Hasher as winter_crypto::Hasher>::Digest;
+
+/// Where salts come from: 32 fresh uniform bytes per call.
+pub type SaltSource = Box<dyn FnMut() -> [u8; 32]>;
+
+thread_local! {
+    static SOURCE: RefCell<Option<SaltSource>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `source` providing the salts of every tree built on this thread, and removes
+/// it afterwards (also when `f` panics).
+pub fn with_salt_source<R>(source: SaltSource, f: impl FnOnce() -> R) -> R {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SOURCE.with(|s| s.borrow_mut().take());
+        }
+    }
+    SOURCE.with(|s| *s.borrow_mut() = Some(source));
+    let _reset = Reset;
+    f()
+}
+
+fn draw_salts(count: usize) -> Option<Vec<Digest>> {
+    SOURCE.with(|s| {
+        let mut guard = s.borrow_mut();
+        let source = guard.as_mut()?;
+        Some((0..count).map(|_| Digest::new(source())).collect())
+    })
+}
+
+/// `H(item ‖ salt)`.
+fn leaf(item: &Digest, salt: &Digest) -> Digest {
+    Hasher::merge(&[*item, *salt])
+}
+
+/// A Merkle tree over salted leaves.
+#[derive(Debug)]
+pub struct Salted {
+    tree: MerkleTree<Hasher>,
+    items: Vec<Digest>,
+    salts: Vec<Digest>,
+}
+
+/// Why a salted tree could not be built or opened, or an opening does not verify.
+#[derive(Debug)]
+pub enum SaltedError {
+    /// No salt source is installed on this thread.
+    NoSaltSource,
+    /// An opening carries a different number of salts than positions.
+    SaltCount,
+    /// The Merkle tree's own error.
+    Tree(MerkleTreeError),
+}
+
+/// An opening of several leaves: their salts (in position order) and the batch path.
+#[derive(Debug)]
+pub struct SaltedProof {
+    salts: Vec<Digest>,
+    paths: BatchMerkleProof<Hasher>,
+}
+
+impl Serializable for SaltedProof {
+    fn write_into<W: ByteWriter>(&self, target: &mut W) {
+        target.write_u32(self.salts.len() as u32);
+        for s in &self.salts {
+            s.write_into(target);
+        }
+        self.paths.write_into(target);
+    }
+}
+
+impl Deserializable for SaltedProof {
+    fn read_from<R: ByteReader>(source: &mut R) -> Result<Self, DeserializationError> {
+        let count = source.read_u32()? as usize;
+        source.check_eor(count.saturating_mul(32))?;
+        let salts = (0..count)
+            .map(|_| Digest::read_from(source))
+            .collect::<Result<_, _>>()?;
+        let paths = BatchMerkleProof::read_from(source)?;
+        Ok(SaltedProof { salts, paths })
+    }
+}
+
+impl VectorCommitment<Hasher> for Salted {
+    type Options = ();
+    type Proof = (Digest, Vec<Digest>);
+    type MultiProof = SaltedProof;
+    type Error = SaltedError;
+
+    fn with_options(items: Vec<Digest>, _options: ()) -> Result<Self, SaltedError> {
+        let salts = draw_salts(items.len()).ok_or(SaltedError::NoSaltSource)?;
+        let leaves = items.iter().zip(&salts).map(|(i, s)| leaf(i, s)).collect();
+        let tree = MerkleTree::new(leaves).map_err(SaltedError::Tree)?;
+        Ok(Salted { tree, items, salts })
+    }
+
+    fn commitment(&self) -> Digest {
+        *self.tree.root()
+    }
+
+    fn domain_len(&self) -> usize {
+        1 << self.tree.depth()
+    }
+
+    fn get_proof_domain_len(proof: &Self::Proof) -> usize {
+        1 << proof.1.len()
+    }
+
+    fn get_multiproof_domain_len(proof: &SaltedProof) -> usize {
+        1 << proof.paths.depth
+    }
+
+    fn open(&self, index: usize) -> Result<(Digest, Self::Proof), SaltedError> {
+        let (_, path) = self.tree.prove(index).map_err(SaltedError::Tree)?;
+        Ok((self.items[index], (self.salts[index], path)))
+    }
+
+    fn open_many(&self, indexes: &[usize]) -> Result<(Vec<Digest>, SaltedProof), SaltedError> {
+        let (_, paths) = self.tree.prove_batch(indexes).map_err(SaltedError::Tree)?;
+        let items = indexes.iter().map(|&i| self.items[i]).collect();
+        let salts = indexes.iter().map(|&i| self.salts[i]).collect();
+        Ok((items, SaltedProof { salts, paths }))
+    }
+
+    fn verify(
+        commitment: Digest,
+        index: usize,
+        item: Digest,
+        proof: &Self::Proof,
+    ) -> Result<(), SaltedError> {
+        let leaf = leaf(&item, &proof.0);
+        MerkleTree::<Hasher>::verify(commitment, index, leaf, &proof.1).map_err(SaltedError::Tree)
+    }
+
+    fn verify_many(
+        commitment: Digest,
+        indexes: &[usize],
+        items: &[Digest],
+        proof: &SaltedProof,
+    ) -> Result<(), SaltedError> {
+        if proof.salts.len() != items.len() || items.len() != indexes.len() {
+            return Err(SaltedError::SaltCount);
+        }
+        let leaves: Vec<Digest> = items
+            .iter()
+            .zip(&proof.salts)
+            .map(|(i, s)| leaf(i, s))
+            .collect();
+        MerkleTree::<Hasher>::verify_batch(&commitment, indexes, &leaves, &proof.paths)
+            .map_err(SaltedError::Tree)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(n: u8) -> Vec<Digest> {
+        (0..n).map(|i| Hasher::hash(&[i])).collect()
+    }
+
+    fn counter() -> SaltSource {
+        let mut k = 0u8;
+        Box::new(move || {
+            k = k.wrapping_add(1);
+            [k; 32]
+        })
+    }
+
+    #[test]
+    fn opens_and_verifies_and_rejects_a_changed_salt() {
+        let tree = with_salt_source(counter(), || Salted::new(items(16))).expect("tree");
+        let (got, proof) = tree.open_many(&[1, 4, 9]).expect("open");
+        assert_eq!(got, vec![items(16)[1], items(16)[4], items(16)[9]]);
+        let root = tree.commitment();
+        Salted::verify_many(root, &[1, 4, 9], &got, &proof).expect("verifies");
+        let bytes = proof.to_bytes();
+        let back = SaltedProof::read_from_bytes(&bytes).expect("parses");
+        Salted::verify_many(root, &[1, 4, 9], &got, &back).expect("verifies after a round trip");
+        let mut bad = SaltedProof::read_from_bytes(&bytes).expect("parses");
+        bad.salts[0] = Digest::new([0; 32]);
+        assert!(Salted::verify_many(root, &[1, 4, 9], &got, &bad).is_err());
+        bad.salts.pop();
+        assert!(matches!(
+            Salted::verify_many(root, &[1, 4, 9], &got, &bad),
+            Err(SaltedError::SaltCount)
+        ));
+    }
+
+    #[test]
+    fn same_items_fresh_salts_give_another_root() {
+        let a = with_salt_source(counter(), || Salted::new(items(8))).expect("tree");
+        let mut k = 100u8;
+        let other: SaltSource = Box::new(move || {
+            k += 1;
+            [k; 32]
+        });
+        let b = with_salt_source(other, || Salted::new(items(8))).expect("tree");
+        assert_ne!(a.commitment(), b.commitment());
+        let unsalted = MerkleTree::<Hasher>::new(items(8)).expect("tree");
+        assert_ne!(a.commitment(), *unsalted.root());
+    }
+
+    #[test]
+    fn no_source_no_tree_and_truncated_openings_fail() {
+        assert!(matches!(
+            Salted::new(items(8)),
+            Err(SaltedError::NoSaltSource)
+        ));
+        let huge = [0xff, 0xff, 0xff, 0x7f];
+        assert!(SaltedProof::read_from_bytes(&huge).is_err());
+    }
+}
