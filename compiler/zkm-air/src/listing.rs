@@ -79,6 +79,18 @@ fn header(out: &mut String, a: &Artifact) {
         out,
         "random        α, β (LogUp), γ (product checks), drawn after the main trace is committed"
     );
+    let _ = match &p.zk {
+        Some(z) => writeln!(
+            out,
+            "zero-know.    on: rows {}..{} are uniformly random, transitions hold on rows 0..{} \
+             ({} exemptions); masks zk.deep, zk.quotient, zk.gate; salted commitments",
+            p.last_row() + 1,
+            p.trace_len,
+            p.last_row(),
+            z.exemptions()
+        ),
+        None => writeln!(out, "zero-know.    off: every value is public"),
+    };
 }
 
 fn columns(out: &mut String, p: &AirProgram) {

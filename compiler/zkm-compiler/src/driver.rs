@@ -26,11 +26,23 @@ pub fn build(
     sources: &mut SourceMap,
     file: FileId,
 ) -> (Option<zkm_air::Artifact>, Vec<Diagnostic>) {
+    build_with_random_rows(sources, file, None)
+}
+
+/// [`build`] with `random_rows` zero-knowledge random rows instead of the rule (zero-knowledge
+/// with [`zkm_air::zk::RESERVED_RANDOM_ROWS`] rows whenever anything is private or committed);
+/// `Some(0)` turns zero-knowledge off. For the leakage tests and their negative controls: the
+/// verifier refuses a zero-knowledge proof whose random rows are too few for its options.
+pub fn build_with_random_rows(
+    sources: &mut SourceMap,
+    file: FileId,
+    random_rows: Option<u32>,
+) -> (Option<zkm_air::Artifact>, Vec<Diagnostic>) {
     let (program, mut diags) = check(sources, file);
     let Some(program) = program else {
         return (None, diags);
     };
-    match crate::lower::lower(&program, sources) {
+    match crate::lower::lower(&program, sources, random_rows) {
         Ok(artifact) => (Some(artifact), diags),
         Err(errors) => {
             diags.extend(errors);

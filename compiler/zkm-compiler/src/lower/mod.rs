@@ -21,11 +21,17 @@ use plan::Plan;
 /// (the plan's target and up to three halvings of it) and keeps the program with the fewest
 /// trace cells, counting auxiliary (extension-field) columns twice.
 ///
+/// `random_rows` overrides the zero-knowledge rule (see `driver::build_with_random_rows`).
+///
 /// # Errors
 /// When the program uses a construct the lowering does not support yet, or the trace would
 /// exceed the prover's limits.
-pub fn lower(program: &Program, sources: &SourceMap) -> Result<Artifact, Vec<Diagnostic>> {
-    let plan = plan::plan(program).map_err(|d| vec![d])?;
+pub fn lower(
+    program: &Program,
+    sources: &SourceMap,
+    random_rows: Option<u32>,
+) -> Result<Artifact, Vec<Diagnostic>> {
+    let plan = plan::plan(program, random_rows).map_err(|d| vec![d])?;
     let targets = (0..4)
         .map(|k| plan.row_target >> k)
         .filter(|&t| t >= plan.min_rows);

@@ -57,7 +57,7 @@ impl Plan {
 }
 
 /// Computes the plan.
-pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
+pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagnostic> {
     let root = roots(p);
     let (decl_uses, matrix_of_matmul) = decl_uses(p);
     let private = |d: usize| p.decls[d].visibility != crate::ir::Visibility::Public;
@@ -89,9 +89,10 @@ pub(crate) fn plan(p: &Program) -> Result<Plan, Diagnostic> {
         reads[root[node]] = reads[root[node]].saturating_add(1);
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
-    let random_rows = match (0..p.decls.len()).any(private) {
-        true => zkm_air::zk::RESERVED_RANDOM_ROWS as usize,
-        false => 0,
+    let random_rows = match (random_rows, (0..p.decls.len()).any(private)) {
+        (Some(r), _) => r as usize,
+        (None, true) => zkm_air::zk::RESERVED_RANDOM_ROWS as usize,
+        (None, false) => 0,
     };
     let row_target = row_target(p, &by_combination, &stored_in_dense, random_rows);
     let min_rows = tensor_rows(p, &by_combination, random_rows);
