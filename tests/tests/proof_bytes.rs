@@ -328,6 +328,8 @@ fn random_bytes_are_not_proof_files() {
     for _ in 0..200 {
         let mut bytes = header.clone();
         bytes.extend(rng.bytes(64));
+        let random_rows = [0u32, 45][rng.below(2)];
+        bytes.extend_from_slice(&random_rows.to_le_bytes());
         let io = rng.below(4);
         bytes.extend_from_slice(&(io as u32).to_le_bytes());
         bytes.extend((0..io).flat_map(|_| (rng.next() >> 1).to_le_bytes()));

@@ -1,5 +1,6 @@
 //! CLI snapshots of `zkmc prove` and `zkmc verify`: a proof that verifies, corrupted and
-//! mismatched proof files, JSON output, and the guards (memory, security, artifacts).
+//! mismatched proof files, JSON output, and the guards (memory, security, artifacts). Proofs are
+//! seeded (`--seed`) so that their sizes and bytes repeat.
 
 mod common;
 
@@ -11,7 +12,16 @@ use common::*;
 #[test]
 fn prove_and_verify_linear_digits() {
     let mut s = Session::new(&[]);
-    s.run(&["prove", "--backend", "cpu", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        LINEAR,
+        "-o",
+        "<TMP>/l.proof",
+    ]);
     s.run(&["verify", LINEAR, "<TMP>/l.proof"]);
     insta::assert_snapshot!(s.finish());
 }
@@ -23,6 +33,8 @@ fn prove_json_linear_digits() {
         "prove",
         "--backend",
         "cpu",
+        "--seed",
+        "1",
         LINEAR,
         "-o",
         "<TMP>/l.proof",
@@ -35,7 +47,16 @@ fn prove_json_linear_digits() {
 #[test]
 fn verify_corrupted_proof() {
     let mut s = Session::new(&[]);
-    s.run(&["prove", "--backend", "cpu", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        LINEAR,
+        "-o",
+        "<TMP>/l.proof",
+    ]);
     s.edit("l.proof", |bytes| {
         let mid = bytes.len() / 2;
         bytes[mid] ^= 0x01;
@@ -47,7 +68,16 @@ fn verify_corrupted_proof() {
 #[test]
 fn verify_proof_of_another_model() {
     let mut s = Session::new(&[]);
-    s.run(&["prove", "--backend", "cpu", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        LINEAR,
+        "-o",
+        "<TMP>/l.proof",
+    ]);
     s.run(&["verify", MLP, "<TMP>/l.proof"]);
     insta::assert_snapshot!(s.finish());
 }
@@ -57,7 +87,16 @@ fn verify_proof_of_another_model() {
 #[test]
 fn verify_with_another_spelling_of_the_model_path() {
     let mut s = Session::new(&[]);
-    s.run(&["prove", "--backend", "cpu", LINEAR, "-o", "<TMP>/l.proof"]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        LINEAR,
+        "-o",
+        "<TMP>/l.proof",
+    ]);
     s.run(&["verify", &format!("./{LINEAR}"), "<TMP>/l.proof"]);
     let shown = s.finish();
     let verify = shown.rsplit("$ zkmc verify").next().unwrap_or_default();

@@ -203,7 +203,7 @@ pub struct Layout {
 impl Layout {
     pub fn of(ex: &Example) -> Self {
         let wf = 11 + WINTERFELL.len();
-        let io = wf + 32 + 32 + 4;
+        let io = wf + 32 + 32 + 4 + 4;
         let io_end = io + 8 * ex.file.io.len();
         let proof = io_end + 4..ex.bytes.len();
         let (hash_rate, context_len) = context_len(&ex.bytes[proof.clone()], &ex.file.proof);
@@ -215,7 +215,8 @@ impl Layout {
             (11..wf, "winterfell version"),
             (wf..wf + 32, "artifact hash"),
             (wf + 32..wf + 64, "params digest"),
-            (wf + 64..io, "public value count"),
+            (wf + 64..wf + 68, "zero-knowledge random rows"),
+            (wf + 68..io, "public value count"),
             (io..io_end, "public values"),
             (io_end..p, "proof length"),
             (p..p + context_len, "stark: context"),
