@@ -1,0 +1,21 @@
+//! Proves zero-knowledge models in a debug build, where Winterfell validates the trace against
+//! every assertion and transition constraint and checks that each constraint's observed degree
+//! equals its declared one (the workspace enables `winter-prover`'s debug assertions for test
+//! builds). This covers the zero-knowledge layout: the exemptions, the dead row, the random rows
+//! and the mask constraint `p·B²·A'` declared with its periodic cycle.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn zero_knowledge_examples_prove_under_winterfells_debug_checks() {
+    for name in EXAMPLES {
+        let artifact = build(name);
+        assert!(artifact.program.is_zero_knowledge());
+        let trace = honest_trace(name, &artifact);
+        let file = prove(&artifact, &trace);
+        let params = api::split_public(&artifact.program, &trace.public).1;
+        verify(&artifact, &file, &params).expect("verifies");
+    }
+}
