@@ -24,6 +24,8 @@ pub struct Row {
     pub model: String,
     /// `public` or `private`.
     pub weights: String,
+    /// Zero-knowledge on (the compiler's rule) or off (no random rows).
+    pub zk: bool,
     /// The numbers, or the error that stopped the measurement.
     pub outcome: Result<Measurement, String>,
 }
@@ -67,18 +69,20 @@ impl Measurement {
     }
 }
 
-/// Measures `spec` with `vis` weights; call it in a fresh process.
-pub fn run(spec: Spec, vis: Visibility) -> Row {
+/// Measures `spec` with `vis` weights, with zero-knowledge or without; call it in a fresh
+/// process.
+pub fn run(spec: Spec, vis: Visibility, zk: bool) -> Row {
     Row {
         model: spec.name.to_string(),
         weights: vis.as_str().to_string(),
-        outcome: measure(spec, vis),
+        zk,
+        outcome: measure(spec, vis, zk),
     }
 }
 
-fn measure(spec: Spec, vis: Visibility) -> Result<Measurement, String> {
+fn measure(spec: Spec, vis: Visibility, zk: bool) -> Result<Measurement, String> {
     let materials = materialize(spec, vis)?;
-    let artifact = compile(&materials)?;
+    let artifact = compile(&materials, zk)?;
     let (trace, witness) = witness(&artifact, &materials)?;
     check(&artifact, &trace)?;
     let (proved, prove) = prove(&artifact, &trace)?;
@@ -99,10 +103,11 @@ fn measure(spec: Spec, vis: Visibility) -> Result<Measurement, String> {
     })
 }
 
-fn compile(m: &Materials) -> Result<Artifact, String> {
+fn compile(m: &Materials, zk: bool) -> Result<Artifact, String> {
     let mut sources = SourceMap::new();
     let file = sources.add(m.file_name.clone(), m.source.clone());
-    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    let rows = if zk { None } else { Some(0) };
+    let (artifact, diags) = zkm_compiler::driver::build_with_random_rows(&mut sources, file, rows);
     artifact.ok_or_else(|| {
         let errors: Vec<String> = diags
             .iter()

@@ -4,13 +4,13 @@
 use super::measure::{Measurement, Row, PROVE_RUNS, VERIFY_RUNS};
 
 /// The table header and its separator line.
-pub const HEADER: &str = "| model | weights | MACs | trace rows x cols (main+aux) | cells/MAC \
-                          | witness ms | prove ms | ns/MAC | verify ms | proof KB | peak RSS MB \
-                          | security bits (conj/proven) |\n\
-                          |---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|";
+pub const HEADER: &str = "| model | weights | zk | MACs | trace rows x cols (main+aux) \
+                          | cells/MAC | witness ms | prove ms | ns/MAC | verify ms | proof KB \
+                          | peak RSS MB | security bits (conj/proven) |\n\
+                          |---|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|";
 
-/// Number of columns in [`HEADER`].
-const COLUMNS: usize = 12;
+/// Number of measured columns in [`HEADER`] (after model, weights and zk).
+const COLUMNS: usize = 10;
 
 /// The machine the numbers come from: `nproc`, the CPU model and `RAYON_NUM_THREADS`.
 pub fn machine_context() -> String {
@@ -35,9 +35,10 @@ pub fn line(row: &Row) -> String {
         Err(e) => failed(e),
     };
     format!(
-        "| {} | {} | {} |",
+        "| {} | {} | {} | {} |",
         row.model,
         row.weights,
+        if row.zk { "on" } else { "off" },
         cells.join(" | ")
     )
 }
@@ -59,7 +60,7 @@ fn measured(m: &Measurement) -> Vec<String> {
 
 /// The error in the first numeric column, dashes in the others.
 fn failed(error: &str) -> Vec<String> {
-    let mut cells = vec!["—".to_string(); COLUMNS - 2];
+    let mut cells = vec!["—".to_string(); COLUMNS];
     cells[0] = format!(
         "**error:** {}",
         error.replace('|', "\\|").replace('\n', " ")
@@ -86,6 +87,10 @@ pub fn notes() -> String {
              (the artifact's own integrity is checked when it is loaded): artifact hash, \
              parameter digest, public widths and trace shape, then Winterfell's verifier."
         ),
+        "- zk: `on` is the compiler's rule (every model here has a private input: 45 random \
+         rows, the masks, salted commitments, fresh OS randomness per proof); `off` compiles the \
+         same model without random rows, for the zero-knowledge overhead."
+            .to_string(),
         "- proof KB: the proof file (`ProofFile::to_bytes`), KiB.".to_string(),
         "- peak RSS MB: `VmHWM` (MiB) of a fresh child process per row, covering compile, load, \
          witness, checker, every proof and verification."

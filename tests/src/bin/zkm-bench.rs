@@ -4,9 +4,10 @@
 //! cargo run --release -p zkm-tests --bin zkm-bench [-- --quick] [-- --model NAME]...
 //! ```
 //!
-//! Every (model, weight visibility) pair runs in a fresh child process (this binary re-invoked
-//! with `--one NAME VIS`) so its peak RSS is its own; the child prints one JSON [`Row`] and the
-//! parent prints it as a table line. `--quick` runs only the small models marked for CI smoke
+//! Every (model, weight visibility, zero-knowledge on/off) triple runs in a fresh child process
+//! (this binary re-invoked with `--one NAME VIS ZK`) so its peak RSS is its own; the child prints
+//! one JSON [`Row`] and the parent prints it as a table line. Zero-knowledge `off` compiles the
+//! same model without random rows (`build_with_random_rows(.., Some(0))`), for the overhead. `--quick` runs only the small models marked for CI smoke
 //! use; `--model NAME` (repeatable) picks models by name.
 
 use std::io::Write as _;
@@ -17,15 +18,15 @@ use zkm_tests::bench::models::{self, Spec, Visibility, MODELS};
 use zkm_tests::bench::report;
 
 const USAGE: &str = "usage: zkm-bench [--quick] [--model NAME]...\n       \
-                     zkm-bench --one NAME public|private   (internal: one child measurement)";
+                     zkm-bench --one NAME public|private on|off   (internal: one child measurement)";
 
 /// What the command line asks for.
 #[derive(Debug)]
 enum Mode {
     /// Run `models` in child processes and print the table.
     Table(Vec<Spec>),
-    /// Measure one pair in this process and print its JSON row.
-    One(Spec, Visibility),
+    /// Measure one triple in this process and print its JSON row.
+    One(Spec, Visibility, bool),
     /// Print the usage.
     Help,
 }
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--").collect();
     match parse(&args) {
         Ok(Mode::Table(specs)) => table(&specs),
-        Ok(Mode::One(spec, vis)) => one(spec, vis),
+        Ok(Mode::One(spec, vis, zk)) => one(spec, vis, zk),
         Ok(Mode::Help) => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -58,7 +59,12 @@ fn parse(args: &[String]) -> Result<Mode, String> {
                 let spec = model(it.next())?;
                 let vis = it.next().map(String::as_str).and_then(Visibility::parse);
                 let vis = vis.ok_or("--one needs a visibility: public or private")?;
-                return Ok(Mode::One(spec, vis));
+                let zk = match it.next().map(String::as_str) {
+                    Some("on") => true,
+                    Some("off") => false,
+                    _ => return Err("--one needs zero-knowledge on or off".into()),
+                };
+                return Ok(Mode::One(spec, vis, zk));
             }
             "-h" | "--help" => return Ok(Mode::Help),
             other => return Err(format!("unknown argument `{other}`")),
@@ -84,9 +90,9 @@ fn model(name: Option<&String>) -> Result<Spec, String> {
     })
 }
 
-/// Child: measure one pair and print its row as one JSON line.
-fn one(spec: Spec, vis: Visibility) -> ExitCode {
-    let row = measure::run(spec, vis);
+/// Child: measure one triple and print its row as one JSON line.
+fn one(spec: Spec, vis: Visibility, zk: bool) -> ExitCode {
+    let row = measure::run(spec, vis, zk);
     match serde_json::to_string(&row) {
         Ok(json) => {
             println!("{json}");
@@ -106,11 +112,14 @@ fn table(specs: &[Spec]) -> ExitCode {
     let mut all_ok = true;
     for &spec in specs {
         for vis in Visibility::ALL {
-            eprintln!("zkm-bench: {} ({} weights)...", spec.name, vis.as_str());
-            let row = child(spec, vis);
-            all_ok &= row.outcome.is_ok();
-            println!("{}", report::line(&row));
-            let _ = std::io::stdout().flush();
+            for zk in [true, false] {
+                let z = if zk { "on" } else { "off" };
+                eprintln!("zkm-bench: {} ({} weights, zk {z})...", spec.name, vis.as_str());
+                let row = child(spec, vis, zk);
+                all_ok &= row.outcome.is_ok();
+                println!("{}", report::line(&row));
+                let _ = std::io::stdout().flush();
+            }
         }
     }
     println!("\n{}", report::notes());
@@ -122,10 +131,11 @@ fn table(specs: &[Spec]) -> ExitCode {
 }
 
 /// Runs `--one` in a fresh process; a child that crashes or prints no row becomes an error row.
-fn child(spec: Spec, vis: Visibility) -> Row {
+fn child(spec: Spec, vis: Visibility, zk: bool) -> Row {
     let failed = |why: String| Row {
         model: spec.name.to_string(),
         weights: vis.as_str().to_string(),
+        zk,
         outcome: Err(why),
     };
     let exe = match std::env::current_exe() {
@@ -133,7 +143,7 @@ fn child(spec: Spec, vis: Visibility) -> Row {
         Err(e) => return failed(format!("cannot find this executable: {e}")),
     };
     let output = Command::new(exe)
-        .args(["--one", spec.name, vis.as_str()])
+        .args(["--one", spec.name, vis.as_str(), if zk { "on" } else { "off" }])
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output();
