@@ -352,8 +352,8 @@ impl AirBuilder {
     pub fn finish(mut self) -> Result<AirProgram, LayoutError> {
         let mut rows = self.max_rows;
         if self.prog.globals.range8.is_some() {
-            // The table's 256 entries lie on rows 0..255, all summed: before the dead row.
-            rows = rows.max(255);
+            // The table lies on rows 0..128, all summed: before the dead row.
+            rows = rows.max(crate::range::TABLE_ROWS);
         }
         let random = self.random_rows.unwrap_or(0) as usize;
         let mut n = (rows + 1 + random).next_power_of_two().max(8);

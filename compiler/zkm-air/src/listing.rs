@@ -82,10 +82,11 @@ fn header(out: &mut String, a: &Artifact) {
     let _ = match &p.zk {
         Some(z) => writeln!(
             out,
-            "zero-know.    on: rows {}..{} are uniformly random, transitions hold on rows 0..{} \
-             ({} exemptions); masks zk.deep, zk.quotient, zk.gate; salted commitments",
+            "zero-know.    on: rows {}..{} uniformly random, dead row {}, transitions enforced on \
+             rows 0..{} ({} exemptions); masks zk.deep, zk.quotient, zk.gate; salted commitments",
             p.last_row() + 1,
             p.trace_len,
+            p.last_row(),
             p.last_row(),
             z.exemptions()
         ),

@@ -327,19 +327,19 @@ pub struct AirProgram {
     pub zk: Option<crate::zk::ZkLayout>,
 }
 
-/// The 8-bit range table's columns. The table is sent twice: `range8` (value `row mod 256`) with
-/// multiplicities `mult`, for values 0..=254, and `range8_next` (value `(row + 1) mod 256`) with
-/// `mult_next`, for the value 255 on row 254, so no entry ever needs the trace's last row.
+/// The 8-bit range table's columns: two halves on rows `0..128`, `range8` (value `row mod 128`)
+/// with multiplicities `mult` and `range8_hi` (value `128 + row mod 128`) with `mult_hi`, so the
+/// table stays clear of the dead row and the random rows of a 256-row trace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Range8 {
-    /// Periodic column `row mod 256`.
+    /// Periodic column `row mod 128`.
     pub periodic: u16,
     /// Multiplicities of `range8`.
     pub mult: u16,
-    /// Periodic column `(row + 1) mod 256`.
-    pub periodic_next: u16,
-    /// Multiplicities of `range8_next`.
-    pub mult_next: u16,
+    /// Periodic column `128 + row mod 128`.
+    pub periodic_hi: u16,
+    /// Multiplicities of `range8_hi`.
+    pub mult_hi: u16,
 }
 
 /// Columns shared by every gadget.

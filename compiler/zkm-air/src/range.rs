@@ -1,8 +1,9 @@
 //! Range checks through the 8-bit lookup table: constraints and witness together.
 //!
-//! The table is the periodic column `range8` (values 0..255, period 256) with a multiplicity
-//! column; it *sends* each entry `mult` times on the bus with tag 0 (value 255 through a second,
-//! shifted copy, so that no entry needs the trace's last row, which the LogUp sum skips). A range check of
+//! The table is sent in two halves on rows `0..128`: the periodic column `range8` (value
+//! `row mod 128`) and `range8_hi` (value `128 + row mod 128`), each with a multiplicity column;
+//! each *sends* its entry `mult` times on the bus with tag 0. Keeping the table in 128 rows keeps
+//! it clear of the dead row and the zero-knowledge random rows of a 256-row trace. A range check of
 //! `d ∈ [0, 2^bits)` splits `d` into `L = ⌈bits/8⌉` limb columns, each *received* from the table,
 //! and when `bits` is not a multiple of 8 the top limb is also received scaled by
 //! `2^(8L − bits)`, which proves it is below `2^(bits − 8(L−1))`.
@@ -14,6 +15,9 @@ use crate::expr::ExprId;
 use crate::field::Felt;
 use crate::program::Direction;
 use crate::witness::Witness;
+
+/// Rows the 8-bit table occupies: `0..128`, two entries per row.
+pub const TABLE_ROWS: usize = 128;
 
 /// The limb columns of one range check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,22 +75,23 @@ impl AirBuilder {
         self.bus(Direction::Receive, gate, tag, value, label);
     }
 
-    /// Creates the table: periodic `range8` and its multiplicity column, which sends every entry
-    /// `mult` times (the multiplicity is the prover's count of lookups of that entry).
+    /// Creates the table: the periodic halves `range8` and `range8_hi` and their multiplicity
+    /// columns, which send every entry `mult` times (the multiplicity is the prover's count of
+    /// lookups of that entry).
     pub(crate) fn new_range8(&mut self) -> crate::program::Range8 {
         let (periodic, mult) = self.table_send("range8", 0);
-        let (periodic_next, mult_next) = self.table_send("range8_next", 1);
+        let (periodic_hi, mult_hi) = self.table_send("range8_hi", TABLE_ROWS as u64);
         crate::program::Range8 {
             periodic,
             mult,
-            periodic_next,
-            mult_next,
+            periodic_hi,
+            mult_hi,
         }
     }
 
-    /// One copy of the table: periodic values `(row + shift) mod 256`, sent `mult` times.
+    /// One half of the table: periodic values `shift + row mod 128`, sent `mult` times.
     fn table_send(&mut self, name: &str, shift: u64) -> (u16, u16) {
-        let values = (0..256u64).map(|r| (r + shift) % 256).collect();
+        let values = (0..TABLE_ROWS as u64).map(|r| r + shift).collect();
         let periodic = self.push_periodic(name, values);
         let mult = self.main_col(format!("{name}.mult"), "lookups of this row's table value");
         let m = self.cur(mult);
@@ -124,8 +129,8 @@ pub(crate) fn fill_table(w: &mut Witness<'_>) {
             }
         }
     });
-    for (i, c) in counts.iter().enumerate().take(255) {
-        w.set(table.mult, i, Felt::new(*c));
+    for i in 0..TABLE_ROWS {
+        w.set(table.mult, i, Felt::new(counts[i]));
+        w.set(table.mult_hi, i, Felt::new(counts[TABLE_ROWS + i]));
     }
-    w.set(table.mult_next, 254, Felt::new(counts[255]));
 }

@@ -114,7 +114,11 @@ fn table(specs: &[Spec]) -> ExitCode {
         for vis in Visibility::ALL {
             for zk in [true, false] {
                 let z = if zk { "on" } else { "off" };
-                eprintln!("zkm-bench: {} ({} weights, zk {z})...", spec.name, vis.as_str());
+                eprintln!(
+                    "zkm-bench: {} ({} weights, zk {z})...",
+                    spec.name,
+                    vis.as_str()
+                );
                 let row = child(spec, vis, zk);
                 all_ok &= row.outcome.is_ok();
                 println!("{}", report::line(&row));
@@ -143,7 +147,12 @@ fn child(spec: Spec, vis: Visibility, zk: bool) -> Row {
         Err(e) => return failed(format!("cannot find this executable: {e}")),
     };
     let output = Command::new(exe)
-        .args(["--one", spec.name, vis.as_str(), if zk { "on" } else { "off" }])
+        .args([
+            "--one",
+            spec.name,
+            vis.as_str(),
+            if zk { "on" } else { "off" },
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output();

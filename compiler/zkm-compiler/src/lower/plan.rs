@@ -174,7 +174,7 @@ fn tensor_rows(p: &Program, checked: &[bool], random: usize) -> usize {
         .map(|n| n.len())
         .max()
         .unwrap_or(1);
-    (longest.max(255) + 1 + random).next_power_of_two()
+    (longest.max(zkm_air::range::TABLE_ROWS) + 1 + random).next_power_of_two()
 }
 
 /// How often each declaration is used, and whether it is ever the matrix of a product.
