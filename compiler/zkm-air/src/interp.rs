@@ -36,6 +36,9 @@ enum Op {
 pub struct Tape {
     ops: Vec<Op>,
     roots: Vec<u32>,
+    /// For each node: true when it reads no auxiliary cell and no random element, so that
+    /// [`Tape::eval_mixed`] computes it in the base field of the main frame.
+    base: Vec<bool>,
 }
 
 impl Tape {
@@ -60,7 +63,17 @@ impl Tape {
             ops.push(translate(arena.get(id as ExprId), &index));
         }
         let roots = roots.iter().map(|&r| index[r as usize]).collect();
-        Tape { ops, roots }
+        let mut base = Vec::with_capacity(ops.len());
+        for op in &ops {
+            let b = match *op {
+                Op::Const(_) => true,
+                Op::Leaf(l) => matches!(l, Leaf::Main(..) | Leaf::Periodic(_)),
+                Op::Add(a, c) | Op::Sub(a, c) | Op::Mul(a, c) => base[a as usize] && base[c as usize],
+                Op::Neg(a) => base[a as usize],
+            };
+            base.push(b);
+        }
+        Tape { ops, roots, base }
     }
 
     /// The tape of every transition constraint of `segment`, in program order.
@@ -115,6 +128,62 @@ impl Tape {
         }
         for (o, &r) in out.iter_mut().zip(&self.roots) {
             *o = scratch[r as usize];
+        }
+    }
+
+    /// Evaluates every root into `out` like [`Tape::eval`], computing the nodes that read only
+    /// main cells, periodic values and constants in `F` (Winterfell's main frame: the base field
+    /// on the constraint-evaluation domain) and lifting them into `E` only where an
+    /// extension-field node reads them (a product with one base operand is `mul_base`).
+    pub fn eval_mixed<F, E>(
+        &self,
+        base_leaf: impl Fn(Leaf) -> F,
+        ext_leaf: impl Fn(Leaf) -> E,
+        scratch: &mut (Vec<F>, Vec<E>),
+        out: &mut [E],
+    ) where
+        F: FieldElement<BaseField = Felt>,
+        E: FieldElement<BaseField = Felt> + crate::field::ExtensionOf<F>,
+    {
+        let (fs, es) = scratch;
+        fs.clear();
+        es.clear();
+        fs.resize(self.ops.len(), F::ZERO);
+        es.resize(self.ops.len(), E::ZERO);
+        for (i, op) in self.ops.iter().enumerate() {
+            if self.base[i] {
+                fs[i] = match *op {
+                    Op::Const(c) => F::from(c),
+                    Op::Leaf(l) => base_leaf(l),
+                    Op::Add(a, b) => fs[a as usize] + fs[b as usize],
+                    Op::Sub(a, b) => fs[a as usize] - fs[b as usize],
+                    Op::Mul(a, b) => fs[a as usize] * fs[b as usize],
+                    Op::Neg(a) => -fs[a as usize],
+                };
+                continue;
+            }
+            let lift = |k: u32| match self.base[k as usize] {
+                true => E::from(fs[k as usize]),
+                false => es[k as usize],
+            };
+            es[i] = match *op {
+                Op::Leaf(l) => ext_leaf(l),
+                Op::Add(a, b) => lift(a) + lift(b),
+                Op::Sub(a, b) => lift(a) - lift(b),
+                Op::Mul(a, b) => match (self.base[a as usize], self.base[b as usize]) {
+                    (true, false) => es[b as usize].mul_base(fs[a as usize]),
+                    (false, true) => es[a as usize].mul_base(fs[b as usize]),
+                    _ => es[a as usize] * es[b as usize],
+                },
+                Op::Neg(a) => -es[a as usize],
+                Op::Const(_) => E::ZERO,
+            };
+        }
+        for (o, &r) in out.iter_mut().zip(&self.roots) {
+            *o = match self.base[r as usize] {
+                true => E::from(fs[r as usize]),
+                false => es[r as usize],
+            };
         }
     }
 

@@ -183,15 +183,19 @@ impl Air for ZkmAir {
         let (cur, next) = (main_frame.current(), main_frame.next());
         let (acur, anext) = (aux_frame.current(), aux_frame.next());
         let rand = aux_rand_elements.rand_elements();
-        let leaf = |l: Leaf| match l {
-            Leaf::Main(c, false) => E::from(cur[c]),
-            Leaf::Main(c, true) => E::from(next[c]),
+        let base = |l: Leaf| match l {
+            Leaf::Main(c, false) => cur[c],
+            Leaf::Main(c, true) => next[c],
+            Leaf::Periodic(i) => periodic_values[i],
+            Leaf::Aux(..) | Leaf::Rand(_) => F::ZERO,
+        };
+        let ext = |l: Leaf| match l {
             Leaf::Aux(c, false) => acur[c],
             Leaf::Aux(c, true) => anext[c],
-            Leaf::Periodic(i) => E::from(periodic_values[i]),
             Leaf::Rand(i) => rand[i],
+            Leaf::Main(..) | Leaf::Periodic(_) => E::ZERO,
         };
-        self.aux.eval(leaf, &mut Vec::new(), result);
+        self.aux.eval_mixed(base, ext, &mut Default::default(), result);
     }
 
     fn get_assertions(&self) -> Vec<Assertion<Felt>> {
