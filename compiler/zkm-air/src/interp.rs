@@ -68,7 +68,9 @@ impl Tape {
             let b = match *op {
                 Op::Const(_) => true,
                 Op::Leaf(l) => matches!(l, Leaf::Main(..) | Leaf::Periodic(_)),
-                Op::Add(a, c) | Op::Sub(a, c) | Op::Mul(a, c) => base[a as usize] && base[c as usize],
+                Op::Add(a, c) | Op::Sub(a, c) | Op::Mul(a, c) => {
+                    base[a as usize] && base[c as usize]
+                }
                 Op::Neg(a) => base[a as usize],
             };
             base.push(b);

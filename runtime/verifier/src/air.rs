@@ -195,7 +195,8 @@ impl Air for ZkmAir {
             Leaf::Rand(i) => rand[i],
             Leaf::Main(..) | Leaf::Periodic(_) => E::ZERO,
         };
-        self.aux.eval_mixed(base, ext, &mut Default::default(), result);
+        self.aux
+            .eval_mixed(base, ext, &mut Default::default(), result);
     }
 
     fn get_assertions(&self) -> Vec<Assertion<Felt>> {
