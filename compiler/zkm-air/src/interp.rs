@@ -4,6 +4,8 @@
 //! and the Winterfell adapter all evaluate through it; [`Frames`] loads one row and the next from a
 //! column-major trace for the callers that hold whole columns.
 
+mod mixed;
+
 use crate::expr::{Env, Expr, ExprArena, ExprId};
 use crate::field::{Felt, FieldElement};
 use crate::program::{AirProgram, Segment};
@@ -36,9 +38,8 @@ enum Op {
 pub struct Tape {
     ops: Vec<Op>,
     roots: Vec<u32>,
-    /// For each node: true when it reads no auxiliary cell and no random element, so that
-    /// [`Tape::eval_mixed`] computes it in the base field of the main frame.
-    base: Vec<bool>,
+    /// The same nodes compiled for [`Tape::eval_mixed`].
+    mixed: mixed::Mixed,
 }
 
 impl Tape {
@@ -62,20 +63,9 @@ impl Tape {
             index[id] = ops.len() as u32;
             ops.push(translate(arena.get(id as ExprId), &index));
         }
-        let roots = roots.iter().map(|&r| index[r as usize]).collect();
-        let mut base = Vec::with_capacity(ops.len());
-        for op in &ops {
-            let b = match *op {
-                Op::Const(_) => true,
-                Op::Leaf(l) => matches!(l, Leaf::Main(..) | Leaf::Periodic(_)),
-                Op::Add(a, c) | Op::Sub(a, c) | Op::Mul(a, c) => {
-                    base[a as usize] && base[c as usize]
-                }
-                Op::Neg(a) => base[a as usize],
-            };
-            base.push(b);
-        }
-        Tape { ops, roots, base }
+        let roots: Vec<u32> = roots.iter().map(|&r| index[r as usize]).collect();
+        let mixed = mixed::Mixed::new(&ops, &roots);
+        Tape { ops, roots, mixed }
     }
 
     /// The tape of every transition constraint of `segment`, in program order.
@@ -141,52 +131,12 @@ impl Tape {
         &self,
         base_leaf: impl Fn(Leaf) -> F,
         ext_leaf: impl Fn(Leaf) -> E,
-        scratch: &mut (Vec<F>, Vec<E>),
         out: &mut [E],
     ) where
         F: FieldElement<BaseField = Felt>,
         E: FieldElement<BaseField = Felt> + crate::field::ExtensionOf<F>,
     {
-        let (fs, es) = scratch;
-        fs.clear();
-        es.clear();
-        fs.resize(self.ops.len(), F::ZERO);
-        es.resize(self.ops.len(), E::ZERO);
-        for (i, op) in self.ops.iter().enumerate() {
-            if self.base[i] {
-                fs[i] = match *op {
-                    Op::Const(c) => F::from(c),
-                    Op::Leaf(l) => base_leaf(l),
-                    Op::Add(a, b) => fs[a as usize] + fs[b as usize],
-                    Op::Sub(a, b) => fs[a as usize] - fs[b as usize],
-                    Op::Mul(a, b) => fs[a as usize] * fs[b as usize],
-                    Op::Neg(a) => -fs[a as usize],
-                };
-                continue;
-            }
-            let lift = |k: u32| match self.base[k as usize] {
-                true => E::from(fs[k as usize]),
-                false => es[k as usize],
-            };
-            es[i] = match *op {
-                Op::Leaf(l) => ext_leaf(l),
-                Op::Add(a, b) => lift(a) + lift(b),
-                Op::Sub(a, b) => lift(a) - lift(b),
-                Op::Mul(a, b) => match (self.base[a as usize], self.base[b as usize]) {
-                    (true, false) => es[b as usize].mul_base(fs[a as usize]),
-                    (false, true) => es[a as usize].mul_base(fs[b as usize]),
-                    _ => es[a as usize] * es[b as usize],
-                },
-                Op::Neg(a) => -es[a as usize],
-                Op::Const(_) => E::ZERO,
-            };
-        }
-        for (o, &r) in out.iter_mut().zip(&self.roots) {
-            *o = match self.base[r as usize] {
-                true => E::from(fs[r as usize]),
-                false => es[r as usize],
-            };
-        }
+        self.mixed.eval(base_leaf, ext_leaf, out);
     }
 
     /// Evaluates every root on one row given as an [`Env`].

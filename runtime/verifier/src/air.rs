@@ -166,7 +166,8 @@ impl Air for ZkmAir {
             Leaf::Periodic(i) => periodic_values[i],
             Leaf::Aux(..) | Leaf::Rand(_) => E::ZERO,
         };
-        self.main.eval(leaf, &mut Vec::new(), result);
+        // Every leaf of a main constraint is in the main frame's field.
+        self.main.eval_mixed(leaf, |_| E::ZERO, result);
     }
 
     fn evaluate_aux_transition<F, E>(
@@ -195,8 +196,7 @@ impl Air for ZkmAir {
             Leaf::Rand(i) => rand[i],
             Leaf::Main(..) | Leaf::Periodic(_) => E::ZERO,
         };
-        self.aux
-            .eval_mixed(base, ext, &mut Default::default(), result);
+        self.aux.eval_mixed(base, ext, result);
     }
 
     fn get_assertions(&self) -> Vec<Assertion<Felt>> {
