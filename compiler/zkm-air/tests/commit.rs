@@ -1,8 +1,8 @@
 //! The commitment gadget on hand-built programs: private stores of random tensors and one
 //! `Commit` of them. An honest trace satisfies the checker and its public digests equal
 //! winter-crypto's `Rp64_256::hash_elements` of the encoding of `spec/commitment.md`, computed
-//! here independently of the gadget; a wrong digest, a changed nonce, swapped values and a
-//! corrupted cell of any owned column are each reported.
+//! here independently of the gadget; a wrong digest, a changed nonce, swapped values, a spliced
+//! chain and a corrupted cell of any owned column are each reported.
 
 use winter_crypto::{hashers::Rp64_256, ElementHasher};
 use zkm_air::check::{check, Failure, FailureKind};
@@ -380,4 +380,54 @@ fn digest_hex_is_the_serialized_element_digest() {
         "00000000ffffffff"
     );
     assert_eq!(hex, expected);
+}
+
+/// The worked example of `spec/commitment.md` §5.
+#[test]
+fn the_spec_example_digest() {
+    use zkm_air::gadgets::{digest, digest_hex, sequence};
+    let values = [-1, 0, 1, 2, -128, 127, 5, 9];
+    let nonce = Felt::new(42);
+    let seq: Vec<u64> = sequence(&values, 8, nonce)
+        .iter()
+        .map(|e| e.as_int())
+        .collect();
+    assert_eq!(seq, [0x0085_ff00_8281_807f, 0x89, 0x2a]);
+    let d = digest(&values, 8, nonce);
+    assert_eq!(d[..], reference_digest(&values, 8, 42)[..]);
+    let hex = "1c99012801719c072e8468264032f344fa8c72b60ac38db6749ddcdeedd35af8";
+    assert_eq!(digest_hex(&d), hex);
+    let (p, offsets, mut inputs, _) = honest(&[spec("w", 8, 8)], 16);
+    inputs.values.insert("w".into(), values.to_vec());
+    inputs.nonces.insert("w".into(), 42);
+    let trace = generate(&p, &inputs);
+    assert!(check(&p, &trace).is_empty());
+    assert_eq!(trace.public[offsets[0]..offsets[0] + 4], d[..]);
+}
+
+/// A prover who uses values `B` but shows the digest of values `A` (equal but for the last one)
+/// by copying `A`'s last permutation into `B`'s trace breaks the chain at the absorb row.
+#[test]
+fn a_spliced_chain_is_reported() {
+    let specs = [spec("w", 8, 100)];
+    let (p, offsets, inputs, trace_a) = honest(&specs, 17);
+    let mut other = inputs.clone();
+    let values = other.values.get_mut("w").expect("values");
+    values[99] = if values[99] == 0 { 1 } else { 0 };
+    let mut trace = generate(&p, &other);
+    let c = commit_gadget(&p);
+    let last = c.chains[0].end();
+    for &col in [&c.perm.s, &c.perm.t, &c.perm.w, &c.perm.v]
+        .into_iter()
+        .flatten()
+    {
+        let col = col as usize;
+        trace.main[col][last..last + 8].copy_from_slice(&trace_a.main[col][last..last + 8]);
+    }
+    let at = offsets[0];
+    trace.public[at..at + 4].copy_from_slice(&trace_a.public[at..at + 4]);
+    let failures = check(&p, &trace);
+    let labels: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(labels, ["commit.s10_absorb"], "{failures:#?}");
+    assert_eq!(failures[0].row, last - 1);
 }

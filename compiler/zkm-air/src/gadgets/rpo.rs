@@ -269,6 +269,17 @@ mod tests {
     }
 
     #[test]
+    fn mds_is_the_circulant_of_its_first_row() {
+        let c = [7, 23, 8, 26, 13, 10, 9, 7, 6, 22, 21, 8];
+        for i in 0..STATE_WIDTH {
+            for j in 0..STATE_WIDTH {
+                let expected = c[(j + STATE_WIDTH - i) % STATE_WIDTH];
+                assert_eq!(Rp64_256::MDS[i][j].as_int(), expected, "M[{i}][{j}]");
+            }
+        }
+    }
+
+    #[test]
     fn rows_compute_winter_crypto_rounds() {
         for seed in 0..20 {
             let s = state(seed);
