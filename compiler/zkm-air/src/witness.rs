@@ -7,11 +7,16 @@ use crate::field::{felt_i128, Felt, FieldElement};
 use crate::interp::{Frames, Tape};
 use crate::program::{AirProgram, TensorId};
 
-/// Quantized values of the model's inputs and parameters, by declared name, row-major.
+/// Quantized values of the model's inputs and parameters, by declared name, row-major, and the
+/// prover's private nonces of committed declarations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Inputs {
     /// Integer codes by tensor name.
     pub values: BTreeMap<String, Vec<i64>>,
+    /// The nonce of each committed declaration, by name: a canonical field element (below the
+    /// modulus) absorbed after the values, so that the digest hides low-entropy data
+    /// (`spec/commitment.md`).
+    pub nonces: BTreeMap<String, u64>,
 }
 
 /// Why a witness could not be generated.
@@ -42,6 +47,18 @@ pub enum WitnessError {
         /// Declared bit width.
         bits: u32,
     },
+    /// A committed declaration has no nonce.
+    MissingNonce {
+        /// Declared name.
+        name: String,
+    },
+    /// A nonce is not a canonical field element (it is not below the modulus).
+    NonCanonicalNonce {
+        /// Declared name.
+        name: String,
+        /// The nonce given.
+        value: u64,
+    },
 }
 
 impl std::fmt::Display for WitnessError {
@@ -63,6 +80,13 @@ impl std::fmt::Display for WitnessError {
             } => write!(
                 f,
                 "`{name}`[{index}] = {value} does not fit in {bits} signed bits"
+            ),
+            WitnessError::MissingNonce { name } => {
+                write!(f, "no nonce given for the committed `{name}`")
+            }
+            WitnessError::NonCanonicalNonce { name, value } => write!(
+                f,
+                "the nonce {value} of `{name}` is not below the field modulus 2^64 - 2^32 + 1"
             ),
         }
     }
@@ -149,6 +173,21 @@ impl<'a> Witness<'a> {
             });
         }
         Ok(vals.iter().map(|&v| v as i128).collect())
+    }
+
+    /// The nonce of committed declaration `name`.
+    ///
+    /// # Errors
+    /// When it is missing or not below the field modulus.
+    pub fn nonce(&self, name: &str) -> Result<Felt, WitnessError> {
+        let name = name.to_owned();
+        match self.inputs.nonces.get(&name) {
+            None => Err(WitnessError::MissingNonce { name }),
+            Some(&value) if value >= crate::field::MODULUS => {
+                Err(WitnessError::NonCanonicalNonce { name, value })
+            }
+            Some(&value) => Ok(Felt::new(value)),
+        }
     }
 
     /// Calls `f(row, term index, mult, tag, value)` for every bus term on every row where

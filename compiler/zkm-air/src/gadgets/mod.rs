@@ -8,6 +8,7 @@
 mod abs;
 mod argmax;
 mod blocks;
+mod commit;
 mod contract;
 mod dense;
 mod elementwise;
@@ -16,6 +17,7 @@ mod private_product;
 mod public_product;
 mod relu;
 mod rescale;
+mod rpo;
 mod sign;
 mod sum;
 mod unary;
@@ -26,6 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use abs::Abs;
 pub use argmax::Argmax;
 pub use blocks::Blocks;
+pub use commit::{digest, digest_hex, pack, per_element, sequence, Chain, Commit, Committed};
 pub use contract::{AuxFill, DeclRef, FoldedBias, GadgetOp, Owned, MAX_COMPARE_BITS};
 pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
@@ -34,6 +37,7 @@ pub use private_product::PrivateProduct;
 pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use relu::Relu;
 pub use rescale::{ClampSide, Rescale, RescaleSpec};
+pub use rpo::{permute, RpoRows};
 pub use sign::{SignBit, SignedMap, SignedMapSpec};
 pub use sum::Sum;
 pub use unary::{unary_op, UnaryOp};
@@ -121,6 +125,8 @@ register_gadgets! {
     Sum,
     /// A model output.
     Output,
+    /// The in-AIR RPO-256 digests of committed tensors.
+    Commit,
 }
 
 /// The elementwise unary operations the compiler offers as builtins `name(x)` (see
