@@ -296,6 +296,33 @@ fn fitting_type(d: &DeclInfo, values: &[f64]) -> String {
     format!("{head}: `{ty}` would hold every value")
 }
 
+/// Loads only the public inputs from `input_json` (which may hold private ones too), quantized,
+/// by name: what a verifier compares with a statement (`zkmc verify --input`).
+///
+/// # Errors
+/// As [`load`], for the input file, and a missing public input.
+pub fn load_public_inputs(
+    program: &AirProgram,
+    input_json: &str,
+) -> Result<BTreeMap<String, Vec<i64>>, InputError> {
+    let all: Vec<&DeclInfo> = program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Input)
+        .collect();
+    let map = tensor_map(input_json, &all)?;
+    let mut out = BTreeMap::new();
+    for d in all
+        .iter()
+        .filter(|d| d.visibility == zkm_air::Visibility::Public)
+    {
+        let missing = || InputError::bad(format!("no values for `{}`", d.name));
+        let values = map.get(&d.name).ok_or_else(missing)?;
+        out.insert(d.name.clone(), quantize(d, values)?.0);
+    }
+    Ok(out)
+}
+
 /// Loads only the public parameters (what a verifier needs) from `weights_json`, in slot order.
 ///
 /// # Errors

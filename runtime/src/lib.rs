@@ -7,8 +7,10 @@
 
 pub mod api;
 pub mod inputs;
+pub mod openings;
 pub mod stark;
 pub mod weights;
 
 pub use inputs::{load, InputError, Loaded, QuantReport};
+pub use openings::{Openings, OpeningsError};
 pub use zkm_verifier::{guard, proof_file};

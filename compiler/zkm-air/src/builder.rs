@@ -329,7 +329,8 @@ impl AirBuilder {
         self.loc = loc;
     }
 
-    pub(crate) fn model_loc(&self) -> Loc {
+    /// The model's location (for global columns and model-wide gadgets).
+    pub fn model_loc(&self) -> Loc {
         self.model
     }
 

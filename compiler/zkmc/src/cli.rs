@@ -22,6 +22,8 @@ pub enum Command {
     Build(BuildCommand),
     /// Run a model on its inputs, fill the trace and check every constraint on it.
     Run(RunCommand),
+    /// Commit a model's committed inputs and weights: print their digests, write their openings.
+    Commit(CommitCommand),
     /// Prove a model's inference on its inputs and write a proof file.
     Prove(ProveCommand),
     /// Verify a proof file against a model.
@@ -70,6 +72,30 @@ pub struct RunCommand {
     pub weights: Option<PathBuf>,
 }
 
+/// `zkmc commit MODEL [--input F] [--weights F] [-o OPENINGS] [--seed N] [--json]`
+#[derive(Debug, Args)]
+pub struct CommitCommand {
+    /// The `.zkm` model, or an artifact built by `zkmc build` (`.air.json`).
+    pub model: PathBuf,
+    /// Input JSON (default: `input.json` next to the model).
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Weights JSON, safetensors or `.npy` folder (default: `weights.json` next to the model).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// The openings file to write (default: `openings.json` next to the model). Keep it private:
+    /// it opens the digests.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Derive the nonces from this seed instead of the operating system's generator (for tests:
+    /// a digest hides low-entropy data only while its nonce is secret).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `zkmc explain CODE`
 #[derive(Debug, Args)]
 pub struct ExplainCommand {
@@ -88,6 +114,10 @@ pub struct ProveCommand {
     /// Weights JSON (default: `weights.json` next to the model).
     #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Openings of the committed declarations, from `zkmc commit` (default: `openings.json`
+    /// next to the model; only read when the model commits something).
+    #[arg(long)]
+    pub openings: Option<PathBuf>,
     /// The proof file to write (default: `<model>.proof`).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
@@ -131,6 +161,12 @@ pub struct VerifyCommand {
     /// Weights JSON holding the public parameters (default: `weights.json` next to the model).
     #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Require the digest of committed declaration NAME to be HEX (repeatable).
+    #[arg(long, value_name = "NAME=HEX")]
+    pub expect: Vec<String>,
+    /// Require the proof's public inputs to be the ones in this input JSON.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

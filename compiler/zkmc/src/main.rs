@@ -3,8 +3,11 @@
 mod build_cmd;
 mod check_cmd;
 mod cli;
+mod commit_cmd;
+mod committed;
 mod common;
 mod errors;
+mod expect;
 mod explain_cmd;
 mod pipeline;
 mod prove_cmd;
@@ -19,6 +22,7 @@ fn main() {
         cli::Command::Check(c) => check_cmd::run(&c),
         cli::Command::Build(c) => build_cmd::run(&c),
         cli::Command::Run(c) => run_cmd::run(&c),
+        cli::Command::Commit(c) => commit_cmd::run(&c),
         cli::Command::Prove(c) => prove_cmd::run(&c),
         cli::Command::Verify(c) => verify_cmd::run(&c),
         cli::Command::Explain(c) => explain_cmd::run(&c),

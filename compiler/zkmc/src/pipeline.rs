@@ -60,24 +60,22 @@ pub fn binary_weights(path: &Path) -> bool {
     path.is_dir() || path.extension().is_some_and(|e| e == "safetensors")
 }
 
-/// Loads the inputs and weights, fills the trace and, when `check` is set, runs the constraint
-/// checker (`zkm_runtime::api::prove` runs it itself).
-pub fn witness(
+/// Loads and quantizes the inputs and weights.
+pub fn load_data(
     sources: &mut SourceMap,
     artifact: &Artifact,
     input: &Path,
     weights: &Path,
-    check: bool,
-) -> Result<(Trace, QuantReport), i32> {
+) -> Result<zkm_runtime::Loaded, i32> {
     let (input_file, input_text) = read(sources, input)?;
     let program = &artifact.program;
-    let loaded = if binary_weights(weights) {
+    if binary_weights(weights) {
         let map = zkm_runtime::weights::read(program, weights).map_err(|e| {
             let d = input_error(e).with_note(format!("in {}", weights.display()));
             report(sources, &[d])
         })?;
         zkm_runtime::inputs::load_with(program, &input_text, map)
-            .map_err(|e| report(sources, &[input_diagnostic(sources, input_file, e)]))?
+            .map_err(|e| report(sources, &[input_diagnostic(sources, input_file, e)]))
     } else {
         let (weights_file, weights_text) = read(sources, weights)?;
         zkm_runtime::load(program, &input_text, &weights_text).map_err(|e| {
@@ -87,8 +85,23 @@ pub fn witness(
                 input_file
             };
             report(sources, &[input_diagnostic(sources, file, e)])
-        })?
-    };
+        })
+    }
+}
+
+/// Loads the inputs and weights, takes the committed declarations' nonces from `nonces`, fills
+/// the trace and, when `check` is set, runs the constraint checker (`zkm_runtime::api::prove`
+/// runs it itself).
+pub fn witness(
+    sources: &mut SourceMap,
+    artifact: &Artifact,
+    data: (&Path, &Path),
+    nonces: crate::committed::Nonces<'_>,
+    check: bool,
+) -> Result<(Trace, QuantReport), i32> {
+    let mut loaded = load_data(sources, artifact, data.0, data.1)?;
+    crate::committed::apply(sources, artifact, &mut loaded.inputs, nonces)?;
+    let program = &artifact.program;
     let trace = zkm_air::witness::generate(program, &loaded.inputs).map_err(|e| {
         report(
             sources,

@@ -39,7 +39,9 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     progress.stage("running the model and checking the trace");
     let input = data_path(&cmd.model, &cmd.input, "input.json");
     let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
-    let (trace, quant) = witness(&mut sources, &artifact, &input, &weights, false)?;
+    let openings = data_path(&cmd.model, &cmd.openings, "openings.json");
+    let nonces = crate::committed::Nonces::File(&openings);
+    let (trace, quant) = witness(&mut sources, &artifact, (&input, &weights), nonces, false)?;
     let selected = select_backend(cmd.backend)?;
     progress.stage("proving");
     let mut config = api::ProveConfig::new(cmd.security).on(selected.gpu.clone());

@@ -12,7 +12,14 @@ pub fn run(cmd: &RunCommand) -> i32 {
     };
     let input = data_path(&cmd.file, &cmd.input, "input.json");
     let weights = data_path(&cmd.file, &cmd.weights, "weights.json");
-    let trace = match witness(&mut sources, &artifact, &input, &weights, true) {
+    // `run` checks the trace only: committed declarations get throwaway nonces unless their
+    // openings are next to the model.
+    let openings = data_path(&cmd.file, &None, "openings.json");
+    let nonces = match openings.exists() {
+        true => crate::committed::Nonces::File(&openings),
+        false => crate::committed::Nonces::Fresh,
+    };
+    let trace = match witness(&mut sources, &artifact, (&input, &weights), nonces, true) {
         Ok((t, _)) => t,
         Err(code) => return code,
     };

@@ -1,5 +1,6 @@
-//! `zkmc verify MODEL PROOF [--weights F] [--json]`: check a proof file against a model and its
-//! public parameters, and print the public outputs.
+//! `zkmc verify MODEL PROOF [--weights F] [--expect NAME=HEX]... [--input F] [--json]`: check a
+//! proof file against a model and its public parameters, then the expected digests and public
+//! inputs, and print every public value of the statement.
 
 use std::time::Instant;
 
@@ -35,16 +36,31 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
     let statement =
         api::verify(&artifact, &file, &params, cmd.security).map_err(|e| reject(&cmd.proof, &e))?;
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
+    crate::expect::check(&mut sources, cmd, &artifact, &statement)?;
     let security = statement.security;
     let outputs: Vec<_> = statement.outputs().cloned().collect();
+    let inputs: Vec<_> = statement
+        .values
+        .iter()
+        .filter(|v| v.kind == zkm_air::PublicKind::Input)
+        .cloned()
+        .collect();
+    let digests = statement.digests();
     if cmd.json {
         let outs = outputs_json(&outputs);
+        let ins = outputs_json(&inputs);
+        let digs: serde_json::Map<String, serde_json::Value> = digests
+            .iter()
+            .map(|(n, h)| (n.clone(), h.clone().into()))
+            .collect();
         let v = serde_json::json!({
             "verified": true,
             "model": artifact.program.name,
             "verify_ms": elapsed,
             "security": {"conjectured": security.conjectured, "proven_ldr": security.proven_ldr, "proven_udr": security.proven_udr},
             "zero_knowledge": statement.is_zero_knowledge(),
+            "digests": digs,
+            "inputs": ins,
             "outputs": outs,
         });
         out(&v.to_string());
@@ -64,6 +80,10 @@ fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
                 r => format!("on: private values are hidden ({r} random rows)"),
             }
         ));
+        for (name, hex) in &digests {
+            out(&format!("  digest     {name} = {hex}"));
+        }
+        print_outputs(&inputs);
         print_outputs(&outputs);
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! value of the statement (public inputs, public outputs, commitment digests) with its declared
 //! type. Public parameters are the verifier's own input and are summarised by their digest.
 
-use zkm_air::field::{signed, Felt};
+use zkm_air::field::{signed, Felt, FieldElement};
 use zkm_air::{Artifact, DeclKind, NumType, OutputKind, PublicKind};
 
 use crate::options::Security;
@@ -36,6 +36,19 @@ impl PublicValue {
     /// True for a scalar (declared without a shape).
     pub fn is_scalar(&self) -> bool {
         self.shape.is_empty()
+    }
+
+    /// A commitment's digest as 64 lower-case hex digits (`spec/commitment.md`); `None` for
+    /// other values.
+    pub fn digest_hex(&self) -> Option<String> {
+        if self.kind != PublicKind::Commitment || self.codes.len() != 4 {
+            return None;
+        }
+        let mut d = [Felt::ZERO; 4];
+        for (x, &q) in d.iter_mut().zip(&self.codes) {
+            *x = zkm_air::field::felt(q);
+        }
+        Some(zkm_air::gadgets::digest_hex(&d))
     }
 }
 
@@ -82,6 +95,15 @@ impl Statement {
     /// The public value named `name`.
     pub fn value(&self, name: &str) -> Option<&PublicValue> {
         self.values.iter().find(|v| v.name == name)
+    }
+
+    /// The commitment digests, `(name, hex)`, in slot order.
+    pub fn digests(&self) -> Vec<(String, String)> {
+        let d = self
+            .values
+            .iter()
+            .filter_map(|v| Some((v.name.clone(), v.digest_hex()?)));
+        d.collect()
     }
 
     /// The public outputs.

@@ -8,7 +8,7 @@ mod ops;
 mod plan;
 mod products;
 
-use zkm_air::gadgets::{Output, Store};
+use zkm_air::gadgets::{Commit, Committed, Output, Store};
 use zkm_air::{AirBuilder, Artifact, Loc, PublicKind, PublicSlot, TensorId};
 use zkm_diagnostics::{codes, Diagnostic, SourceMap, Span};
 
@@ -68,6 +68,7 @@ fn lower_with(
         cx.node(id).map_err(|d| vec![d])?;
     }
     cx.outputs().map_err(|d| vec![d])?;
+    cx.commitments().map_err(|d| vec![d])?;
     cx.b.finish()
         .map_err(|e| vec![layout_error(e, program.span)])
 }
@@ -84,6 +85,8 @@ pub(crate) struct Lowering<'a> {
     decl_tensor: Vec<Option<TensorId>>,
     /// Public vector offset of each declaration, if public.
     pub(crate) public_of: Vec<Option<usize>>,
+    /// Public vector offset of each committed declaration's digest.
+    digest_of: Vec<Option<usize>>,
 }
 
 impl<'a> Lowering<'a> {
@@ -103,6 +106,7 @@ impl<'a> Lowering<'a> {
             tensor_of: vec![None; program.nodes.len()],
             decl_tensor: vec![None; program.decls.len()],
             public_of: vec![None; program.decls.len()],
+            digest_of: vec![None; program.decls.len()],
         }
     }
 
@@ -161,8 +165,9 @@ impl<'a> Lowering<'a> {
                 loc,
             };
             let offset = self.b.public_slot(slot);
-            if kind != PublicKind::Commitment {
-                self.public_of[i] = Some(offset);
+            match kind {
+                PublicKind::Commitment => self.digest_of[i] = Some(offset),
+                _ => self.public_of[i] = Some(offset),
             }
         }
     }
@@ -207,6 +212,43 @@ impl<'a> Lowering<'a> {
             let public = self.public_of[decl];
             let (name, loc) = (d.name.clone(), self.loc(span));
             self.b.gadget(loc, |b| Output::lower(b, &name, src, public));
+        }
+        Ok(())
+    }
+}
+
+impl Lowering<'_> {
+    /// One commitment gadget for every committed input and parameter, after their stores: each
+    /// digest slot is then the in-AIR RPO-256 digest of the tensor and its nonce.
+    fn commitments(&mut self) -> Result<(), Diagnostic> {
+        let mut committed = Vec::new();
+        for (i, d) in self.program.decls.iter().enumerate() {
+            let Some(digest) = self.digest_of[i] else {
+                continue;
+            };
+            if d.kind == crate::ir::DeclKind::Output {
+                let help = "commit the inputs and parameters; outputs can be public or private";
+                return Err(unsupported(d.span, "a committed output", help));
+            }
+            let Some(tensor) = self.decl_tensor[i] else {
+                let help = "use the declaration in the model, or remove it";
+                return Err(unsupported(
+                    d.span,
+                    "a committed declaration the model never reads",
+                    help,
+                ));
+            };
+            let (name, bits) = (d.name.clone(), d.ty.bits);
+            committed.push(Committed {
+                name,
+                tensor,
+                bits,
+                digest,
+            });
+        }
+        if !committed.is_empty() {
+            let loc = self.b.model_loc();
+            self.b.gadget(loc, |b| Commit::lower(b, &committed));
         }
         Ok(())
     }

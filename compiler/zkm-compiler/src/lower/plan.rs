@@ -62,8 +62,10 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
     let (decl_uses, matrix_of_matmul) = decl_uses(p);
     let private = |d: usize| p.decls[d].visibility != crate::ir::Visibility::Public;
     let only_matrix = |d: usize| matrix_of_matmul[d] && decl_uses[d] == 1;
+    // A committed matrix stays on the bus: the commitment gadget receives its values there.
+    let committed = |d: usize| p.decls[d].visibility == crate::ir::Visibility::Committed;
     let stored_in_dense: Vec<bool> = (0..p.decls.len())
-        .map(|d| only_matrix(d) && private(d))
+        .map(|d| only_matrix(d) && private(d) && !committed(d))
         .collect();
     let public_product: Vec<bool> = (0..p.decls.len())
         .map(|d| only_matrix(d) && !private(d))
@@ -87,6 +89,12 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
     }
     for &(_, node, _) in &p.outputs {
         reads[root[node]] = reads[root[node]].saturating_add(1);
+    }
+    // The commitment gadget reads every element of a committed input or parameter once.
+    for (id, n) in p.nodes.iter().enumerate() {
+        if matches!(n.op, Op::Load(d) if committed(d)) && root[id] == id {
+            reads[id] = reads[id].saturating_add(1);
+        }
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
     let random_rows = match (random_rows, (0..p.decls.len()).any(private)) {
