@@ -11,7 +11,7 @@ use crate::program::{
 };
 
 /// Winterfell's limit on main plus auxiliary columns.
-pub const MAX_TRACE_WIDTH: usize = 255;
+pub const MAX_TRACE_WIDTH: usize = 254;
 /// The longest trace zkmc builds (2^24 rows).
 pub const MAX_TRACE_LEN: usize = 1 << 24;
 /// A row number standing for the trace's last row until the length is known.

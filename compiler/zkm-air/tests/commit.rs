@@ -227,7 +227,7 @@ fn a_changed_nonce_is_reported() {
     assert!(!check(&p, &trace).is_empty(), "another nonce, same digest");
     let c = commit_gadget(&p);
     let mut trace = honest.clone();
-    trace.main[c.nonce as usize][c.chains[0].nonce_row()] += Felt::ONE;
+    trace.main[c.values[0] as usize][c.chains[0].nonce_row()] += Felt::ONE;
     assert!(!check(&p, &trace).is_empty(), "nonce cell changed");
 }
 
@@ -304,8 +304,8 @@ fn layout_costs() {
         assert_eq!(c.region, 8 + 8 * perms);
         assert_eq!(
             c.columns().len(),
-            48 + k + 1 + 7,
-            "s, t, w, v; slots; nonce; buffer"
+            48 + k + 7,
+            "s, t, w, v; slots (slot 0 also holds the nonce); buffer"
         );
         let receives = p
             .bus

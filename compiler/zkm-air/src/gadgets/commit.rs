@@ -10,13 +10,15 @@
 //! cycle after the last load (`8 + D_C`, `D_C` the end of the loads). On row `r` of chain `c`'s
 //! loads, slot `j < k_c` holds `x_j = v[k_c·(r − D_c) + j]`, received over the bus with
 //! multiplicity `π_{c,j}` (1 on the rows where that value exists). Columns: the [`RpoRows`], the
-//! slots `x_j`, the nonce `n` and a 7-column shift register `b`. With `[lo, hi)` the indicator
+//! slots `x_j` (slot 0 holds the nonce `n` on the chain's nonce row, where no value is loaded)
+//! and a 7-column shift register `b`. With `[lo, hi)` the indicator
 //! `sel_hi − sel_lo` of those rows (degree 1), `ν` that of the nonce rows, `R` the periodic round
 //! flag, `A = 1 − R` (1 on absorb rows) and `γ = Σ_c [D_c + 8, D_{c+1})` (at an absorb row: the
 //! next block continues the same chain):
 //!
-//! - element `e = Σ_c Σ_j π_{c,j}·(x_j + 2^(bits_c−1))·2^(bits_c·j) + ν·n` (degree 2);
-//! - `(1 − Σ_c π_{c,j})·x_j = 0` and `(1 − ν)·n = 0` (degree 2): unused cells are zero;
+//! - element `e = Σ_c Σ_j π_{c,j}·(x_j + 2^(bits_c−1))·2^(bits_c·j) + ν·x_0` (degree 2);
+//! - `(1 − Σ_c π_{c,j})·x_j = 0` for `j > 0` and `(1 − Σ_c π_{c,0} − ν)·x_0 = 0` (degree 2):
+//!   unused cells are zero;
 //! - `b_j' − b_{j+1} = 0` (`j < 6`) and `b_6' − e = 0` (degree 1, 2): on an absorb row `b_j` is
 //!   the element loaded on cycle row `j`, and `e` itself the one on row 7;
 //! - rate: `A·(s'_{4+j} − γ·s_{4+j} − b_j) = 0`, `A·(s'_11 − γ·s_11 − e) = 0` (degree 2 times
@@ -129,8 +131,6 @@ pub struct Commit {
     pub perm: RpoRows,
     /// Slots `x_j` (as many as the widest chain's `k`).
     pub values: Vec<u16>,
-    /// The nonce column `n` (non-zero only on nonce rows).
-    pub nonce: u16,
     /// The shift register `b_0..b_6`.
     pub buffer: Vec<u16>,
     /// Rows used: `0..region`.
@@ -149,10 +149,6 @@ impl Commit {
         let values = (0..k_max)
             .map(|j| b.main_col(format!("{NAME}.x{j}"), format!("packed value slot {j}")))
             .collect();
-        let nonce = b.main_col(
-            format!("{NAME}.nonce"),
-            "the chain's nonce on its nonce row",
-        );
         let buffer = (0..BUFFER)
             .map(|j| b.main_col(format!("{NAME}.b{j}"), format!("element of cycle row {j}")))
             .collect();
@@ -160,7 +156,6 @@ impl Commit {
             chains,
             perm,
             values,
-            nonce,
             buffer,
             region,
         };
@@ -175,44 +170,66 @@ impl Commit {
     fn element(&self, b: &mut AirBuilder) -> ExprId {
         let mut terms = Vec::new();
         let mut present = vec![Vec::new(); self.values.len()];
+        let mut tags = vec![Vec::new(); self.values.len()];
         let mut nonce_rows = Vec::new();
         for c in &self.chains {
-            for (j, slot) in present.iter_mut().enumerate().take(c.per_element()) {
-                if let Some((pi, term)) = self.receive(b, c, j) {
+            for j in 0..c.per_element() {
+                if let Some((pi, tag, term)) = self.slot(b, c, j) {
                     terms.push(term);
-                    slot.push(pi);
+                    present[j].push(pi);
+                    tags[j].push(tag);
                 }
             }
             nonce_rows.extend(indicator(b, c.nonce_row(), c.nonce_row() + 1));
         }
+        self.receive(b, &present, &tags);
+        // Slot 0 carries the nonce on nonce rows (no value is loaded there).
+        present[0].extend(nonce_rows.iter().copied());
         for (j, slot) in present.iter().enumerate() {
             let x = b.cur(self.values[j]);
             let c = zero_off(b, slot, x);
             b.constraint(&format!("{NAME}.x{j}_unused_zero"), c);
         }
-        let n = b.cur(self.nonce);
-        let c = zero_off(b, &nonce_rows, n);
-        b.constraint(&format!("{NAME}.nonce_off_zero"), c);
+        let n = b.cur(self.values[0]);
         let nu = b.e().sum(&nonce_rows);
         terms.push(b.e().mul(nu, n));
         b.e().sum(&terms)
     }
 
-    /// Receives `v[k·(row − D) + j]` into slot `j` on the rows of chain `c` where it exists;
-    /// returns their indicator `π` and the slot's term `π·(x_j + 2^(bits−1))·2^(bits·j)`.
-    fn receive(&self, b: &mut AirBuilder, c: &Chain, j: usize) -> Option<(ExprId, ExprId)> {
+    /// One bus term per slot for every chain: multiplicity `Σ_c π_{c,j}` and tag
+    /// `Σ_c π_{c,j}·tag_{c,j}` (degree 2), so chains share their slot's LogUp column.
+    fn receive(&self, b: &mut AirBuilder, present: &[Vec<ExprId>], tags: &[Vec<ExprId>]) {
+        for (j, (pis, tags)) in present.iter().zip(tags).enumerate() {
+            if pis.is_empty() {
+                continue;
+            }
+            let (mult, tag) = (b.e().sum(pis), b.e().sum(tags));
+            let x = b.cur(self.values[j]);
+            let names: Vec<String> = (self.chains.iter())
+                .filter(|c| j < c.per_element())
+                .map(|c| b.tensor_name(c.tensor))
+                .collect();
+            let label = format!("{NAME}.x{j} reads {}", names.join(", "));
+            b.bus(crate::program::Direction::Receive, mult, tag, x, label);
+        }
+    }
+
+    /// Slot `j` of chain `c`: `v[k·(row − D) + j]` on the rows where it exists. Returns their
+    /// indicator `π`, the gated tag `π·(id·2^32 + k·row + j − k·D)` and the slot's term
+    /// `π·(x_j + 2^(bits−1))·2^(bits·j)`.
+    fn slot(&self, b: &mut AirBuilder, c: &Chain, j: usize) -> Option<(ExprId, ExprId, ExprId)> {
         let pi = indicator(b, c.start, c.slot_end(j))?;
         let k = c.per_element();
         let (x, row) = (b.cur(self.values[j]), b.row());
         let kr = b.e().scale(k as i128, row);
-        let shift = b.e().constant(j as i128 - (k * c.start) as i128);
-        let index = b.e().add(kr, shift);
-        let label = format!("{NAME} reads {}[{k}i + {j}]", b.tensor_name(c.tensor));
-        b.recv_tensor(c.tensor, index, x, pi, label);
+        let shift = c.tensor.tag_base() as i128 + j as i128 - (k * c.start) as i128;
+        let shift = b.e().constant(shift);
+        let tag = b.e().add(kr, shift);
+        let gated_tag = b.e().mul(pi, tag);
         let half = b.e().constant(1i128 << (c.bits - 1));
         let u = b.e().add(x, half);
         let weighted = b.e().scale(1i128 << (c.bits as usize * j), u);
-        Some((pi, b.e().mul(pi, weighted)))
+        Some((pi, gated_tag, b.e().mul(pi, weighted)))
     }
 
     /// `b_j' = b_{j+1}`, `b_6' = e`.
@@ -286,7 +303,7 @@ impl Commit {
             for (i, &v) in values.iter().enumerate() {
                 w.set_int(self.values[i % k], c.start + i / k, v as i128);
             }
-            w.set(self.nonce, c.nonce_row(), nonce);
+            w.set(self.values[0], c.nonce_row(), nonce);
             let seq = sequence(&values, c.bits, nonce);
             elements[c.start..c.start + seq.len()].copy_from_slice(&seq);
         }
@@ -346,7 +363,6 @@ impl GadgetOp for Commit {
         let mut cols = self.perm.columns();
         let values = self.values.iter().enumerate();
         cols.extend(values.map(|(j, &c)| Owned::main(c, format!("x{j}"))));
-        cols.push(Owned::main(self.nonce, "nonce"));
         let buffer = self.buffer.iter().enumerate();
         cols.extend(buffer.map(|(j, &c)| Owned::main(c, format!("b{j}"))));
         cols

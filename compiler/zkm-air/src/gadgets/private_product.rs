@@ -7,7 +7,11 @@
 //! - `s·E·(E − 1) = 0`, `s·E·(row' − C·I') = 0`, `I[0] = 0`, `I[n·C] = n` (blocks of exactly C
 //!   rows; degree 3), and `G − s·E = 0` (the block-end flag as a column, degree 2);
 //! - each `W_t + 2^(W−1)` is range-checked to the declared width;
-//! - on block ends (`G = 1`) column `X` receives `x[I]`.
+//! - on block ends (`G = 1`) column `X` receives `x[I]`;
+//! - for committed weights, each lane *sends* its weight once with the tag of its row-major
+//!   index in W's declared layout, an affine function of `row` and `I` (degree 1), gated by `s`
+//!   (by `s − G` for a lane that is padding on the block's last row), so the commitment gadget
+//!   receives W over the bus.
 //!
 //! Auxiliary columns, after γ is drawn (`S = Σ_t γ^t·W_t`): `PW` with `PW[0] = 1`,
 //! `PW' − (1 − E)·γ^k·PW − E = 0` (γ^(c·k) within a block); `B` with `B[0] = 0`,
@@ -44,6 +48,8 @@ pub struct PrivateProduct {
     pub transposed: bool,
     /// The weights' declared name and width.
     pub w_decl: DeclRef,
+    /// Committed weights: the bus tensor every weight is sent on once (to the commitment).
+    pub w_tensor: Option<TensorId>,
     /// Main columns `I`, `G`, `X`, `Z`.
     pub main: [u16; 4],
     /// Weight lanes.
@@ -55,7 +61,9 @@ pub struct PrivateProduct {
 }
 
 impl PrivateProduct {
-    /// Lowers `out = W·x` for private W stored in `k` lanes.
+    /// Lowers `out = W·x` for private W stored in `k` lanes; committed W (`w_tensor`) is also
+    /// sent on the bus.
+    #[allow(clippy::too_many_arguments)]
     pub fn lower(
         b: &mut AirBuilder,
         x: TensorId,
@@ -63,6 +71,7 @@ impl PrivateProduct {
         dims: [usize; 3],
         transposed: bool,
         w_decl: DeclRef,
+        w_tensor: Option<TensorId>,
         name: &str,
     ) -> Self {
         let [n, m, k] = dims;
@@ -93,6 +102,7 @@ impl PrivateProduct {
             dims,
             transposed,
             w_decl,
+            w_tensor,
             main,
             lanes,
             ranges: vec![],
@@ -101,6 +111,7 @@ impl PrivateProduct {
         let (sel, sel_m) = (b.selector(n * c), b.selector(m));
         let e = g.emit_blocks(b, sel, name);
         g.emit_lanes(b, sel, name);
+        g.emit_sends(b, sel, name);
         g.emit_checks(b, e, sel_m, name);
         g
     }
@@ -142,6 +153,38 @@ impl PrivateProduct {
             let shifted = b.e().add(w, half);
             self.ranges
                 .push(b.range_check(&format!("{name}.w{t}.range"), shifted, bits, s));
+        }
+    }
+
+    /// Committed weights: lane `t` sends `W[i][j]` (`i = (row − C·I)·k + t`, `j = I`) with the
+    /// tag of its row-major index, `s` (or `s − G` on padding) times.
+    fn emit_sends(&self, b: &mut AirBuilder, sel: u16, name: &str) {
+        let Some(wt) = self.w_tensor else {
+            return;
+        };
+        let [n, m, k] = self.dims;
+        let c = m.div_ceil(k);
+        let (row, i_col) = (b.row(), b.cur(self.main[0]));
+        let (n_, m_, k_, c_) = (n as i128, m as i128, k as i128, c as i128);
+        // Row-major index: `I·m + i` for W laid out [n, m], `i·n + I` for [m, n].
+        let (row_coef, i_coef, t_coef) = match self.transposed {
+            true => (k_, m_ - c_ * k_, 1),
+            false => (k_ * n_, 1 - c_ * k_ * n_, n_),
+        };
+        let (s, g) = (b.cur(sel), b.cur(self.main[1]));
+        for (t, &lane) in self.lanes.iter().enumerate() {
+            let base = wt.tag_base() as i128 + t_coef * t as i128;
+            let r = b.e().scale(row_coef, row);
+            let ic = b.e().scale(i_coef, i_col);
+            let konst = b.e().constant(base);
+            let tag = b.e().sum(&[r, ic, konst]);
+            let mult = match (c - 1) * k + t >= m {
+                true => b.e().sub(s, g),
+                false => s,
+            };
+            let v = b.cur(lane);
+            let label = format!("{name}.w{t} sends {}[i][j]", self.w_decl.name);
+            b.bus(crate::program::Direction::Send, mult, tag, v, label);
         }
     }
 
@@ -245,6 +288,9 @@ impl PrivateProduct {
             .collect();
         self.z_side().fill(w, &z);
         w.set_tensor(self.out, z);
+        if let Some(wt) = self.w_tensor {
+            w.set_tensor(wt, weights.iter().map(|&v| v as i128).collect());
+        }
         Ok(())
     }
 
@@ -324,6 +370,8 @@ impl GadgetOp for PrivateProduct {
     }
 
     fn tensors(&self) -> Vec<TensorId> {
-        vec![self.x, self.out]
+        let mut t = vec![self.x, self.out];
+        t.extend(self.w_tensor);
+        t
     }
 }

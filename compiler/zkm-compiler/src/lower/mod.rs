@@ -19,7 +19,8 @@ use plan::Plan;
 ///
 /// Private matrix products can trade rows for lanes, so the lowering tries a few trace lengths
 /// (the plan's target and up to three halvings of it) and keeps the program with the fewest
-/// trace cells, counting auxiliary (extension-field) columns twice.
+/// trace cells, counting auxiliary (extension-field) columns twice; when none fits Winterfell's
+/// width, it tries up to three doublings (fewer lanes per product).
 ///
 /// `random_rows` overrides the zero-knowledge rule (see `driver::build_with_random_rows`).
 ///
@@ -32,13 +33,17 @@ pub fn lower(
     random_rows: Option<u32>,
 ) -> Result<Artifact, Vec<Diagnostic>> {
     let plan = plan::plan(program, random_rows).map_err(|d| vec![d])?;
-    let targets = (0..4)
-        .map(|k| plan.row_target >> k)
-        .filter(|&t| t >= plan.min_rows);
+    let shorter = (0..4).map(|k| plan.row_target >> k);
+    // Longer traces (fewer weight lanes, narrower) only when no shorter one fits the width.
+    let longer = (1..4).map(|k| plan.row_target << k);
     let mut best: Option<zkm_air::AirProgram> = None;
     let mut first_error = None;
-    for target in targets {
-        match lower_with(program, sources, plan.with_target(target)) {
+    for target in shorter.chain(longer).filter(|&t| t >= plan.min_rows) {
+        if best.is_some() && target > plan.row_target {
+            break;
+        }
+        let r = lower_with(program, sources, plan.with_target(target));
+        match r {
             Ok(air) if best.as_ref().is_none_or(|b| cells(&air) < cells(b)) => best = Some(air),
             Ok(_) => {}
             Err(e) => {

@@ -62,10 +62,9 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
     let (decl_uses, matrix_of_matmul) = decl_uses(p);
     let private = |d: usize| p.decls[d].visibility != crate::ir::Visibility::Public;
     let only_matrix = |d: usize| matrix_of_matmul[d] && decl_uses[d] == 1;
-    // A committed matrix stays on the bus: the commitment gadget receives its values there.
     let committed = |d: usize| p.decls[d].visibility == crate::ir::Visibility::Committed;
     let stored_in_dense: Vec<bool> = (0..p.decls.len())
-        .map(|d| only_matrix(d) && private(d) && !committed(d))
+        .map(|d| only_matrix(d) && private(d))
         .collect();
     let public_product: Vec<bool> = (0..p.decls.len())
         .map(|d| only_matrix(d) && !private(d))

@@ -145,11 +145,33 @@ impl Lowering<'_> {
         };
         let DenseShape { n, m, transposed } = shape;
         let k = lanes_for(self.plan.row_target - self.plan.random_rows, n, m);
+        let w_tensor = self.committed_weights(d);
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
         self.b.gadget(loc, |b| {
-            PrivateProduct::lower(b, x, out, [n, m, k], transposed, w_decl, name)
+            PrivateProduct::lower(b, x, out, [n, m, k], transposed, w_decl, w_tensor, name)
         });
+    }
+
+    /// For committed weights stored in a product's lanes: the bus tensor the product sends them
+    /// on, read once by the commitment gadget.
+    fn committed_weights(&mut self, d: usize) -> Option<TensorId> {
+        let decl = &self.program.decls[d];
+        if decl.visibility != crate::ir::Visibility::Committed {
+            return None;
+        }
+        let half = 1i64 << (decl.ty.bits - 1);
+        let info = zkm_air::TensorInfo {
+            name: decl.name.clone(),
+            shape: decl.shape.clone(),
+            frac: decl.ty.frac,
+            range: (-half, half - 1),
+            reads: 1,
+            loc: self.loc(decl.span),
+        };
+        let t = self.b.tensor(info);
+        self.decl_tensor[d] = Some(t);
+        Some(t)
     }
 }
 
