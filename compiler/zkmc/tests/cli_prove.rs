@@ -165,3 +165,80 @@ fn verify_empty_proof_file() {
         &[("empty.proof", b"")]
     ));
 }
+
+// COMMITTED WEIGHTS
+// ================================================================================================
+
+const COMMITTED: &str = "examples/mlp_committed/mlp_committed.zkm";
+const W1: &str = "w1=e4b70bde276f95601d7776f55aa5a6df1ee4d62e0c2521b970aa7ed4e86063b6";
+const W2: &str = "w2=7212890bcd02c5a076dcd20f522d4b74ad4aff00935c0ecb263a44729babe96b";
+
+/// The shipped openings: the proof's digests are the published ones; a wrong expectation, an
+/// unknown name and a different public input are rejected after the STARK verified.
+#[test]
+fn committed_weights_prove_and_verify_against_expected_digests() {
+    let mut s = Session::new(&[]);
+    let proof = "<TMP>/c.proof";
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        COMMITTED,
+        "-o",
+        proof,
+    ]);
+    s.run(&["verify", COMMITTED, proof, "--expect", W1, "--expect", W2]);
+    let wrong = "w2=e4b70bde276f95601d7776f55aa5a6df1ee4d62e0c2521b970aa7ed4e86063b6";
+    s.run(&["verify", COMMITTED, proof, "--expect", wrong]);
+    s.run(&["verify", COMMITTED, proof, "--expect", "b1=00"]);
+    insta::assert_snapshot!(s.finish());
+}
+
+/// `zkmc commit` with a seed (digests repeat), proving without openings, and with weights that
+/// are not the committed ones.
+#[test]
+fn commit_then_prove_with_missing_or_stale_openings() {
+    let weights = b"{\"w\": [[1, 2], [3, -4]]}";
+    let model = b"model m {\n    input x: int<8>[2];\n    committed param w: int<8>[2, 2];\n    output y: int<20>[2];\n    y = x @ w;\n}\n";
+    let mut s = Session::new(&[
+        ("m.zkm", model),
+        ("input.json", b"{\"x\": [5, 6]}"),
+        ("weights.json", weights),
+        ("w2.json", b"{\"w\": [[1, 2], [3, -5]]}"),
+    ]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "<TMP>/m.zkm",
+        "-o",
+        "<TMP>/m.proof",
+    ]);
+    s.run(&["commit", "<TMP>/m.zkm", "--seed", "7"]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        "<TMP>/m.zkm",
+        "-o",
+        "<TMP>/m.proof",
+        "--weights",
+        "<TMP>/w2.json",
+    ]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        "<TMP>/m.zkm",
+        "-o",
+        "<TMP>/m.proof",
+    ]);
+    s.run(&["verify", "<TMP>/m.zkm", "<TMP>/m.proof", "--json"]);
+    insta::assert_snapshot!(s.finish());
+}

@@ -1,0 +1,142 @@
+//! Committed weights (`spec/commitment.md`, `spec/zk.md` §8) on the bundled `mlp_committed`
+//! example: the digests a proof's statement carries are the in-AIR RPO-256 digests of the
+//! weights it used, and every way of using other weights or another nonce shows up as another
+//! digest or a rejected proof.
+
+mod common;
+
+use common::*;
+use zkm_runtime::openings::{Openings, OpeningsError};
+
+const NAME: &str = "mlp_committed";
+
+fn openings(a: &Artifact) -> Openings {
+    Openings::from_json(&a.program, &data(NAME, "openings.json")).expect("shipped openings")
+}
+
+/// The example's quantized inputs and weights (without nonces).
+fn loaded(a: &Artifact, weights: &str) -> zkm_air::Inputs {
+    let loaded = zkm_runtime::load(&a.program, &data(NAME, "input.json"), weights);
+    loaded.expect("data loads").inputs
+}
+
+fn params(a: &Artifact, t: &Trace) -> Vec<Felt> {
+    api::split_public(&a.program, &t.public).1
+}
+
+fn trace(a: &Artifact, inputs: &zkm_air::Inputs) -> Trace {
+    zkm_air::witness::generate(&a.program, inputs).expect("witness")
+}
+
+#[test]
+fn digests_in_the_statement_are_the_committed_ones() {
+    let a = build(NAME);
+    assert!(a.program.is_zero_knowledge());
+    let o = openings(&a);
+    let mut inputs = loaded(&a, &data(NAME, "weights.json"));
+    o.apply(&mut inputs)
+        .expect("the shipped weights are the committed ones");
+    let t = trace(&a, &inputs);
+    let file = prove(&a, &t);
+    let statement = verify(&a, &file, &params(&a, &t)).expect("verifies");
+    let digests = statement.digests();
+    assert_eq!(digests.len(), 3);
+    for (name, hex) in &digests {
+        assert_eq!(*hex, o.openings[name].digest, "{name}");
+        let nonce = Felt::new(o.openings[name].nonce.parse().expect("nonce"));
+        let values = &inputs.values[name];
+        let d = zkm_air::gadgets::digest(values, 8, nonce);
+        assert_eq!(*hex, zkm_air::gadgets::digest_hex(&d), "{name}");
+    }
+    // Editing a digest in the proof file breaks the STARK.
+    let slot = io_offset(&a, "w2");
+    let mut edited = file.clone();
+    edited.io[slot] += Felt::new(1);
+    let err = verify(&a, &edited, &params(&a, &t)).expect_err("edited digest");
+    assert!(matches!(err, VerifyError::Stark(_)), "{err}");
+}
+
+#[test]
+fn other_weights_or_nonces_give_other_digests() {
+    let a = build(NAME);
+    let o = openings(&a);
+    let published = o.openings["w1"].digest.clone();
+    // The same shape, rows swapped: the openings refuse them ...
+    let weights: serde_json::Value =
+        serde_json::from_str(&data(NAME, "weights.json")).expect("json");
+    let mut swapped = weights.clone();
+    let rows = swapped["w1"].as_array_mut().expect("rows");
+    rows.swap(0, 1);
+    let mut inputs = loaded(&a, &swapped.to_string());
+    let err = o.apply(&mut inputs).expect_err("swapped weights");
+    assert!(matches!(err, OpeningsError::DataChanged { ref name, .. } if name == "w1"));
+    // ... and committed afresh they prove, under another digest.
+    let rng = stark::ZkRng::new(stark::Randomness::Seed(3)).expect("rng");
+    let fresh = Openings::commit(&a.program, &inputs, &rng).expect("commit");
+    fresh.apply(&mut inputs).expect("fresh openings");
+    let t = trace(&a, &inputs);
+    let statement = verify(&a, &prove(&a, &t), &params(&a, &t)).expect("verifies");
+    let w1 = statement
+        .digests()
+        .into_iter()
+        .find(|(n, _)| n == "w1")
+        .expect("w1");
+    assert_ne!(
+        w1.1, published,
+        "swapped weights under the published digest"
+    );
+    // The same weights under another nonce: another digest.
+    let mut inputs = loaded(&a, &data(NAME, "weights.json"));
+    o.apply(&mut inputs).expect("shipped");
+    *inputs.nonces.get_mut("w1").expect("nonce") += 1;
+    let t = trace(&a, &inputs);
+    let statement = verify(&a, &prove(&a, &t), &params(&a, &t)).expect("verifies");
+    let w1 = statement
+        .digests()
+        .into_iter()
+        .find(|(n, _)| n == "w1")
+        .expect("w1");
+    assert_ne!(w1.1, published, "another nonce under the published digest");
+}
+
+/// A trace whose public digest was replaced by the published one, proved past the checker,
+/// does not verify.
+#[test]
+fn a_forged_digest_does_not_verify() {
+    let a = build(NAME);
+    let o = openings(&a);
+    let mut inputs = loaded(&a, &data(NAME, "weights.json"));
+    o.apply(&mut inputs).expect("shipped");
+    *inputs.nonces.get_mut("w3").expect("nonce") += 1;
+    let mut t = trace(&a, &inputs);
+    let honest = trace(&a, &{
+        let mut i = inputs.clone();
+        o.apply(&mut i).expect("shipped");
+        i
+    });
+    let slot = public_offset(&a, "w3");
+    t.public[slot..slot + 4].copy_from_slice(&honest.public[slot..slot + 4]);
+    assert!(
+        !check(&a.program, &t).is_empty(),
+        "the checker accepts the forged digest"
+    );
+    let proved = api::prove_unchecked(&a, &t, &seeded());
+    if let Ok(p) = proved {
+        let err = verify(&a, &p.file, &params(&a, &t)).expect_err("forged digest");
+        assert!(matches!(err, VerifyError::Stark(_)), "{err}");
+    }
+}
+
+/// Offset of `name`'s digest in the public vector.
+fn public_offset(a: &Artifact, name: &str) -> usize {
+    let slot = a.program.public.iter().find(|s| s.name == name);
+    slot.expect("digest slot").offset as usize
+}
+
+/// Offset of `name`'s digest among the proof file's I/O values (the public vector without its
+/// parameter slots).
+fn io_offset(a: &Artifact, name: &str) -> usize {
+    let before = a.program.public.iter().take_while(|s| s.name != name);
+    let io = before.filter(|s| s.kind != PublicKind::Param);
+    io.map(|s| s.len as usize).sum()
+}
