@@ -143,7 +143,7 @@ fn public(out: &mut String, p: &AirProgram) {
             PublicKind::Input => "input",
             PublicKind::Param => "param",
             PublicKind::Output => "output",
-            PublicKind::Commitment => "commitment (reserved: not yet enforced)",
+            PublicKind::Commitment => "commitment (RPO-256 digest, enforced by the commit gadget)",
         };
         let range = format!("[{}, {})", s.offset, s.offset + s.len);
         let ty = s.ty;

@@ -198,8 +198,8 @@ pub enum PublicKind {
     Param,
     /// Values of a public output.
     Output,
-    /// Reserved: the 4-element digest of a committed tensor (enforced once the in-AIR hash
-    /// gadget exists; see `spec/zk.md`).
+    /// The 4-element RPO-256 digest of a committed tensor, computed by the commit gadget
+    /// (`spec/commitment.md`).
     Commitment,
 }
 
