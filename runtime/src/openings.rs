@@ -302,7 +302,9 @@ mod tests {
     fn mutated_files_never_panic() {
         let p = program();
         let rng = ZkRng::new(Randomness::Seed(2)).expect("rng");
-        let text = Openings::commit(&p, &inputs(), &rng).expect("commits").to_json();
+        let text = Openings::commit(&p, &inputs(), &rng)
+            .expect("commits")
+            .to_json();
         let bytes = text.as_bytes();
         for cut in 0..bytes.len() {
             let _ = Openings::from_json(&p, &String::from_utf8_lossy(&bytes[..cut]));

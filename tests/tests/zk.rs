@@ -14,6 +14,8 @@
 //! without zero-knowledge the recomputed root matches.
 
 mod common;
+#[path = "zk/mask.rs"]
+mod mask;
 #[path = "zk/view.rs"]
 mod view;
 
@@ -168,6 +170,46 @@ fn the_replayed_transcript_is_the_proofs() {
     for (c, col) in main.iter().enumerate() {
         assert_eq!(evaluate(col, view.z), view.ood_main[c], "column {c} at z");
     }
+}
+
+/// The quotient mask (`zk/mask.rs`): the prover's `B = zk.gate`, reproduced from the seed and
+/// checked against the proof's out-of-domain value, gives the `A`-map the rank the design
+/// states, in every proof.
+#[test]
+fn the_quotient_mask_has_the_designed_rank() {
+    let a = artifact(None);
+    let p = &a.program;
+    let (n, zk) = (p.trace_len, p.zk.clone().expect("zero-knowledge"));
+    for seed in 30..33 {
+        let (x, _) = witnesses(seed);
+        let t = trace_of(&a, &x);
+        let config = api::ProveConfig::new(BITS).seeded(seed);
+        let (_, view) = prove_view(&a, &t, &config);
+        // The prover's draws in order: main random rows, one salt per main-tree leaf, then the
+        // auxiliary random rows and masks.
+        let rng = stark::ZkRng::new(stark::Randomness::Seed(seed)).expect("seeded");
+        let mut main = t.main.clone();
+        stark::zk::randomize_main(p, &mut main, &rng);
+        for _ in 0..8 * n {
+            rng.salt();
+        }
+        let zero = <zkm_air::field::Ext as winterfell::math::FieldElement>::ZERO;
+        let mut aux = vec![vec![zero; n]; p.aux_columns.len()];
+        stark::zk::randomize_aux(p, &mut aux, &rng);
+        let b = &aux[zk.gate as usize];
+        let gate_at_z = evaluate_ext(b, view.z);
+        assert_eq!(gate_at_z, view.ood_aux[zk.gate as usize], "B reproduced");
+        let (r, pairs) = mask::a_map_rank(&view, b, p.last_row(), 3);
+        let q = view.positions.len();
+        assert_eq!(r, 4 * (q + 2) - 1 - pairs, "proof {seed}: {pairs} pairs");
+    }
+}
+
+fn evaluate_ext(values: &[zkm_air::field::Ext], x: zkm_air::field::Ext) -> zkm_air::field::Ext {
+    let l = view::lagrange(values.len(), x);
+    l.iter()
+        .zip(values)
+        .fold(Default::default(), |acc, (l, v)| acc + *l * *v)
 }
 
 /// A 40-bit private value is a 64-bit field element once negative; no private value's canonical

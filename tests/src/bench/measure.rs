@@ -123,12 +123,25 @@ fn one_line(d: &Diagnostic) -> String {
 }
 
 fn witness(artifact: &Artifact, m: &Materials) -> Result<(Trace, Duration), String> {
-    let loaded = zkm_runtime::load(&artifact.program, &m.input, &m.weights)
+    let mut loaded = zkm_runtime::load(&artifact.program, &m.input, &m.weights)
         .map_err(|e| format!("load failed: [{}] {}", e.code, e.message))?;
+    commit(artifact, &mut loaded.inputs)?;
     let start = Instant::now();
     let trace = zkm_air::witness::generate(&artifact.program, &loaded.inputs)
         .map_err(|e| format!("witness failed: {e}"))?;
     Ok((trace, start.elapsed()))
+}
+
+/// Commits the committed declarations with seeded nonces (outside the timed path) and gives
+/// the nonces to the witness.
+fn commit(artifact: &Artifact, inputs: &mut zkm_air::Inputs) -> Result<(), String> {
+    if zkm_runtime::openings::committed(&artifact.program).is_empty() {
+        return Ok(());
+    }
+    let rng = zkm_runtime::stark::ZkRng::new(zkm_runtime::stark::Randomness::Seed(0))?;
+    let openings = zkm_runtime::Openings::commit(&artifact.program, inputs, &rng)
+        .map_err(|e| e.to_string())?;
+    openings.apply(inputs).map_err(|e| e.to_string())
 }
 
 /// Runs the checker once (outside the timed path); the benchmark refuses a failing trace.

@@ -87,6 +87,10 @@ pub fn notes() -> String {
              (the artifact's own integrity is checked when it is loaded): artifact hash, \
              parameter digest, public widths and trace shape, then Winterfell's verifier."
         ),
+        "- weights: `committed` declares the weight matrices `committed param` (biases public): \
+         the commit gadget hashes them with RPO-256 in the AIR; nonces are committed before \
+         the timed runs."
+            .to_string(),
         "- zk: `on` is the compiler's rule (every model here has a private input: 45 random \
          rows, the masks, salted commitments, fresh OS randomness per proof); `off` compiles the \
          same model without random rows, for the zero-knowledge overhead."

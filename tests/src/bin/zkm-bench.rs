@@ -18,7 +18,7 @@ use zkm_tests::bench::models::{self, Spec, Visibility, MODELS};
 use zkm_tests::bench::report;
 
 const USAGE: &str = "usage: zkm-bench [--quick] [--model NAME]...\n       \
-                     zkm-bench --one NAME public|private on|off   (internal: one child measurement)";
+                     zkm-bench --one NAME public|private|committed on|off   (internal: one child measurement)";
 
 /// What the command line asks for.
 #[derive(Debug)]
@@ -58,7 +58,7 @@ fn parse(args: &[String]) -> Result<Mode, String> {
             "--one" => {
                 let spec = model(it.next())?;
                 let vis = it.next().map(String::as_str).and_then(Visibility::parse);
-                let vis = vis.ok_or("--one needs a visibility: public or private")?;
+                let vis = vis.ok_or("--one needs a visibility: public, private or committed")?;
                 let zk = match it.next().map(String::as_str) {
                     Some("on") => true,
                     Some("off") => false,
@@ -112,7 +112,12 @@ fn table(specs: &[Spec]) -> ExitCode {
     let mut all_ok = true;
     for &spec in specs {
         for vis in Visibility::ALL {
-            for zk in [true, false] {
+            // Committed data is only meaningful with zero-knowledge (its digest hides it).
+            let modes: &[bool] = match vis {
+                Visibility::Committed => &[true],
+                _ => &[true, false],
+            };
+            for &zk in modes {
                 let z = if zk { "on" } else { "off" };
                 eprintln!(
                     "zkm-bench: {} ({} weights, zk {z})...",

@@ -29,6 +29,8 @@ pub struct View {
     /// Every main column at `z` and at `g·z`.
     pub ood_main: Vec<Ext>,
     pub ood_main_next: Vec<Ext>,
+    /// Every auxiliary column at `z`.
+    pub ood_aux: Vec<Ext>,
     /// The main-trace commitment.
     pub main_root: Digest,
 }
@@ -97,11 +99,13 @@ impl View {
             rows,
             ood_main: trace.current_row()[..main_w].to_vec(),
             ood_main_next: trace.next_row()[..main_w].to_vec(),
+            ood_aux: trace.current_row()[main_w..].to_vec(),
             main_root: trace_roots[0],
         }
     }
 
-    fn points(&self, n: usize) -> Vec<Felt> {
+    /// The opened points of the extended domain.
+    pub fn points(&self, n: usize) -> Vec<Felt> {
         let lde = 8 * n;
         let root = Felt::get_root_of_unity(lde.ilog2());
         let offset = Felt::GENERATOR;
@@ -230,7 +234,7 @@ pub fn recomputed_root(a: &Artifact, trace: &zkm_air::Trace) -> Digest {
 }
 
 /// The trace domain's generator.
-fn generator(n: usize) -> Felt {
+pub fn generator(n: usize) -> Felt {
     Felt::get_root_of_unity(n.ilog2())
 }
 
