@@ -43,7 +43,9 @@ fn artifact(random_rows: Option<u32>) -> Artifact {
 fn witnesses(seed: u64) -> (Vec<i64>, Vec<i64>) {
     let mut rng = Lcg(seed);
     let x: Vec<i64> = (0..16)
-        .map(|_| (rng.next() % (1 << 39)) as i64 * if rng.next() % 2 == 0 { 1 } else { -1 })
+        .map(|_| {
+            (rng.next() % (1 << 39)) as i64 * if rng.next().is_multiple_of(2) { 1 } else { -1 }
+        })
         .collect();
     let neg = x.iter().map(|v| -v).collect();
     (x, neg)
