@@ -57,11 +57,17 @@ impl Tape {
                 }
             }
         }
+        // Identical nodes (same operation on the same, already merged, operands) are evaluated
+        // once: gadgets rebuild common subexpressions such as `α − (value + β·tag)`.
         let mut index = vec![u32::MAX; arena.len()];
         let mut ops = Vec::new();
+        let mut seen = std::collections::HashMap::new();
         for id in (0..arena.len()).filter(|&i| needed[i]) {
-            index[id] = ops.len() as u32;
-            ops.push(translate(arena.get(id as ExprId), &index));
+            let op = translate(arena.get(id as ExprId), &index);
+            index[id] = *seen.entry(key(op)).or_insert_with(|| {
+                ops.push(op);
+                (ops.len() - 1) as u32
+            });
         }
         let roots: Vec<u32> = roots.iter().map(|&r| index[r as usize]).collect();
         let mixed = mixed::Mixed::new(&ops, &roots);
@@ -153,6 +159,24 @@ impl Tape {
             Leaf::Rand(i) => env.rand[i],
         };
         self.eval(leaf, scratch, out);
+    }
+}
+
+/// A hashable identity of a translated node.
+fn key(op: Op) -> (u8, u64, u64) {
+    let leaf = |l: Leaf| match l {
+        Leaf::Main(c, next) => (1, c as u64, next as u64),
+        Leaf::Aux(c, next) => (2, c as u64, next as u64),
+        Leaf::Periodic(i) => (3, i as u64, 0),
+        Leaf::Rand(i) => (4, i as u64, 0),
+    };
+    match op {
+        Op::Const(c) => (0, c.as_int(), 0),
+        Op::Leaf(l) => leaf(l),
+        Op::Add(a, b) => (5, a as u64, b as u64),
+        Op::Sub(a, b) => (6, a as u64, b as u64),
+        Op::Mul(a, b) => (7, a as u64, b as u64),
+        Op::Neg(a) => (8, a as u64, 0),
     }
 }
 
