@@ -74,29 +74,14 @@ fn other_weights_or_nonces_give_other_digests() {
     let rng = stark::ZkRng::new(stark::Randomness::Seed(3)).expect("rng");
     let fresh = Openings::commit(&a.program, &inputs, &rng).expect("commit");
     fresh.apply(&mut inputs).expect("fresh openings");
-    let t = trace(&a, &inputs);
-    let statement = verify(&a, &prove(&a, &t), &params(&a, &t)).expect("verifies");
-    let w1 = statement
-        .digests()
-        .into_iter()
-        .find(|(n, _)| n == "w1")
-        .expect("w1");
-    assert_ne!(
-        w1.1, published,
-        "swapped weights under the published digest"
-    );
+    let w1 = proved_digest(&a, &inputs, "w1");
+    assert_ne!(w1, published, "swapped weights under the published digest");
     // The same weights under another nonce: another digest.
     let mut inputs = loaded(&a, &data(NAME, "weights.json"));
     o.apply(&mut inputs).expect("shipped");
     *inputs.nonces.get_mut("w1").expect("nonce") += 1;
-    let t = trace(&a, &inputs);
-    let statement = verify(&a, &prove(&a, &t), &params(&a, &t)).expect("verifies");
-    let w1 = statement
-        .digests()
-        .into_iter()
-        .find(|(n, _)| n == "w1")
-        .expect("w1");
-    assert_ne!(w1.1, published, "another nonce under the published digest");
+    let w1 = proved_digest(&a, &inputs, "w1");
+    assert_ne!(w1, published, "another nonce under the published digest");
 }
 
 /// A trace whose public digest was replaced by the published one, proved past the checker,
@@ -125,6 +110,18 @@ fn a_forged_digest_does_not_verify() {
         let err = verify(&a, &p.file, &params(&a, &t)).expect_err("forged digest");
         assert!(matches!(err, VerifyError::Stark(_)), "{err}");
     }
+}
+
+/// Proves `inputs` (nonces included), verifies, and returns the statement's digest of `name`.
+fn proved_digest(a: &Artifact, inputs: &zkm_air::Inputs, name: &str) -> String {
+    let t = trace(a, inputs);
+    let statement = verify(a, &prove(a, &t), &params(a, &t)).expect("verifies");
+    let digests = statement.digests().into_iter();
+    digests
+        .filter(|(n, _)| n == name)
+        .map(|(_, h)| h)
+        .next()
+        .expect("digest")
 }
 
 /// Offset of `name`'s digest in the public vector.
