@@ -242,3 +242,40 @@ fn commit_then_prove_with_missing_or_stale_openings() {
     s.run(&["verify", "<TMP>/m.zkm", "<TMP>/m.proof", "--json"]);
     insta::assert_snapshot!(s.finish());
 }
+
+/// `zkmc verify --input`: the proof's public inputs must be the file's.
+#[test]
+fn verify_requires_the_given_public_inputs() {
+    let model = b"model m {\n    public input x: int<8>[2];\n    param w: int<8>[2, 2];\n    output y: int<20>[2];\n    y = x @ w;\n}\n";
+    let mut s = Session::new(&[
+        ("m.zkm", model),
+        ("input.json", b"{\"x\": [5, 6]}"),
+        ("other.json", b"{\"x\": [5, 7]}"),
+        ("weights.json", b"{\"w\": [[1, 2], [3, -4]]}"),
+    ]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        "<TMP>/m.zkm",
+        "-o",
+        "<TMP>/m.proof",
+    ]);
+    s.run(&[
+        "verify",
+        "<TMP>/m.zkm",
+        "<TMP>/m.proof",
+        "--input",
+        "<TMP>/input.json",
+    ]);
+    s.run(&[
+        "verify",
+        "<TMP>/m.zkm",
+        "<TMP>/m.proof",
+        "--input",
+        "<TMP>/other.json",
+    ]);
+    insta::assert_snapshot!(s.finish());
+}
