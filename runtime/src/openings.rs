@@ -1,18 +1,22 @@
-//! Openings of committed declarations (`spec/commitment.md`): for each `committed` input or
-//! parameter, the private nonce that, with the tensor's values, gives its public digest. The data
+//! Openings of committed declarations (`spec/commitment.md`): for each `committed` input,
+//! parameter or output, the private nonce that, with the tensor's values, gives its public digest. The data
 //! owner creates them once (`zkmc commit`), publishes the digests and keeps the file: every proof
 //! made with the same openings and the same data shows the same digests, which is what lets a
 //! verifier check that a proof used the committed model or input (`zkmc verify --expect`).
 //!
+//! A committed *output* gets its nonce at commit time too, but no digest: its values exist only
+//! once the model runs, and the proof's statement shows the digest.
+//!
 //! The file is JSON: `{"format": "zkmc-openings", "version": 1, "openings": {NAME: {"bits": W,
-//! "nonce": "DECIMAL", "digest": "HEX"}}}`; unknown fields are rejected.
+//! "nonce": "DECIMAL", "digest": "HEX"}}}` (no `digest` for an output); unknown fields are
+//! rejected.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use zkm_air::field::{Felt, MODULUS};
 use zkm_air::gadgets::{digest, digest_hex};
-use zkm_air::{AirProgram, Inputs, Visibility};
+use zkm_air::{AirProgram, DeclKind, Inputs, Visibility};
 
 use crate::stark::ZkRng;
 
@@ -39,8 +43,9 @@ pub struct Opening {
     pub bits: u32,
     /// The nonce, a field element below p, in decimal (a string: JSON numbers lose precision).
     pub nonce: String,
-    /// The digest, 64 lower-case hex digits.
-    pub digest: String,
+    /// The digest, 64 lower-case hex digits (`None` for an output: known after proving).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// Why openings could not be made, read or used.
@@ -54,6 +59,8 @@ pub enum OpeningsError {
     Missing(String),
     /// An opening names no committed declaration of the model.
     Unknown(String),
+    /// An input or parameter's opening has no digest, or an output's has one.
+    Digest(String),
     /// An opening's width is not the declaration's.
     Width {
         /// Declaration.
@@ -97,6 +104,10 @@ impl std::fmt::Display for OpeningsError {
                 f,
                 "the opening of `{name}` packs {found}-bit values; the model declares {declared} bits"
             ),
+            OpeningsError::Digest(name) => write!(
+                f,
+                "the opening of `{name}` must have a digest for an input or parameter, and none for an output"
+            ),
             OpeningsError::BadNonce(name) => {
                 write!(f, "the nonce of `{name}` is not a decimal number below p")
             }
@@ -112,19 +123,20 @@ impl std::fmt::Display for OpeningsError {
     }
 }
 
-/// The committed declarations of `program`: name and width, in declaration order.
-pub fn committed(program: &AirProgram) -> Vec<(&str, u32)> {
+/// The committed declarations of `program`: name, width and whether it is an output, in
+/// declaration order.
+pub fn committed(program: &AirProgram) -> Vec<(&str, u32, bool)> {
     program
         .decls
         .iter()
         .filter(|d| d.visibility == Visibility::Committed)
-        .map(|d| (d.name.as_str(), d.ty.bits))
+        .map(|d| (d.name.as_str(), d.ty.bits, d.kind == DeclKind::Output))
         .collect()
 }
 
 impl Openings {
-    /// Commits the quantized values in `inputs` of every committed declaration of `program`,
-    /// with fresh uniform nonces from `rng`.
+    /// Commits the quantized values in `inputs` of every committed input and parameter of
+    /// `program`, and draws the nonce of every committed output, all uniform from `rng`.
     ///
     /// # Errors
     /// [`OpeningsError::Missing`] when `inputs` lacks a committed declaration's values.
@@ -134,20 +146,25 @@ impl Openings {
         rng: &ZkRng,
     ) -> Result<Self, OpeningsError> {
         let mut openings = BTreeMap::new();
-        for (name, bits) in committed(program) {
-            let values = inputs
-                .values
-                .get(name)
-                .ok_or_else(|| OpeningsError::Missing(name.to_owned()))?;
+        for (name, bits, output) in committed(program) {
             let nonce = rng.felt();
-            let d = digest_hex(&digest(values, bits, nonce));
+            let digest = match output {
+                true => None,
+                false => {
+                    let values = inputs
+                        .values
+                        .get(name)
+                        .ok_or_else(|| OpeningsError::Missing(name.to_owned()))?;
+                    Some(digest_hex(&digest(values, bits, nonce)))
+                }
+            };
             let nonce = nonce.as_int().to_string();
             openings.insert(
                 name.to_owned(),
                 Opening {
                     bits,
                     nonce,
-                    digest: d,
+                    digest,
                 },
             );
         }
@@ -170,7 +187,7 @@ impl Openings {
             return Err(OpeningsError::Version(o.format, o.version));
         }
         let wanted = committed(program);
-        for (name, declared) in &wanted {
+        for (name, declared, output) in &wanted {
             let op = o
                 .openings
                 .get(*name)
@@ -184,6 +201,9 @@ impl Openings {
                 });
             }
             parse_nonce(&op.nonce).ok_or_else(|| OpeningsError::BadNonce((*name).to_owned()))?;
+            if op.digest.is_some() == *output {
+                return Err(OpeningsError::Digest((*name).to_owned()));
+            }
         }
         if let Some(extra) = o
             .openings
@@ -209,22 +229,35 @@ impl Openings {
         for (name, op) in &self.openings {
             let nonce =
                 parse_nonce(&op.nonce).ok_or_else(|| OpeningsError::BadNonce(name.clone()))?;
-            let values = inputs
-                .values
-                .get(name)
-                .ok_or_else(|| OpeningsError::Missing(name.clone()))?;
-            let now = digest_hex(&digest(values, op.bits, nonce));
-            if now != op.digest {
-                let (name, committed) = (name.clone(), op.digest.clone());
-                return Err(OpeningsError::DataChanged {
-                    name,
-                    committed,
-                    now,
-                });
+            if let Some(committed) = &op.digest {
+                check_data(inputs, name, op.bits, nonce, committed)?;
             }
             inputs.nonces.insert(name.clone(), nonce.as_int());
         }
         Ok(())
+    }
+}
+
+/// The values of `name` in `inputs` still have the digest `committed` under `nonce`.
+fn check_data(
+    inputs: &Inputs,
+    name: &str,
+    bits: u32,
+    nonce: Felt,
+    committed: &str,
+) -> Result<(), OpeningsError> {
+    let values = inputs
+        .values
+        .get(name)
+        .ok_or_else(|| OpeningsError::Missing(name.to_owned()))?;
+    let now = digest_hex(&digest(values, bits, nonce));
+    match now == committed {
+        true => Ok(()),
+        false => Err(OpeningsError::DataChanged {
+            name: name.to_owned(),
+            committed: committed.to_owned(),
+            now,
+        }),
     }
 }
 

@@ -42,7 +42,7 @@ fn digests_in_the_statement_are_the_committed_ones() {
     let digests = statement.digests();
     assert_eq!(digests.len(), 3);
     for (name, hex) in &digests {
-        assert_eq!(*hex, o.openings[name].digest, "{name}");
+        assert_eq!(Some(hex), o.openings[name].digest.as_ref(), "{name}");
         let nonce = Felt::new(o.openings[name].nonce.parse().expect("nonce"));
         let values = &inputs.values[name];
         let d = zkm_air::gadgets::digest(values, 8, nonce);
@@ -60,7 +60,7 @@ fn digests_in_the_statement_are_the_committed_ones() {
 fn other_weights_or_nonces_give_other_digests() {
     let a = build(NAME);
     let o = openings(&a);
-    let published = o.openings["w1"].digest.clone();
+    let published = o.openings["w1"].digest.clone().expect("a weight digest");
     // The same shape, rows swapped: the openings refuse them ...
     let weights: serde_json::Value =
         serde_json::from_str(&data(NAME, "weights.json")).expect("json");
@@ -136,4 +136,31 @@ fn io_offset(a: &Artifact, name: &str) -> usize {
     let before = a.program.public.iter().take_while(|s| s.name != name);
     let io = before.filter(|s| s.kind != PublicKind::Param);
     io.map(|s| s.len as usize).sum()
+}
+
+/// A committed output: its nonce comes from `zkmc commit`, its digest from the proof, and it is
+/// the RPO-256 digest of the output the model computed.
+#[test]
+fn a_committed_output_has_the_digest_of_the_computed_values() {
+    let source = "model co {\n    input x: int<8>[4];\n    param w: int<8>[4, 3];\n    committed output y: int<20>[3];\n    y = x @ w;\n}\n";
+    let a = compile("co.zkm", source.into());
+    let weights = r#"{"w": [[1, 2, 3], [4, 5, 6], [7, 8, 9], [-1, -2, -3]]}"#;
+    let loaded = zkm_runtime::load(&a.program, r#"{"x": [1, 2, 3, 4]}"#, weights);
+    let mut inputs = loaded.expect("data loads").inputs;
+    let rng = stark::ZkRng::new(stark::Randomness::Seed(4)).expect("rng");
+    let o = Openings::commit(&a.program, &inputs, &rng).expect("commit");
+    assert_eq!(
+        o.openings["y"].digest, None,
+        "an output's digest is known after proving"
+    );
+    o.apply(&mut inputs).expect("nonce");
+    let t = trace(&a, &inputs);
+    let statement = verify(&a, &prove(&a, &t), &params(&a, &t)).expect("verifies");
+    let nonce = Felt::new(o.openings["y"].nonce.parse().expect("nonce"));
+    let expected = zkm_air::gadgets::digest(&[26, 28, 30], 20, nonce);
+    let digests = statement.digests();
+    assert_eq!(
+        digests,
+        vec![("y".to_string(), zkm_air::gadgets::digest_hex(&expected))]
+    );
 }

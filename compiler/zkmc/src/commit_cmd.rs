@@ -68,8 +68,10 @@ fn print(cmd: &CommitCommand, program: &zkm_air::AirProgram, o: &Openings, path:
         return;
     }
     out(&format!("committed model `{}`", program.name));
-    for (name, _) in committed(program) {
-        out(&format!("  {name:<10} {}", o.openings[name].digest));
+    for (name, _, _) in committed(program) {
+        let digest = o.openings[name].digest.as_deref();
+        let shown = digest.unwrap_or("(an output: its digest is in each proof's statement)");
+        out(&format!("  {name:<10} {shown}"));
     }
     out(&format!(
         "  openings   {} (keep it private: its nonces open the digests)",

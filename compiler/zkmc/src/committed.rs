@@ -94,7 +94,7 @@ pub fn no_randomness(sources: &SourceMap, why: &str) -> i32 {
 fn names(artifact: &Artifact) -> String {
     let list: Vec<String> = committed(&artifact.program)
         .iter()
-        .map(|(n, _)| format!("`{n}`"))
+        .map(|(n, _, _)| format!("`{n}`"))
         .collect();
     list.join(", ")
 }

@@ -223,7 +223,13 @@ impl<'a> Lowering<'a> {
 }
 
 impl Lowering<'_> {
-    /// One commitment gadget for every committed input and parameter, after their stores: each
+    /// The bus tensor assigned to output `decl`.
+    fn output_source(&self, decl: usize) -> Option<TensorId> {
+        let assigned = self.program.outputs.iter().find(|o| o.0 == decl)?;
+        self.tensor_of[self.plan.root[assigned.1]]
+    }
+
+    /// One commitment gadget for every committed declaration, after every other gadget: each
     /// digest slot is then the in-AIR RPO-256 digest of the tensor and its nonce.
     fn commitments(&mut self) -> Result<(), Diagnostic> {
         let mut committed = Vec::new();
@@ -231,11 +237,11 @@ impl Lowering<'_> {
             let Some(digest) = self.digest_of[i] else {
                 continue;
             };
-            if d.kind == crate::ir::DeclKind::Output {
-                let help = "commit the inputs and parameters; outputs can be public or private";
-                return Err(unsupported(d.span, "a committed output", help));
-            }
-            let Some(tensor) = self.decl_tensor[i] else {
+            let tensor = match d.kind {
+                crate::ir::DeclKind::Output => self.output_source(i),
+                _ => self.decl_tensor[i],
+            };
+            let Some(tensor) = tensor else {
                 let help = "use the declaration in the model, or remove it";
                 return Err(unsupported(
                     d.span,

@@ -89,10 +89,16 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
     for &(_, node, _) in &p.outputs {
         reads[root[node]] = reads[root[node]].saturating_add(1);
     }
-    // The commitment gadget reads every element of a committed input or parameter once.
+    // The commitment gadget reads every element of a committed declaration once: an input or
+    // parameter where it is loaded, an output from the tensor assigned to it.
     for (id, n) in p.nodes.iter().enumerate() {
         if matches!(n.op, Op::Load(d) if committed(d)) && root[id] == id {
             reads[id] = reads[id].saturating_add(1);
+        }
+    }
+    for &(d, node, _) in &p.outputs {
+        if committed(d) {
+            reads[root[node]] = reads[root[node]].saturating_add(1);
         }
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
