@@ -159,6 +159,35 @@ pub fn outputs(artifact: &Artifact, public: &[Felt]) -> Vec<PublicValue> {
         .collect()
 }
 
+/// The values of the committed outputs, read from their private output columns: what the prover
+/// shows to whoever it opens a digest for (with the nonce).
+pub fn committed_outputs(artifact: &Artifact, trace: &Trace) -> Vec<PublicValue> {
+    let p = &artifact.program;
+    let committed = p.decls.iter().filter(|d| {
+        d.kind == zkm_air::DeclKind::Output && d.visibility == zkm_air::Visibility::Committed
+    });
+    committed
+        .filter_map(|d| {
+            let column = p.gadgets.iter().find_map(|g| match g {
+                zkm_air::gadgets::Gadget::Output(o) if o.name == d.name => o.value,
+                _ => None,
+            })?;
+            let cells = trace.main.get(column as usize)?.get(..d.len())?;
+            Some(PublicValue {
+                name: d.name.clone(),
+                kind: PublicKind::Output,
+                shape: d.shape.clone(),
+                ty: d.ty,
+                output: d.output,
+                codes: cells
+                    .iter()
+                    .map(|&v| zkm_air::field::signed(v) as i64)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// The outputs as a JSON object: a scalar as a number, a tensor as a flat array; `int` values as
 /// integers.
 pub fn outputs_json(outputs: &[PublicValue]) -> serde_json::Map<String, serde_json::Value> {

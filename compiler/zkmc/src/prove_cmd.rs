@@ -11,7 +11,9 @@ use zkm_runtime::stark;
 
 use crate::cli::{BackendArg, ProveCommand};
 use crate::common::{out, report, write_all_atomic, EXIT_OK};
-use crate::pipeline::{compile, data_path, outputs, outputs_json, print_outputs, witness};
+use crate::pipeline::{
+    committed_outputs, compile, data_path, outputs, outputs_json, print_outputs, witness,
+};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &ProveCommand) -> i32 {
@@ -67,10 +69,11 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
         .iter()
         .cloned()
         .fold(("".to_string(), 0f64), |a, b| if b.1 > a.1 { b } else { a });
+    let committed = committed_outputs(&artifact, &trace);
     if cmd.json {
         print_json(
             &artifact,
-            &trace.public,
+            &trace,
             &proved,
             bytes.len(),
             &path,
@@ -80,6 +83,10 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
         summary(&artifact, &proved, bytes.len(), &path, &worst);
         out(&format!("  device     {}", selected.device));
         print_outputs(&outputs(&artifact, &trace.public));
+        if !committed.is_empty() {
+            out("committed outputs (private; the proof shows their digests, your openings their nonces):");
+            print_outputs(&committed);
+        }
     }
     Ok(())
 }
@@ -179,13 +186,14 @@ fn zk_line(prog: &zkm_air::AirProgram) -> String {
 
 fn print_json(
     artifact: &zkm_air::Artifact,
-    public: &[zkm_air::field::Felt],
+    trace: &zkm_air::Trace,
     p: &Proved,
     size: usize,
     path: &std::path::Path,
     total: f64,
 ) {
-    let outs = outputs_json(&outputs(artifact, public));
+    let outs = outputs_json(&outputs(artifact, &trace.public));
+    let committed = outputs_json(&committed_outputs(artifact, trace));
     let v = serde_json::json!({
         "model": artifact.program.name,
         "artifact": artifact.hash,
@@ -193,6 +201,7 @@ fn print_json(
         "proof_bytes": size,
         "prove_ms": p.time.as_secs_f64() * 1e3,
         "zero_knowledge": artifact.program.is_zero_knowledge(),
+        "committed_outputs": committed,
         "total_ms": total * 1e3,
         "security": {"conjectured": p.security.conjectured, "proven_ldr": p.security.proven_ldr, "proven_udr": p.security.proven_udr},
         "outputs": outs,

@@ -279,3 +279,28 @@ fn verify_requires_the_given_public_inputs() {
     ]);
     insta::assert_snapshot!(s.finish());
 }
+
+/// A committed output: `commit` draws its nonce, `prove` shows its values to the prover, `verify`
+/// shows its digest only.
+#[test]
+fn committed_output_values_go_to_the_prover_only() {
+    let model = b"model m {\n    input x: int<8>[2];\n    param w: int<8>[2, 2];\n    committed output y: int<20>[2];\n    y = x @ w;\n}\n";
+    let mut s = Session::new(&[
+        ("m.zkm", model),
+        ("input.json", b"{\"x\": [5, 6]}"),
+        ("weights.json", b"{\"w\": [[1, 2], [3, -4]]}"),
+    ]);
+    s.run(&["commit", "<TMP>/m.zkm", "--seed", "9"]);
+    s.run(&[
+        "prove",
+        "--backend",
+        "cpu",
+        "--seed",
+        "1",
+        "<TMP>/m.zkm",
+        "-o",
+        "<TMP>/m.proof",
+    ]);
+    s.run(&["verify", "<TMP>/m.zkm", "<TMP>/m.proof"]);
+    insta::assert_snapshot!(s.finish());
+}
