@@ -289,7 +289,7 @@ impl PrivateProduct {
         self.z_side().fill(w, &z);
         w.set_tensor(self.out, z);
         if let Some(wt) = self.w_tensor {
-            w.set_tensor(wt, weights.clone());
+            w.set_tensor(wt, weights);
         }
         Ok(())
     }

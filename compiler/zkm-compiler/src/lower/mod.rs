@@ -42,8 +42,7 @@ pub fn lower(
         if best.is_some() && target > plan.row_target {
             break;
         }
-        let r = lower_with(program, sources, plan.with_target(target));
-        match r {
+        match lower_with(program, sources, plan.with_target(target)) {
             Ok(air) if best.as_ref().is_none_or(|b| cells(&air) < cells(b)) => best = Some(air),
             Ok(_) => {}
             Err(e) => {
