@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use crate::json_data::{self, Layout};
 use zkm_air::{AirProgram, DeclInfo, DeclKind, Inputs};
 use zkm_diagnostics::{codes, Code};
 
@@ -112,6 +112,10 @@ pub fn load_with(
 }
 
 /// Parses a JSON file into flattened values per tensor name, accepting EZKL's layout.
+///
+/// Named tensors must be nested exactly as declared (a scalar may be a number or a one-element
+/// list); EZKL's `input_data` rows are flat, as EZKL writes them, or nested as declared, one per
+/// declaration and no more.
 pub(crate) fn tensor_map(
     text: &str,
     decls: &[&DeclInfo],
@@ -119,75 +123,54 @@ pub(crate) fn tensor_map(
     if decls.is_empty() && text.trim().is_empty() {
         return Ok(BTreeMap::new());
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| InputError {
-        code: codes::BAD_INPUT,
-        message: format!("invalid JSON: {e}"),
-        line_col: Some((e.line(), e.column())),
-        in_weights: false,
-        help: None,
+    let layout = json_data::parse(text).map_err(|e| InputError {
+        line_col: e.line_col,
+        ..InputError::bad(e.message)
     })?;
-    let Value::Object(obj) = value else {
-        return Err(InputError::bad(
-            "expected a JSON object mapping tensor names to arrays".into(),
-        ));
-    };
     let mut out = BTreeMap::new();
-    if let Some(Value::Array(items)) = obj.get("input_data") {
-        for (d, item) in decls.iter().zip(items) {
-            out.insert(d.name.clone(), flatten(item, &d.name)?);
+    match layout {
+        Layout::Named(tensors) => {
+            for (name, t) in tensors {
+                let Some(d) = decls.iter().find(|d| d.name == name) else {
+                    let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+                    return Err(InputError::bad(format!(
+                        "unknown tensor `{}` (expected: {})",
+                        json_data::escape(&name),
+                        known.join(", ")
+                    )));
+                };
+                let scalar = d.shape.is_empty() && t.shape == [1];
+                if t.shape != d.shape && !scalar {
+                    return Err(shape_mismatch(
+                        d,
+                        &t.shape,
+                        "the file holds nested arrays of shape",
+                    ));
+                }
+                out.insert(name, t.values);
+            }
         }
-        return Ok(out);
-    }
-    for (name, v) in &obj {
-        if !decls.iter().any(|d| &d.name == name) {
-            let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
-            return Err(InputError::bad(format!(
-                "unknown tensor `{name}` (expected: {})",
-                known.join(", ")
-            )));
+        Layout::Ezkl(rows) => {
+            if rows.len() > decls.len() {
+                let names: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+                return Err(InputError::bad(format!(
+                    "`input_data` holds {} arrays but the model reads {} here ({})",
+                    rows.len(),
+                    decls.len(),
+                    names.join(", ")
+                )));
+            }
+            for (d, t) in decls.iter().zip(rows) {
+                let flat = t.shape.len() == 1 && t.shape[0] == d.len();
+                if t.shape != d.shape && !flat {
+                    let what = "its `input_data` row holds nested arrays of shape";
+                    return Err(shape_mismatch(d, &t.shape, what));
+                }
+                out.insert(d.name.clone(), t.values);
+            }
         }
-        let values = flatten(v, name)?;
-        if let Some(d) = decls.iter().find(|d| &d.name == name) {
-            check_nesting(d, v)?;
-        }
-        out.insert(name.clone(), values);
     }
     Ok(out)
-}
-
-/// The shape of nested JSON arrays (`None` when ragged; a number has shape `[]`).
-fn nested_shape(v: &Value) -> Option<Vec<usize>> {
-    let Value::Array(items) = v else {
-        return Some(vec![]);
-    };
-    let inner: Option<Vec<Vec<usize>>> = items.iter().map(nested_shape).collect();
-    let inner = inner?;
-    let first = inner.first().cloned().unwrap_or_default();
-    if inner.iter().any(|s| *s != first) {
-        return None;
-    }
-    Some(std::iter::once(items.len()).chain(first).collect())
-}
-
-/// Nested arrays must have exactly the declared shape; a flat row-major list of the right length
-/// and a one-element list for a scalar are accepted too.
-fn check_nesting(d: &DeclInfo, v: &Value) -> Result<(), InputError> {
-    let Some(found) = nested_shape(v) else {
-        let msg = format!(
-            "`{}` is a ragged array: every row must have the same length",
-            d.name
-        );
-        return Err(InputError::bad(msg));
-    };
-    let flat = found.len() == 1 && found[0] == d.len();
-    if found == d.shape || flat || (d.shape.is_empty() && found == [1]) {
-        return Ok(());
-    }
-    Err(shape_mismatch(
-        d,
-        &found,
-        "the file holds nested arrays of shape",
-    ))
 }
 
 /// E0701 for data of shape `found` where `d` is declared; when the file holds the transpose of a
@@ -203,34 +186,6 @@ pub(crate) fn shape_mismatch(d: &DeclInfo, found: &[usize], what: &str) -> Input
         ));
     }
     e
-}
-
-/// Flattens nested arrays of numbers in row-major order.
-fn flatten(v: &Value, name: &str) -> Result<Vec<f64>, InputError> {
-    let mut out = Vec::new();
-    let mut stack = vec![(v, String::new())];
-    while let Some((v, path)) = stack.pop() {
-        match v {
-            Value::Number(n) => out.push(n.as_f64().unwrap_or(f64::NAN)),
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((item, format!("{path}[{i}]")));
-                }
-            }
-            other => {
-                let kind = match other {
-                    Value::Null => "null",
-                    Value::Bool(_) => "a boolean",
-                    Value::String(_) => "a string",
-                    _ => "an object",
-                };
-                return Err(InputError::bad(format!(
-                    "`{name}{path}` is {kind}, expected a number"
-                )));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Quantizes to `d`'s type; returns the codes and the largest quantization error.

@@ -6,7 +6,9 @@
 //! `.zkm` syntax.
 
 pub mod api;
+pub mod files;
 pub mod inputs;
+mod json_data;
 pub mod openings;
 pub mod stark;
 pub mod weights;

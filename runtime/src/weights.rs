@@ -8,6 +8,7 @@ use std::path::Path;
 
 use zkm_air::{AirProgram, DeclInfo, DeclKind};
 
+use crate::files::{read_limited, ReadError, DATA_LIMIT};
 use crate::inputs::{tensor_map, InputError};
 
 /// Reads the parameters of `program` from `path` (a `.json` or `.safetensors` file, or a folder
@@ -26,7 +27,9 @@ pub fn read(program: &AirProgram, path: &Path) -> Result<BTreeMap<String, Vec<f6
     } else if path.extension().is_some_and(|e| e == "safetensors") {
         safetensors_file(path, &params)
     } else {
-        let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, &e))?;
+        let bytes = read_limited(path, DATA_LIMIT).map_err(|e| unreadable(path, &e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| InputError::bad(format!("`{}` is not UTF-8 text", path.display())))?;
         tensor_map(&text, &params)
     };
     result.map_err(|mut e| {
@@ -35,7 +38,7 @@ pub fn read(program: &AirProgram, path: &Path) -> Result<BTreeMap<String, Vec<f6
     })
 }
 
-fn unreadable(path: &Path, e: &std::io::Error) -> InputError {
+fn unreadable(path: &Path, e: &ReadError) -> InputError {
     InputError::bad(format!("cannot read `{}`: {e}", path.display()))
 }
 
@@ -56,7 +59,7 @@ fn safetensors_file(
     path: &Path,
     params: &[&DeclInfo],
 ) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+    let bytes = read_limited(path, DATA_LIMIT).map_err(|e| unreadable(path, &e))?;
     let tensors = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| {
         InputError::bad(format!(
             "`{}` is not a safetensors file: {e}",
@@ -116,8 +119,9 @@ fn npy_folder(dir: &Path, params: &[&DeclInfo]) -> Result<BTreeMap<String, Vec<f
     let mut out = BTreeMap::new();
     for d in params {
         let path = dir.join(format!("{}.npy", d.name));
-        let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, &e))?;
-        let npy = npyz::NpyFile::new(&bytes[..]).map_err(|e| {
+        let bytes = read_limited(&path, DATA_LIMIT).map_err(|e| unreadable(&path, &e))?;
+        let mut cursor = std::io::Cursor::new(&bytes[..]);
+        let npy = npyz::NpyFile::new(&mut cursor).map_err(|e| {
             InputError::bad(format!("`{}` is not a .npy file: {e}", path.display()))
         })?;
         let shape: Vec<usize> = npy.shape().iter().map(|&n| n as usize).collect();
@@ -129,12 +133,23 @@ fn npy_folder(dir: &Path, params: &[&DeclInfo]) -> Result<BTreeMap<String, Vec<f
         }
         check_shape(d, &shape, &format!("`{}`", path.display()))?;
         out.insert(d.name.clone(), npy_values(&path, npy)?);
+        let trailing = bytes.len() as u64 - cursor.position().min(bytes.len() as u64);
+        if trailing > 0 {
+            let msg = format!(
+                "`{}` has {trailing} bytes after its array's data",
+                path.display()
+            );
+            return Err(InputError::bad(msg));
+        }
     }
     Ok(out)
 }
 
 /// The values of a `.npy` array of any float or signed integer dtype, as `f64`.
-fn npy_values(path: &Path, npy: npyz::NpyFile<&[u8]>) -> Result<Vec<f64>, InputError> {
+fn npy_values<R: std::io::Read>(
+    path: &Path,
+    npy: npyz::NpyFile<R>,
+) -> Result<Vec<f64>, InputError> {
     let bad = |e: std::io::Error| InputError::bad(format!("`{}`: {e}", path.display()));
     let descr = npy.dtype().descr();
     let values = match descr

@@ -33,6 +33,10 @@ codes! {
     EMPTY_SOURCE = "E0003";
     /// An output file or directory could not be written.
     FILE_UNWRITABLE = "E0004";
+    /// An output path that names one of the command's own input files.
+    OUTPUT_IS_INPUT = "E0005";
+    /// A file larger than zkmc reads for its kind.
+    FILE_TOO_LARGE = "E0006";
     /// A character that starts no token.
     UNKNOWN_CHARACTER = "E0101";
     /// A number literal that is malformed or too large.
@@ -105,6 +109,10 @@ codes! {
     SECURITY_UNREACHABLE = "E0705";
     /// `--backend gpu` without a usable GPU.
     NO_GPU = "E0706";
+    /// Proving would need more memory than the limit.
+    MEMORY_LIMIT = "E0707";
+    /// A security level below the minimum zkmc proves or verifies at.
+    INSECURE_SECURITY = "E0708";
     /// A transition constraint that does not hold on the trace.
     CONSTRAINT_FAILED = "E0801";
     /// A boundary assertion that does not hold on the trace.

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use crate::cli::{BuildCommand, Emit};
-use crate::common::{load_source, out, report, write_all_atomic, EXIT_OK};
+use crate::common::{load_source, out, report, EXIT_OK};
+use crate::outputs::{default_name, refuse_clobber, write_all_atomic};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &BuildCommand) -> i32 {
@@ -22,9 +23,11 @@ pub fn run(cmd: &BuildCommand) -> i32 {
         return EXIT_OK;
     }
     let dir = cmd.out_dir.clone().unwrap_or_else(|| PathBuf::from("out"));
-    let name = &artifact.program.name;
-    let json_path = dir.join(format!("{name}.air.json"));
-    let txt_path = dir.join(format!("{name}.air.txt"));
+    let json_path = dir.join(default_name(&cmd.file, ".air.json"));
+    let txt_path = dir.join(default_name(&cmd.file, ".air.txt"));
+    if let Err(d) = refuse_clobber(&[&json_path, &txt_path], &[&cmd.file]) {
+        return report(&sources, &[d]);
+    }
     let files = [
         (json_path.clone(), artifact.to_json().into_bytes()),
         (txt_path.clone(), listing.into_bytes()),

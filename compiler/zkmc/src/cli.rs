@@ -124,11 +124,15 @@ pub struct ProveCommand {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Conjectured security target in bits.
+    /// Conjectured security target in bits (at least 80).
     #[arg(long, default_value_t = zkm_runtime::stark::DEFAULT_SECURITY)]
     pub security: u32,
-    /// Refuse to prove when the estimated peak memory exceeds this many MB.
+    /// Allow `--security` below 80 bits, for tests: such proofs can be forged.
     #[arg(long)]
+    pub insecure_test_security: bool,
+    /// Refuse to prove when the estimated peak memory exceeds this many MB (default: the
+    /// machine's physical memory).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
     /// Where the trace LDE and commitment run: `auto` uses a hardware GPU when one exists.
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
@@ -170,7 +174,10 @@ pub struct VerifyCommand {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Minimum conjectured security in bits.
+    /// Minimum conjectured security in bits (at least 80).
     #[arg(long, default_value_t = zkm_runtime::stark::DEFAULT_SECURITY)]
     pub security: u32,
+    /// Allow `--security` below 80 bits, for tests: such proofs can be forged.
+    #[arg(long)]
+    pub insecure_test_security: bool,
 }

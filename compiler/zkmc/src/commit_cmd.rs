@@ -10,7 +10,8 @@ use zkm_runtime::openings::{committed, Openings};
 use zkm_runtime::stark::{Randomness, ZkRng};
 
 use crate::cli::CommitCommand;
-use crate::common::{out, report, write_all_atomic, EXIT_OK, EXIT_USER};
+use crate::common::{out, report, EXIT_OK, EXIT_USER};
+use crate::outputs::{refuse_clobber, write_all_atomic};
 use crate::pipeline::{compile, data_path, load_data};
 
 /// Runs the command and returns the exit code.
@@ -35,6 +36,9 @@ fn commit(cmd: &CommitCommand) -> Result<(), i32> {
     }
     let input = data_path(&cmd.model, &cmd.input, "input.json");
     let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
+    let path = data_path(&cmd.model, &cmd.out, "openings.json");
+    refuse_clobber(&[&path], &[&cmd.model, &input, &weights])
+        .map_err(|d| report(&sources, &[d]))?;
     let loaded = load_data(&mut sources, &artifact, &input, &weights)?;
     let source = cmd.seed.map_or(Randomness::Os, Randomness::Seed);
     let rng = ZkRng::new(source).map_err(|e| crate::committed::no_randomness(&sources, &e))?;
@@ -44,7 +48,6 @@ fn commit(cmd: &CommitCommand) -> Result<(), i32> {
             &[Diagnostic::error(codes::BAD_INPUT, e.to_string())],
         )
     })?;
-    let path = data_path(&cmd.model, &cmd.out, "openings.json");
     let dir = path.parent().map(PathBuf::from).unwrap_or_default();
     let bytes = openings.to_json().into_bytes();
     write_all_atomic(&dir, &[(path.clone(), bytes)]).map_err(|d| report(&sources, &[d]))?;

@@ -63,8 +63,8 @@ pub fn read_openings(
         .with_help("create the openings with `zkmc commit MODEL` (it prints the digests), or pass `--openings FILE`");
         return Err(report(sources, &[d]));
     }
-    let (_, text) = read(sources, path)?;
-    Openings::from_json(&artifact.program, &text).map_err(|e| {
+    let file = read(sources, path, zkm_runtime::files::OPENINGS_LIMIT)?;
+    Openings::from_json(&artifact.program, sources.text(file)).map_err(|e| {
         let d = Diagnostic::error(codes::BAD_INPUT, e.to_string())
             .with_note(format!("in {}", path.display()));
         report(sources, &[d])

@@ -1,9 +1,10 @@
-//! Shared CLI plumbing: reading sources, rendering diagnostics, writing output files atomically.
+//! Shared CLI plumbing: reading files with size limits, rendering diagnostics, printing.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use zkm_diagnostics::{codes, render, Diagnostic, FileId, SourceMap};
+use zkm_runtime::files;
 
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
@@ -25,12 +26,7 @@ pub fn load_source(path: &Path) -> Result<(SourceMap, FileId), i32> {
 }
 
 fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(
-            codes::FILE_UNREADABLE,
-            format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
-        )
-    })?;
+    let bytes = read_file(path, files::SOURCE_LIMIT)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let msg = format!(
@@ -39,6 +35,40 @@ fn read_text(path: &Path) -> Result<String, Diagnostic> {
         );
         Diagnostic::error(codes::FILE_NOT_TEXT, msg).with_help("zkmc reads `.zkm` source files")
     })
+}
+
+/// Reads `path` whole, refusing it (E0006) when it holds more than `limit` bytes.
+///
+/// # Errors
+/// E0001 for a file that cannot be read (missing, a directory, a device), E0006 for one over the
+/// limit.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    files::read_limited(path, limit).map_err(|e| {
+        let code = match e.is_too_large() {
+            true => codes::FILE_TOO_LARGE,
+            false => codes::FILE_UNREADABLE,
+        };
+        Diagnostic::error(code, format!("cannot read `{}`: {e}", shown(path)))
+    })
+}
+
+/// A path for a message, with control characters escaped.
+pub fn shown(path: &Path) -> String {
+    escape_controls(&path.display().to_string())
+}
+
+/// `text` with every control character but the newline written as an escape (`\u{1b}`), so
+/// that names from untrusted files cannot drive the terminal.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c.is_control() && c != '\n' {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Prints diagnostics to standard error and returns the exit code they imply.
@@ -59,93 +89,12 @@ pub fn report(sources: &SourceMap, diagnostics: &[Diagnostic]) -> i32 {
     }
 }
 
-/// Writes every `(path, contents)` pair into `dir`, creating it if needed, all or nothing.
-///
-/// Each file is first written under a temporary name; only when all are written are they renamed
-/// into place. On failure the temporary files, any file already renamed by this call and a folder
-/// this call created are removed, so no partial set of outputs is left behind.
-pub fn write_all_atomic(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
-    let created = create_dir(dir)?;
-    let result = write_then_rename(files);
-    if result.is_err() && created {
-        let _ = std::fs::remove_dir(dir);
-    }
-    result
-}
-
-/// Creates `dir` and its parents; returns whether it did not exist before.
-fn create_dir(dir: &Path) -> Result<bool, Diagnostic> {
-    if dir.as_os_str().is_empty() || dir.is_dir() {
-        return Ok(false);
-    }
-    let fail = |reason: String| {
-        Diagnostic::error(
-            codes::FILE_UNWRITABLE,
-            format!(
-                "cannot create output directory `{}`: {reason}",
-                dir.display()
-            ),
-        )
-    };
-    if dir.exists() {
-        return Err(fail("a file with that name exists".to_owned()));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| fail(io_reason(&e)))?;
-    Ok(true)
-}
-
-fn write_then_rename(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
-    let fail = |path: &Path, e: std::io::Error| {
-        Diagnostic::error(
-            codes::FILE_UNWRITABLE,
-            format!("cannot write `{}`: {}", path.display(), io_reason(&e)),
-        )
-    };
-    let tmps: Vec<PathBuf> = files.iter().map(|(p, _)| temporary_name(p)).collect();
-    for (i, ((path, text), tmp)) in files.iter().zip(&tmps).enumerate() {
-        if let Err(e) = std::fs::write(tmp, text) {
-            remove_files(&tmps[..=i]);
-            return Err(fail(path, e));
-        }
-    }
-    for (i, ((path, _), tmp)) in files.iter().zip(&tmps).enumerate() {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            let renamed: Vec<PathBuf> = files[..i].iter().map(|(p, _)| p.clone()).collect();
-            remove_files(&renamed);
-            remove_files(&tmps[i..]);
-            return Err(fail(path, e));
-        }
-    }
-    Ok(())
-}
-
-fn remove_files(paths: &[PathBuf]) {
-    for p in paths {
-        let _ = std::fs::remove_file(p);
-    }
-}
-
-/// `path` with `.tmp-zkmc` appended, unique per output file.
-fn temporary_name(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".tmp-zkmc");
-    PathBuf::from(name)
-}
-
-/// The reason of an IO error for a message: "no such file or directory", without the OS code.
-pub fn io_reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = text.split(" (os error ").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => text.to_owned(),
-    }
-}
+pub use zkm_runtime::files::io_reason;
 
 /// Prints one line to standard output. A closed pipe (`zkmc ... | head`) is not an error.
+/// Control characters in it are escaped.
 pub fn out(line: &str) {
-    out_raw(&format!("{line}\n"));
+    out_raw(&format!("{}\n", escape_controls(line)));
 }
 
 /// Prints text to standard output as is, ignoring a closed pipe.

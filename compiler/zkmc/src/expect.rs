@@ -23,8 +23,8 @@ pub fn check(
         }
     }
     if let Some(path) = &cmd.input {
-        let (file, text) = read(sources, path)?;
-        let wanted = zkm_runtime::inputs::load_public_inputs(&artifact.program, &text)
+        let file = read(sources, path, zkm_runtime::files::DATA_LIMIT)?;
+        let wanted = zkm_runtime::inputs::load_public_inputs(&artifact.program, sources.text(file))
             .map_err(|e| report(sources, &[input_diagnostic(sources, file, e)]))?;
         for (name, codes) in &wanted {
             let got = statement.value(name).map(|v| &v.codes);

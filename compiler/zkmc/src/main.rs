@@ -9,6 +9,8 @@ mod common;
 mod errors;
 mod expect;
 mod explain_cmd;
+mod limits;
+mod outputs;
 mod pipeline;
 mod prove_cmd;
 mod run_cmd;
@@ -18,6 +20,7 @@ use clap::Parser;
 
 fn main() {
     let cli = cli::Cli::parse();
+    outputs::install_interrupt_cleanup();
     let code = match cli.command {
         cli::Command::Check(c) => check_cmd::run(&c),
         cli::Command::Build(c) => build_cmd::run(&c),

@@ -9,7 +9,9 @@ use zkm_diagnostics::{codes, Diagnostic, FileId, SourceMap, Span};
 use zkm_runtime::api::PublicValue;
 use zkm_runtime::QuantReport;
 
-use crate::common::{io_reason, load_source, out, report, EXIT_OK, EXIT_USER};
+use zkm_runtime::files;
+
+use crate::common::{load_source, out, read_file, report, shown, EXIT_OK, EXIT_USER};
 
 /// Compiles `path` (a `.zkm` file), or reads it as a built artifact when it ends in `.json`.
 pub fn compile(path: &Path) -> Result<(SourceMap, Artifact), i32> {
@@ -27,14 +29,15 @@ pub fn compile(path: &Path) -> Result<(SourceMap, Artifact), i32> {
 
 fn read_artifact(path: &Path) -> Result<(SourceMap, Artifact), i32> {
     let sources = SourceMap::new();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| report(&sources, &[unreadable(path, &e)]))?;
+    let bytes = read_file(path, files::ARTIFACT_LIMIT).map_err(|d| report(&sources, &[d]))?;
+    let bad = |e: String| {
+        let d = Diagnostic::error(codes::BAD_ARTIFACT, format!("`{}`: {e}", shown(path)));
+        report(&SourceMap::new(), &[d])
+    };
+    let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))?;
     Artifact::from_json(&text)
         .map(|a| (sources, a))
-        .map_err(|e| {
-            let d = Diagnostic::error(codes::BAD_ARTIFACT, format!("`{}`: {e}", path.display()));
-            report(&SourceMap::new(), &[d])
-        })
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// The data file `explicit`, or `default_name` next to the model.
@@ -43,16 +46,19 @@ pub fn data_path(model: &Path, explicit: &Option<PathBuf>, default_name: &str) -
     explicit.clone().unwrap_or_else(|| dir.join(default_name))
 }
 
-/// Reads a text file into the source map so diagnostics can point into it.
-pub fn read(sources: &mut SourceMap, path: &Path) -> Result<(FileId, String), i32> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| report(sources, &[unreadable(path, &e)]))?;
-    Ok((sources.add(path.display().to_string(), text.clone()), text))
-}
-
-fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
-    let msg = format!("cannot read `{}`: {}", path.display(), io_reason(e));
-    Diagnostic::error(codes::FILE_UNREADABLE, msg)
+/// Reads a text file of at most `limit` bytes into the source map so diagnostics can point into
+/// it.
+pub fn read(sources: &mut SourceMap, path: &Path, limit: u64) -> Result<FileId, i32> {
+    let bytes = read_file(path, limit).map_err(|d| report(sources, &[d]))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let msg = format!(
+            "`{}` is not UTF-8 text (invalid byte at offset {at})",
+            shown(path)
+        );
+        report(sources, &[Diagnostic::error(codes::BAD_INPUT, msg)])
+    })?;
+    Ok(sources.add(path.display().to_string(), text))
 }
 
 /// True for weights in a binary format (a `.safetensors` file or a folder of `.npy` files).
@@ -60,29 +66,34 @@ pub fn binary_weights(path: &Path) -> bool {
     path.is_dir() || path.extension().is_some_and(|e| e == "safetensors")
 }
 
-/// Loads and quantizes the inputs and weights.
+/// Loads and quantizes the inputs and weights. An error names the file it is in.
 pub fn load_data(
     sources: &mut SourceMap,
     artifact: &Artifact,
     input: &Path,
     weights: &Path,
 ) -> Result<zkm_runtime::Loaded, i32> {
-    let (input_file, input_text) = read(sources, input)?;
+    let input_file = read(sources, input, files::DATA_LIMIT)?;
     let program = &artifact.program;
     if binary_weights(weights) {
-        let map = zkm_runtime::weights::read(program, weights).map_err(|e| {
-            let d = input_error(e).with_note(format!("in {}", weights.display()));
+        let in_weights =
+            |e: zkm_runtime::InputError| input_error(e).with_note(format!("in {}", shown(weights)));
+        let map = zkm_runtime::weights::read(program, weights)
+            .map_err(|e| report(sources, &[in_weights(e)]))?;
+        zkm_runtime::inputs::load_with(program, sources.text(input_file), map).map_err(|e| {
+            let d = match e.in_weights {
+                true => in_weights(e),
+                false => input_diagnostic(sources, input_file, e),
+            };
             report(sources, &[d])
-        })?;
-        zkm_runtime::inputs::load_with(program, &input_text, map)
-            .map_err(|e| report(sources, &[input_diagnostic(sources, input_file, e)]))
+        })
     } else {
-        let (weights_file, weights_text) = read(sources, weights)?;
-        zkm_runtime::load(program, &input_text, &weights_text).map_err(|e| {
-            let file = if e.in_weights {
-                weights_file
-            } else {
-                input_file
+        let weights_file = read(sources, weights, files::DATA_LIMIT)?;
+        let (input_text, weights_text) = (sources.text(input_file), sources.text(weights_file));
+        zkm_runtime::load(program, input_text, weights_text).map_err(|e| {
+            let file = match e.in_weights {
+                true => weights_file,
+                false => input_file,
             };
             report(sources, &[input_diagnostic(sources, file, e)])
         })

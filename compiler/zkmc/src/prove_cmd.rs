@@ -10,7 +10,8 @@ use zkm_runtime::api::{self, Proved};
 use zkm_runtime::stark;
 
 use crate::cli::{BackendArg, ProveCommand};
-use crate::common::{out, report, write_all_atomic, EXIT_OK};
+use crate::common::{out, report, EXIT_OK};
+use crate::outputs::{default_name, refuse_clobber, write_all_atomic};
 use crate::pipeline::{
     committed_outputs, compile, data_path, outputs, outputs_json, print_outputs, witness,
 };
@@ -27,21 +28,24 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     let start = Instant::now();
     let progress = Progress::new(!cmd.json && std::io::stderr().is_terminal());
     progress.stage("compiling");
-    if cmd.security > zkm_runtime::stark::MAX_SECURITY {
-        let msg = format!(
-            "--security {} is above the {} bits zkmc can reach",
-            cmd.security,
-            zkm_runtime::stark::MAX_SECURITY
-        );
-        let d = Diagnostic::error(codes::SECURITY_UNREACHABLE, msg);
-        return Err(report(&SourceMap::new(), &[d]));
-    }
+    crate::limits::check_security(cmd.security, cmd.insecure_test_security)
+        .map_err(|d| report(&SourceMap::new(), &[d]))?;
+    crate::limits::warn_insecure(cmd.security);
     let (mut sources, artifact) = compile(&cmd.model)?;
-    guard_memory(&artifact, cmd.max_memory)?;
+    let estimate = zkm_runtime::stark::estimate_memory(&artifact.program);
+    let limit = crate::limits::memory_limit(cmd.max_memory);
+    crate::limits::check_memory(estimate, limit, cmd.max_memory.is_some())
+        .map_err(|d| report(&sources, &[d]))?;
     progress.stage("running the model and checking the trace");
     let input = data_path(&cmd.model, &cmd.input, "input.json");
     let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
     let openings = data_path(&cmd.model, &cmd.openings, "openings.json");
+    let path = cmd
+        .out
+        .clone()
+        .unwrap_or_else(|| default_name(&cmd.model, ".proof"));
+    refuse_clobber(&[&path], &[&cmd.model, &input, &weights, &openings])
+        .map_err(|d| report(&sources, &[d]))?;
     let nonces = crate::committed::Nonces::File(&openings);
     let (trace, quant) = witness(&mut sources, &artifact, (&input, &weights), nonces, false)?;
     let selected = select_backend(cmd.backend)?;
@@ -57,10 +61,6 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
             "the GPU failed ({why}); the trace was extended on the CPU instead"
         ));
     }
-    let path = cmd
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}.proof", artifact.program.name)));
     let bytes = proved.file.to_bytes();
     write_proof(&sources, &path, &bytes)?;
     progress.done();
@@ -98,11 +98,25 @@ fn select_backend(arg: BackendArg) -> Result<stark::backend::Selected, i32> {
         BackendArg::Gpu => stark::backend::Backend::Gpu,
         BackendArg::Auto => stark::backend::Backend::Auto,
     };
-    let selected = stark::backend::select(backend).map_err(|why| {
-        let d = Diagnostic::error(codes::NO_GPU, format!("--backend gpu: {why}"))
-            .with_help("use --backend cpu, or install a Vulkan, Metal or DX12 driver");
-        report(&SourceMap::new(), &[d])
-    })?;
+    let software = |s: &stark::backend::Selected| {
+        arg == BackendArg::Gpu
+            && stark::backend::is_software(&s.device)
+            && std::env::var("ZKM_ALLOW_SOFTWARE_GPU").as_deref() != Ok("1")
+    };
+    let selected = stark::backend::select(backend)
+        .and_then(|s| match software(&s) {
+            true => Err(format!(
+                "the only adapter, `{}`, is a software rasteriser: it runs the shaders on the \
+                 CPU, slower than the CPU path (set ZKM_ALLOW_SOFTWARE_GPU=1 to use it anyway)",
+                s.device
+            )),
+            false => Ok(s),
+        })
+        .map_err(|why| {
+            let d = Diagnostic::error(codes::NO_GPU, format!("--backend gpu: {why}"))
+                .with_help("use --backend cpu, or install a Vulkan, Metal or DX12 driver");
+            report(&SourceMap::new(), &[d])
+        })?;
     if let Some(n) = &selected.notice {
         notice(n);
     }
@@ -112,23 +126,6 @@ fn select_backend(arg: BackendArg) -> Result<stark::backend::Selected, i32> {
 #[allow(clippy::print_stderr)]
 fn notice(line: &str) {
     eprintln!("note: {line}");
-}
-
-fn guard_memory(artifact: &zkm_air::Artifact, limit_mb: Option<u64>) -> Result<(), i32> {
-    let estimate = zkm_runtime::stark::estimate_memory(&artifact.program);
-    match limit_mb {
-        Some(limit) if estimate > limit << 20 => {
-            let msg = format!(
-                "proving needs about {} MB, more than --max-memory {limit} MB",
-                estimate >> 20
-            );
-            Err(report(
-                &SourceMap::new(),
-                &[Diagnostic::error(codes::TRACE_TOO_LARGE, msg)],
-            ))
-        }
-        _ => Ok(()),
-    }
 }
 
 fn write_proof(sources: &SourceMap, path: &std::path::Path, bytes: &[u8]) -> Result<(), i32> {

@@ -21,16 +21,13 @@ pub fn run(cmd: &VerifyCommand) -> i32 {
 }
 
 fn verify(cmd: &VerifyCommand) -> Result<(), i32> {
+    crate::limits::check_security(cmd.security, cmd.insecure_test_security)
+        .map_err(|d| report(&SourceMap::new(), &[d]))?;
+    crate::limits::warn_insecure(cmd.security);
     let (mut sources, artifact) = compile(&cmd.model)?;
     let params = public_params(&mut sources, cmd, &artifact)?;
-    let bytes = std::fs::read(&cmd.proof).map_err(|e| {
-        let msg = format!(
-            "cannot read `{}`: {}",
-            cmd.proof.display(),
-            crate::common::io_reason(&e)
-        );
-        report(&sources, &[Diagnostic::error(codes::FILE_UNREADABLE, msg)])
-    })?;
+    let bytes = crate::common::read_file(&cmd.proof, zkm_runtime::files::PROOF_LIMIT)
+        .map_err(|d| report(&sources, &[d]))?;
     let file = ProofFile::from_bytes(&bytes).map_err(|e| reject(&cmd.proof, &e.into()))?;
     let start = Instant::now();
     let statement =
@@ -116,8 +113,8 @@ fn public_params(
             report(sources, &[d])
         });
     }
-    let (file, text) = read(sources, &path)?;
-    zkm_runtime::inputs::load_public_params(&artifact.program, &text)
+    let file = read(sources, &path, zkm_runtime::files::DATA_LIMIT)?;
+    zkm_runtime::inputs::load_public_params(&artifact.program, sources.text(file))
         .map_err(|e| report(sources, &[input_diagnostic(sources, file, e)]))
 }
 

@@ -71,7 +71,7 @@ pub fn select(backend: Backend) -> Result<Selected, String> {
 
 /// Software rasterisers (Mesa's llvmpipe/lavapipe, SwiftShader, WARP) run shaders on the CPU,
 /// slower than the CPU path itself: `auto` does not pick them.
-fn is_software(name: &str) -> bool {
+pub fn is_software(name: &str) -> bool {
     let name = name.to_lowercase();
     [
         "llvmpipe",
