@@ -190,3 +190,60 @@ fn bad_weight_files_are_refused() {
         message(&garbage)
     );
 }
+
+#[test]
+fn strict_data_npy_with_trailing_bytes_is_refused() {
+    let artifact = build("linear_digits");
+    let weights = json_weights(&artifact, "linear_digits");
+    let dir = scratch("trailing");
+    for (name, (shape, values)) in &weights {
+        write_npy(&dir, name, shape, values);
+    }
+    zkm_runtime::weights::read(&artifact.program, &dir).expect("the clean folder loads");
+    let w = dir.join("w.npy");
+    let mut bytes = std::fs::read(&w).expect("npy");
+    bytes.extend_from_slice(&[0u8; 8]);
+    std::fs::write(&w, bytes).expect("write");
+    let e = zkm_runtime::weights::read(&artifact.program, &dir).expect_err("trailing bytes");
+    assert!(
+        e.message.contains("8 bytes after its array's data"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn errors_name_the_wrong_file_npy_missing_has_no_os_error_number() {
+    let artifact = build("linear_digits");
+    let dir = scratch("no_npy");
+    let e = zkm_runtime::weights::read(&artifact.program, &dir).expect_err("missing .npy");
+    assert!(
+        e.message.ends_with("no such file or directory"),
+        "{}",
+        e.message
+    );
+    assert!(e.in_weights);
+}
+
+#[test]
+fn out_of_range_safetensors_value_is_marked_as_in_the_weights() {
+    // A value that does not fit its type is found while quantizing, after the weights were read:
+    // the error must still say it is in the weights, not in input.json.
+    let artifact = build("linear_digits");
+    let mut weights = json_weights(&artifact, "linear_digits");
+    if let Some((_, values)) = weights.get_mut("w") {
+        values[0] = 1e9;
+    }
+    let dir = scratch("range");
+    let path = dir.join("w.safetensors");
+    write_safetensors(&path, &weights, false);
+    let map = zkm_runtime::weights::read(&artifact.program, &path).expect("readable");
+    let input =
+        std::fs::read_to_string(root().join("examples/linear_digits/input.json")).expect("input");
+    let e = zkm_runtime::inputs::load_with(&artifact.program, &input, map).expect_err("range");
+    assert_eq!(e.code, zkm_diagnostics::codes::INPUT_OUT_OF_RANGE);
+    assert!(
+        e.in_weights,
+        "an out-of-range weight is reported in the input file"
+    );
+}

@@ -234,6 +234,57 @@ mod tests {
         assert_eq!(name(".."), PathBuf::from("model.proof"));
     }
 
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("zkmc-outputs-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn outputs_clobber_inputs_failed_build_keeps_the_previous_files() {
+        let dir = scratch("keep");
+        let (a, b) = (dir.join("m.air.json"), dir.join("m.air.txt"));
+        std::fs::write(&a, "old artifact").unwrap();
+        std::fs::write(&b, "old listing").unwrap();
+        let files = vec![(a.clone(), b"new".to_vec()), (b.clone(), b"new".to_vec())];
+        let tmps: Vec<PathBuf> = files
+            .iter()
+            .map(|(p, _)| temporary_name(p, "tmp"))
+            .collect();
+        std::fs::write(&tmps[0], "new artifact").unwrap();
+        // The second temporary is missing: its rename fails after the first one succeeded.
+        assert!(rename_all(&files, &tmps).is_err());
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old artifact");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old listing");
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["m.air.json", "m.air.txt"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_at_an_output_path_is_named_as_such() {
+        let dir = scratch("dir");
+        let target = dir.join("p.proof");
+        std::fs::create_dir(&target).unwrap();
+        let e = write_all_atomic(&dir, &[(target.clone(), b"x".to_vec())]).unwrap_err();
+        assert!(
+            e.message.ends_with("a directory with that name exists"),
+            "{}",
+            e.message
+        );
+        // A directory where a temporary name would go does not matter: names are per process.
+        std::fs::remove_dir(&target).unwrap();
+        std::fs::create_dir(dir.join("p.proof.tmp-zkmc")).unwrap();
+        write_all_atomic(&dir, &[(target.clone(), b"x".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn sanitized_names_never_leave_the_folder() {
         for hostile in [

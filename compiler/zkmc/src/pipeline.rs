@@ -110,6 +110,8 @@ pub fn witness(
     nonces: crate::committed::Nonces<'_>,
     check: bool,
 ) -> Result<(Trace, QuantReport), i32> {
+    // A built artifact carries spans but not the source text they point into.
+    let has_source = !sources.names().is_empty();
     let mut loaded = load_data(sources, artifact, data.0, data.1)?;
     crate::committed::apply(sources, artifact, &mut loaded.inputs, nonces)?;
     let program = &artifact.program;
@@ -124,11 +126,34 @@ pub fn witness(
         false => vec![],
     };
     if !failures.is_empty() {
-        let ds: Vec<Diagnostic> = failures.iter().map(|f| f.to_diagnostic()).collect();
+        let ds: Vec<Diagnostic> = failures
+            .iter()
+            .map(|f| match has_source {
+                true => f.to_diagnostic(),
+                false => without_source(f, program),
+            })
+            .collect();
         report(sources, &ds);
         return Err(EXIT_USER);
     }
     Ok((trace, loaded.report))
+}
+
+/// The failure's diagnostic without its labels, which point into a `.zkm` file that was not read
+/// (the model was given as a built artifact): a note names the file, line and column instead.
+fn without_source(f: &zkm_air::check::Failure, program: &zkm_air::AirProgram) -> Diagnostic {
+    let mut d = f.to_diagnostic();
+    d.labels.clear();
+    let file = program
+        .files
+        .get(f.loc.file as usize)
+        .map_or("?", String::as_str);
+    d.with_note(format!(
+        "enforced at {}:{}:{} (the model was given as an artifact, so its source is not shown)",
+        crate::common::escape_controls(file),
+        f.loc.line,
+        f.loc.col
+    ))
 }
 
 /// The diagnostic of an input or weights error, with its help when it has one.

@@ -281,3 +281,11 @@ pub fn root_str() -> String {
     let root = root();
     root.canonicalize().unwrap_or(root).display().to_string()
 }
+
+/// The scratch folder of a [`Session`], for tests that make files `run_cli` cannot (sparse
+/// files, links).
+impl Session {
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.tmp.join(name)
+    }
+}
