@@ -10,6 +10,7 @@ use zkm_air::{AirProgram, DeclInfo, DeclKind};
 
 use crate::files::{read_limited, ReadError, DATA_LIMIT};
 use crate::inputs::{tensor_map, InputError};
+use crate::json_data::escape;
 
 /// Reads the parameters of `program` from `path` (a `.json` or `.safetensors` file, or a folder
 /// of `.npy` files).
@@ -17,11 +18,7 @@ use crate::inputs::{tensor_map, InputError};
 /// # Errors
 /// An unreadable or malformed file, a missing or unknown tensor, or a shape other than declared.
 pub fn read(program: &AirProgram, path: &Path) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
-    let params: Vec<&DeclInfo> = program
-        .decls
-        .iter()
-        .filter(|d| d.kind == DeclKind::Param)
-        .collect();
+    let params = params(program);
     let result = if path.is_dir() {
         npy_folder(path, &params)
     } else if path.extension().is_some_and(|e| e == "safetensors") {
@@ -60,18 +57,43 @@ fn safetensors_file(
     params: &[&DeclInfo],
 ) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
     let bytes = read_limited(path, DATA_LIMIT).map_err(|e| unreadable(path, &e))?;
-    let tensors = safetensors::SafeTensors::deserialize(&bytes).map_err(|e| {
-        InputError::bad(format!(
-            "`{}` is not a safetensors file: {e}",
-            path.display()
-        ))
-    })?;
+    safetensors_bytes(&bytes, params, &path.display().to_string())
+}
+
+/// The parameters of `program` from the bytes of a safetensors file (`label` names the file in
+/// messages).
+///
+/// # Errors
+/// As [`read`].
+pub fn from_safetensors(
+    program: &AirProgram,
+    bytes: &[u8],
+    label: &str,
+) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
+    safetensors_bytes(bytes, &params(program), label)
+}
+
+fn params(program: &AirProgram) -> Vec<&DeclInfo> {
+    program
+        .decls
+        .iter()
+        .filter(|d| d.kind == DeclKind::Param)
+        .collect()
+}
+
+fn safetensors_bytes(
+    bytes: &[u8],
+    params: &[&DeclInfo],
+    label: &str,
+) -> Result<BTreeMap<String, Vec<f64>>, InputError> {
+    let tensors = safetensors::SafeTensors::deserialize(bytes)
+        .map_err(|e| InputError::bad(format!("`{label}` is not a safetensors file: {e}")))?;
     let mut out = BTreeMap::new();
     for (name, view) in tensors.tensors() {
         let Some(d) = params.iter().find(|d| d.name == name) else {
             return Err(InputError::bad(format!(
-                "unknown tensor `{name}` in {}",
-                path.display()
+                "unknown tensor `{}` in {label}",
+                escape(&name)
             )));
         };
         check_shape(d, view.shape(), "the safetensors file")?;
@@ -120,37 +142,96 @@ fn npy_folder(dir: &Path, params: &[&DeclInfo]) -> Result<BTreeMap<String, Vec<f
     for d in params {
         let path = dir.join(format!("{}.npy", d.name));
         let bytes = read_limited(&path, DATA_LIMIT).map_err(|e| unreadable(&path, &e))?;
-        let mut cursor = std::io::Cursor::new(&bytes[..]);
-        let npy = npyz::NpyFile::new(&mut cursor).map_err(|e| {
-            InputError::bad(format!("`{}` is not a .npy file: {e}", path.display()))
-        })?;
-        let shape: Vec<usize> = npy.shape().iter().map(|&n| n as usize).collect();
-        if npy.order() != npyz::Order::C {
-            return Err(InputError::bad(format!(
-                "`{}` is stored in Fortran order; save it in C order",
-                path.display()
-            )));
-        }
-        check_shape(d, &shape, &format!("`{}`", path.display()))?;
-        out.insert(d.name.clone(), npy_values(&path, npy)?);
-        let trailing = bytes.len() as u64 - cursor.position().min(bytes.len() as u64);
-        if trailing > 0 {
-            let msg = format!(
-                "`{}` has {trailing} bytes after its array's data",
-                path.display()
-            );
-            return Err(InputError::bad(msg));
-        }
+        let values = npy_bytes(d, &bytes, &path.display().to_string())?;
+        out.insert(d.name.clone(), values);
     }
     Ok(out)
 }
 
+/// The values of parameter `name` of `program` from the bytes of a `.npy` file (`label` names
+/// the file in messages).
+///
+/// # Errors
+/// As [`read`]; also when `program` has no parameter `name`.
+pub fn from_npy(
+    program: &AirProgram,
+    name: &str,
+    bytes: &[u8],
+    label: &str,
+) -> Result<Vec<f64>, InputError> {
+    let params = params(program);
+    let Some(d) = params.iter().find(|d| d.name == name) else {
+        return Err(InputError::bad(format!("no parameter `{}`", escape(name))));
+    };
+    npy_bytes(d, bytes, label)
+}
+
+fn npy_bytes(d: &DeclInfo, bytes: &[u8], label: &str) -> Result<Vec<f64>, InputError> {
+    check_npy_header(bytes).map_err(|why| InputError::bad(format!("`{label}` {why}")))?;
+    let mut cursor = std::io::Cursor::new(bytes);
+    let npy = npyz::NpyFile::new(&mut cursor)
+        .map_err(|e| InputError::bad(format!("`{label}` is not a .npy file: {e}")))?;
+    let shape: Vec<usize> = npy.shape().iter().map(|&n| n as usize).collect();
+    if npy.order() != npyz::Order::C {
+        return Err(InputError::bad(format!(
+            "`{label}` is stored in Fortran order; save it in C order"
+        )));
+    }
+    check_shape(d, &shape, &format!("`{label}`"))?;
+    let values = npy_values(label, npy)?;
+    let trailing = bytes.len() as u64 - cursor.position().min(bytes.len() as u64);
+    if trailing > 0 {
+        return Err(InputError::bad(format!(
+            "`{label}` has {trailing} bytes after its array's data"
+        )));
+    }
+    Ok(values)
+}
+
+/// Checks what npyz trusts in a `.npy` header: the header length must fit in the file (npyz
+/// allocates it before reading) and the shape's element count must fit in 64 bits (npyz
+/// multiplies it unchecked). Headers it cannot find are left to npyz to refuse.
+fn check_npy_header(bytes: &[u8]) -> Result<(), &'static str> {
+    let header = match bytes.get(6) {
+        Some(1) => bytes
+            .get(8..10)
+            .map(|l| (10usize, u16::from_le_bytes([l[0], l[1]]) as usize)),
+        Some(_) => bytes
+            .get(8..12)
+            .map(|l| (12, u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize)),
+        None => None,
+    };
+    let Some((at, len)) = header else {
+        return Ok(());
+    };
+    let Some(text) = bytes.get(at..at.saturating_add(len)) else {
+        return Err("has a header longer than the file");
+    };
+    let text = String::from_utf8_lossy(text);
+    let Some(tuple) = text
+        .split_once("'shape'")
+        .and_then(|(_, rest)| rest.split_once('('))
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(inside, _)| inside)
+    else {
+        return Ok(());
+    };
+    let dims = tuple.split(',').map(str::trim).filter(|t| !t.is_empty());
+    let product = dims.map(|t| t.parse::<u64>().ok()).try_fold(1u64, |acc, dim| {
+        dim.map_or(Some(acc), |dim| acc.checked_mul(dim))
+    });
+    match product {
+        Some(_) => Ok(()),
+        None => Err("declares a shape whose element count does not fit in 64 bits"),
+    }
+}
+
 /// The values of a `.npy` array of any float or signed integer dtype, as `f64`.
 fn npy_values<R: std::io::Read>(
-    path: &Path,
+    path: &str,
     npy: npyz::NpyFile<R>,
 ) -> Result<Vec<f64>, InputError> {
-    let bad = |e: std::io::Error| InputError::bad(format!("`{}`: {e}", path.display()));
+    let bad = |e: std::io::Error| InputError::bad(format!("`{path}`: {e}"));
     let descr = npy.dtype().descr();
     let values = match descr
         .trim_matches(['\'', '"'])
@@ -189,8 +270,8 @@ fn npy_values<R: std::io::Read>(
             .collect(),
         other => {
             let msg = format!(
-                "`{}` has dtype {other}; use little-endian float or signed integers",
-                path.display()
+                "`{path}` has dtype {}; use little-endian float or signed integers",
+                escape(other)
             );
             return Err(InputError::bad(msg));
         }
