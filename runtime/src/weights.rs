@@ -207,6 +207,14 @@ fn check_npy_header(bytes: &[u8]) -> Result<(), &'static str> {
     let Some(text) = bytes.get(at..at.saturating_add(len)) else {
         return Err("has a header longer than the file");
     };
+    // npyz parses the header as a Python literal with a backtracking parser that takes
+    // exponential time on nested brackets and escapes; a plain array's header is one flat dict
+    // with one shape tuple, so anything else is refused first.
+    let plain = |c: &u8| c.is_ascii_alphanumeric() || b" \t\n'\"{}():,<>|=._-".contains(c);
+    let count = |b: u8| text.iter().filter(|&&c| c == b).count();
+    if !text.iter().all(plain) || count(b'{') > 1 || count(b'(') > 1 {
+        return Err("has a header that is not a plain array's (one dict, one shape tuple)");
+    }
     let text = String::from_utf8_lossy(text);
     let Some(tuple) = text
         .split_once("'shape'")
