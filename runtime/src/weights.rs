@@ -225,9 +225,11 @@ fn check_npy_header(bytes: &[u8]) -> Result<(), &'static str> {
         return Ok(());
     };
     let dims = tuple.split(',').map(str::trim).filter(|t| !t.is_empty());
-    let product = dims.map(|t| t.parse::<u64>().ok()).try_fold(1u64, |acc, dim| {
-        dim.map_or(Some(acc), |dim| acc.checked_mul(dim))
-    });
+    let product = dims
+        .map(|t| t.parse::<u64>().ok())
+        .try_fold(1u64, |acc, dim| {
+            dim.map_or(Some(acc), |dim| acc.checked_mul(dim))
+        });
     match product {
         Some(_) => Ok(()),
         None => Err("declares a shape whose element count does not fit in 64 bits"),
@@ -235,10 +237,7 @@ fn check_npy_header(bytes: &[u8]) -> Result<(), &'static str> {
 }
 
 /// The values of a `.npy` array of any float or signed integer dtype, as `f64`.
-fn npy_values<R: std::io::Read>(
-    path: &str,
-    npy: npyz::NpyFile<R>,
-) -> Result<Vec<f64>, InputError> {
+fn npy_values<R: std::io::Read>(path: &str, npy: npyz::NpyFile<R>) -> Result<Vec<f64>, InputError> {
     let bad = |e: std::io::Error| InputError::bad(format!("`{path}`: {e}"));
     let descr = npy.dtype().descr();
     let values = match descr

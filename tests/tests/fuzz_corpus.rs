@@ -29,7 +29,10 @@ fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
 fn replay(target: &str, f: fn(&[u8])) -> usize {
     let corpus = inputs("corpus", target);
     assert!(!corpus.is_empty(), "no corpus for `{target}`");
-    let all: Vec<PathBuf> = corpus.into_iter().chain(inputs("regressions", target)).collect();
+    let all: Vec<PathBuf> = corpus
+        .into_iter()
+        .chain(inputs("regressions", target))
+        .collect();
     for path in &all {
         let bytes = std::fs::read(path).expect("corpus file");
         let run = std::panic::catch_unwind(|| f(&bytes));
@@ -86,13 +89,21 @@ fn artifact_seeds_load_and_proof_seed_verifies() {
     for path in inputs("corpus", "artifact") {
         let text = std::fs::read_to_string(&path).expect("seed");
         let loaded = zkm_air::Artifact::from_json(&text);
-        assert!(loaded.is_ok(), "{}: {loaded:?}; rerun zkm-fuzz-seeds", path.display());
+        assert!(
+            loaded.is_ok(),
+            "{}: {loaded:?}; rerun zkm-fuzz-seeds",
+            path.display()
+        );
     }
     let f = targets::fixture();
     for path in inputs("corpus", "proof_file") {
         let bytes = std::fs::read(&path).expect("seed");
         let verified = zkm_verifier::verify(&f.artifact, &bytes, &f.params, 80);
-        assert!(verified.is_ok(), "{}: {verified:?}; rerun zkm-fuzz-seeds", path.display());
+        assert!(
+            verified.is_ok(),
+            "{}: {verified:?}; rerun zkm-fuzz-seeds",
+            path.display()
+        );
     }
 }
 

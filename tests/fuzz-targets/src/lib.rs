@@ -104,7 +104,9 @@ pub fn data_files(data: &[u8]) {
     match (mode % 5, text) {
         (0, Ok(text)) => drop(zkm_runtime::load(program, text, TINY_WEIGHTS)),
         (1, Ok(text)) => drop(zkm_runtime::load(program, TINY_INPUT, text)),
-        (2, _) => drop(zkm_runtime::weights::from_safetensors(program, rest, "fuzz")),
+        (2, _) => drop(zkm_runtime::weights::from_safetensors(
+            program, rest, "fuzz",
+        )),
         (3, _) => drop(zkm_runtime::weights::from_npy(program, "w", rest, "fuzz")),
         (4, Ok(text)) => {
             let committed = &f.committed.program;

@@ -48,7 +48,11 @@ fn seed_front_end() {
 fn seed_artifact_and_proof() {
     let f = fixture();
     write("artifact", "tiny.air.json", f.artifact.to_json().as_bytes());
-    write("artifact", "tiny_committed.air.json", f.committed.to_json().as_bytes());
+    write(
+        "artifact",
+        "tiny_committed.air.json",
+        f.committed.to_json().as_bytes(),
+    );
     write("proof_file", "tiny.proof", &f.proof);
 }
 
@@ -66,37 +70,55 @@ fn npy(shape: &[usize], values: &[f64]) -> Vec<u8> {
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
-    values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+    values
+        .iter()
+        .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
     out
 }
 
 /// A safetensors file holding `w` as `F64`.
 fn safetensors(shape: &[usize], values: &[f64]) -> Vec<u8> {
     let len = values.len() * 8;
-    let header = format!(
-        r#"{{"w":{{"dtype":"F64","shape":{shape:?},"data_offsets":[0,{len}]}}}}"#
-    );
+    let header = format!(r#"{{"w":{{"dtype":"F64","shape":{shape:?},"data_offsets":[0,{len}]}}}}"#);
     let mut out = (header.len() as u64).to_le_bytes().to_vec();
     out.extend_from_slice(header.as_bytes());
-    values.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+    values
+        .iter()
+        .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
     out
 }
 
 fn seed_data_files() {
     let with_mode = |mode: u8, bytes: &[u8]| [&[mode][..], bytes].concat();
     let w = [0.5, 1.0, -1.0, 0.25, 0.0, 2.0];
-    write("data_files", "input.json", &with_mode(0, TINY_INPUT.as_bytes()));
+    write(
+        "data_files",
+        "input.json",
+        &with_mode(0, TINY_INPUT.as_bytes()),
+    );
     let ezkl = br#"{"input_data": [[1.0, -0.5, 2.0]]}"#;
     write("data_files", "input_ezkl.json", &with_mode(0, ezkl));
-    write("data_files", "weights.json", &with_mode(1, TINY_WEIGHTS.as_bytes()));
-    write("data_files", "w.safetensors", &with_mode(2, &safetensors(&[3, 2], &w)));
+    write(
+        "data_files",
+        "weights.json",
+        &with_mode(1, TINY_WEIGHTS.as_bytes()),
+    );
+    write(
+        "data_files",
+        "w.safetensors",
+        &with_mode(2, &safetensors(&[3, 2], &w)),
+    );
     write("data_files", "w.npy", &with_mode(3, &npy(&[3, 2], &w)));
     let f = fixture();
     let loaded = zkm_runtime::load(&f.committed.program, TINY_INPUT, TINY_WEIGHTS).expect("data");
     let rng = zkm_runtime::stark::ZkRng::new(zkm_runtime::stark::Randomness::Seed(1)).expect("rng");
     let openings =
         zkm_runtime::Openings::commit(&f.committed.program, &loaded.inputs, &rng).expect("commit");
-    write("data_files", "openings.json", &with_mode(4, openings.to_json().as_bytes()));
+    write(
+        "data_files",
+        "openings.json",
+        &with_mode(4, openings.to_json().as_bytes()),
+    );
 }
 
 fn main() {
