@@ -6,7 +6,7 @@
 //! resolution; here they are passed over silently.
 
 use crate::ir::TypeRange as _;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use zkm_diagnostics::Span;
 use zkm_syntax::ast;
@@ -35,7 +35,7 @@ struct State {
     /// Declared outputs by name.
     output_ids: HashMap<String, DeclId>,
     /// Outputs already assigned (successfully or not).
-    assigned: Vec<DeclId>,
+    assigned: HashSet<DeclId>,
 }
 
 impl Eval<'_, '_> {
@@ -105,10 +105,9 @@ impl Eval<'_, '_> {
         let Some(&id) = st.output_ids.get(&a.target.name) else {
             return;
         };
-        if st.assigned.contains(&id) {
+        if !st.assigned.insert(id) {
             return;
         }
-        st.assigned.push(id);
         let Some(decl) = st.parts.decls.get(id).cloned() else {
             return;
         };
