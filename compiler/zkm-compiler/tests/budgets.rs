@@ -127,7 +127,8 @@ fn scale_many_names_defined_later_are_linear() {
     // Every `let` reads a name defined by the next one: 20k "defined later" notes, and as
     // many suggestions as the suggestion budget allows.
     let n = 20_000;
-    let mut src = String::from("model m {\n    input x: fixed<16, 8>;\n    output y: fixed<16, 8>;\n");
+    let mut src =
+        String::from("model m {\n    input x: fixed<16, 8>;\n    output y: fixed<16, 8>;\n");
     for i in 0..n {
         src += &format!("    let a{i} = a{};\n", i + 1);
     }
@@ -136,5 +137,7 @@ fn scale_many_names_defined_later_are_linear() {
     assert!(!ok);
     assert_eq!(diags.len(), n);
     assert!(diags.iter().all(|d| d.code.0 == "E0301"));
-    assert!(diags.iter().all(|d| d.notes.iter().any(|n| n.contains("defined later"))));
+    assert!(diags
+        .iter()
+        .all(|d| d.notes.iter().any(|n| n.contains("defined later"))));
 }

@@ -192,7 +192,10 @@ fn window(text: &str, content: Range<usize>, point: usize) -> Range<usize> {
         return content;
     }
     let point = crate::source::floor_boundary(text, point.clamp(content.start, content.end));
-    let before = text[content.start..point].char_indices().rev().take(CONTEXT_CHARS);
+    let before = text[content.start..point]
+        .char_indices()
+        .rev()
+        .take(CONTEXT_CHARS);
     let start = before.last().map_or(point, |(i, _)| content.start + i);
     let shown = text[start..content.end].char_indices().nth(WINDOW_CHARS);
     start..shown.map_or(content.end, |(i, _)| start + i)
@@ -217,7 +220,10 @@ impl<'a> Files<'a> for Excerpt<'_> {
         f.lines
             .get(k.saturating_sub(1))
             .map(|v| v.line)
-            .ok_or(Error::IndexTooLarge { given: byte, max: 0 })
+            .ok_or(Error::IndexTooLarge {
+                given: byte,
+                max: 0,
+            })
     }
 
     fn column_number(&'a self, id: usize, line: usize, byte: usize) -> Result<usize, Error> {
@@ -226,9 +232,16 @@ impl<'a> Files<'a> for Excerpt<'_> {
             return Ok(1);
         };
         let k = v.marks.partition_point(|m| m.1 <= byte).saturating_sub(1);
-        let (first, at) = (v.marks.first().map_or(0, |m| m.0), v.marks.get(k).map_or(0, |m| m.0));
+        let (first, at) = (
+            v.marks.first().map_or(0, |m| m.0),
+            v.marks.get(k).map_or(0, |m| m.0),
+        );
         let text = f.src.text();
-        Ok(v.col0 + text.get(first..at.max(first)).map_or(0, |t| t.chars().count()) + 1)
+        Ok(v.col0
+            + text
+                .get(first..at.max(first))
+                .map_or(0, |t| t.chars().count())
+            + 1)
     }
 
     fn line_range(&'a self, id: usize, line: usize) -> Result<Range<usize>, Error> {

@@ -11,8 +11,8 @@ pub mod render;
 mod source;
 mod span;
 
-pub use codes::Code;
 pub use clean::MAX_WORD_CHARS;
+pub use codes::Code;
 pub use excerpt::{MAX_LINE_CHARS, WINDOW_CHARS};
 pub use source::{FileId, SourceMap, BOM};
 pub use span::{Span, Spanned};

@@ -61,7 +61,11 @@ impl SourceFile {
 
     /// Byte range of line `line`'s characters, without its line break.
     pub(crate) fn line_content(&self, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         let next = self.line_starts.get(line + 1).copied();
         let end = next.map_or(self.text.len(), |n| n - break_len(&self.text, n));
         start..end.max(start)
@@ -92,7 +96,9 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// Length of the line break that ends just before `next_start`.
 fn break_len(text: &str, next_start: usize) -> usize {
-    let before = text.as_bytes().get(next_start.saturating_sub(2)..next_start);
+    let before = text
+        .as_bytes()
+        .get(next_start.saturating_sub(2)..next_start);
     if before == Some(b"\r\n".as_slice()) {
         2
     } else {

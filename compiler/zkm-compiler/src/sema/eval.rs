@@ -47,6 +47,13 @@ pub(crate) struct Env {
 }
 
 impl Env {
+    /// An empty environment with room for `n` names.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Env {
+            vars: HashMap::with_capacity(n),
+        }
+    }
+
     /// Binds a name. Names cannot be redefined (resolution reports it), so a second binding
     /// is ambiguous and binds poison: later uses are then accepted silently.
     pub(crate) fn bind(&mut self, name: &str, value: Value) {

@@ -96,7 +96,9 @@ fn build(stmts: Stmts<'_>) -> (Positions<'_>, Positions<'_>) {
                     ast::ModelStmt::Let(l) => (&mut defs, &l.name),
                     ast::ModelStmt::Assign(a) => (&mut assigns, &a.target),
                 };
-                map.entry(name.name.as_str()).or_default().push((i, name.span));
+                map.entry(name.name.as_str())
+                    .or_default()
+                    .push((i, name.span));
             }
         }
         Stmts::Block(list) => {

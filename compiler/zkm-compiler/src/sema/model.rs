@@ -41,7 +41,10 @@ struct State {
 impl Eval<'_, '_> {
     /// Evaluates the statements of `model` in order.
     pub(crate) fn model(&mut self, model: &ast::ModelDecl) -> ModelParts {
-        let mut st = State::default();
+        let mut st = State {
+            env: Env::with_capacity(model.body.len()),
+            ..State::default()
+        };
         for stmt in &model.body {
             match stmt {
                 ast::ModelStmt::Decl(d) => self.declare(d, &mut st),

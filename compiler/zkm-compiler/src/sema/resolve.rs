@@ -124,6 +124,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     /// Resolves the model body and checks that every output is assigned exactly once.
     pub(crate) fn model(&mut self, model: &'a ast::ModelDecl) {
         self.scope = Scope::default();
+        self.scope.by_name.reserve(model.body.len());
         self.later.start(Stmts::Model(&model.body));
         for (i, stmt) in model.body.iter().enumerate() {
             self.later.at(i);
@@ -170,10 +171,9 @@ impl<'w, 'a> Resolver<'w, 'a> {
         match self.local(name) {
             Some(l) if l.kind == LocalKind::Decl(DeclKind::Output) => {
                 match self.assigned.get(name) {
-                    Some(&first) => {
-                        self.rep
-                            .push(errors::assigned_twice(name, target.span, first))
-                    }
+                    Some(&first) => self
+                        .rep
+                        .push(errors::assigned_twice(name, target.span, first)),
                     None => {
                         self.assigned.insert(name, target.span);
                     }

@@ -32,7 +32,10 @@ pub(crate) fn budget_exceeded(what: Exceeded, chain: &[(&str, Span)], at: Span) 
     );
     let d = match chain.len() {
         1 => d,
-        _ => d.with_secondary(inner_call, format!("the budget ran out in this call to `{inner}`")),
+        _ => d.with_secondary(
+            inner_call,
+            format!("the budget ran out in this call to `{inner}`"),
+        ),
     };
     d.with_note(format!("the chain of inlined calls: {}", chain_text(chain)))
         .with_help(
