@@ -97,6 +97,8 @@ codes! {
     UNSUPPORTED_LOWERING = "E0601";
     /// The compiled trace is wider or longer than the prover allows.
     TRACE_TOO_LARGE = "E0602";
+    /// The model expands beyond the compiler's budget (inlining, operations, trace cells).
+    BUDGET_EXCEEDED = "E0603";
     /// Input data that is missing, malformed or of the wrong shape.
     BAD_INPUT = "E0701";
     /// An input value that does not fit its declared type.

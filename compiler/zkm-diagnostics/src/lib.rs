@@ -4,13 +4,17 @@
 //! labelled [`Span`]s. Nothing here prints: the CLI renders diagnostics once, through
 //! [`render::render`], with codespan-reporting.
 
+mod clean;
 pub mod codes;
+mod excerpt;
 pub mod render;
 mod source;
 mod span;
 
+pub use clean::MAX_WORD_CHARS;
 pub use codes::Code;
-pub use source::{FileId, SourceMap};
+pub use excerpt::{MAX_LINE_CHARS, WINDOW_CHARS};
+pub use source::{FileId, SourceMap, BOM};
 pub use span::{Span, Spanned};
 
 /// How serious a diagnostic is.

@@ -4,7 +4,8 @@
 //! stops: a run of unknown characters becomes one [`LexError`] and is skipped; a malformed number
 //! or an over-long identifier yields a [`LexError`] *followed by* its token, so the parser still
 //! sees a well-formed token stream. [`tokenize`] collects the tokens and the errors;
-//! [`LexError::to_diagnostic`] words the errors (E0101–E0103).
+//! [`LexError::to_diagnostic`] words the errors (E0101–E0103). Lines end at `\n`, `\r\n` or a
+//! lone `\r` (line comments stop at either), and a leading byte order mark is skipped.
 
 use std::{fmt, ops::Range};
 
@@ -20,8 +21,8 @@ const QUOTE_LIMIT: usize = 24;
 /// A token of the `.zkm` language. Payloads borrow the source text.
 #[derive(Logos, Clone, Copy, Debug, PartialEq, Eq)]
 #[logos(skip r"[ \t\r\n\f]+")]
-#[logos(skip r"//([^/!\n][^\n]*)?")]
-#[logos(skip(r"////[^\n]*", allow_greedy = true))]
+#[logos(skip r"//([^/!\n\r][^\n\r]*)?")]
+#[logos(skip(r"////[^\n\r]*", allow_greedy = true))]
 pub enum Token<'s> {
     /// `use`
     #[token("use")]
@@ -69,10 +70,10 @@ pub enum Token<'s> {
     #[regex(r"[0-9][0-9A-Za-z_.]*", |lex| lex.slice(), priority = 1)]
     BadNumber(&'s str),
     /// A `///` doc comment line, including the slashes.
-    #[regex(r"///([^/\n][^\n]*)?", |lex| lex.slice())]
+    #[regex(r"///([^/\n\r][^\n\r]*)?", |lex| lex.slice())]
     OuterDoc(&'s str),
     /// A `//!` doc comment line, including the slashes.
-    #[regex(r"//![^\n]*", |lex| lex.slice(), allow_greedy = true)]
+    #[regex(r"//![^\n\r]*", |lex| lex.slice(), allow_greedy = true)]
     InnerDoc(&'s str),
     /// A `/* ... */` comment; `false` when it runs to the end of the file. Never reaches the
     /// parser.
@@ -311,10 +312,15 @@ impl fmt::Debug for Lexer<'_> {
 }
 
 impl<'s> Lexer<'s> {
-    /// A lexer over `text`.
+    /// A lexer over `text`. A leading UTF-8 byte order mark is skipped (spans still count its
+    /// bytes, so they stay offsets into `text`).
     pub fn new(text: &'s str) -> Self {
+        let mut inner = Token::lexer(text);
+        if text.starts_with(zkm_diagnostics::BOM) {
+            inner.bump(zkm_diagnostics::BOM.len());
+        }
         Lexer {
-            inner: Token::lexer(text).spanned(),
+            inner: inner.spanned(),
             text,
             peeked: None,
             pending: None,

@@ -161,3 +161,47 @@ fn many_cascading_errors_on_one_line() {
     let (_, diags) = run(&text);
     assert_eq!(codes_of(&diags), vec![codes::UNEXPECTED_TOKEN]);
 }
+
+#[test]
+fn cr_line_endings_end_line_comments() {
+    // Old Mac files end lines with a lone `\r`: a `//` comment stops there.
+    let text = "// a comment\rmodel m {\r  input x: fixed<16, 8>;\r  output y: fixed<16, 8>;\r  y = x; // done\r}\r";
+    let (module, diags) = run(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(module.items.len(), 1);
+}
+
+#[test]
+fn bom_at_the_start_is_skipped_with_spans_intact() {
+    let text = "\u{feff}model m { input x: fixed<16, 8>; output y: fixed<16, 8>; y = x; }";
+    let (module, diags) = run(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let Some(zkm_syntax::ast::Item::Model(m)) = module.items.first() else {
+        panic!("expected the model");
+    };
+    let name = m.name.span;
+    assert_eq!(&text[name.start as usize..name.end as usize], "m");
+}
+
+#[test]
+fn a_bom_after_the_start_is_still_an_unknown_character() {
+    let (_, diags) = run("model m { \u{feff} }");
+    assert!(codes_of(&diags).contains(&codes::UNKNOWN_CHARACTER));
+}
+
+#[test]
+fn statements_300_000_parse_without_recursion() {
+    // Statement lists are built iteratively: a long body neither overflows the stack nor
+    // takes quadratic time.
+    let mut text = String::from("model m { input x: fixed<16, 8>; output y: fixed<16, 8>;\n");
+    for i in 0..300_000 {
+        text += &format!("let a{i} = x;\n");
+    }
+    text += "y = x; }";
+    let (module, diags) = run(&text);
+    assert!(diags.is_empty());
+    let Some(zkm_syntax::ast::Item::Model(m)) = module.items.first() else {
+        panic!("expected the model");
+    };
+    assert_eq!(m.body.len(), 300_003);
+}

@@ -4,6 +4,7 @@
 //! read, and which parameters are stored directly inside a matrix-product gadget. Then every
 //! node becomes one gadget ([`ops`]), in IR order, and every output an output gadget.
 
+mod budget;
 mod ops;
 mod plan;
 mod products;
@@ -33,6 +34,7 @@ pub fn lower(
     random_rows: Option<u32>,
 ) -> Result<Artifact, Vec<Diagnostic>> {
     let plan = plan::plan(program, random_rows).map_err(|d| vec![d])?;
+    budget::check_rows(plan.min_rows, program.span).map_err(|d| vec![d])?;
     let shorter = (0..4).map(|k| plan.row_target >> k);
     // Longer traces (fewer weight lanes, narrower) only when no shorter one fits the width.
     let longer = (1..4).map(|k| plan.row_target << k);
@@ -70,6 +72,8 @@ fn lower_with(
     cx.public_slots();
     for id in 0..program.nodes.len() {
         cx.node(id).map_err(|d| vec![d])?;
+        let (rows, exprs) = (cx.plan.row_target, cx.b.e().len());
+        budget::check(&cx.usage, rows, exprs, program.nodes[id].span).map_err(|d| vec![d])?;
     }
     cx.outputs().map_err(|d| vec![d])?;
     cx.commitments().map_err(|d| vec![d])?;
@@ -91,6 +95,8 @@ pub(crate) struct Lowering<'a> {
     pub(crate) public_of: Vec<Option<usize>>,
     /// Public vector offset of each committed declaration's digest.
     digest_of: Vec<Option<usize>>,
+    /// What has been allocated so far, for the budgets.
+    usage: budget::Usage,
 }
 
 impl<'a> Lowering<'a> {
@@ -111,6 +117,7 @@ impl<'a> Lowering<'a> {
             decl_tensor: vec![None; program.decls.len()],
             public_of: vec![None; program.decls.len()],
             digest_of: vec![None; program.decls.len()],
+            usage: budget::Usage::default(),
         }
     }
 
@@ -195,6 +202,7 @@ impl<'a> Lowering<'a> {
     /// Registers the bus tensor produced by `node` (reads from the plan).
     pub(crate) fn new_tensor(&mut self, node: usize, name: String, span: Span) -> TensorId {
         let n = &self.program.nodes[node];
+        self.usage.tensors += 1;
         let info = zkm_air::TensorInfo {
             name,
             shape: n.shape.clone(),

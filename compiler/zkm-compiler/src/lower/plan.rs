@@ -25,6 +25,8 @@ pub(crate) struct Plan {
     pub(crate) random_rows: usize,
     /// Product nodes folded into the addition that reads them (no gadget of their own).
     pub(crate) folded: Vec<bool>,
+    /// Public biases folded into a checked product, by declaration.
+    folded_bias: Vec<bool>,
     /// Private declarations stored inside the single matrix product that reads them (public
     /// ones reach it over the bus from the verifier).
     pub(crate) stored_in_dense: Vec<bool>,
@@ -33,7 +35,7 @@ pub(crate) struct Plan {
 impl Plan {
     /// True for a public bias folded into a checked product (it needs no gadget of its own).
     pub(crate) fn is_folded_bias(&self, d: usize) -> bool {
-        self.fold.iter().flatten().any(|f| f.bias == d)
+        self.folded_bias.get(d).copied().unwrap_or(false)
     }
 }
 
@@ -102,6 +104,10 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
         }
     }
     let (fold, folded) = folds(p, &root, &reads, &public_product, &decl_uses);
+    let mut folded_bias = vec![false; p.decls.len()];
+    for f in fold.iter().flatten() {
+        folded_bias[f.bias] = true;
+    }
     let random_rows = match (random_rows, (0..p.decls.len()).any(private)) {
         (Some(r), _) => r as usize,
         (None, true) => zkm_air::zk::RESERVED_RANDOM_ROWS as usize,
@@ -116,6 +122,7 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
         public_product,
         fold,
         folded,
+        folded_bias,
         row_target,
         min_rows,
         random_rows,

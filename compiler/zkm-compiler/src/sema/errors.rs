@@ -470,8 +470,10 @@ pub(crate) fn too_many_elements(span: Span, total: u64) -> Diagnostic {
 
 // Messages about values live in `errors/values.rs` (literals, shapes, scales) and
 // `errors/ranges.rs` (field bound, rescales, declared types).
+mod budget;
 mod ranges;
 mod values;
 
+pub(crate) use budget::*;
 pub(crate) use ranges::*;
 pub(crate) use values::*;

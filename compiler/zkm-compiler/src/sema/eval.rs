@@ -5,9 +5,12 @@
 //! already reported: it evaluates silently to [`Value::Poison`], which satisfies every check
 //! and stops the same mistake from being reported again downstream.
 
+use std::collections::HashMap;
+
 use zkm_diagnostics::{Diagnostic, SourceMap, Span};
 use zkm_syntax::ast;
 
+use super::budget::{Budget, Exceeded};
 use super::errors::{self, LitScale};
 use super::literal::Lit;
 use super::range;
@@ -40,35 +43,38 @@ pub(crate) struct Frame {
 /// Values bound by name in one function body or in the model body.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Env {
-    vars: Vec<(String, Value)>,
+    vars: HashMap<String, Value>,
 }
 
 impl Env {
-    /// Binds a name. Names cannot be redefined (resolution reports it), so a second binding
-    /// is ambiguous and binds poison: later uses are then accepted silently.
-    pub(crate) fn bind(&mut self, name: &str, value: Value) {
-        let value = if self.get(name).is_some() {
-            Value::Poison
-        } else {
-            value
-        };
-        self.vars.push((name.to_string(), value));
-    }
-
-    /// Replaces the value of the latest binding of `name` (an output, once assigned).
-    pub(crate) fn set(&mut self, name: &str, value: Value) {
-        if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-            slot.1 = value;
+    /// An empty environment with room for `n` names.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Env {
+            vars: HashMap::with_capacity(n),
         }
     }
 
-    /// The latest binding of a name.
+    /// Binds a name. Names cannot be redefined (resolution reports it), so a second binding
+    /// is ambiguous and binds poison: later uses are then accepted silently.
+    pub(crate) fn bind(&mut self, name: &str, value: Value) {
+        match self.vars.get_mut(name) {
+            Some(slot) => *slot = Value::Poison,
+            None => {
+                self.vars.insert(name.to_string(), value);
+            }
+        }
+    }
+
+    /// Replaces the value bound to `name` (an output, once assigned).
+    pub(crate) fn set(&mut self, name: &str, value: Value) {
+        if let Some(slot) = self.vars.get_mut(name) {
+            *slot = value;
+        }
+    }
+
+    /// The value bound to a name.
     pub(crate) fn get(&self, name: &str) -> Option<Value> {
-        self.vars
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| *v)
+        self.vars.get(name).copied()
     }
 }
 
@@ -98,6 +104,8 @@ pub(crate) struct Eval<'w, 'a> {
     depth: usize,
     /// Set once the nesting limit has been reported.
     too_deep: bool,
+    /// The running counts of the compile budgets.
+    budget: Budget,
 }
 
 impl<'w, 'a> Eval<'w, 'a> {
@@ -112,6 +120,7 @@ impl<'w, 'a> Eval<'w, 'a> {
             silent: false,
             depth: 0,
             too_deep: false,
+            budget: Budget::default(),
         }
     }
 
@@ -156,6 +165,12 @@ impl<'w, 'a> Eval<'w, 'a> {
         range: Option<Interval>,
         span: Span,
     ) -> Value {
+        if self.budget.exhausted() {
+            return Value::Poison;
+        }
+        if let Some(what) = self.budget.node(self.nodes.len()) {
+            return self.exceeded(what, span);
+        }
         match range {
             Some(r) if range::field_safe(r) => {
                 self.nodes.push(Node {
@@ -217,6 +232,14 @@ impl<'w, 'a> Eval<'w, 'a> {
 
     /// Evaluates an expression of module `m` in `env`.
     pub(crate) fn expr(&mut self, env: &Env, m: ModId, e: &ast::Expr) -> Value {
+        if self.budget.exhausted() {
+            return Value::Poison;
+        }
+        if !self.stack.is_empty() {
+            if let Some(what) = self.budget.inlined_expr() {
+                return self.exceeded(what, e.span);
+            }
+        }
         if self.depth >= MAX_EVAL_DEPTH {
             if std::mem::replace(&mut self.too_deep, true) {
                 return Value::Poison;
@@ -227,6 +250,17 @@ impl<'w, 'a> Eval<'w, 'a> {
         let v = self.eval_expr(env, m, e);
         self.depth -= 1;
         v
+    }
+
+    /// Reports the budget `what` exceeded at `at` (E0603), naming the active inlined calls.
+    fn exceeded(&mut self, what: Exceeded, at: Span) -> Value {
+        let chain: Vec<(&str, Span)> = self
+            .stack
+            .iter()
+            .map(|f| (f.name.as_str(), f.call))
+            .collect();
+        self.rep.push(errors::budget_exceeded(what, &chain, at));
+        Value::Poison
     }
 
     fn eval_expr(&mut self, env: &Env, m: ModId, e: &ast::Expr) -> Value {

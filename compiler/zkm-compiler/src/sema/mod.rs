@@ -14,12 +14,14 @@
 //! poison value that every later check accepts silently, so each mistake is reported once
 //! while independent mistakes are all reported.
 
+mod budget;
 mod builtins;
 mod calls;
 mod dump;
 mod errors;
 mod eval;
 mod inline;
+mod later;
 mod literal;
 mod model;
 mod ops;

@@ -6,7 +6,7 @@
 //! resolution; here they are passed over silently.
 
 use crate::ir::TypeRange as _;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use zkm_diagnostics::Span;
 use zkm_syntax::ast;
@@ -35,13 +35,16 @@ struct State {
     /// Declared outputs by name.
     output_ids: HashMap<String, DeclId>,
     /// Outputs already assigned (successfully or not).
-    assigned: Vec<DeclId>,
+    assigned: HashSet<DeclId>,
 }
 
 impl Eval<'_, '_> {
     /// Evaluates the statements of `model` in order.
     pub(crate) fn model(&mut self, model: &ast::ModelDecl) -> ModelParts {
-        let mut st = State::default();
+        let mut st = State {
+            env: Env::with_capacity(model.body.len()),
+            ..State::default()
+        };
         for stmt in &model.body {
             match stmt {
                 ast::ModelStmt::Decl(d) => self.declare(d, &mut st),
@@ -105,10 +108,9 @@ impl Eval<'_, '_> {
         let Some(&id) = st.output_ids.get(&a.target.name) else {
             return;
         };
-        if st.assigned.contains(&id) {
+        if !st.assigned.insert(id) {
             return;
         }
-        st.assigned.push(id);
         let Some(decl) = st.parts.decls.get(id).cloned() else {
             return;
         };

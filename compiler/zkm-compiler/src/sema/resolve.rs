@@ -6,10 +6,13 @@
 //! kind of thing or outputs read before their assignment (E0309), call arity (E0404) and written types in calls and annotations
 //! (E0405). Calls between functions are recorded for the recursion check.
 
+use std::collections::HashMap;
+
 use zkm_diagnostics::{SourceMap, Span};
 use zkm_syntax::ast;
 
 use super::errors::{self, Defined};
+use super::later::{Later, Stmts};
 use super::report::Reporter;
 use super::suggest;
 use super::types;
@@ -38,12 +41,16 @@ struct Local<'a> {
     kind: LocalKind,
 }
 
-/// The statements after the one being resolved (to explain "defined later").
-#[derive(Clone, Copy, Debug)]
-enum Later<'a> {
-    None,
-    Model(&'a [ast::ModelStmt]),
-    Block(&'a [ast::Stmt]),
+/// How many name comparisons "did you mean" suggestions may cost in one compilation; once
+/// spent, further unknown names get no suggestion (a file with very many unknown names among
+/// very many definitions would otherwise take quadratic time).
+const SUGGESTION_BUDGET: usize = 1_000_000;
+
+/// The locals in scope: by name, and the outputs in declaration order.
+#[derive(Debug, Default)]
+struct Scope<'a> {
+    by_name: HashMap<&'a str, Local<'a>>,
+    outputs: Vec<Local<'a>>,
 }
 
 /// The name resolver.
@@ -54,10 +61,12 @@ pub(crate) struct Resolver<'w, 'a> {
     rep: &'w mut Reporter,
     module: ModId,
     current_fn: Option<FnId>,
-    scope: Vec<Local<'a>>,
+    scope: Scope<'a>,
     later: Later<'a>,
     /// Output name → span of its first assignment.
-    assigned: Vec<(&'a str, Span)>,
+    assigned: HashMap<&'a str, Span>,
+    /// Name comparisons left for suggestions.
+    suggestions_left: usize,
     /// Calls between functions.
     pub edges: Vec<CallEdge>,
 }
@@ -71,9 +80,10 @@ impl<'w, 'a> Resolver<'w, 'a> {
             rep,
             module: USER,
             current_fn: None,
-            scope: Vec::new(),
-            later: Later::None,
-            assigned: Vec::new(),
+            scope: Scope::default(),
+            later: Later::none(),
+            assigned: HashMap::new(),
+            suggestions_left: SUGGESTION_BUDGET,
             edges: Vec::new(),
         }
     }
@@ -84,7 +94,8 @@ impl<'w, 'a> Resolver<'w, 'a> {
         for (id, f) in world.fns.iter().enumerate() {
             self.module = f.module;
             self.current_fn = Some(id);
-            self.scope.clear();
+            self.scope = Scope::default();
+            self.later = Later::none();
             for p in &f.decl.params {
                 if let Some(t) = &p.ty {
                     self.check_type(types::tensor_type(t).err());
@@ -98,12 +109,13 @@ impl<'w, 'a> Resolver<'w, 'a> {
     }
 
     fn block(&mut self, block: &'a ast::Block) {
+        self.later.start(Stmts::Block(&block.stmts));
         for (i, stmt) in block.stmts.iter().enumerate() {
-            self.later = Later::Block(block.stmts.get(i + 1..).unwrap_or(&[]));
+            self.later.at(i);
             self.expr(&stmt.value);
             self.define(&stmt.name, LocalKind::Let);
         }
-        self.later = Later::None;
+        self.later.end();
         if let Some(e) = &block.result {
             self.expr(e);
         }
@@ -111,9 +123,11 @@ impl<'w, 'a> Resolver<'w, 'a> {
 
     /// Resolves the model body and checks that every output is assigned exactly once.
     pub(crate) fn model(&mut self, model: &'a ast::ModelDecl) {
-        self.scope.clear();
+        self.scope = Scope::default();
+        self.scope.by_name.reserve(model.body.len());
+        self.later.start(Stmts::Model(&model.body));
         for (i, stmt) in model.body.iter().enumerate() {
-            self.later = Later::Model(model.body.get(i + 1..).unwrap_or(&[]));
+            self.later.at(i);
             match stmt {
                 ast::ModelStmt::Decl(d) => self.define(&d.name, LocalKind::Decl(d.kind)),
                 ast::ModelStmt::Let(s) => {
@@ -126,7 +140,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 }
             }
         }
-        self.later = Later::None;
+        self.later = Later::none();
         self.unassigned_outputs();
     }
 
@@ -137,52 +151,48 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 .push(errors::duplicate_name(&name.name, name.span, first.span));
             return;
         }
-        self.scope.push(Local {
+        let local = Local {
             name: &name.name,
             span: name.span,
             kind,
-        });
+        };
+        if kind == LocalKind::Decl(DeclKind::Output) {
+            self.scope.outputs.push(local);
+        }
+        self.scope.by_name.insert(&name.name, local);
     }
 
     fn local(&self, name: &str) -> Option<Local<'a>> {
-        self.scope.iter().rev().find(|l| l.name == name).copied()
+        self.scope.by_name.get(name).copied()
     }
 
     fn assign_target(&mut self, target: &'a ast::Ident) {
         let name = target.name.as_str();
         match self.local(name) {
             Some(l) if l.kind == LocalKind::Decl(DeclKind::Output) => {
-                match self.assigned.iter().find(|(n, _)| *n == name) {
-                    Some(&(_, first)) => {
-                        self.rep
-                            .push(errors::assigned_twice(name, target.span, first))
+                match self.assigned.get(name) {
+                    Some(&first) => self
+                        .rep
+                        .push(errors::assigned_twice(name, target.span, first)),
+                    None => {
+                        self.assigned.insert(name, target.span);
                     }
-                    None => self.assigned.push((name, target.span)),
                 }
             }
             Some(l) => self
                 .rep
                 .push(errors::not_an_output(name, target.span, self.defined(l))),
             None => {
-                let outputs = self
-                    .scope
-                    .iter()
-                    .filter(|l| l.kind == LocalKind::Decl(DeclKind::Output));
-                let hint = suggest::closest(name, outputs.map(|l| l.name));
+                let outputs: Vec<&str> = self.scope.outputs.iter().map(|l| l.name).collect();
+                let hint = self.suggest(name, &outputs);
                 self.unknown(target, hint);
             }
         }
     }
 
     fn unassigned_outputs(&mut self) {
-        let outputs: Vec<Local<'a>> = self
-            .scope
-            .iter()
-            .filter(|l| l.kind == LocalKind::Decl(DeclKind::Output))
-            .copied()
-            .collect();
-        for o in outputs {
-            if !self.assigned.iter().any(|(n, _)| *n == o.name) {
+        for o in std::mem::take(&mut self.scope.outputs) {
+            if !self.assigned.contains_key(o.name) {
                 self.rep.push(errors::output_not_assigned(o.name, o.span));
             }
         }
@@ -203,29 +213,22 @@ impl<'w, 'a> Resolver<'w, 'a> {
         self.rep.push(errors::unknown_name(name, hint, later));
     }
 
-    fn later_definition(&self, name: &str) -> Option<Span> {
-        match self.later {
-            Later::None => None,
-            Later::Model(stmts) => stmts.iter().find_map(|s| match s {
-                ast::ModelStmt::Decl(d) if d.name.name == name => Some(d.name.span),
-                ast::ModelStmt::Let(l) if l.name.name == name => Some(l.name.span),
-                _ => None,
-            }),
-            Later::Block(stmts) => stmts
-                .iter()
-                .find(|s| s.name.name == name)
-                .map(|s| s.name.span),
-        }
+    fn later_definition(&mut self, name: &str) -> Option<Span> {
+        self.later.definition(name)
     }
 
-    fn later_assignment(&self, name: &str) -> Option<Span> {
-        let Later::Model(stmts) = self.later else {
+    fn later_assignment(&mut self, name: &str) -> Option<Span> {
+        self.later.assignment(name)
+    }
+
+    /// The closest of `candidates` to `name`, while the suggestion budget lasts.
+    fn suggest(&mut self, name: &str, candidates: &[&str]) -> Option<String> {
+        let Some(left) = self.suggestions_left.checked_sub(candidates.len()) else {
+            self.suggestions_left = 0;
             return None;
         };
-        stmts.iter().find_map(|s| match s {
-            ast::ModelStmt::Assign(a) if a.target.name == name => Some(a.target.span),
-            _ => None,
-        })
+        self.suggestions_left = left;
+        suggest::closest(name, candidates.iter().copied())
     }
 
     fn expr(&mut self, e: &'a ast::Expr) {
@@ -255,7 +258,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
         };
         match self.local(&name.name) {
             Some(l) if l.kind == LocalKind::Decl(DeclKind::Output) => {
-                if !self.assigned.iter().any(|(n, _)| *n == name.name) {
+                if !self.assigned.contains_key(name.name.as_str()) {
                     let later = self.later_assignment(&name.name);
                     self.rep.push(errors::output_read(name, l.span, later));
                 }
@@ -272,10 +275,14 @@ impl<'w, 'a> Resolver<'w, 'a> {
         }
     }
 
-    fn value_suggestion(&self, name: &str) -> Option<String> {
-        let mut names: Vec<String> = self.scope.iter().map(|l| l.name.to_string()).collect();
-        names.extend(self.world.callable_names(self.module));
-        suggest::closest(name, names.iter().map(String::as_str))
+    fn value_suggestion(&mut self, name: &str) -> Option<String> {
+        if self.suggestions_left == 0 {
+            return None;
+        }
+        let callable = self.world.callable_names(self.module);
+        let locals = self.scope.by_name.keys().copied();
+        let names: Vec<&str> = locals.chain(callable.iter().map(String::as_str)).collect();
+        self.suggest(name, &names)
     }
 
     /// A callee: a function or builtin, with the right number and kind of arguments.
@@ -311,14 +318,19 @@ impl<'w, 'a> Resolver<'w, 'a> {
         match e {
             PathError::Unknown => {
                 if let Some(name) = p.segments.first() {
+                    if self.suggestions_left == 0 {
+                        return self.unknown(name, None);
+                    }
                     let names = self.world.callable_names(self.module);
-                    let hint = suggest::closest(&name.name, names.iter().map(String::as_str));
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let hint = self.suggest(&name.name, &names);
                     self.unknown(name, hint);
                 }
             }
             PathError::UnknownModule(m) => {
                 let mods = self.world.module_names(self.module);
-                let hint = suggest::closest(&m.name, mods.iter().map(String::as_str));
+                let mods: Vec<&str> = mods.iter().map(String::as_str).collect();
+                let hint = self.suggest(&m.name, &mods);
                 self.rep.push(errors::unknown_module(&m, hint));
             }
             PathError::IsModule(_) => self.rep.push(errors::module_called(p)),
