@@ -140,7 +140,11 @@ impl<'s> Ctx<'s> {
     pub(crate) fn call(&mut self, callee: Path, args: Vec<DArg>, hi: usize) -> DExpr {
         let span = self.span(callee.span.start as usize, hi);
         let depth = args.iter().map(|a| a.depth).max().unwrap_or(0);
-        let args = args.into_iter().map(|a| a.arg).collect();
+        // Exact capacity: a list's first push reserves four slots, and a model of a million
+        // one-argument calls would keep three empty ones per call.
+        let mut exact = Vec::with_capacity(args.len());
+        exact.extend(args.into_iter().map(|a| a.arg));
+        let args = exact;
         self.node(ExprKind::Call { callee, args }, span, depth)
     }
 
@@ -294,4 +298,12 @@ fn wrong_arity(name: &str, form: &str, got: usize, want: usize, span: Span) -> D
     )
     .with_primary(span, format!("expected `{form}`"))
     .with_help(help)
+}
+
+/// The recovered items of a list without the gaps left by syntax errors, in a vector of exactly
+/// their number (the parser's own vector grows by doubling and would keep up to half of it empty).
+pub(crate) fn somes<T>(items: Vec<Option<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.iter().flatten().count());
+    out.extend(items.into_iter().flatten());
+    out
 }
