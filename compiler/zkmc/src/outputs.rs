@@ -137,12 +137,22 @@ fn write_then_rename(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
         .collect();
     set_pending(&tmps);
     let written = write_temporaries(files, &tmps);
+    hold_for_tests();
     let result = written.and_then(|()| rename_all(files, &tmps));
     if result.is_err() {
         remove_files(&tmps);
     }
     set_pending(&[]);
     result
+}
+
+/// Test hook: `ZKMC_TEST_HOLD_WRITES_MS=N` waits N ms (at most a minute) between writing the
+/// temporary files and renaming them, so that a test can interrupt zkmc while they exist.
+fn hold_for_tests() {
+    let ms = std::env::var("ZKMC_TEST_HOLD_WRITES_MS").ok();
+    if let Some(ms) = ms.and_then(|v| v.parse::<u64>().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
+    }
 }
 
 fn write_temporaries(files: &[(PathBuf, Vec<u8>)], tmps: &[PathBuf]) -> Result<(), Diagnostic> {

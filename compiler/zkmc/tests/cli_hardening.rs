@@ -60,6 +60,26 @@ fn errors_name_the_wrong_file_checker_on_a_built_artifact() {
     insta::assert_snapshot!(shown);
 }
 
+#[test]
+fn control_characters_in_names_artifact_format_is_escaped() {
+    let mut s = Session::new(&[]);
+    s.run(&["build", LINEAR, "-o", "<TMP>"]);
+    // An escape sequence and a bell in the format name: E0704's message echoes the format, and
+    // used to send them to the terminal raw.
+    let path = s.path("linear_digits.air.json");
+    let text = std::fs::read_to_string(&path).expect("artifact");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    json["format"] = "zkmc-air\u{1b}[2J\u{7}".into();
+    std::fs::write(&path, json.to_string()).expect("write artifact");
+    s.run(&["verify", "<TMP>/linear_digits.air.json", "<TMP>/none.proof"]);
+    let shown = s.finish();
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
 /// Adds one to the first constant node of the expression arena; false when there is none.
 fn edit_first_constant(program: &mut zkm_air::AirProgram) -> bool {
     let mut json = serde_json::to_value(&program.exprs).expect("arena");
@@ -116,4 +136,43 @@ fn errors_name_the_wrong_file_out_of_range_npy_weight() {
     );
     assert!(shown.contains("in <TMP>/w"), "{shown}");
     insta::assert_snapshot!(shown);
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupted_write_leaves_no_temporary_file() {
+    let dir = scratch_dir();
+    // The hook holds zkmc between writing its temporary files and renaming them; an interrupt
+    // then used to leave them behind.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zkmc"))
+        .args(["build", LINEAR, "-o"])
+        .arg(&dir)
+        .env("ZKMC_TEST_HOLD_WRITES_MS", "30000")
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start zkmc");
+    let temporaries = |d: &std::path::Path| -> Vec<String> {
+        files_in(d)
+            .into_iter()
+            .filter(|f| f.ends_with(".tmp-zkmc"))
+            .collect()
+    };
+    let start = std::time::Instant::now();
+    while temporaries(&dir).is_empty() {
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "zkmc never wrote its temporaries"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_eq!(files_in(&dir), Vec::<String>::new(), "files left behind");
 }
