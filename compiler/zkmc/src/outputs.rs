@@ -157,7 +157,10 @@ fn hold_for_tests() {
 
 fn write_temporaries(files: &[(PathBuf, Vec<u8>)], tmps: &[PathBuf]) -> Result<(), Diagnostic> {
     for ((path, bytes), tmp) in files.iter().zip(tmps) {
-        std::fs::write(tmp, bytes).map_err(|e| unwritable(path, &io_reason(&e)))?;
+        std::fs::write(tmp, bytes).map_err(|e| {
+            let reason = format!("its temporary `{}`: {}", shown(tmp), io_reason(&e));
+            unwritable(path, &reason)
+        })?;
     }
     Ok(())
 }
@@ -291,6 +294,11 @@ mod tests {
         std::fs::remove_dir(&target).unwrap();
         std::fs::create_dir(dir.join("p.proof.tmp-zkmc")).unwrap();
         write_all_atomic(&dir, &[(target.clone(), b"x".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"x");
+        // This process's own temporary name taken by a directory: the error names it.
+        std::fs::create_dir(temporary_name(&target, "tmp")).unwrap();
+        let e = write_all_atomic(&dir, &[(target.clone(), b"y".to_vec())]).unwrap_err();
+        assert!(e.message.contains("its temporary `"), "{}", e.message);
         assert_eq!(std::fs::read(&target).unwrap(), b"x");
         std::fs::remove_dir_all(&dir).unwrap();
     }
