@@ -19,6 +19,7 @@ mod verify_cmd;
 use clap::Parser;
 
 fn main() {
+    quiet_graphics_stack();
     let cli = cli::Cli::parse();
     outputs::install_interrupt_cleanup();
     let code = match cli.command {
@@ -31,4 +32,14 @@ fn main() {
         cli::Command::Explain(c) => explain_cmd::run(&c),
     };
     std::process::exit(code);
+}
+
+/// Mesa's Vulkan device-selection layer connects to the Wayland display while wgpu lists the
+/// adapters, and without a desktop session libwayland prints "XDG_RUNTIME_DIR is invalid or not
+/// set" on stderr. zkmc picks its adapter itself, so the layer is switched off (the user's own
+/// `NODEVICE_SELECT` wins). Runs first in `main`, before any other thread exists.
+fn quiet_graphics_stack() {
+    if cfg!(target_os = "linux") && std::env::var_os("NODEVICE_SELECT").is_none() {
+        std::env::set_var("NODEVICE_SELECT", "1");
+    }
 }

@@ -176,3 +176,32 @@ fn interrupted_write_leaves_no_temporary_file() {
     assert_eq!(status.code(), Some(130), "{status:?}");
     assert_eq!(files_in(&dir), Vec::<String>::new(), "files left behind");
 }
+
+#[test]
+fn gpu_probe_prints_no_xdg_runtime_dir_warning() {
+    // `--backend auto` lists the adapters; Mesa's device-selection layer used to make libwayland
+    // print "XDG_RUNTIME_DIR is invalid or not set" twice where no desktop session exists.
+    let dir = scratch_dir();
+    let input = "examples/linear_digits/input.json";
+    let weights = "examples/linear_digits/weights.json";
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_zkmc"))
+        .args([
+            "prove",
+            LINEAR,
+            "--input",
+            input,
+            "--weights",
+            weights,
+            "-o",
+        ])
+        .arg(dir.join("p.proof"))
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("NODEVICE_SELECT")
+        .current_dir(root())
+        .output()
+        .expect("run zkmc");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
