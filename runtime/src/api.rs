@@ -40,6 +40,9 @@ pub enum ProveError {
         /// Elements the trace's has.
         found: usize,
     },
+    /// The artifact's program fails validation (a library caller built or edited it; artifacts
+    /// read through [`Artifact::from_json`] are validated already).
+    Malformed(String),
     /// Winterfell's prover failed.
     Stark(winterfell::ProverError),
     /// The operating system's random generator failed (zero-knowledge proofs need it).
@@ -67,6 +70,7 @@ impl std::fmt::Display for ProveError {
                 f,
                 "the trace has {found} public values; the program has {expected}"
             ),
+            ProveError::Malformed(why) => write!(f, "the artifact is malformed: {why}"),
             ProveError::Stark(e) => write!(f, "the prover failed: {e}"),
             ProveError::Randomness(e) => write!(f, "no randomness for a zero-knowledge proof: {e}"),
             ProveError::InsufficientSecurity {
@@ -135,6 +139,7 @@ pub fn prove_with(
     trace: &Trace,
     config: &ProveConfig,
 ) -> Result<Proved, ProveError> {
+    zkm_air::validate::validate(&artifact.program).map_err(ProveError::Malformed)?;
     let failures = zkm_air::check::check(&artifact.program, trace);
     if !failures.is_empty() {
         return Err(ProveError::Unsatisfied(failures));
@@ -154,6 +159,8 @@ pub fn prove_unchecked(
 ) -> Result<Proved, ProveError> {
     let (bits, gpu) = (config.bits, config.gpu.clone());
     let program = &artifact.program;
+    // Winterfell asserts on programs it cannot prove; validation refuses them first.
+    zkm_air::validate::validate(program).map_err(ProveError::Malformed)?;
     if trace.public.len() != program.public_len {
         let (expected, found) = (program.public_len, trace.public.len());
         return Err(ProveError::PublicLength { expected, found });

@@ -8,6 +8,11 @@ use crate::field::{canonical, signed, Felt};
 /// Index of a node in an [`ExprArena`].
 pub type ExprId = u32;
 
+/// The largest base degree [`Degree`] records; products saturate here.
+pub const MAX_BASE: u32 = 1 << 16;
+/// The most periodic factors [`Degree`] records; products keep the first ones.
+pub const MAX_CYCLES: usize = 256;
+
 /// One node of a constraint expression. Operands always have smaller ids than the node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Expr {
@@ -55,18 +60,22 @@ impl Degree {
     /// The degree of the composed polynomial over a trace of `n` rows (Winterfell's
     /// `get_evaluation_degree`).
     pub fn evaluation_degree(&self, n: usize) -> usize {
-        let mut d = self.base as usize * (n - 1);
+        let mut d = (self.base as usize).saturating_mul(n.saturating_sub(1));
         for &c in &self.cycles {
-            d += (n / c as usize) * (c as usize - 1);
+            let c = (c as usize).max(1);
+            d = d.saturating_add((n / c).saturating_mul(c - 1));
         }
         d
     }
 
     fn product(&self, other: &Degree) -> Degree {
+        // Saturating and capped: a DAG of squarings doubles the degree at every level, and an
+        // artifact may hold one. Any degree near the caps is refused by validation anyway.
         let mut cycles = self.cycles.clone();
-        cycles.extend_from_slice(&other.cycles);
+        let room = MAX_CYCLES.saturating_sub(cycles.len());
+        cycles.extend(other.cycles.iter().take(room));
         Degree {
-            base: self.base + other.base,
+            base: self.base.saturating_add(other.base).min(MAX_BASE),
             cycles,
         }
     }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::field::{felt_i128, Felt, FieldElement};
+use crate::gadgets::Gadget;
 use crate::interp::{Frames, Tape};
 use crate::program::{AirProgram, TensorId};
 
@@ -47,6 +48,12 @@ pub enum WitnessError {
         /// Declared bit width.
         bits: u32,
     },
+    /// The program made a gadget fail: an index outside the trace, the public vector or a
+    /// tensor (only an edited artifact can do this; validation refuses the kinds it knows).
+    Malformed {
+        /// What went wrong, and in which gadget.
+        what: String,
+    },
     /// A committed declaration has no nonce.
     MissingNonce {
         /// Declared name.
@@ -81,6 +88,9 @@ impl std::fmt::Display for WitnessError {
                 f,
                 "`{name}`[{index}] = {value} does not fit in {bits} signed bits"
             ),
+            WitnessError::Malformed { what } => {
+                write!(f, "the compiled program is malformed: {what}")
+            }
             WitnessError::MissingNonce { name } => {
                 write!(f, "no nonce given for the committed `{name}`")
             }
@@ -113,12 +123,23 @@ pub struct Witness<'a> {
     main: Vec<Vec<Felt>>,
     tensors: Vec<Vec<i128>>,
     public: Vec<Felt>,
+    /// The first write outside the trace or the public vector, reported after the gadget.
+    fault: Option<String>,
 }
 
 impl<'a> Witness<'a> {
     /// Writes one main-trace cell.
     pub fn set(&mut self, col: u16, row: usize, v: Felt) {
-        self.main[col as usize][row] = v;
+        match self.main.get_mut(col as usize).and_then(|c| c.get_mut(row)) {
+            Some(cell) => *cell = v,
+            None => self.fault(format!(
+                "a write to column {col}, row {row}, outside the trace"
+            )),
+        }
+    }
+
+    fn fault(&mut self, what: String) {
+        self.fault.get_or_insert(what);
     }
 
     /// Writes one main-trace cell from a signed integer.
@@ -128,17 +149,25 @@ impl<'a> Witness<'a> {
 
     /// The values of a tensor computed by an earlier gadget.
     pub fn tensor(&self, id: TensorId) -> &[i128] {
-        &self.tensors[id.index()]
+        self.tensors.get(id.index()).map_or(&[], Vec::as_slice)
     }
 
     /// Stores the values of the tensor produced by the current gadget.
     pub fn set_tensor(&mut self, id: TensorId, values: Vec<i128>) {
-        self.tensors[id.index()] = values;
+        match self.tensors.get_mut(id.index()) {
+            Some(t) => *t = values,
+            None => self.fault(format!("a write to the missing tensor {id}")),
+        }
     }
 
     /// Writes one element of the public input vector.
     pub fn set_public(&mut self, index: usize, v: i128) {
-        self.public[index] = felt_i128(v);
+        match self.public.get_mut(index) {
+            Some(cell) => *cell = felt_i128(v),
+            None => self.fault(format!(
+                "a write to public value {index}, outside the vector"
+            )),
+        }
     }
 
     /// The quantized values of input or parameter `name`, checked against its length and width.
@@ -235,15 +264,40 @@ pub fn generate(program: &AirProgram, inputs: &Inputs) -> Result<Trace, WitnessE
         main: vec![vec![Felt::ZERO; n]; program.main_columns.len()],
         tensors: vec![Vec::new(); program.tensors.len()],
         public: vec![Felt::ZERO; program.public_len],
+        fault: None,
     };
     crate::globals::fill(program, &mut w.main);
-    for g in &program.gadgets {
-        g.fill(&mut w)?;
+    for (i, g) in program.gadgets.iter().enumerate() {
+        fill_isolated(&mut w, i, g)?;
     }
     crate::range::fill_table(&mut w);
+    if let Some(what) = w.fault.take() {
+        return Err(WitnessError::Malformed { what });
+    }
     Ok(Trace {
         main: w.main,
         public: w.public,
         tensors: w.tensors,
     })
+}
+
+/// Runs one gadget's witness generation. Validation refuses every malformed program it knows
+/// of; a gadget that still indexes outside its data on an edited artifact becomes an error
+/// naming the gadget instead of a panic (the panic message is not printed).
+fn fill_isolated(w: &mut Witness<'_>, i: usize, g: &Gadget) -> Result<(), WitnessError> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.fill(w)));
+    std::panic::set_hook(previous);
+    let malformed = |what: String| WitnessError::Malformed {
+        what: format!("gadget {i} ({}) {what}", g.op_name()),
+    };
+    match run {
+        Ok(Ok(())) => match w.fault.take() {
+            Some(what) => Err(malformed(format!("made {what}"))),
+            None => Ok(()),
+        },
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(malformed("failed on data its own fields describe".into())),
+    }
 }

@@ -16,6 +16,7 @@ pub fn prove_error(e: &ProveError) -> Vec<Diagnostic> {
                 e.to_string(),
             )]
         }
+        ProveError::Malformed(_) => vec![Diagnostic::error(codes::BAD_ARTIFACT, e.to_string())],
         ProveError::PublicLength { .. } | ProveError::Stark(_) | ProveError::Randomness(_) => {
             vec![Diagnostic::bug(e.to_string())]
         }

@@ -116,10 +116,11 @@ pub fn witness(
     crate::committed::apply(sources, artifact, &mut loaded.inputs, nonces)?;
     let program = &artifact.program;
     let trace = zkm_air::witness::generate(program, &loaded.inputs).map_err(|e| {
-        report(
-            sources,
-            &[Diagnostic::error(codes::BAD_INPUT, e.to_string())],
-        )
+        let code = match e {
+            zkm_air::witness::WitnessError::Malformed { .. } => codes::BAD_ARTIFACT,
+            _ => codes::BAD_INPUT,
+        };
+        report(sources, &[Diagnostic::error(code, e.to_string())])
     })?;
     let failures = match check {
         true => zkm_air::check::check(program, &trace),

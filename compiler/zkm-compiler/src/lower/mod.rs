@@ -53,7 +53,13 @@ pub fn lower(
         }
     }
     match best {
-        Some(air) => Ok(Artifact::new(air)),
+        // What every reader of the artifact will check: a failure is a bug of the lowering.
+        Some(air) => match zkm_air::validate::validate(&air) {
+            Ok(()) => Ok(Artifact::new(air)),
+            Err(why) => Err(vec![Diagnostic::bug(format!(
+                "the compiled program fails artifact validation: {why}"
+            ))]),
+        },
         None => Err(first_error.unwrap_or_else(|| vec![Diagnostic::bug("no lowering attempted")])),
     }
 }

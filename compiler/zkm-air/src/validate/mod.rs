@@ -2,7 +2,17 @@
 //! checker, prover and verifier follow must be in range, so that an edited artifact (whose hash
 //! anyone can recompute) is rejected with an error instead of making zkmc panic.
 //!
-//! Gadget column indices, tensors and public ranges are checked through the gadget contract.
+//! Gadget column indices, tensors and public ranges are checked through the gadget contract;
+//! [`winterfell`] mirrors every assertion Winterfell makes on an AIR, and [`sizes`] bounds every
+//! length that drives an allocation and every name that reaches a file name or a terminal.
+//! The checks run in an order where each may rely on the ones before (indices before degrees,
+//! degrees before the exemption bound).
+
+mod sizes;
+mod winterfell;
+
+pub use sizes::{MAX_EXPR_DEPTH, MAX_EXPR_TREE, MAX_NAME_LEN, MAX_PUBLIC_LEN};
+pub use winterfell::{BLOWUP, MAX_TRACE_WIDTH};
 
 use crate::expr::Expr;
 use crate::program::{AirProgram, AssertValue, Segment};
@@ -24,10 +34,21 @@ pub fn validate(p: &AirProgram) -> Result<(), String> {
             return Err(format!("periodic column {i} has period {len}"));
         }
     }
+    winterfell::check_layout(p)?;
     check_exprs(p)?;
-    check_zk(p)?;
     check_roots(p)?;
+    sizes::check_expr_sizes(p)?;
+    sizes::check_names(p)?;
+    sizes::check_shapes(p)?;
+    sizes::check_globals(p)?;
+    check_zk(p)?;
     check_assertions(p)?;
+    winterfell::check_overlaps(p)?;
+    winterfell::check_constraints(p)?;
+    winterfell::check_bus_terms(p)?;
+    if let Some(z) = &p.zk {
+        winterfell::check_exemptions(p, z.exemptions())?;
+    }
     check_gadgets(p)
 }
 
@@ -100,20 +121,12 @@ fn check_roots(p: &AirProgram) -> Result<(), String> {
     {
         return Err("the LogUp layout refers to missing terms or columns".into());
     }
-    let publics = p
-        .public
-        .iter()
-        .any(|s| (s.offset + s.len) as usize > p.public_len);
-    let bus_publics = p
-        .public_bus
-        .iter()
-        .any(|t| (t.offset + t.len) as usize > p.public_len);
     let tensors = p
         .public_bus
         .iter()
         .any(|t| t.tensor.index() >= p.tensors.len());
-    if publics || bus_publics || tensors {
-        return Err("a public slot or public bus term lies outside the public vector".into());
+    if tensors {
+        return Err("a public bus term refers to a missing tensor".into());
     }
     Ok(())
 }
