@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::expr::{Degree, Expr};
-use crate::program::{AirProgram, AssertValue, Segment};
+use crate::program::{AirProgram, AssertValue, Assertion, Segment};
 
 /// Winterfell's limit on the total number of trace columns.
 pub const MAX_TRACE_WIDTH: usize = 255;
@@ -131,37 +131,29 @@ fn show(d: &Degree) -> String {
 /// No two assertions pin the same cell; a product-keys assertion pins its whole column (two
 /// sequence assertions in Winterfell), so nothing else may pin a cell of that column.
 pub(super) fn check_overlaps(p: &AirProgram) -> Result<(), String> {
-    let mut cells: HashMap<(bool, u16, Option<u32>), &str> = HashMap::new();
-    let whole = |seg: Segment, col: u16| (seg == Segment::Main, col, None);
-    for a in &p.assertions {
-        let column = whole(a.segment, a.column);
-        let key = match a.value {
-            AssertValue::ProductKeys(_) => column,
-            _ => (a.segment == Segment::Main, a.column, Some(a.row)),
-        };
-        let clash = cells.get(&key).or_else(|| cells.get(&column));
-        if let Some(other) = clash {
-            return Err(format!(
-                "assertions `{other}` and `{}` pin the same cell",
-                a.label
-            ));
+    let column = |a: &Assertion| (a.segment == Segment::Main, a.column);
+    let is_keys = |a: &&Assertion| matches!(a.value, AssertValue::ProductKeys(_));
+    let mut pinned: HashMap<(bool, u16), &str> = HashMap::new();
+    for a in p.assertions.iter().filter(is_keys) {
+        if let Some(other) = pinned.insert(column(a), &a.label) {
+            return Err(same_cell(other, &a.label));
         }
-        cells.insert(key, &a.label);
     }
-    let columns: Vec<_> = cells.keys().filter(|k| k.2.is_none()).copied().collect();
-    for col in columns {
-        let label = cells[&col];
-        let other = p.assertions.iter().find(|a| {
-            whole(a.segment, a.column) == col && !matches!(a.value, AssertValue::ProductKeys(_))
-        });
-        if let Some(other) = other {
-            return Err(format!(
-                "assertions `{label}` and `{}` pin the same cell",
-                other.label
-            ));
+    let mut cells: HashMap<(bool, u16, u32), &str> = HashMap::new();
+    for a in p.assertions.iter().filter(|a| !is_keys(a)) {
+        if let Some(other) = pinned.get(&column(a)) {
+            return Err(same_cell(other, &a.label));
+        }
+        let (main, col) = column(a);
+        if let Some(other) = cells.insert((main, col, a.row), &a.label) {
+            return Err(same_cell(other, &a.label));
         }
     }
     Ok(())
+}
+
+fn same_cell(a: &str, b: &str) -> String {
+    format!("assertions `{a}` and `{b}` pin the same cell")
 }
 
 /// Winterfell's bound on transition exemptions: the composition degree must still fit the
