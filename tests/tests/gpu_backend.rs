@@ -46,3 +46,16 @@ fn gpu_and_cpu_proofs_are_identical() {
         );
     }
 }
+
+#[test]
+fn auto_does_not_probe_for_a_small_trace() {
+    // Opening a device costs more than the CPU spends on a small trace's LDE and commitment.
+    // With any adapter present (lavapipe in CI), a probe shows in the notice or the device.
+    let artifact = build("mlp_digits");
+    let p = &artifact.program;
+    assert!(p.trace_len * p.main_columns.len() < backend::AUTO_MIN_MAIN_CELLS);
+    let selected = backend::select_for(Backend::Auto, p).expect("the CPU");
+    assert_eq!(selected.device, "cpu");
+    assert!(selected.gpu.is_none());
+    assert_eq!(selected.notice, None, "auto probed for an adapter");
+}

@@ -134,7 +134,8 @@ pub struct ProveCommand {
     /// machine's physical memory).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
-    /// Where the trace LDE and commitment run: `auto` uses a hardware GPU when one exists.
+    /// Where the trace LDE and commitment run: `auto` uses a hardware GPU when one exists and the
+    /// main trace has at least 2^18 cells (smaller traces prove faster on the CPU).
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
     /// Derive the zero-knowledge randomness from this seed instead of the operating system's
@@ -151,7 +152,7 @@ pub enum BackendArg {
     Cpu,
     /// A GPU (an error when none can be opened).
     Gpu,
-    /// A hardware GPU when one exists, else the CPU.
+    /// A hardware GPU when one exists and the trace is large enough to gain, else the CPU.
     Auto,
 }
 

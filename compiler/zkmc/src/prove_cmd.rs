@@ -48,7 +48,7 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
         .map_err(|d| report(&sources, &[d]))?;
     let nonces = crate::committed::Nonces::File(&openings);
     let (trace, quant) = witness(&mut sources, &artifact, (&input, &weights), nonces, false)?;
-    let selected = select_backend(cmd.backend)?;
+    let selected = select_backend(cmd.backend, &artifact.program)?;
     progress.stage("proving");
     let mut config = api::ProveConfig::new(cmd.security).on(selected.gpu.clone());
     if let Some(seed) = cmd.seed {
@@ -92,7 +92,10 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
 }
 
 /// Opens the requested backend, printing the one-line notice `auto` may produce.
-fn select_backend(arg: BackendArg) -> Result<stark::backend::Selected, i32> {
+fn select_backend(
+    arg: BackendArg,
+    program: &zkm_air::AirProgram,
+) -> Result<stark::backend::Selected, i32> {
     let backend = match arg {
         BackendArg::Cpu => stark::backend::Backend::Cpu,
         BackendArg::Gpu => stark::backend::Backend::Gpu,
@@ -103,7 +106,7 @@ fn select_backend(arg: BackendArg) -> Result<stark::backend::Selected, i32> {
             && stark::backend::is_software(&s.device)
             && std::env::var("ZKM_ALLOW_SOFTWARE_GPU").as_deref() != Ok("1")
     };
-    let selected = stark::backend::select(backend)
+    let selected = stark::backend::select_for(backend, program)
         .and_then(|s| match software(&s) {
             true => Err(format!(
                 "the only adapter, `{}`, is a software rasteriser: it runs the shaders on the \

@@ -1,5 +1,6 @@
 //! Choosing where the trace LDE and commitment run: `cpu`, `gpu`, or `auto` (the GPU when an
-//! adapter exists, else the CPU with a notice). Without the `gpu` feature only the CPU exists.
+//! adapter exists and the trace is large enough to gain from it, else the CPU). Without the `gpu`
+//! feature only the CPU exists.
 
 use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
@@ -66,6 +67,25 @@ pub fn select(backend: Backend) -> Result<Selected, String> {
             },
             Err(why) => cpu(Some(format!("no usable GPU ({why}); proving on the CPU"))),
         }),
+    }
+}
+
+/// The smallest main trace, in cells, for which `auto` looks for a GPU. Opening a device and
+/// compiling its shaders costs tens of milliseconds and tens of megabytes, more than the CPU
+/// spends on the LDE and commitment of a smaller trace. No hardware-GPU timing has fixed this
+/// bound yet: revisit it with the GPU benchmark.
+pub const AUTO_MIN_MAIN_CELLS: usize = 1 << 18;
+
+/// [`select`] for proving `program`: `auto` stays on the CPU without probing for an adapter when
+/// the main trace has fewer than [`AUTO_MIN_MAIN_CELLS`] cells.
+///
+/// # Errors
+/// As [`select`].
+pub fn select_for(backend: Backend, program: &zkm_air::AirProgram) -> Result<Selected, String> {
+    let cells = program.trace_len.saturating_mul(program.main_columns.len());
+    match backend {
+        Backend::Auto if cells < AUTO_MIN_MAIN_CELLS => select(Backend::Cpu),
+        _ => select(backend),
     }
 }
 
