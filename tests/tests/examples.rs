@@ -241,8 +241,8 @@ corruption!(
 corruption!(
     corrupt_private_input_range,
     "linear_digits",
-    Cell::Main("x.range.limb0", 2),
-    1
+    Cell::Main("x", 2),
+    1000
 );
 corruption!(
     corrupt_public_output,

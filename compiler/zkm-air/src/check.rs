@@ -221,9 +221,11 @@ fn assertion_failure(
     }
 }
 
-/// Net multiplicity of every bus tuple, with a term (preferably a receive) and row touching it.
+/// Net multiplicity of every bus tuple, with a term (preferably the first receive, in row order)
+/// and row touching it.
 fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let mut net: BTreeMap<(u64, u64), (Felt, usize, usize)> = BTreeMap::new();
+    let mut received: std::collections::BTreeSet<(u64, u64)> = Default::default();
     add_public_terms(program, &trace.public, &mut net);
     for_each_bus_value(program, &trace.main, &mut |row, ti, mult, tag, value| {
         let term = &program.bus[ti];
@@ -232,11 +234,10 @@ fn bus_balance(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
         } else {
             -mult
         };
-        let entry = net
-            .entry((tag.as_int(), value.as_int()))
-            .or_insert((Felt::ZERO, ti, row));
+        let key = (tag.as_int(), value.as_int());
+        let entry = net.entry(key).or_insert((Felt::ZERO, ti, row));
         entry.0 += signed_mult;
-        if term.direction == Direction::Receive {
+        if term.direction == Direction::Receive && mult != Felt::ZERO && received.insert(key) {
             (entry.1, entry.2) = (ti, row);
         }
     });

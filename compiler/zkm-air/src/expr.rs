@@ -155,6 +155,34 @@ impl ExprArena {
         it.fold(first, |acc, &t| self.add(acc, t))
     }
 
+    /// True when node `id` is affine in trace cells: sums, differences and negations of cells
+    /// and constants, and products in which one side is a constant. Bounded: a deeper node than
+    /// 64 levels answers false.
+    pub fn is_affine(&self, id: ExprId) -> bool {
+        self.affine_within(id, 64)
+    }
+
+    fn affine_within(&self, id: ExprId, depth: u32) -> bool {
+        let Some(depth) = depth.checked_sub(1) else {
+            return false;
+        };
+        match self.nodes.get(id as usize) {
+            Some(Expr::Const(_) | Expr::Main { .. } | Expr::Aux { .. }) => true,
+            Some(&Expr::Add(a, b) | &Expr::Sub(a, b)) => {
+                self.affine_within(a, depth) && self.affine_within(b, depth)
+            }
+            Some(&Expr::Neg(a)) => self.affine_within(a, depth),
+            Some(&Expr::Mul(a, b)) => {
+                match (self.nodes.get(a as usize), self.nodes.get(b as usize)) {
+                    (Some(Expr::Const(_)), _) => self.affine_within(b, depth),
+                    (_, Some(Expr::Const(_))) => self.affine_within(a, depth),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// Degrees of every node for a trace of `n` rows; `periods[i]` is the cycle length of
     /// periodic column `i`.
     pub fn degrees(&self, n: usize, periods: &[u32]) -> Vec<Degree> {

@@ -6,7 +6,9 @@
 //! it clear of the dead row and the zero-knowledge random rows of a 256-row trace. A range check of
 //! `d ∈ [0, 2^bits)` splits `d` into `L = ⌈bits/8⌉` limb columns, each *received* from the table,
 //! and when `bits` is not a multiple of 8 the top limb is also received scaled by
-//! `2^(8L − bits)`, which proves it is below `2^(bits − 8(L−1))`.
+//! `2^(8L − bits)`, which proves it is below `2^(bits − 8(L−1))`. A check of at most 8 bits on an
+//! affine value (a column plus a constant, as for a weight lane or an input) needs no limb: the
+//! value itself is received, so it costs one lookup and no main column.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +33,8 @@ pub struct RangeCheck {
 impl AirBuilder {
     /// Proves `value ∈ [0, 2^bits)` on rows where `gate` is 1.
     ///
-    /// Emits `gate·(value − Σ limb_i·256^i) = 0` (degree 1 + deg(value)) and one lookup per limb.
+    /// An affine `value` of at most 8 bits is looked up directly (no limb columns). Otherwise it
+    /// emits `gate·(value − Σ limb_i·256^i) = 0` (degree 1 + deg(value)) and one lookup per limb.
     pub fn range_check(
         &mut self,
         name: &str,
@@ -39,6 +42,9 @@ impl AirBuilder {
         bits: u32,
         gate: ExprId,
     ) -> RangeCheck {
+        if bits <= 8 && self.e().is_affine(value) {
+            return self.range_check_direct(name, value, bits, gate);
+        }
         let n_limbs = bits.div_ceil(8).max(1);
         let mut limbs = Vec::with_capacity(n_limbs as usize);
         let mut parts = Vec::with_capacity(n_limbs as usize);
@@ -67,6 +73,27 @@ impl AirBuilder {
         let gated = self.e().mul(gate, diff);
         self.constraint(&format!("{name}.limbs"), gated);
         RangeCheck { limbs, bits }
+    }
+
+    /// A check of at most 8 bits on an affine `value`: the value itself is received from the
+    /// table (and, below 8 bits, scaled by `2^(8 − bits)` too), with no limb column and no
+    /// constraint. The lookup keeps degree 1, so it pairs with another on a helper column.
+    fn range_check_direct(
+        &mut self,
+        name: &str,
+        value: ExprId,
+        bits: u32,
+        gate: ExprId,
+    ) -> RangeCheck {
+        self.lookup8(gate, value, format!("{name} in [0, 256)"));
+        if bits < 8 {
+            let shifted = self.e().scale(1i128 << (8 - bits), value);
+            self.lookup8(gate, shifted, format!("{name} < 2^{bits}"));
+        }
+        RangeCheck {
+            limbs: Vec::new(),
+            bits,
+        }
     }
 
     fn lookup8(&mut self, gate: ExprId, value: ExprId, label: String) {

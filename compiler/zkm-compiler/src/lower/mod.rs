@@ -21,7 +21,8 @@ use plan::Plan;
 /// Private matrix products can trade rows for lanes, so the lowering tries a few trace lengths
 /// (the plan's target and up to three halvings of it) and keeps the program with the fewest
 /// trace cells, counting auxiliary (extension-field) columns twice; when none fits Winterfell's
-/// width, it tries up to three doublings (fewer lanes per product).
+/// width, or while a doubling keeps the trace length (fewer lanes in the same rows), it tries up
+/// to three doublings.
 ///
 /// `random_rows` overrides the zero-knowledge rule (see `driver::build_with_random_rows`).
 ///
@@ -36,12 +37,13 @@ pub fn lower(
     let plan = plan::plan(program, random_rows).map_err(|d| vec![d])?;
     budget::check_rows(plan.min_rows, program.span).map_err(|d| vec![d])?;
     let shorter = (0..4).map(|k| plan.row_target >> k);
-    // Longer traces (fewer weight lanes, narrower) only when no shorter one fits the width.
+    // Longer targets: fewer weight lanes, narrower.
     let longer = (1..4).map(|k| plan.row_target << k);
     let mut best: Option<zkm_air::AirProgram> = None;
     let mut first_error = None;
     for target in shorter.chain(longer).filter(|&t| t >= plan.min_rows) {
-        if best.is_some() && target > plan.row_target {
+        // A target past the best trace's length makes a longer trace: stop there.
+        if best.as_ref().is_some_and(|b| target > b.trace_len) {
             break;
         }
         match lower_with(program, sources, plan.with_target(target)) {
