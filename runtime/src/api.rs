@@ -47,6 +47,8 @@ pub enum ProveError {
     Stark(winterfell::ProverError),
     /// The operating system's random generator failed (zero-knowledge proofs need it).
     Randomness(String),
+    /// The prover's threads could not be started.
+    Threads(String),
     /// The proof options cannot reach the security asked for.
     InsufficientSecurity {
         /// Bits reached.
@@ -73,6 +75,7 @@ impl std::fmt::Display for ProveError {
             ProveError::Malformed(why) => write!(f, "the artifact is malformed: {why}"),
             ProveError::Stark(e) => write!(f, "the prover failed: {e}"),
             ProveError::Randomness(e) => write!(f, "no randomness for a zero-knowledge proof: {e}"),
+            ProveError::Threads(e) => write!(f, "{e}"),
             ProveError::InsufficientSecurity {
                 reached,
                 requested,
@@ -97,6 +100,9 @@ pub struct ProveConfig {
     pub gpu: Option<stark::backend::GpuHandle>,
     /// The operating system's CSPRNG, or a seed (reproducible; hiding only while it is secret).
     pub randomness: Randomness,
+    /// Prover threads: `None` for one per core (rayon's global pool). The proof bytes do not
+    /// depend on it.
+    pub threads: Option<usize>,
 }
 
 impl ProveConfig {
@@ -106,7 +112,14 @@ impl ProveConfig {
             bits,
             gpu: None,
             randomness: Randomness::Os,
+            threads: None,
         }
+    }
+
+    /// The same on `threads` prover threads (at least 1).
+    pub fn threads(self, threads: usize) -> Self {
+        let threads = Some(threads.max(1));
+        ProveConfig { threads, ..self }
     }
 
     /// The same with randomness derived from `seed`.
@@ -168,13 +181,19 @@ pub fn prove_unchecked(
     let start = Instant::now();
     let options = stark::options_for(bits);
     let (main, public) = (trace.main.clone(), trace.public.clone());
-    let (proof, fallback) =
-        stark::prove_on(artifact, main, public, options, gpu, config.randomness).map_err(|e| {
-            match e {
-                stark::StarkError::Prover(e) => ProveError::Stark(e),
-                stark::StarkError::Randomness(e) => ProveError::Randomness(e),
-            }
-        })?;
+    let run = || stark::prove_on(artifact, main, public, options, gpu, config.randomness);
+    let proved = match config.threads {
+        None => run(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| ProveError::Threads(format!("cannot start {n} prover threads: {e}")))?
+            .install(run),
+    };
+    let (proof, fallback) = proved.map_err(|e| match e {
+        stark::StarkError::Prover(e) => ProveError::Stark(e),
+        stark::StarkError::Randomness(e) => ProveError::Randomness(e),
+    })?;
     let time = start.elapsed();
     let security = Security::of(&proof);
     if security.conjectured < bits {

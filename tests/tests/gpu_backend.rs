@@ -1,7 +1,8 @@
 //! The GPU backend gives byte-identical proofs: every example is proved with the trace LDE and
 //! commitment on the GPU and on the CPU, and the proof files must be equal and verify. Without a
 //! GPU adapter the test reports a skip, unless `ZKM_REQUIRE_GPU=1` (as in CI, on Mesa lavapipe),
-//! where a missing adapter is a failure.
+//! where a missing adapter is a failure. Proofs are also byte-identical for any number of prover
+//! threads.
 
 use zkm_runtime::api;
 use zkm_runtime::stark::backend::{self, Backend};
@@ -58,4 +59,35 @@ fn auto_does_not_probe_for_a_small_trace() {
     assert_eq!(selected.device, "cpu");
     assert!(selected.gpu.is_none());
     assert_eq!(selected.notice, None, "auto probed for an adapter");
+}
+
+#[test]
+fn seeded_proofs_are_identical_for_any_thread_count() {
+    // Winterfell searches the proof-of-work nonce in parallel; `GrindCoin` makes every search
+    // return the nonce a single thread finds, so the bytes depend on the seed alone.
+    for name in ["linear_digits", "mlp_digits"] {
+        let artifact = build(name);
+        let t = honest_trace(name, &artifact);
+        let config = api::ProveConfig::new(100).seeded(11);
+        let bytes = |c: &api::ProveConfig| {
+            let proved = api::prove_with(&artifact, &t, c).expect("proof");
+            proved.file.to_bytes()
+        };
+        let one = bytes(&config.clone().threads(1));
+        for threads in [2, 3, 8] {
+            let many = bytes(&config.clone().threads(threads));
+            assert!(many == one, "{name}: {threads} threads give another proof");
+        }
+        assert!(
+            bytes(&config) == one,
+            "{name}: the default pool gives another proof"
+        );
+        if let Some(selected) = gpu() {
+            let on_gpu = config.clone().threads(2).on(selected.gpu.clone());
+            assert!(
+                bytes(&on_gpu) == one,
+                "{name}: the GPU with 2 threads differs"
+            );
+        }
+    }
 }

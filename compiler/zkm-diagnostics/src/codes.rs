@@ -115,6 +115,8 @@ codes! {
     MEMORY_LIMIT = "E0707";
     /// A security level below the minimum zkmc proves or verifies at.
     INSECURE_SECURITY = "E0708";
+    /// `zkmc prove --threads N` could not start its threads.
+    NO_THREADS = "E0709";
     /// A transition constraint that does not hold on the trace.
     CONSTRAINT_FAILED = "E0801";
     /// A boundary assertion that does not hold on the trace.

@@ -138,6 +138,9 @@ pub struct ProveCommand {
     /// main trace has at least 2^18 cells (smaller traces prove faster on the CPU).
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
+    /// Prover threads (default: one per core). The proof is the same for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     /// Derive the zero-knowledge randomness from this seed instead of the operating system's
     /// generator: the same seed gives the same proof bytes (on every backend). A seeded proof
     /// hides private values only as well as the seed is kept secret.

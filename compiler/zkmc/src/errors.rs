@@ -17,6 +17,7 @@ pub fn prove_error(e: &ProveError) -> Vec<Diagnostic> {
             )]
         }
         ProveError::Malformed(_) => vec![Diagnostic::error(codes::BAD_ARTIFACT, e.to_string())],
+        ProveError::Threads(_) => vec![Diagnostic::error(codes::NO_THREADS, e.to_string())],
         ProveError::PublicLength { .. } | ProveError::Stark(_) | ProveError::Randomness(_) => {
             vec![Diagnostic::bug(e.to_string())]
         }

@@ -51,6 +51,9 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
     let selected = select_backend(cmd.backend, &artifact.program)?;
     progress.stage("proving");
     let mut config = api::ProveConfig::new(cmd.security).on(selected.gpu.clone());
+    if let Some(threads) = cmd.threads {
+        config = config.threads(usize::from(threads));
+    }
     if let Some(seed) = cmd.seed {
         config = config.seeded(seed);
     }

@@ -3,6 +3,7 @@
 //! Verification lives in the `zkm-verifier` crate, whose `ZkmAir` the prover uses.
 
 pub mod backend;
+mod grind;
 mod lde;
 mod prover;
 pub mod zk;
@@ -11,6 +12,7 @@ use winterfell::{Proof, ProofOptions, Prover as _};
 use zkm_air::field::Felt;
 use zkm_air::{AirProgram, Artifact};
 
+pub use grind::GrindCoin;
 pub use lde::ZkmCommitment;
 pub use prover::{Coin, Commitment, Hasher, ZkmProver, ZkmTrace};
 pub use zk::{Randomness, ZkRng};

@@ -109,7 +109,7 @@ impl<V: ZkmCommitment> Prover for ZkmProver<V> {
     type Trace = ZkmTrace;
     type HashFn = Hasher;
     type VC = V;
-    type RandomCoin = Coin;
+    type RandomCoin = super::GrindCoin;
     type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E, V>;
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
         DefaultConstraintCommitment<E, Hasher, V>;

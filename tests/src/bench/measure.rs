@@ -43,14 +43,20 @@ pub struct Measurement {
     pub aux: usize,
     /// One witness generation, in ms.
     pub witness_ms: f64,
-    /// Median proving time (Winterfell only, as `api::prove` measures it), in ms.
+    /// Median proving time on every core (Winterfell only, as `api::prove` measures it), in ms.
     pub prove_ms: f64,
+    /// The same on one prover thread, in ms.
+    pub prove_1t_ms: f64,
+    /// Prover threads of the `prove_ms` runs (rayon's global pool).
+    pub threads: usize,
     /// Median verification time of a prepared `zkm_verifier::Verifier`, in ms.
     pub verify_ms: f64,
     /// Proof file size in bytes.
     pub proof_bytes: usize,
     /// Peak resident set size of the process (`VmHWM`), in MiB.
     pub peak_rss_mb: f64,
+    /// `zkmc`'s estimate of the prover's peak memory (`stark::estimate_memory`), in MiB.
+    pub estimate_mb: f64,
     /// Conjectured security in bits.
     pub conjectured_bits: u32,
     /// Proven security in bits (list-decoding regime).
@@ -61,6 +67,11 @@ impl Measurement {
     /// Trace cells per MAC, counting each auxiliary (quadratic-extension) column twice.
     pub fn cells_per_mac(&self) -> f64 {
         (self.rows * (self.main + 2 * self.aux)) as f64 / self.macs.max(1) as f64
+    }
+
+    /// `(estimate − peak RSS) / peak RSS`.
+    pub fn estimate_error(&self) -> f64 {
+        (self.estimate_mb - self.peak_rss_mb) / self.peak_rss_mb.max(1e-9)
     }
 
     /// Median proving time per MAC, in ns.
@@ -85,7 +96,8 @@ fn measure(spec: Spec, vis: Visibility, zk: bool) -> Result<Measurement, String>
     let artifact = compile(&materials, zk)?;
     let (trace, witness) = witness(&artifact, &materials)?;
     check(&artifact, &trace)?;
-    let (proved, prove) = prove(&artifact, &trace)?;
+    let (_, prove_1t) = prove(&artifact, &trace, Some(1))?;
+    let (proved, prove) = prove(&artifact, &trace, None)?;
     let verify = verify(&artifact, &trace, &proved)?;
     let program = &artifact.program;
     Ok(Measurement {
@@ -95,9 +107,12 @@ fn measure(spec: Spec, vis: Visibility, zk: bool) -> Result<Measurement, String>
         aux: program.aux_columns.len(),
         witness_ms: ms(witness),
         prove_ms: ms(prove),
+        prove_1t_ms: ms(prove_1t),
+        threads: rayon::current_num_threads(),
         verify_ms: ms(verify),
         proof_bytes: proved.file.to_bytes().len(),
         peak_rss_mb: peak_rss_mb().ok_or("cannot read VmHWM from /proc/self/status")?,
+        estimate_mb: zkm_runtime::stark::estimate_memory(program) as f64 / (1 << 20) as f64,
         conjectured_bits: proved.security.conjectured,
         proven_bits: proved.security.proven_ldr,
     })
@@ -157,11 +172,20 @@ fn check(artifact: &Artifact, trace: &Trace) -> Result<(), String> {
     }
 }
 
-fn prove(artifact: &Artifact, trace: &Trace) -> Result<(Proved, Duration), String> {
+/// [`PROVE_RUNS`] proofs on `threads` prover threads (`None`: one per core).
+fn prove(
+    artifact: &Artifact,
+    trace: &Trace,
+    threads: Option<usize>,
+) -> Result<(Proved, Duration), String> {
+    let mut config = api::ProveConfig::new(DEFAULT_SECURITY);
+    if let Some(n) = threads {
+        config = config.threads(n);
+    }
     let mut times = Vec::with_capacity(PROVE_RUNS);
     let mut last = None;
     for _ in 0..PROVE_RUNS {
-        let proved = api::prove(artifact, trace, DEFAULT_SECURITY).map_err(|e| e.to_string())?;
+        let proved = api::prove_with(artifact, trace, &config).map_err(|e| e.to_string())?;
         times.push(proved.time);
         last = Some(proved);
     }

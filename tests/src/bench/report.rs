@@ -5,12 +5,13 @@ use super::measure::{Measurement, Row, PROVE_RUNS, VERIFY_RUNS};
 
 /// The table header and its separator line.
 pub const HEADER: &str = "| model | weights | zk | MACs | trace rows x cols (main+aux) \
-                          | cells/MAC | witness ms | prove ms | ns/MAC | verify ms | proof KB \
-                          | peak RSS MB | security bits (conj/proven) |\n\
-                          |---|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|";
+                          | cells/MAC | witness ms | prove ms 1 thread | prove ms all | ns/MAC \
+                          | verify ms | proof KB | peak RSS MB | estimate MB | security bits \
+                          (conj/proven) |\n\
+                          |---|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|";
 
 /// Number of measured columns in [`HEADER`] (after model, weights and zk).
-const COLUMNS: usize = 10;
+const COLUMNS: usize = 12;
 
 /// The machine the numbers come from: `nproc`, the CPU model and `RAYON_NUM_THREADS`.
 pub fn machine_context() -> String {
@@ -49,11 +50,13 @@ fn measured(m: &Measurement) -> Vec<String> {
         format!("{} x {} ({}+{})", m.rows, m.main + m.aux, m.main, m.aux),
         format!("{:.1}", m.cells_per_mac()),
         format!("{:.1}", m.witness_ms),
-        format!("{:.1}", m.prove_ms),
+        format!("{:.1}", m.prove_1t_ms),
+        format!("{:.1} ({})", m.prove_ms, m.threads),
         format!("{:.0}", m.ns_per_mac()),
         format!("{:.2}", m.verify_ms),
         format!("{:.1}", m.proof_bytes as f64 / 1024.0),
         format!("{:.0}", m.peak_rss_mb),
+        format!("{:.0} ({:+.0}%)", m.estimate_mb, m.estimate_error() * 100.0),
         format!("{}/{}", m.conjectured_bits, m.proven_bits),
     ]
 }
@@ -79,8 +82,10 @@ pub fn notes() -> String {
          excluded; the checker runs once, untimed, and must pass)."
             .to_string(),
         format!(
-            "- prove ms: median of {PROVE_RUNS} `api::prove` runs, timed as it times itself \
-             (Winterfell only, including its copy of the main trace); ns/MAC = prove ns / MACs."
+            "- prove ms: median of {PROVE_RUNS} `api::prove_with` runs, timed as it times itself \
+             (Winterfell only, including its copy of the main trace), on one prover thread \
+             (`ProveConfig::threads(1)`) and on rayon's global pool (its thread count in \
+             parentheses); ns/MAC = all-thread prove ns / MACs."
         ),
         format!(
             "- verify ms: median of {VERIFY_RUNS} runs of a `zkm_verifier::Verifier` prepared once \
@@ -98,6 +103,9 @@ pub fn notes() -> String {
         "- proof KB: the proof file (`ProofFile::to_bytes`), KiB.".to_string(),
         "- peak RSS MB: `VmHWM` (MiB) of a fresh child process per row, covering compile, load, \
          witness, checker, every proof and verification."
+            .to_string(),
+        "- estimate MB: `stark::estimate_memory` (what `zkmc prove --max-memory` compares \
+         against), and its error relative to the peak RSS."
             .to_string(),
         "- security: conjectured / proven (list-decoding regime) bits at the default 100-bit \
          target (`zkm_verifier::options_for(100)`)."

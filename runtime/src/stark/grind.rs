@@ -1,0 +1,128 @@
+//! The prover's random coin: Winterfell's `DefaultRandomCoin` with a proof-of-work search that
+//! gives the same nonce for any number of threads.
+//!
+//! With its `concurrent` feature, Winterfell searches the proof-of-work nonce with a parallel
+//! `find_any`, which returns whichever valid nonce a thread meets first: proof bytes would then
+//! depend on thread timing. [`GrindCoin`] answers `check_leading_zeros` truthfully only for the
+//! *smallest* nonce with at least [`GRINDING`] leading zeros (found once per seed, by a sequential
+//! search) and 0 for every other nonce, so the parallel search can only return that one nonce:
+//! the one a single-threaded prover finds. Every draw is delegated unchanged, and the verifier
+//! checks the nonce with the plain coin, so proofs are those of `DefaultRandomCoin`.
+
+use std::sync::OnceLock;
+
+use winter_crypto::{RandomCoin, RandomCoinError};
+use winterfell::math::FieldElement;
+use zkm_air::field::Felt;
+
+use super::{Coin, Hasher, GRINDING};
+
+/// `DefaultRandomCoin` over BLAKE3 with a deterministic proof-of-work search (module docs).
+pub struct GrindCoin {
+    inner: Coin,
+    /// The smallest nonce with at least [`GRINDING`] leading zeros under the current seed.
+    nonce: OnceLock<u64>,
+}
+
+impl std::fmt::Debug for GrindCoin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrindCoin")
+            .field("nonce", &self.nonce.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GrindCoin {
+    /// The smallest nonce (from 1, as Winterfell searches) that meets the grinding factor.
+    fn first_nonce(&self) -> u64 {
+        *self.nonce.get_or_init(|| {
+            (1..u64::MAX)
+                .find(|&n| self.inner.check_leading_zeros(n) >= GRINDING)
+                .unwrap_or(u64::MAX)
+        })
+    }
+}
+
+impl RandomCoin for GrindCoin {
+    type BaseField = Felt;
+    type Hasher = Hasher;
+
+    fn new(seed: &[Felt]) -> Self {
+        GrindCoin {
+            inner: Coin::new(seed),
+            nonce: OnceLock::new(),
+        }
+    }
+
+    fn reseed(&mut self, data: <Hasher as winter_crypto::Hasher>::Digest) {
+        self.inner.reseed(data);
+        self.nonce = OnceLock::new();
+    }
+
+    fn check_leading_zeros(&self, value: u64) -> u32 {
+        match value == self.first_nonce() {
+            true => self.inner.check_leading_zeros(value),
+            false => 0,
+        }
+    }
+
+    fn draw<E: FieldElement<BaseField = Felt>>(&mut self) -> Result<E, RandomCoinError> {
+        self.inner.draw()
+    }
+
+    fn draw_integers(
+        &mut self,
+        num_values: usize,
+        domain_size: usize,
+        nonce: u64,
+    ) -> Result<Vec<usize>, RandomCoinError> {
+        // Reseeds the inner coin with the nonce.
+        self.nonce = OnceLock::new();
+        self.inner.draw_integers(num_values, domain_size, nonce)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The nonce a sequential search with the plain coin finds for `seed`.
+    fn sequential_nonce(seed: &[Felt]) -> u64 {
+        let coin = Coin::new(seed);
+        (1..u64::MAX)
+            .find(|&n| coin.check_leading_zeros(n) >= GRINDING)
+            .expect("a nonce")
+    }
+
+    #[test]
+    fn only_the_smallest_valid_nonce_passes() {
+        let seed = [Felt::new(7), Felt::new(11)];
+        let coin = GrindCoin::new(&seed);
+        let plain = Coin::new(&seed);
+        let first = sequential_nonce(&seed);
+        assert!(plain.check_leading_zeros(first) >= GRINDING);
+        assert_eq!(
+            coin.check_leading_zeros(first),
+            plain.check_leading_zeros(first)
+        );
+        // The next valid nonce of the plain coin is refused by this one.
+        let next = (first + 1..u64::MAX)
+            .find(|&n| plain.check_leading_zeros(n) >= GRINDING)
+            .expect("another valid nonce");
+        assert_eq!(coin.check_leading_zeros(next), 0);
+    }
+
+    #[test]
+    fn a_reseed_moves_the_nonce() {
+        let seed = [Felt::new(3)];
+        let mut coin = GrindCoin::new(&seed);
+        let before = coin.first_nonce();
+        let mut plain = Coin::new(&seed);
+        let data = <Hasher as winter_crypto::Hasher>::hash(b"reseed");
+        coin.reseed(data);
+        plain.reseed(data);
+        let after = coin.first_nonce();
+        assert!(plain.check_leading_zeros(after) >= GRINDING);
+        assert_ne!(before, after, "the nonce of the old seed was kept");
+    }
+}
