@@ -157,9 +157,9 @@ fn corrupt_in(built: (SourceMap, Artifact), name: &str, cell: Cell, delta: i64) 
     let p = &artifact.program;
     let target = match cell {
         Cell::Main(column, row) => {
-            let col = p.main_columns.iter().position(|c| c.name == column);
-            let col = col.unwrap_or_else(|| panic!("no column {column}"));
-            &mut trace.main[col][row]
+            let found = p.find_column(column);
+            let (col, first) = found.unwrap_or_else(|| panic!("no column {column}"));
+            &mut trace.main[col as usize][first + row]
         }
         Cell::Public(slot, k) => {
             let s = p

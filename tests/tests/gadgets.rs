@@ -41,11 +41,17 @@ fn honest_trace(path: &Path, artifact: &Artifact) -> Trace {
 /// What corrupting one owned column on rows `0..ROWS` does: one line for the table.
 fn corrupt_column(artifact: &Artifact, honest: &Trace, gadget: usize, col: &Owned) -> String {
     let p = &artifact.program;
-    let name = &p.main_columns[col.column as usize].name;
+    // A stacked gadget's rows start at its placement, and its column is named by an alias.
+    let first = p.placements.get(gadget).map_or(0, |&o| o as usize);
+    let alias = p
+        .aliases
+        .iter()
+        .find(|a| a.column == col.column && a.first_row as usize == first);
+    let name = alias.map_or(&p.main_columns[col.column as usize].name, |a| &a.name);
     let mut caught = Vec::new();
     for row in 0..ROWS.min(p.trace_len - 1) {
         let mut trace = honest.clone();
-        trace.main[col.column as usize][row] += felt(1);
+        trace.main[col.column as usize][first + row] += felt(1);
         let failures = check(p, &trace);
         if let Some(first) = failures.first() {
             caught.push(format!("row {row}: `{}`", first.label));

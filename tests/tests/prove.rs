@@ -286,9 +286,9 @@ fn forced_proof_is_rejected(ex: &Example, trace: &Trace) {
 #[test]
 fn dishonest_relu_output_is_rejected() {
     let ex = example("mlp_digits");
-    let (col, name) = column(&ex.artifact, "relu", ".out");
+    let (col, name, first) = column(&ex.artifact, "relu", ".out");
     let mut trace = ex.trace.clone();
-    trace.main[col][7] += felt(3);
+    trace.main[col][first + 7] += felt(3);
     let failures = check_fails(ex, &trace, gadget_of(&name));
     assert!(failures
         .iter()
@@ -301,9 +301,9 @@ fn dishonest_relu_output_is_rejected() {
 #[test]
 fn out_of_range_rescale_remainder_is_rejected() {
     let ex = example("mlp_digits");
-    let (y0, name) = column(&ex.artifact, "rescale_clamp", ".y0");
+    let (y0, name, first) = column(&ex.artifact, "rescale_clamp", ".y0");
     let gadget = gadget_of(&name).to_owned();
-    let row = 2;
+    let row = first + 2;
     let mut trace = ex.trace.clone();
     trace.main[y0][row] += felt(1);
     let failures = check_fails(ex, &trace, &gadget);

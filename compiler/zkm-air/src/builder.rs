@@ -46,6 +46,7 @@ pub struct AirBuilder {
     gadget: u32,
     loc: Loc,
     model: Loc,
+    pub(crate) stack: Option<crate::stack::Stack>,
 }
 
 impl AirBuilder {
@@ -72,6 +73,8 @@ impl AirBuilder {
             globals: Globals::default(),
             bus_columns: vec![],
             zk: None,
+            placements: vec![],
+            aliases: vec![],
         };
         let selectors = BTreeMap::new();
         let mut b = AirBuilder {
@@ -82,6 +85,7 @@ impl AirBuilder {
             gadget: 0,
             loc,
             model: loc,
+            stack: None,
         };
         b.add_row_counter();
         b
@@ -99,11 +103,22 @@ impl AirBuilder {
         self.gadget = self.prog.gadgets.len() as u32;
         self.loc = loc;
         let g = lower(self).into();
+        let offset = self.row_offset() as u32;
         self.prog.gadgets.push(g);
+        self.prog.placements.push(offset);
     }
 
     /// Allocates a main column attributed to the current gadget's location.
+    /// For a stacked gadget it is the next shared column of its shelf (`stack.rs`).
     pub fn main_col(&mut self, name: String, meaning: impl Into<String>) -> u16 {
+        match self.place() {
+            Some(place) => self.stacked_col(place, &name, &meaning.into()),
+            None => self.own_col(name, meaning),
+        }
+    }
+
+    /// A new main column of the current gadget's own.
+    pub(crate) fn own_col(&mut self, name: String, meaning: impl Into<String>) -> u16 {
         let loc = self.loc;
         self.prog.main_columns.push(Column {
             name,
@@ -123,10 +138,18 @@ impl AirBuilder {
         self.prog.exprs.push(Expr::Main { col, next: true })
     }
 
-    /// The row counter on the current row.
+    /// The index of the current row in the current gadget's region: the row counter, minus
+    /// the region's first row for a stacked gadget.
     pub fn row(&mut self) -> ExprId {
         let col = self.prog.globals.row;
-        self.cur(col)
+        let row = self.cur(col);
+        match self.row_offset() {
+            0 => row,
+            o => {
+                let o = self.e().constant(o as i128);
+                self.e().sub(row, o)
+            }
+        }
     }
 
     /// The row counter column.
@@ -157,7 +180,7 @@ impl AirBuilder {
         if let Some(&c) = self.selectors.get(&len) {
             return c;
         }
-        let col = self.new_selector(len);
+        let col = self.unplaced(|b| b.new_selector(len));
         self.selectors.insert(len, col);
         col
     }
@@ -274,7 +297,7 @@ impl AirBuilder {
         if let Some(t) = self.prog.globals.range8 {
             return t;
         }
-        let t = self.new_range8();
+        let t = self.unplaced(|b| b.new_range8());
         self.prog.globals.range8 = Some(t);
         t
     }

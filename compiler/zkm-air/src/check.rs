@@ -140,13 +140,12 @@ fn constraint_failures(
     fails: BTreeMap<usize, (usize, usize)>,
     why: &str,
 ) -> Vec<Failure> {
+    let cells = crate::listing::CellNames::new(program);
     fails
         .into_iter()
         .map(|(i, (row, count))| {
             let c = &program.constraints[i];
-            let shown = program
-                .exprs
-                .render(c.expr, &|e| crate::listing::cell_name(program, e));
+            let shown = program.exprs.render(c.expr, &|e| cells.name(c.gadget, e));
             Failure {
                 kind: FailureKind::Constraint,
                 label: c.label.clone(),

@@ -14,12 +14,44 @@ pub fn render(artifact: &Artifact) -> String {
     let mut out = String::new();
     header(&mut out, artifact);
     columns(&mut out, p);
+    stacked(&mut out, p);
     periodic(&mut out, p);
     public(&mut out, p);
     assertions(&mut out, p);
     bus(&mut out, p);
     constraints(&mut out, p);
     out
+}
+
+/// Display names of cells as a gadget sees them: a stacked gadget's shared column is shown by
+/// the name the gadget gave it (`relu10.out` rather than `stack3`).
+#[derive(Debug)]
+pub struct CellNames<'a> {
+    p: &'a AirProgram,
+    aliases: std::collections::HashMap<(u16, u32), &'a str>,
+}
+
+impl<'a> CellNames<'a> {
+    /// The names of `p`'s cells.
+    pub fn new(p: &'a AirProgram) -> Self {
+        let aliases = p
+            .aliases
+            .iter()
+            .map(|a| ((a.column, a.first_row), a.name.as_str()))
+            .collect();
+        CellNames { p, aliases }
+    }
+
+    /// The name of leaf `e` in an expression of `gadget` (`None`: a global one).
+    pub fn name(&self, gadget: Option<u32>, e: Expr) -> String {
+        if let (Expr::Main { col, next }, Some(g)) = (e, gadget) {
+            let first = self.p.placements.get(g as usize).copied().unwrap_or(0);
+            if let Some(name) = self.aliases.get(&(col, first)) {
+                return format!("{name}{}", if next { "'" } else { "" });
+            }
+        }
+        cell_name(self.p, e)
+    }
 }
 
 /// The display name of a leaf expression (`col'` for the next row).
@@ -114,6 +146,35 @@ fn columns(out: &mut String, p: &AirProgram) {
             c.name,
             c.meaning,
             loc(p, c.loc)
+        );
+    }
+}
+
+/// Which gadget owns which rows of each shared column.
+fn stacked(out: &mut String, p: &AirProgram) {
+    if p.aliases.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n== stacked regions (gadgets sharing a column, each on its own rows)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<6} {:<13} {:<22} {:<44} source",
+        "#", "rows", "name", "meaning"
+    );
+    let mut aliases: Vec<_> = p.aliases.iter().collect();
+    aliases.sort_by_key(|a| (a.column, a.first_row));
+    for a in aliases {
+        let rows = format!("{}..{}", a.first_row, a.first_row + a.rows);
+        let _ = writeln!(
+            out,
+            "m{:<5} {rows:<13} {:<22} {:<44} {}",
+            a.column,
+            a.name,
+            a.meaning,
+            loc(p, a.loc)
         );
     }
 }
@@ -237,10 +298,11 @@ fn column_name(p: &AirProgram, seg: Segment, col: u16) -> String {
 
 fn bus(out: &mut String, p: &AirProgram) {
     let _ = writeln!(out, "\n== bus terms (LogUp over α, β: tensor[index] is tag tensor_id·2^32 + index; [busN] = helper column)");
-    let names = |e| cell_name(p, e);
+    let cells = CellNames::new(p);
     for (c, group) in p.bus_columns.iter().enumerate() {
         for &t in group {
             let t = &p.bus[t as usize];
+            let names = |e| cells.name(Some(t.gadget), e);
             let dir = if t.direction == Direction::Send {
                 "send"
             } else {
@@ -301,8 +363,9 @@ fn constraints(out: &mut String, p: &AirProgram) {
         out,
         "\n== transition constraints (each = 0 on every row but the last)"
     );
-    let names = |e| cell_name(p, e);
+    let cells = CellNames::new(p);
     for (i, c) in p.constraints.iter().enumerate() {
+        let names = |e| cells.name(c.gadget, e);
         let seg = if c.segment == Segment::Main {
             "main"
         } else {

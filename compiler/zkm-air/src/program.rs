@@ -325,6 +325,31 @@ pub struct AirProgram {
     pub bus_columns: Vec<Vec<u32>>,
     /// The zero-knowledge layout, when the proof must hide private values (`spec/zk.md`).
     pub zk: Option<crate::zk::ZkLayout>,
+    /// The first row of each gadget's region (0 unless stacked on a shared column; see
+    /// `stack.rs`), one per gadget; empty means all 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placements: Vec<u32>,
+    /// The names stacked gadgets gave their columns (`relu10.out`), with the shared column and
+    /// the rows they occupy there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<ColumnAlias>,
+}
+
+/// A stacked gadget's name for rows `first_row .. first_row + rows` of a shared main column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnAlias {
+    /// The name the gadget gave the column.
+    pub name: String,
+    /// The shared main column.
+    pub column: u16,
+    /// The first row of the gadget's region.
+    pub first_row: u32,
+    /// Rows in the region.
+    pub rows: u32,
+    /// What the column holds, as the gadget describes it.
+    pub meaning: String,
+    /// The gadget's source location.
+    pub loc: Loc,
 }
 
 /// The 8-bit range table's columns: two halves on rows `0..128`, `range8` (value `row mod 128`)
@@ -361,6 +386,18 @@ impl AirProgram {
     /// Number of main plus auxiliary columns.
     pub fn width(&self) -> usize {
         self.main_columns.len() + self.aux_columns.len()
+    }
+
+    /// The main column a gadget named `name` (`relu10.out`) and the row its region starts on:
+    /// its own column from row 0, or a shared column from the stacked gadget's first row.
+    pub fn find_column(&self, name: &str) -> Option<(u16, usize)> {
+        let own = self.main_columns.iter().position(|c| c.name == name);
+        let own = own.map(|c| (c as u16, 0));
+        let alias = || {
+            let a = self.aliases.iter().find(|a| a.name == name)?;
+            Some((a.column, a.first_row as usize))
+        };
+        own.or_else(alias)
     }
 
     /// The largest degree (in trace columns plus periodic factors) of any constraint.

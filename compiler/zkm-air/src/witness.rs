@@ -125,11 +125,14 @@ pub struct Witness<'a> {
     public: Vec<Felt>,
     /// The first write outside the trace or the public vector, reported after the gadget.
     fault: Option<String>,
+    /// The current gadget's first row (its placement): `set` writes row `offset + row`.
+    offset: usize,
 }
 
 impl<'a> Witness<'a> {
-    /// Writes one main-trace cell.
+    /// Writes one main-trace cell: row `row` of the current gadget's region.
     pub fn set(&mut self, col: u16, row: usize, v: Felt) {
+        let row = row.saturating_add(self.offset);
         match self.main.get_mut(col as usize).and_then(|c| c.get_mut(row)) {
             Some(cell) => *cell = v,
             None => self.fault(format!(
@@ -265,11 +268,14 @@ pub fn generate(program: &AirProgram, inputs: &Inputs) -> Result<Trace, WitnessE
         tensors: vec![Vec::new(); program.tensors.len()],
         public: vec![Felt::ZERO; program.public_len],
         fault: None,
+        offset: 0,
     };
     crate::globals::fill(program, &mut w.main);
     for (i, g) in program.gadgets.iter().enumerate() {
+        w.offset = program.placements.get(i).map_or(0, |&o| o as usize);
         fill_isolated(&mut w, i, g)?;
     }
+    w.offset = 0;
     crate::range::fill_table(&mut w);
     if let Some(what) = w.fault.take() {
         return Err(WitnessError::Malformed { what });

@@ -61,7 +61,7 @@ fn build_long_identifier() {
 fn build_too_many_columns() {
     insta::assert_snapshot!(run_cli(
         &["build", "<TMP>/m.zkm", "-o", "<TMP>/out"],
-        &[("m.zkm", &relu_chain(80))]
+        &[("m.zkm", &relu_chain(300))]
     ));
 }
 

@@ -204,3 +204,29 @@ fn gpu_probe_prints_no_xdg_runtime_dir_warning() {
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn prover_threads_that_cannot_start_are_a_coded_error() {
+    // 1024 threads need 2 GiB of stack address space; a 400 MB address-space limit lets zkmc
+    // start but not its thread pool. The operating system's reason is not snapshotted.
+    let dir = scratch_dir();
+    let script = format!(
+        "ulimit -v 400000 && exec \"$0\" prove {LINEAR} --backend cpu --threads 1024 -o {}",
+        dir.join("p.proof").display()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_zkmc")])
+        .current_dir(root())
+        .output()
+        .expect("run zkmc under sh");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = stderr.lines().next().unwrap_or("");
+    let shown = first.split(" threads: ").next().unwrap_or(first);
+    insta::assert_snapshot!(format!(
+        "status: {:?}\n{shown} threads: <reason>",
+        output.status.code()
+    ));
+    assert!(!dir.join("p.proof").exists(), "a proof file was written");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

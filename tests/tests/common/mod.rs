@@ -140,21 +140,17 @@ pub fn example(name: &str) -> &'static Example {
 pub const EXAMPLES: [&str; 2] = ["mlp_digits", "linear_digits"];
 
 /// The first main column whose name starts with `prefix` and ends with `suffix` (names carry
-/// node ids such as `relu10.out`, which move when the model or the lowering changes).
-pub fn column(artifact: &Artifact, prefix: &str, suffix: &str) -> (usize, String) {
-    let cols = &artifact.program.main_columns;
-    let found = cols
-        .iter()
-        .position(|c| c.name.starts_with(prefix) && c.name.ends_with(suffix));
-    let i = found.unwrap_or_else(|| panic!("no main column {prefix}*{suffix}"));
-    (i, cols[i].name.clone())
-}
-
-/// The column named exactly `name`.
-pub fn column_named(artifact: &Artifact, name: &str) -> usize {
-    let cols = &artifact.program.main_columns;
-    let found = cols.iter().position(|c| c.name == name);
-    found.unwrap_or_else(|| panic!("no main column {name}"))
+/// node ids such as `relu10.out`, which move when the model or the lowering changes), its name,
+/// and the row its gadget's region starts on (a stacked gadget's shared column).
+pub fn column(artifact: &Artifact, prefix: &str, suffix: &str) -> (usize, String, usize) {
+    let p = &artifact.program;
+    let matches = |name: &str| name.starts_with(prefix) && name.ends_with(suffix);
+    let own = p.main_columns.iter().map(|c| c.name.as_str());
+    let aliases = p.aliases.iter().map(|a| a.name.as_str());
+    let name = own.chain(aliases).find(|n| matches(n));
+    let name = name.unwrap_or_else(|| panic!("no main column {prefix}*{suffix}"));
+    let (col, first_row) = p.find_column(name).expect("a named column");
+    (col as usize, name.to_owned(), first_row)
 }
 
 /// The gadget a column belongs to: `relu10` for `relu10.out`.

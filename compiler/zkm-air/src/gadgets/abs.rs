@@ -24,6 +24,7 @@ pub(crate) const ABS: UnaryOp = UnaryOp {
     },
     compare_bits: |r| super::limb_bits(max_abs(r) + 1),
     lower: |b, input, out, r, name| Abs::lower(b, input, out, max_abs(r), name).into(),
+    row_local: true,
 };
 
 /// An absolute-value gadget (serialized as its [`SignedMap`]).

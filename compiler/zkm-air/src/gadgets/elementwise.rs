@@ -65,8 +65,7 @@ impl Elementwise {
         name: &str,
     ) -> Self {
         let len = b.tensor_info(out).map_or(0, |t| t.len());
-        let sel = b.selector(len);
-        let s = b.cur(sel);
+        let s = b.gate(len);
         let mut cols = [None, None];
         let mut vals = [0; 2];
         for (k, operand) in operands.iter().enumerate() {

@@ -58,8 +58,8 @@ impl Store {
             return g;
         }
         let value = b.main_col(name.to_owned(), format!("{name}[i] on row i"));
-        let sel = b.selector(len);
-        let (s, v, row) = (b.cur(sel), b.cur(value), b.row());
+        let s = b.gate(len);
+        let (v, row) = (b.cur(value), b.row());
         b.send_tensor(tensor, row, v, s, format!("{name}[i]"));
         let half = b.e().constant(1i128 << (bits - 1));
         let shifted = b.e().add(v, half);
@@ -124,8 +124,8 @@ impl Output {
             return g;
         }
         let value = b.main_col(format!("out.{name}"), format!("output {name}[i] on row i"));
-        let sel = b.selector(len);
-        let (s, v, row) = (b.cur(sel), b.cur(value), b.row());
+        let s = b.gate(len);
+        let (v, row) = (b.cur(value), b.row());
         let src = b.tensor_name(source);
         b.recv_tensor(source, row, v, s, format!("output {name} reads {src}[i]"));
         g.value = Some(value);

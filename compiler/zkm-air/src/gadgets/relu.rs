@@ -19,6 +19,7 @@ pub(crate) const RELU: UnaryOp = UnaryOp {
     range: |(lo, hi)| (lo.max(0), hi.max(0)),
     compare_bits: |r| Relu::compare_bits(max_abs(r)),
     lower: |b, input, out, r, name| Relu::lower(b, input, out, max_abs(r), name).into(),
+    row_local: true,
 };
 
 /// A ReLU gadget (serialized as its [`SignedMap`]).

@@ -98,8 +98,7 @@ impl Rescale {
         name: &str,
     ) -> Self {
         let len = b.tensor_info(out).map_or(0, |t| t.len());
-        let sel = b.selector(len);
-        let s = b.cur(sel);
+        let s = b.gate(len);
         let v_col = b.main_col(format!("{name}.in"), "value before rescaling");
         let (v, row) = (b.cur(v_col), b.row());
         let src = b.tensor_name(input);

@@ -94,8 +94,7 @@ impl SignedMap {
         name: &str,
     ) -> Self {
         let len = b.tensor_info(out).map_or(0, |t| t.len());
-        let sel = b.selector(len);
-        let s = b.cur(sel);
+        let s = b.gate(len);
         let v_col = b.main_col(format!("{name}.in"), format!("value before {}", spec.op));
         let sign = b.main_col(format!("{name}.sign"), "1 when the input is negative");
         let out_col = b.main_col(format!("{name}.out"), spec.meaning);

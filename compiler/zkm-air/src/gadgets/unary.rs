@@ -20,6 +20,10 @@ pub struct UnaryOp {
     pub compare_bits: fn((i128, i128)) -> u32,
     /// Lowers `out = name(input)` for inputs in `(lo, hi)`.
     pub lower: fn(&mut AirBuilder, TensorId, TensorId, (i128, i128), &str) -> Gadget,
+    /// Row-local: every constraint and bus term reads the current row only, is gated by
+    /// `AirBuilder::gate`, and indexes elements by `AirBuilder::row`, so the lowering may stack
+    /// the gadget on shared columns (`stack.rs`).
+    pub row_local: bool,
 }
 
 /// The unary operation called `name` in [`UNARY_OPS`].

@@ -41,6 +41,7 @@ pub fn validate(p: &AirProgram) -> Result<(), String> {
     sizes::check_names(p)?;
     sizes::check_shapes(p)?;
     sizes::check_globals(p)?;
+    sizes::check_stacking(p)?;
     check_zk(p)?;
     check_assertions(p)?;
     winterfell::check_overlaps(p)?;

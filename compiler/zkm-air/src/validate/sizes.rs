@@ -172,3 +172,29 @@ pub(super) fn check_expr_sizes(p: &AirProgram) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Placements are one row per gadget inside the trace; aliases name existing main columns and
+/// rows inside the trace.
+pub(super) fn check_stacking(p: &AirProgram) -> Result<(), String> {
+    let n = p.trace_len as u64;
+    if !p.placements.is_empty() && p.placements.len() != p.gadgets.len() {
+        return Err(format!(
+            "{} placements for {} gadgets",
+            p.placements.len(),
+            p.gadgets.len()
+        ));
+    }
+    if let Some(g) = p.placements.iter().position(|&o| u64::from(o) >= n) {
+        return Err(format!("gadget {g} is placed below the last row"));
+    }
+    for a in &p.aliases {
+        let end = u64::from(a.first_row) + u64::from(a.rows);
+        if a.column as usize >= p.main_columns.len() || end > n {
+            return Err(format!(
+                "stacked region `{}` lies outside the main trace",
+                a.name.escape_debug()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -22,7 +22,8 @@ use plan::Plan;
 /// (the plan's target and up to three halvings of it) and keeps the program with the fewest
 /// trace cells, counting auxiliary (extension-field) columns twice; when none fits Winterfell's
 /// width, or while a doubling keeps the trace length (fewer lanes in the same rows), it tries up
-/// to three doublings.
+/// to three doublings. Each length is lowered with row-local gadgets on their own columns and
+/// stacked on shared ones (`spec/lowering.md`, stacked layouts).
 ///
 /// `random_rows` overrides the zero-knowledge rule (see `driver::build_with_random_rows`).
 ///
@@ -46,11 +47,13 @@ pub fn lower(
         if best.as_ref().is_some_and(|b| target > b.trace_len) {
             break;
         }
-        match lower_with(program, sources, plan.with_target(target)) {
-            Ok(air) if best.as_ref().is_none_or(|b| cells(&air) < cells(b)) => best = Some(air),
-            Ok(_) => {}
-            Err(e) => {
-                first_error.get_or_insert(e);
+        for stacked in [false, true] {
+            match lower_with(program, sources, plan.with_target(target), stacked) {
+                Ok(air) if best.as_ref().is_none_or(|b| cells(&air) < cells(b)) => best = Some(air),
+                Ok(_) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
             }
         }
     }
@@ -71,12 +74,19 @@ fn cells(p: &zkm_air::AirProgram) -> usize {
     p.trace_len * (p.main_columns.len() + 2 * p.aux_columns.len())
 }
 
+/// One lowering for `plan`'s row target; `stacked` puts row-local gadgets on shared columns
+/// below the dead row (`zkm_air::stack`).
 fn lower_with(
     program: &Program,
     sources: &SourceMap,
     plan: Plan,
+    stacked: bool,
 ) -> Result<zkm_air::AirProgram, Vec<Diagnostic>> {
+    let usable = plan.row_target.saturating_sub(plan.random_rows + 1);
     let mut cx = Lowering::new(program, sources, plan);
+    if stacked {
+        cx.b.enable_stacking(usable);
+    }
     cx.public_slots();
     for id in 0..program.nodes.len() {
         cx.node(id).map_err(|d| vec![d])?;
@@ -201,8 +211,11 @@ impl<'a> Lowering<'a> {
         let t = self.new_tensor(node, d.name.clone(), span);
         let (name, bits, public) = (d.name.clone(), d.ty.bits, self.public_of[decl]);
         let loc = self.loc(span);
-        self.b
-            .gadget(loc, |b| Store::lower(b, &name, t, bits, public));
+        let lower = |b: &mut zkm_air::AirBuilder| Store::lower(b, &name, t, bits, public);
+        match public {
+            None => self.b.stacked_gadget(loc, d.len(), lower),
+            Some(_) => self.b.gadget(loc, lower),
+        }
         self.decl_tensor[decl] = Some(t);
         t
     }
@@ -231,7 +244,11 @@ impl<'a> Lowering<'a> {
             let d = &self.program.decls[decl];
             let public = self.public_of[decl];
             let (name, loc) = (d.name.clone(), self.loc(span));
-            self.b.gadget(loc, |b| Output::lower(b, &name, src, public));
+            let lower = |b: &mut zkm_air::AirBuilder| Output::lower(b, &name, src, public);
+            match public {
+                None => self.b.stacked_gadget(loc, d.len(), lower),
+                Some(_) => self.b.gadget(loc, lower),
+            }
         }
         Ok(())
     }

@@ -53,8 +53,9 @@ impl Lowering<'_> {
                     clamp,
                 };
                 self.comparable(node.span, spec.compare_bits(), "rescale")?;
+                let len = node.len();
                 self.b
-                    .gadget(loc, |b| Rescale::lower(b, input, out, spec, &name));
+                    .stacked_gadget(loc, len, |b| Rescale::lower(b, input, out, spec, &name));
             }
             Op::Unary(k, a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
@@ -62,7 +63,11 @@ impl Lowering<'_> {
                 let r = self.program.nodes[a].range;
                 let r = (r.lo, r.hi);
                 self.comparable(node.span, (op.compare_bits)(r), op.name)?;
-                self.b.gadget(loc, |b| (op.lower)(b, input, out, r, &name));
+                let lower = |b: &mut zkm_air::AirBuilder| (op.lower)(b, input, out, r, &name);
+                match op.row_local {
+                    true => self.b.stacked_gadget(loc, node.len(), lower),
+                    false => self.b.gadget(loc, lower),
+                }
             }
             Op::Argmax(a) => {
                 let (input, out) = (self.operand(id, a)?, self.output(id, &name));
@@ -137,7 +142,7 @@ impl Lowering<'_> {
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
         self.b
-            .gadget(loc, |b| Elementwise::lower(b, op, operands, out, name));
+            .stacked_gadget(loc, len, |b| Elementwise::lower(b, op, operands, out, name));
         Ok(())
     }
 
