@@ -318,6 +318,35 @@ fn out_of_range_rescale_remainder_is_rejected() {
     forced_proof_is_rejected(ex, &trace);
 }
 
+/// A shared column where one stacked gadget's region ends and another's begins: the last row of
+/// the lower one and the first row of the upper one are each changed, and each forced proof must
+/// be rejected.
+#[test]
+fn dishonest_cells_where_two_stacked_gadgets_meet_are_rejected() {
+    let ex = example("mlp_digits");
+    let p = &ex.artifact.program;
+    let meeting = p.aliases.iter().find_map(|a| {
+        let end = a.first_row + a.rows;
+        let b = p
+            .aliases
+            .iter()
+            .find(|b| b.column == a.column && b.first_row == end)?;
+        Some((
+            a.column as usize,
+            end as usize,
+            a.name.clone(),
+            b.name.clone(),
+        ))
+    });
+    let (col, end, lower, upper) = meeting.expect("two stacked regions meeting in one column");
+    for (row, owner) in [(end - 1, &lower), (end, &upper)] {
+        let mut trace = ex.trace.clone();
+        trace.main[col][row] += felt(1);
+        check_fails(ex, &trace, gadget_of(owner));
+        forced_proof_is_rejected(ex, &trace);
+    }
+}
+
 /// The column holding the first matrix product's result: the accumulator `dense*.A` of a
 /// lane-wise dot product, or the claimed product `affine*.z` of a random-combination check.
 fn matmul_column(artifact: &Artifact) -> (usize, String) {
@@ -360,12 +389,12 @@ fn dishonest_matmul_sum_with_consistent_consumer_is_rejected() {
     let ex = example("mlp_digits");
     let (z, name) = matmul_column(&ex.artifact);
     let gadget = gadget_of(&name).to_owned();
-    let cols = &ex.artifact.program.main_columns;
-    let consumer = (z + 1..cols.len()).find(|&i| cols[i].name.ends_with(".in"));
-    let consumer = consumer.expect("a gadget reading the product");
+    // The product's consumer: the first rescale, possibly stacked (its rows start at `first`).
+    let (consumer, _, first) = column(&ex.artifact, "rescale", ".in");
     let tamper = |r: usize, s: usize| {
         let mut trace = ex.trace.clone();
-        for (col, row, delta) in [(z, r, 1), (z, s, -1), (consumer, r, 1), (consumer, s, -1)] {
+        let (cr, cs) = (first + r, first + s);
+        for (col, row, delta) in [(z, r, 1), (z, s, -1), (consumer, cr, 1), (consumer, cs, -1)] {
             trace.main[col][row] += felt(delta);
         }
         trace

@@ -226,6 +226,8 @@ impl AirBuilder {
             gadget,
             loc,
         });
+        let term = (self.prog.bus.len() - 1) as u32;
+        self.note_gated_term(term, mult);
     }
 
     /// Records a declared input, parameter or output.
@@ -363,6 +365,10 @@ impl AirBuilder {
 
     pub(crate) fn current_gadget(&self) -> u32 {
         self.gadget
+    }
+
+    pub(crate) fn prog_ref(&self) -> &AirProgram {
+        &self.prog
     }
 
     pub(crate) fn prog_mut(&mut self) -> &mut AirProgram {

@@ -314,16 +314,22 @@ fn describe_tag(program: &AirProgram, tag: u64) -> String {
     }
 }
 
+/// Every failing auxiliary constraint and assertion for a given auxiliary segment (`aux[c][r]`)
+/// and random elements: what the verifier's checks amount to on a prover's own aux segment.
+/// The checker builds the honest one ([`check`]); soundness tests pass edited ones.
+pub fn aux_failures(
+    program: &AirProgram,
+    trace: &Trace,
+    aux: &[Vec<Ext>],
+    rand: &[Ext],
+) -> Vec<Failure> {
+    let mut out = failing_rows(program, &trace.main, aux, rand, Segment::Aux);
+    out.extend(assertion_failures(program, trace, Segment::Aux, aux, rand));
+    out
+}
+
 fn aux_checks(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
     let rand = checker_rand(program, trace);
     let aux = crate::aux::build(program, &trace.main, &trace.public, &rand);
-    let mut out = failing_rows(program, &trace.main, &aux, &rand, Segment::Aux);
-    out.extend(assertion_failures(
-        program,
-        trace,
-        Segment::Aux,
-        &aux,
-        &rand,
-    ));
-    out
+    aux_failures(program, trace, &aux, &rand)
 }

@@ -21,6 +21,7 @@ pub mod listing;
 pub mod logup;
 pub mod program;
 pub mod range;
+mod shared_bus;
 mod stack;
 mod types;
 pub mod validate;

@@ -17,24 +17,41 @@ use crate::program::{AssertValue, Column, Direction, Segment};
 /// Highest `base + #cycles` degree allowed for a helper-column constraint. Measured on the
 /// 1024-256-128-10 private model: 4 (three lookups per column) proves in 2.8 s with 60 auxiliary
 /// columns, 3 (pairs) in 3.0–3.1 s with 80.
-const MAX_HELPER_DEGREE: u32 = 4;
+pub(crate) const MAX_HELPER_DEGREE: u32 = 4;
 
 /// Adds the helper columns, the running sum, their constraints and assertions.
 pub(crate) fn lay_out(b: &mut AirBuilder) {
     let n = b.prog_mut().trace_len;
     let periods = b.prog_mut().periods();
     let degrees = b.prog_mut().exprs.degrees(n, &periods);
-    let groups = group_terms(b, &degrees);
+    let gated = b
+        .stack
+        .as_ref()
+        .map(|s| s.gated_terms.clone())
+        .unwrap_or_default();
+    let mut shared = vec![false; b.prog_mut().bus.len()];
+    for g in &gated {
+        shared[g.term as usize] = true;
+    }
+    let plain: Vec<u32> = (0..shared.len() as u32)
+        .filter(|&t| !shared[t as usize])
+        .collect();
+    let groups = group_terms(b, &plain, &degrees);
+    let columns = crate::shared_bus::columns(b, &gated, &degrees);
     let first = b.prog_mut().aux_columns.len() as u16;
     b.prog_mut().globals.bus_first = first;
     let alpha = b.e().push(Expr::Rand(0));
     let beta = b.e().push(Expr::Rand(1));
-    let mut helpers = Vec::with_capacity(groups.len());
+    let mut helpers = Vec::with_capacity(groups.len() + columns.len());
     for group in &groups {
         helpers.push(helper_column(b, group, alpha, beta));
     }
+    for column in &columns {
+        helpers.push(crate::shared_bus::helper_column(b, column, alpha, beta));
+    }
     running_sum(b, &helpers);
-    b.prog_mut().bus_columns = groups;
+    let shared_groups = columns.iter().map(crate::shared_bus::SharedColumn::terms);
+    b.prog_mut().bus_columns = groups.into_iter().chain(shared_groups).collect();
 }
 
 fn cost(d: &Degree) -> u32 {
@@ -43,21 +60,31 @@ fn cost(d: &Degree) -> u32 {
 
 /// Groups the terms into helper columns: terms sorted by their cost, then packed greedily while
 /// the group's constraint stays within [`MAX_HELPER_DEGREE`].
-fn group_terms(b: &mut AirBuilder, degrees: &[Degree]) -> Vec<Vec<u32>> {
-    let terms = &b.prog_mut().bus;
+fn group_terms(b: &mut AirBuilder, terms: &[u32], degrees: &[Degree]) -> Vec<Vec<u32>> {
+    pack(b, terms, degrees, MAX_HELPER_DEGREE)
+}
+
+/// Packs `terms` (sorted by cost) into groups whose helper constraint has degree at most `max`.
+pub(crate) fn pack(
+    b: &mut AirBuilder,
+    terms: &[u32],
+    degrees: &[Degree],
+    max: u32,
+) -> Vec<Vec<u32>> {
+    let bus = &b.prog_mut().bus;
     let key = |i: u32| {
-        let t = &terms[i as usize];
+        let t = &bus[i as usize];
         cost(&degrees[t.value as usize]).max(cost(&degrees[t.tag as usize]))
     };
-    let mult = |i: u32| cost(&degrees[terms[i as usize].mult as usize]);
-    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+    let mult = |i: u32| cost(&degrees[bus[i as usize].mult as usize]);
+    let mut order = terms.to_vec();
     order.sort_by_key(|&i| (key(i), mult(i)));
     let mut groups: Vec<Vec<u32>> = Vec::new();
     for i in order {
         let fits = groups.last().is_some_and(|g| {
             let mut with = g.clone();
             with.push(i);
-            helper_degree(&with, key, mult) <= MAX_HELPER_DEGREE
+            helper_degree(&with, key, mult) <= max
         });
         match groups.last_mut() {
             Some(g) if fits => g.push(i),
@@ -76,7 +103,12 @@ fn helper_degree(group: &[u32], key: impl Fn(u32) -> u32, mult: impl Fn(u32) -> 
 }
 
 /// `d = α − (value + β·tag)` and the signed multiplicity `σ·m` of term `t`.
-fn denominator(b: &mut AirBuilder, t: u32, alpha: ExprId, beta: ExprId) -> (ExprId, ExprId) {
+pub(crate) fn denominator(
+    b: &mut AirBuilder,
+    t: u32,
+    alpha: ExprId,
+    beta: ExprId,
+) -> (ExprId, ExprId) {
     let term = b.prog_mut().bus[t as usize].clone();
     let bt = b.e().mul(beta, term.tag);
     let key = b.e().add(term.value, bt);
@@ -89,11 +121,21 @@ fn denominator(b: &mut AirBuilder, t: u32, alpha: ExprId, beta: ExprId) -> (Expr
 }
 
 fn helper_column(b: &mut AirBuilder, group: &[u32], alpha: ExprId, beta: ExprId) -> ExprId {
+    let (col, h, loc) = new_helper(b, group);
+    let expr = fraction_identity(b, h, group, alpha, beta);
+    b.set_loc(loc);
+    b.push_constraint(&format!("bus{col}.fractions"), expr, Segment::Aux, None);
+    h
+}
+
+/// A new helper column for `terms`, described by their labels: its index, its cell and the
+/// location of its first term.
+pub(crate) fn new_helper(b: &mut AirBuilder, terms: &[u32]) -> (u16, ExprId, crate::program::Loc) {
+    let model = b.model_loc();
     let prog = b.prog_mut();
     let col = prog.aux_columns.len() as u16;
-    let first = &prog.bus[group[0] as usize];
-    let loc = first.loc;
-    let labels: Vec<String> = group
+    let loc = terms.first().map_or(model, |&t| prog.bus[t as usize].loc);
+    let labels: Vec<String> = terms
         .iter()
         .map(|&t| prog.bus[t as usize].label.clone())
         .collect();
@@ -101,11 +143,22 @@ fn helper_column(b: &mut AirBuilder, group: &[u32], alpha: ExprId, beta: ExprId)
     let meaning = format!("LogUp terms: {}", labels.join("; "));
     prog.aux_columns.push(Column { name, meaning, loc });
     let h = b.e().push(Expr::Aux { col, next: false });
+    (col, h, loc)
+}
+
+/// `h·Π_i d_i − Σ_i m_i·Π_{j≠i} d_j` over the terms of `group`: zero exactly when
+/// `h = Σ_i m_i/d_i` (all `d_i ≠ 0`).
+pub(crate) fn fraction_identity(
+    b: &mut AirBuilder,
+    h: ExprId,
+    group: &[u32],
+    alpha: ExprId,
+    beta: ExprId,
+) -> ExprId {
     let fractions: Vec<(ExprId, ExprId)> = group
         .iter()
         .map(|&t| denominator(b, t, alpha, beta))
         .collect();
-    // h·Π d_i − Σ_i m_i·Π_{j≠i} d_j
     let mut lhs = h;
     for &(d, _) in &fractions {
         lhs = b.e().mul(lhs, d);
@@ -121,10 +174,7 @@ fn helper_column(b: &mut AirBuilder, group: &[u32], alpha: ExprId, beta: ExprId)
         rhs.push(term);
     }
     let rhs = b.e().sum(&rhs);
-    let expr = b.e().sub(lhs, rhs);
-    b.set_loc(loc);
-    b.push_constraint(&format!("bus{col}.fractions"), expr, Segment::Aux, None);
-    h
+    b.e().sub(lhs, rhs)
 }
 
 fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {

@@ -19,7 +19,7 @@
 //! as tall as its region, or, when none is, gets columns of its own.
 
 use crate::builder::AirBuilder;
-use crate::expr::ExprId;
+use crate::expr::{Expr, ExprId};
 use crate::program::Column;
 
 /// The stacking state of a builder.
@@ -32,6 +32,21 @@ pub(crate) struct Stack {
     pool: Vec<u16>,
     /// Where the gadget being lowered sits, if stacked.
     place: Option<Place>,
+    /// The region gate of the gadget being lowered, once built.
+    gate: Option<ExprId>,
+    /// Bus terms gated by their stacked gadget's region: (term, shelf, gadget, gate).
+    pub(crate) gated_terms: Vec<GatedTerm>,
+}
+
+/// A bus term whose multiplicity is a constant times its stacked gadget's region gate: it is
+/// zero outside the region, so it can share a LogUp helper column with terms of other shelves
+/// (`logup.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GatedTerm {
+    pub(crate) term: u32,
+    pub(crate) shelf: usize,
+    pub(crate) gadget: u32,
+    pub(crate) gate: ExprId,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +89,37 @@ impl AirBuilder {
         self.gadget(loc, lower);
         if let Some(stack) = self.stack.as_mut() {
             stack.place = None;
+            stack.gate = None;
+        }
+    }
+
+    /// Notes bus term `term` (just pushed with multiplicity `mult`) when it is gated by the
+    /// current stacked gadget's region: `mult` is the gate or a constant times it.
+    pub(crate) fn note_gated_term(&mut self, term: u32, mult: ExprId) {
+        let gadget = self.current_gadget();
+        let Some(stack) = self.stack.as_ref() else {
+            return;
+        };
+        let (Some(place), Some(gate)) = (stack.place, stack.gate) else {
+            return;
+        };
+        let gated = mult == gate
+            || match self.prog_ref().exprs.get(mult) {
+                Expr::Mul(a, b) => {
+                    let is_const = |e| matches!(self.prog_ref().exprs.get(e), Expr::Const(_));
+                    (a == gate && is_const(b)) || (b == gate && is_const(a))
+                }
+                _ => false,
+            };
+        if gated {
+            if let Some(stack) = self.stack.as_mut() {
+                stack.gated_terms.push(GatedTerm {
+                    term,
+                    shelf: place.shelf,
+                    gadget,
+                    gate,
+                });
+            }
         }
     }
 
@@ -102,12 +148,18 @@ impl AirBuilder {
         let offset = self.row_offset();
         let end = self.unplaced(|b| b.selector(offset + len));
         let end = self.cur(end);
-        if offset == 0 {
-            return end;
+        let gate = match offset {
+            0 => end,
+            _ => {
+                let start = self.unplaced(|b| b.selector(offset));
+                let start = self.cur(start);
+                self.e().sub(end, start)
+            }
+        };
+        if let Some(stack) = self.stack.as_mut().filter(|s| s.place.is_some()) {
+            stack.gate.get_or_insert(gate);
         }
-        let start = self.unplaced(|b| b.selector(offset));
-        let start = self.cur(start);
-        self.e().sub(end, start)
+        gate
     }
 
     /// The pool column for the current stacked gadget's next column, named in its meaning.
