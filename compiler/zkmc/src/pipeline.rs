@@ -196,8 +196,9 @@ pub fn outputs(artifact: &Artifact, public: &[Felt]) -> Vec<PublicValue> {
         .collect()
 }
 
-/// The values of the committed outputs, read from their private output columns: what the prover
-/// shows to whoever it opens a digest for (with the nonce).
+/// The values of the committed outputs, from the tensors their output gadgets read (the exact
+/// integers the trace holds, wherever the layout put them): what the prover shows to whoever it
+/// opens a digest for (with the nonce).
 pub fn committed_outputs(artifact: &Artifact, trace: &Trace) -> Vec<PublicValue> {
     let p = &artifact.program;
     let committed = p.decls.iter().filter(|d| {
@@ -205,21 +206,18 @@ pub fn committed_outputs(artifact: &Artifact, trace: &Trace) -> Vec<PublicValue>
     });
     committed
         .filter_map(|d| {
-            let column = p.gadgets.iter().find_map(|g| match g {
-                zkm_air::gadgets::Gadget::Output(o) if o.name == d.name => o.value,
+            let source = p.gadgets.iter().find_map(|g| match g {
+                zkm_air::gadgets::Gadget::Output(o) if o.name == d.name => Some(o.source),
                 _ => None,
             })?;
-            let cells = trace.main.get(column as usize)?.get(..d.len())?;
+            let values = trace.tensors.get(source.index())?.get(..d.len())?;
             Some(PublicValue {
                 name: d.name.clone(),
                 kind: PublicKind::Output,
                 shape: d.shape.clone(),
                 ty: d.ty,
                 output: d.output,
-                codes: cells
-                    .iter()
-                    .map(|&v| zkm_air::field::signed(v) as i64)
-                    .collect(),
+                codes: values.iter().map(|&v| v as i64).collect(),
             })
         })
         .collect()
