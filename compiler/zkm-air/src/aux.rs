@@ -1,10 +1,18 @@
 //! Builds the auxiliary segment (LogUp helper columns and running sum) from a main trace and the
 //! random elements. The checker and the prover's `build_aux_trace` both use it.
 
+use std::ops::Range;
+
 use crate::field::{Felt, FieldElement};
 use crate::gadgets::AuxFill;
 use crate::interp::{Frames, Tape};
 use crate::program::{AirProgram, Direction};
+
+/// Rows per chunk of the helper-column pass (each chunk inverts its denominators in one batch).
+const CHUNK: usize = 512;
+
+/// The values of every helper column on a chunk of rows: `[helper][row − chunk start]`.
+pub type HelperChunk<E> = Vec<Vec<E>>;
 
 /// The auxiliary columns (`aux[column][row]`) for random elements `rand = [α, β, γ]`, over any
 /// extension `E` of the base field.
@@ -14,39 +22,53 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
     public: &[Felt],
     rand: &[E],
 ) -> Vec<Vec<E>> {
+    build_with(program, main, public, rand, |chunks, f| {
+        chunks.into_iter().map(f).collect()
+    })
+}
+
+/// [`build`], with the helper columns computed chunk by chunk by `run`: it gets the row ranges
+/// and the function computing one, may run them in parallel, and returns their results in
+/// order. The running sum and the gadgets' own auxiliary columns follow sequentially.
+pub fn build_with<E, R>(
+    program: &AirProgram,
+    main: &[Vec<Felt>],
+    public: &[Felt],
+    rand: &[E],
+    run: R,
+) -> Vec<Vec<E>>
+where
+    E: FieldElement<BaseField = Felt>,
+    R: FnOnce(
+        Vec<Range<usize>>,
+        &(dyn Fn(Range<usize>) -> HelperChunk<E> + Sync),
+    ) -> Vec<HelperChunk<E>>,
+{
     let n = program.trace_len;
+    let chunks: Vec<Range<usize>> = (0..n)
+        .step_by(CHUNK)
+        .map(|start| start..(start + CHUNK).min(n))
+        .collect();
+    let tapes = (Tape::bus_mults(program), Tape::bus_keys(program));
+    let compute = |rows: Range<usize>| helper_chunk(program, main, rand, &tapes, rows);
+    let parts = run(chunks.clone(), &compute);
     let mut aux = vec![vec![E::ZERO; n]; program.aux_columns.len()];
-    let (mult_tape, key_tape) = (Tape::bus_mults(program), Tape::bus_keys(program));
-    let mut frames = Frames::<E>::new(program);
-    let mut scratch = Vec::new();
-    let mut mults = vec![E::ZERO; mult_tape.num_roots()];
-    let mut keys = vec![E::ZERO; key_tape.num_roots()];
-    let mut row_values = vec![E::ZERO; program.bus_columns.len()];
     let (sum_col, first) = (
         program.globals.running_sum as usize,
         program.globals.bus_first as usize,
     );
     let mut running = E::ZERO;
-    for row in 0..n {
-        frames.load(program, main, &[], row);
-        mult_tape.eval_env(&frames.env(rand), &mut scratch, &mut mults);
-        let active = mults.iter().any(|&m| m != E::ZERO);
-        if active {
-            key_tape.eval_env(&frames.env(rand), &mut scratch, &mut keys);
+    for (rows, part) in chunks.into_iter().zip(parts) {
+        for (local, row) in rows.enumerate() {
+            let mut step = E::ZERO;
+            for (h, values) in part.iter().enumerate() {
+                let v = values.get(local).copied().unwrap_or(E::ZERO);
+                aux[first + h][row] = v;
+                step += v;
+            }
+            aux[sum_col][row] = running;
+            running += step;
         }
-        for (value, group) in row_values.iter_mut().zip(&program.bus_columns) {
-            *value = match active {
-                true => group.iter().fold(E::ZERO, |acc, &t| {
-                    acc + fraction(program, t as usize, &mults, &keys, rand)
-                }),
-                false => E::ZERO,
-            };
-        }
-        for (col, value) in aux[first..].iter_mut().zip(&row_values) {
-            col[row] = *value;
-        }
-        aux[sum_col][row] = running;
-        running += row_values.iter().fold(E::ZERO, |a, &b| a + b);
     }
     let mut fill = AuxFill {
         program,
@@ -61,28 +83,67 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
     aux
 }
 
-/// `σ·m / (α − (value + β·tag))` for term `t` on one row, from the bus tapes' values (0 when the
-/// denominator vanishes).
-fn fraction<E: FieldElement<BaseField = Felt>>(
+/// Every helper column's value on `rows`: the sum of its terms' fractions, with one batch
+/// inversion for all the chunk's denominators.
+fn helper_chunk<E: FieldElement<BaseField = Felt>>(
+    program: &AirProgram,
+    main: &[Vec<Felt>],
+    rand: &[E],
+    (mult_tape, key_tape): &(Tape, Tape),
+    rows: Range<usize>,
+) -> HelperChunk<E> {
+    let mut out = vec![vec![E::ZERO; rows.len()]; program.bus_columns.len()];
+    let mut frames = Frames::<E>::new(program);
+    let mut scratch = Vec::new();
+    let mut mults = vec![E::ZERO; mult_tape.num_roots()];
+    let mut keys = vec![E::ZERO; key_tape.num_roots()];
+    let (mut pending, mut denominators) = (Vec::new(), Vec::new());
+    for (local, row) in rows.enumerate() {
+        frames.load(program, main, &[], row);
+        mult_tape.eval_env(&frames.env(rand), &mut scratch, &mut mults);
+        if mults.iter().all(|&m| m == E::ZERO) {
+            continue;
+        }
+        key_tape.eval_env(&frames.env(rand), &mut scratch, &mut keys);
+        for (h, group) in program.bus_columns.iter().enumerate() {
+            for &t in group {
+                if let Some((signed, d)) = fraction_parts(program, t as usize, &mults, &keys, rand)
+                {
+                    pending.push((h, local, signed));
+                    denominators.push(d);
+                }
+            }
+        }
+    }
+    let inverses = winter_math::batch_inversion(&denominators);
+    for ((h, local, signed), inverse) in pending.into_iter().zip(inverses) {
+        out[h][local] += signed * inverse;
+    }
+    out
+}
+
+/// `(σ·m, α − (value + β·tag))` for term `t` on one row, from the bus tapes' values: its
+/// fraction is the first over the second. `None` when `m = 0` or the denominator vanishes (the
+/// fraction counts as 0).
+fn fraction_parts<E: FieldElement<BaseField = Felt>>(
     program: &AirProgram,
     t: usize,
     mults: &[E],
     keys: &[E],
     rand: &[E],
-) -> E {
+) -> Option<(E, E)> {
     let [m, tag, value] = [mults[t], keys[2 * t], keys[2 * t + 1]];
     if m == E::ZERO {
-        return E::ZERO;
+        return None;
     }
     let d = rand[0] - (value + rand[1] * tag);
+    if d == E::ZERO {
+        return None;
+    }
     let signed = if program.bus[t].direction == Direction::Send {
         m
     } else {
         -m
     };
-    if d == E::ZERO {
-        E::ZERO
-    } else {
-        signed * d.inv()
-    }
+    Some((signed, d))
 }

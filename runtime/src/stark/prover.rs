@@ -183,7 +183,14 @@ impl<V: ZkmCommitment> Prover for ZkmProver<V> {
         let main: Vec<Vec<Felt>> = trace.main.columns().map(|c| c.to_vec()).collect();
         let inputs = &self.inputs;
         let program = &inputs.program;
-        let mut aux = zkm_air::aux::build(program, &main, &inputs.values, rand.rand_elements());
+        // Helper columns chunk by chunk on every prover thread (the order of the results, and so
+        // the bytes, do not depend on the thread count).
+        let run = |chunks: Vec<std::ops::Range<usize>>, f: &(dyn Fn(_) -> _ + Sync)| {
+            use rayon::prelude::*;
+            chunks.into_par_iter().map(f).collect()
+        };
+        let values = &inputs.values;
+        let mut aux = zkm_air::aux::build_with(program, &main, values, rand.rand_elements(), run);
         if let Some(rng) = &self.rng {
             super::zk::randomize_aux(program, &mut aux, rng);
         }
