@@ -100,8 +100,7 @@ pub struct ProveConfig {
     pub gpu: Option<stark::backend::GpuHandle>,
     /// The operating system's CSPRNG, or a seed (reproducible; hiding only while it is secret).
     pub randomness: Randomness,
-    /// Prover threads: `None` for one per core (rayon's global pool). The proof bytes do not
-    /// depend on it.
+    /// Prover threads: `None` for one per core. The proof bytes do not depend on it.
     pub threads: Option<usize>,
 }
 
@@ -160,6 +159,29 @@ pub fn prove_with(
     prove_unchecked(artifact, trace, config)
 }
 
+/// The prover's own thread pool: `threads`, or one thread per core. Where no thread can be
+/// started and none was asked for, the calling thread proves alone: `None` when it already is a
+/// rayon worker (zkmc's main thread then is), else a pool of just the calling thread. Proving
+/// never relies on rayon's global pool, whose lazy start panics where threads cannot be created.
+fn prover_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, ProveError> {
+    let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = threads.unwrap_or_else(cores);
+    let refused = |e: rayon::ThreadPoolBuildError| {
+        ProveError::Threads(format!("cannot start {n} prover threads: {e}"))
+    };
+    match (rayon::ThreadPoolBuilder::new().num_threads(n).build(), threads) {
+        (Ok(pool), _) => Ok(Some(pool)),
+        (Err(e), Some(_)) => Err(refused(e)),
+        (Err(_), None) if rayon::current_thread_index().is_some() => Ok(None),
+        (Err(_), None) => rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+            .map(Some)
+            .map_err(refused),
+    }
+}
+
 /// Proves without running the checker first. Soundness tests use it to force a proof from a
 /// dishonest trace, which the verifier must then reject; everything else uses [`prove`].
 ///
@@ -182,13 +204,9 @@ pub fn prove_unchecked(
     let options = stark::options_for(bits);
     let (main, public) = (trace.main.clone(), trace.public.clone());
     let run = || stark::prove_on(artifact, main, public, options, gpu, config.randomness);
-    let proved = match config.threads {
+    let proved = match prover_pool(config.threads)? {
+        Some(pool) => pool.install(run),
         None => run(),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map_err(|e| ProveError::Threads(format!("cannot start {n} prover threads: {e}")))?
-            .install(run),
     };
     let (proof, fallback) = proved.map_err(|e| match e {
         stark::StarkError::Prover(e) => ProveError::Stark(e),

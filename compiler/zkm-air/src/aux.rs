@@ -115,7 +115,7 @@ fn helper_chunk<E: FieldElement<BaseField = Felt>>(
             }
         }
     }
-    let inverses = winter_math::batch_inversion(&denominators);
+    let inverses = batch_inverse(&denominators);
     for ((h, local, signed), inverse) in pending.into_iter().zip(inverses) {
         out[h][local] += signed * inverse;
     }
@@ -146,4 +146,39 @@ fn fraction_parts<E: FieldElement<BaseField = Felt>>(
         -m
     };
     Some((signed, d))
+}
+
+/// The inverses of non-zero `values`, with one field inversion (Montgomery's trick). Sequential
+/// on purpose: `winter_math::batch_inversion` runs on rayon's global pool when the prover's
+/// `concurrent` feature is on, which panics where threads cannot be started; the prover
+/// parallelizes over chunks instead (`build_with`).
+fn batch_inverse<E: FieldElement>(values: &[E]) -> Vec<E> {
+    let mut prefix = Vec::with_capacity(values.len());
+    let mut acc = E::ONE;
+    for &v in values {
+        prefix.push(acc);
+        acc *= v;
+    }
+    let mut inv = acc.inv();
+    let mut out = vec![E::ZERO; values.len()];
+    for (i, &v) in values.iter().enumerate().rev() {
+        out[i] = inv * prefix[i];
+        inv *= v;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_inverse_inverts_each_value() {
+        let values: Vec<Felt> = (1..50u64).map(|i| Felt::new(i * 7919 + 3)).collect();
+        let inverses = batch_inverse(&values);
+        for (v, i) in values.iter().zip(&inverses) {
+            assert_eq!(*v * *i, Felt::ONE);
+        }
+        assert!(batch_inverse::<Felt>(&[]).is_empty());
+    }
 }

@@ -21,6 +21,7 @@ use clap::Parser;
 fn main() {
     quiet_graphics_stack();
     let cli = cli::Cli::parse();
+    global_thread_pool();
     outputs::install_interrupt_cleanup();
     let code = match cli.command {
         cli::Command::Check(c) => check_cmd::run(&c),
@@ -42,4 +43,20 @@ fn quiet_graphics_stack() {
     if cfg!(target_os = "linux") && std::env::var_os("NODEVICE_SELECT").is_none() {
         std::env::set_var("NODEVICE_SELECT", "1");
     }
+}
+
+/// Starts rayon's global pool now, or, where no thread can be started, makes the main thread
+/// its only worker: Winterfell's parallel code (the verifier's FFTs included) would otherwise
+/// start it lazily and panic. Proving uses a pool of its own (`api::ProveConfig::threads`).
+/// (rayon allows one attempt at the global pool, so a trial thread decides which.)
+fn global_thread_pool() {
+    let builder = rayon::ThreadPoolBuilder::new();
+    let builder = match std::thread::Builder::new().spawn(|| {}) {
+        Ok(trial) => {
+            let _ = trial.join();
+            builder
+        }
+        Err(_) => builder.num_threads(1).use_current_thread(),
+    };
+    let _ = builder.build_global();
 }

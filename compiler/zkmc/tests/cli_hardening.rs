@@ -208,25 +208,35 @@ fn gpu_probe_prints_no_xdg_runtime_dir_warning() {
 #[cfg(target_os = "linux")]
 #[test]
 fn prover_threads_that_cannot_start_are_a_coded_error() {
-    // 1024 threads need 2 GiB of stack address space; a 400 MB address-space limit lets zkmc
-    // start but not its thread pool. The operating system's reason is not snapshotted.
+    // A 256 TiB minimum stack for new threads: no thread can be started. `--threads 2` is then
+    // a coded error; without `--threads` zkmc proves on the main thread alone. Either used to
+    // panic in rayon's global pool.
     let dir = scratch_dir();
-    let script = format!(
-        "ulimit -v 400000 && exec \"$0\" prove {LINEAR} --backend cpu --threads 1024 -o {}",
-        dir.join("p.proof").display()
-    );
-    let output = std::process::Command::new("sh")
-        .args(["-c", &script, env!("CARGO_BIN_EXE_zkmc")])
-        .current_dir(root())
-        .output()
-        .expect("run zkmc under sh");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let prove = |extra: &[&str], out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zkmc"))
+            .args(["prove", LINEAR, "--backend", "cpu", "-o"])
+            .arg(dir.join(out))
+            .args(extra)
+            .env("RUST_MIN_STACK", (1u64 << 48).to_string())
+            .current_dir(root())
+            .output()
+            .expect("run zkmc")
+    };
+    let refused = prove(&["--threads", "2"], "p.proof");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
     let first = stderr.lines().next().unwrap_or("");
     let shown = first.split(" threads: ").next().unwrap_or(first);
     insta::assert_snapshot!(format!(
         "status: {:?}\n{shown} threads: <reason>",
-        output.status.code()
+        refused.status.code()
     ));
     assert!(!dir.join("p.proof").exists(), "a proof file was written");
+    let alone = prove(&[], "q.proof");
+    let stderr = String::from_utf8_lossy(&alone.stderr);
+    assert!(alone.status.success(), "{stderr}");
+    assert!(
+        dir.join("q.proof").exists(),
+        "no proof from the main thread alone"
+    );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
