@@ -169,7 +169,10 @@ fn prover_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Prov
     let refused = |e: rayon::ThreadPoolBuildError| {
         ProveError::Threads(format!("cannot start {n} prover threads: {e}"))
     };
-    match (rayon::ThreadPoolBuilder::new().num_threads(n).build(), threads) {
+    match (
+        rayon::ThreadPoolBuilder::new().num_threads(n).build(),
+        threads,
+    ) {
         (Ok(pool), _) => Ok(Some(pool)),
         (Err(e), Some(_)) => Err(refused(e)),
         (Err(_), None) if rayon::current_thread_index().is_some() => Ok(None),
