@@ -68,7 +68,8 @@ pub(crate) fn prove_on(
 }
 
 /// An estimate of a proving process's peak memory in bytes, fitted to `zkm-bench`'s measured
-/// peak RSS on every benchmark row (within ±11%; README): 8 MiB of fixed cost, 2.12 times the
+/// peak RSS (−12% … +11% on every row of one full run, README; the peak itself moves by up to
+/// ±15% between runs with two threads): 8 MiB of fixed cost, 2.12 times the
 /// low-degree extension of the main and auxiliary segments (8 bytes per base-field cell at the
 /// blowup, auxiliary cells counted twice: the LDE itself, its Merkle tree, the polynomials and
 /// Winterfell's row-major copies together), and 70 bytes per input and parameter element (the
