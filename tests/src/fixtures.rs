@@ -53,3 +53,21 @@ pub fn honest_trace(name: &str, artifact: &Artifact) -> Trace {
     .expect("inputs load");
     zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness")
 }
+
+/// Two stacked regions of one shared column that meet: the column, the first row of the upper
+/// region (the lower one ends just before it), the lower one's name and the upper one's.
+pub fn meeting_regions(p: &zkm_air::AirProgram) -> Option<(usize, usize, String, String)> {
+    p.aliases.iter().find_map(|a| {
+        let end = a.first_row + a.rows;
+        let b = p
+            .aliases
+            .iter()
+            .find(|b| b.column == a.column && b.first_row == end)?;
+        Some((
+            a.column as usize,
+            end as usize,
+            a.name.clone(),
+            b.name.clone(),
+        ))
+    })
+}

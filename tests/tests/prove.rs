@@ -325,19 +325,7 @@ fn out_of_range_rescale_remainder_is_rejected() {
 fn dishonest_cells_where_two_stacked_gadgets_meet_are_rejected() {
     let ex = example("mlp_digits");
     let p = &ex.artifact.program;
-    let meeting = p.aliases.iter().find_map(|a| {
-        let end = a.first_row + a.rows;
-        let b = p
-            .aliases
-            .iter()
-            .find(|b| b.column == a.column && b.first_row == end)?;
-        Some((
-            a.column as usize,
-            end as usize,
-            a.name.clone(),
-            b.name.clone(),
-        ))
-    });
+    let meeting = zkm_tests::fixtures::meeting_regions(p);
     let (col, end, lower, upper) = meeting.expect("two stacked regions meeting in one column");
     for (row, owner) in [(end - 1, &lower), (end, &upper)] {
         let mut trace = ex.trace.clone();

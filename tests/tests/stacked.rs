@@ -13,25 +13,6 @@ fn labels(failures: &[Failure]) -> Vec<&str> {
     failures.iter().map(|f| f.label.as_str()).collect()
 }
 
-/// Two stacked regions of one shared column that meet: (column, last row of the lower one,
-/// its name, the upper one's name).
-fn meeting_regions(p: &AirProgram) -> (usize, usize, String, String) {
-    let found = p.aliases.iter().find_map(|a| {
-        let end = a.first_row + a.rows;
-        let b = p
-            .aliases
-            .iter()
-            .find(|b| b.column == a.column && b.first_row == end)?;
-        Some((
-            a.column as usize,
-            end as usize - 1,
-            a.name.clone(),
-            b.name.clone(),
-        ))
-    });
-    found.expect("two stacked regions meeting in one column")
-}
-
 fn gadget(name: &str) -> &str {
     name.split('.').next().unwrap_or(name)
 }
@@ -58,8 +39,9 @@ fn a_cell_where_two_gadgets_meet_is_caught_by_its_owner_only() {
     let artifact = build("mlp_digits");
     let p = &artifact.program;
     let honest = honest_trace("mlp_digits", &artifact);
-    let (col, last, lower, upper) = meeting_regions(p);
-    for (row, owner, other) in [(last, &lower, &upper), (last + 1, &upper, &lower)] {
+    let meeting = zkm_tests::fixtures::meeting_regions(p);
+    let (col, end, lower, upper) = meeting.expect("two stacked regions meeting in one column");
+    for (row, owner, other) in [(end - 1, &lower, &upper), (end, &upper, &lower)] {
         let mut t = honest.clone();
         t.main[col][row] += Felt::new(1);
         let failures = check(p, &t);
