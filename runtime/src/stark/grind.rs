@@ -4,11 +4,12 @@
 //! With its `concurrent` feature, Winterfell searches the proof-of-work nonce with a parallel
 //! `find_any`, which returns whichever valid nonce a thread meets first: proof bytes would then
 //! depend on thread timing. [`GrindCoin`] answers `check_leading_zeros` truthfully only for the
-//! *smallest* nonce with at least [`GRINDING`] leading zeros (found once per seed, by a sequential
-//! search) and 0 for every other nonce, so the parallel search can only return that one nonce:
+//! *smallest* nonce with at least [`GRINDING`] leading zeros (found once per seed, by a search on
+//! the prover's threads that still finds the smallest) and 0 for every other nonce, so the parallel search can only return that one nonce:
 //! the one a single-threaded prover finds. Every draw is delegated unchanged, and the verifier
 //! checks the nonce with the plain coin, so proofs are those of `DefaultRandomCoin`.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use winter_crypto::{RandomCoin, RandomCoinError};
@@ -35,11 +36,54 @@ impl std::fmt::Debug for GrindCoin {
 impl GrindCoin {
     /// The smallest nonce (from 1, as Winterfell searches) that meets the grinding factor.
     fn first_nonce(&self) -> u64 {
-        *self.nonce.get_or_init(|| {
-            (1..u64::MAX)
-                .find(|&n| self.inner.check_leading_zeros(n) >= GRINDING)
-                .unwrap_or(u64::MAX)
-        })
+        *self
+            .nonce
+            .get_or_init(|| smallest_nonce(&self.inner, rayon::current_num_threads()))
+    }
+}
+
+/// Nonces one searcher tries before moving to its next chunk.
+const CHUNK: u64 = 1 << 10;
+
+/// The smallest nonce from 1 with at least [`GRINDING`] leading zeros, searched by `threads`
+/// operating-system threads (the prover pool's size; not rayon tasks, which could steal the
+/// prover's own search while this one holds the coin's lock). Searcher `t` scans chunks
+/// `t, t + threads, …` up to its chunk's first valid nonce and stops once its next chunk starts
+/// past the best nonce found: every chunk below the answer is scanned, so the answer is the
+/// smallest valid nonce for any thread count. Where a thread cannot start, one thread searches.
+fn smallest_nonce(coin: &Coin, threads: usize) -> u64 {
+    let valid = |n: u64| coin.check_leading_zeros(n) >= GRINDING;
+    if threads < 2 {
+        return (1..u64::MAX).find(|&n| valid(n)).unwrap_or(u64::MAX);
+    }
+    let stride = threads as u64 * CHUNK;
+    let best = AtomicU64::new(u64::MAX);
+    let stop = AtomicBool::new(false);
+    let search = |t: u64| {
+        let mut start = 1 + t * CHUNK;
+        while start < best.load(Ordering::Acquire) && !stop.load(Ordering::Acquire) {
+            if let Some(n) = (start..start + CHUNK).find(|&n| valid(n)) {
+                best.fetch_min(n, Ordering::AcqRel);
+            }
+            start += stride;
+        }
+    };
+    let all_started = std::thread::scope(|scope| {
+        let started = (1..threads as u64).all(|t| {
+            let search = &search;
+            let builder = std::thread::Builder::new();
+            builder.spawn_scoped(scope, move || search(t)).is_ok()
+        });
+        if started {
+            search(0);
+        } else {
+            stop.store(true, Ordering::Release);
+        }
+        started
+    });
+    match all_started {
+        true => best.into_inner(),
+        false => smallest_nonce(coin, 1),
     }
 }
 
@@ -110,6 +154,22 @@ mod tests {
             .find(|&n| plain.check_leading_zeros(n) >= GRINDING)
             .expect("another valid nonce");
         assert_eq!(coin.check_leading_zeros(next), 0);
+    }
+
+    #[test]
+    fn the_parallel_search_finds_the_smallest_nonce() {
+        for seed in 0..4u64 {
+            let coin = Coin::new(&[Felt::new(seed), Felt::new(99)]);
+            let one = smallest_nonce(&coin, 1);
+            assert_eq!(one, sequential_nonce(&[Felt::new(seed), Felt::new(99)]));
+            for threads in [2, 3, 8] {
+                assert_eq!(
+                    smallest_nonce(&coin, threads),
+                    one,
+                    "seed {seed}, {threads} threads"
+                );
+            }
+        }
     }
 
     #[test]
