@@ -27,8 +27,9 @@ use crate::program::{AirProgram, AssertValue, Column, Segment};
 /// levels need fewer (34 at the 100-bit default).
 pub const RESERVED_RANDOM_ROWS: u32 = 45;
 
-/// The shortest zero-knowledge trace: the quotient mask needs `n ≥ (m + 1)(q + 2) − 1` (159 at
-/// 128 bits with `m = 3` composition columns) and the exemptions `r + 1 ≤ n/2 + 1`.
+/// The shortest zero-knowledge trace: the quotient mask needs `n ≥ (m + 1)(q + 2) − 1` (199 at
+/// 128 bits with `m = 4` composition columns, what degree-4 constraints give) and the exemptions
+/// `r + 1 ≤ n/2 + 1`.
 pub const MIN_ZK_TRACE_LEN: usize = 256;
 
 /// Random rows a proof with `queries` queries over an extension of degree `extension` needs:
