@@ -60,18 +60,18 @@ fn cost(d: &Degree) -> u32 {
 
 /// Groups the terms into helper columns: terms sorted by their cost, then packed greedily while
 /// the group's constraint stays within [`MAX_HELPER_DEGREE`].
-fn group_terms(b: &mut AirBuilder, terms: &[u32], degrees: &[Degree]) -> Vec<Vec<u32>> {
-    pack(b, terms, degrees, MAX_HELPER_DEGREE)
+fn group_terms(b: &AirBuilder, terms: &[u32], degrees: &[Degree]) -> Vec<Vec<u32>> {
+    pack(b.prog_ref(), terms, degrees, MAX_HELPER_DEGREE)
 }
 
 /// Packs `terms` (sorted by cost) into groups whose helper constraint has degree at most `max`.
 pub(crate) fn pack(
-    b: &mut AirBuilder,
+    program: &crate::program::AirProgram,
     terms: &[u32],
     degrees: &[Degree],
     max: u32,
 ) -> Vec<Vec<u32>> {
-    let bus = &b.prog_mut().bus;
+    let bus = &program.bus;
     let key = |i: u32| {
         let t = &bus[i as usize];
         cost(&degrees[t.value as usize]).max(cost(&degrees[t.tag as usize]))

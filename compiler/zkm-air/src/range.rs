@@ -55,18 +55,9 @@ impl AirBuilder {
             );
             let cell = self.cur(col);
             parts.push(self.e().scale(1i128 << (8 * i), cell));
-            self.lookup8(gate, cell, format!("{name}.limb{i} in [0, 256)"));
+            let piece_bits = (bits - 8 * i).min(8);
+            self.lookup_piece(&format!("{name}.limb{i}"), cell, piece_bits, gate);
             limbs.push(col);
-        }
-        let top_bits = bits - 8 * (n_limbs - 1);
-        if top_bits < 8 {
-            let top = self.cur(limbs[limbs.len() - 1]);
-            let shifted = self.e().scale(1i128 << (8 - top_bits), top);
-            self.lookup8(
-                gate,
-                shifted,
-                format!("{name}.limb{} < 2^{top_bits}", n_limbs - 1),
-            );
         }
         let sum = self.e().sum(&parts);
         let diff = self.e().sub(value, sum);
@@ -76,8 +67,8 @@ impl AirBuilder {
     }
 
     /// A check of at most 8 bits on an affine `value`: the value itself is received from the
-    /// table (and, below 8 bits, scaled by `2^(8 − bits)` too), with no limb column and no
-    /// constraint. The lookup keeps degree 1, so it pairs with another on a helper column.
+    /// table, with no limb column and no constraint. The lookup keeps degree 1, so it shares a
+    /// helper column with others.
     fn range_check_direct(
         &mut self,
         name: &str,
@@ -85,14 +76,20 @@ impl AirBuilder {
         bits: u32,
         gate: ExprId,
     ) -> RangeCheck {
-        self.lookup8(gate, value, format!("{name} in [0, 256)"));
-        if bits < 8 {
-            let shifted = self.e().scale(1i128 << (8 - bits), value);
-            self.lookup8(gate, shifted, format!("{name} < 2^{bits}"));
-        }
+        self.lookup_piece(name, value, bits, gate);
         RangeCheck {
             limbs: Vec::new(),
             bits,
+        }
+    }
+
+    /// Receives `piece` (claimed in `[0, 2^bits)`, `bits ≤ 8`) from the table, and below 8 bits
+    /// `piece·2^(8 − bits)` too, which bounds it by `2^bits`.
+    fn lookup_piece(&mut self, name: &str, piece: ExprId, bits: u32, gate: ExprId) {
+        self.lookup8(gate, piece, format!("{name} in [0, 256)"));
+        if bits < 8 {
+            let shifted = self.e().scale(1i128 << (8 - bits), piece);
+            self.lookup8(gate, shifted, format!("{name} < 2^{bits}"));
         }
     }
 

@@ -40,7 +40,7 @@ impl SharedColumn {
 /// Groups gated terms: each gadget's terms packed within degree 3 (the gate makes 4), and the
 /// `c`-th group of every shelf in column `c`.
 pub(crate) fn columns(
-    b: &mut AirBuilder,
+    b: &AirBuilder,
     gated: &[GatedTerm],
     degrees: &[Degree],
 ) -> Vec<SharedColumn> {
@@ -56,7 +56,7 @@ pub(crate) fn columns(
         if shelves.len() <= first.shelf {
             shelves.resize_with(first.shelf + 1, Vec::new);
         }
-        for group in pack(b, &terms, degrees, MAX_HELPER_DEGREE - 1) {
+        for group in pack(b.prog_ref(), &terms, degrees, MAX_HELPER_DEGREE - 1) {
             shelves[first.shelf].push((first.gate, group));
         }
         i += same;
