@@ -43,7 +43,11 @@ impl AirBuilder {
         gate: ExprId,
     ) -> RangeCheck {
         if bits <= 8 && self.e().is_affine(value) {
-            return self.range_check_direct(name, value, bits, gate);
+            // The value itself is received: no limb column and no constraint, and the lookup
+            // keeps degree 1, so it shares a helper column with others.
+            self.lookup_piece(name, value, bits, gate);
+            let limbs = Vec::new();
+            return RangeCheck { limbs, bits };
         }
         let n_limbs = bits.div_ceil(8).max(1);
         let mut limbs = Vec::with_capacity(n_limbs as usize);
@@ -64,23 +68,6 @@ impl AirBuilder {
         let gated = self.e().mul(gate, diff);
         self.constraint(&format!("{name}.limbs"), gated);
         RangeCheck { limbs, bits }
-    }
-
-    /// A check of at most 8 bits on an affine `value`: the value itself is received from the
-    /// table, with no limb column and no constraint. The lookup keeps degree 1, so it shares a
-    /// helper column with others.
-    fn range_check_direct(
-        &mut self,
-        name: &str,
-        value: ExprId,
-        bits: u32,
-        gate: ExprId,
-    ) -> RangeCheck {
-        self.lookup_piece(name, value, bits, gate);
-        RangeCheck {
-            limbs: Vec::new(),
-            bits,
-        }
     }
 
     /// Receives `piece` (claimed in `[0, 2^bits)`, `bits ≤ 8`) from the table, and below 8 bits
