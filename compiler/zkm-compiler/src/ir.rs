@@ -16,6 +16,7 @@ pub type NodeId = usize;
 /// Index of a declaration in [`Program::decls`].
 pub type DeclId = usize;
 
+pub use zkm_air::gadgets::ConvGeometry;
 pub use zkm_air::NumType;
 
 /// The interval of a [`NumType`] (a trait because the type lives in `zkm-air`).
@@ -120,6 +121,18 @@ pub enum Op {
     Sum(NodeId),
     /// Same elements in row-major order, new shape (`reshape`, `flatten`).
     Reshape(NodeId),
+    /// 2-D convolution, channels first: `x [C, H, W]`, `kernel [CO, C, KH, KW]`, `bias [CO]`
+    /// at the products' scale (scales of `x` and `kernel` add); result `[CO, OH, OW]`.
+    Conv2d {
+        /// The input.
+        x: NodeId,
+        /// The kernel.
+        kernel: NodeId,
+        /// The bias.
+        bias: NodeId,
+        /// Sizes, stride and padding.
+        geometry: ConvGeometry,
+    },
 }
 
 impl Op {
@@ -128,6 +141,9 @@ impl Op {
         match *self {
             Op::Load(_) | Op::Const(_) => vec![],
             Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::MatMul(a, b) => vec![a, b],
+            Op::Conv2d {
+                x, kernel, bias, ..
+            } => vec![x, kernel, bias],
             Op::Neg(a)
             | Op::Rescale { arg: a, .. }
             | Op::Unary(_, a)

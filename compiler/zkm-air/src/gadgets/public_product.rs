@@ -12,6 +12,10 @@
 //!
 //! A public bias `b` added to the product is folded in: the gadget then claims `z = W·x + b` and
 //! the verifier pins `D[N−1] = −Σ_i γ^i·b_i` instead of 0.
+//!
+//! A convolution with a public kernel ([`Conv`], `conv.rs`) is the same check of another linear
+//! map: `X` also receives the bias `b[c]` on row `n + c` (gate `s_{n+CO} − s_n`), and the keys
+//! are the convolution's, over `x` and then `b`.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +26,7 @@ use crate::program::{AirProgram, AssertValue, Segment};
 use crate::witness::{Witness, WitnessError};
 
 use super::contract::{AuxFill, DeclRef, FoldedBias, GadgetOp, Owned};
+use super::conv::Conv;
 use super::zside::ZSide;
 
 /// The random element used by product checks.
@@ -46,6 +51,10 @@ pub struct PublicProduct {
     pub w_decl: DeclRef,
     /// A folded public bias.
     pub bias: Option<FoldedBias>,
+    /// For a convolution: its shape and bias (then `W` is the kernel, `n` and `m` the input's
+    /// and output's element counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conv: Option<Conv>,
     /// Main column `X`.
     pub x_col: u16,
     /// Main column `Z`.
@@ -69,6 +78,8 @@ pub struct ProductShape {
     pub w_decl: DeclRef,
     /// A folded public bias.
     pub bias: Option<FoldedBias>,
+    /// For a convolution: its shape and bias.
+    pub conv: Option<Conv>,
 }
 
 impl PublicProduct {
@@ -87,6 +98,7 @@ impl PublicProduct {
             weights,
             w_decl,
             bias,
+            conv,
         } = shape;
         let (sel_n, sel_m) = (b.selector(n), b.selector(m));
         let x_col = b.main_col(format!("{name}.x"), "x[j] on row j");
@@ -108,6 +120,7 @@ impl PublicProduct {
             weights,
             w_decl,
             bias,
+            conv,
             x_col,
             z_col,
             aux,
@@ -121,6 +134,9 @@ impl PublicProduct {
         let xv = b.cur(self.x_col);
         let xname = b.tensor_name(self.x);
         b.recv_tensor(self.x, row, xv, sn, format!("{name}.x reads {xname}[j]"));
+        if let Some(conv) = &self.conv {
+            self.recv_bias(b, conv, xv, name);
+        }
         let u = b.e().push(Expr::Aux {
             col: self.aux[0],
             next: false,
@@ -139,21 +155,47 @@ impl PublicProduct {
         b.aux_assert(self.aux[2], last, offset, format!("{name}: {claim}"));
     }
 
+    /// A convolution's bias on `X`: row `n + c` receives `b[c]`, gated by `s_{n+CO} − s_n`.
+    fn recv_bias(&self, b: &mut AirBuilder, conv: &Conv, xv: crate::expr::ExprId, name: &str) {
+        let channels = conv.geometry.out_channels;
+        let (lo, hi) = (b.selector(self.n), b.selector(self.n + channels));
+        let (lo, hi) = (b.cur(lo), b.cur(hi));
+        let gate = b.e().sub(hi, lo);
+        let row = b.row();
+        let start = b.e().constant(-(self.n as i128));
+        let index = b.e().add(row, start);
+        let bname = b.tensor_name(conv.bias);
+        let label = format!("{name}.x reads {bname}[row − {}]", self.n);
+        b.recv_tensor(conv.bias, index, xv, gate, label);
+    }
+
+    /// Elements of `W` in the public vector.
+    pub fn weights_len(&self) -> usize {
+        match &self.conv {
+            Some(c) => c.geometry.kernel_len(),
+            None => self.n * self.m,
+        }
+    }
+
     /// The claimed-output side: `Z`, `P`, `D`.
     fn z_side(&self) -> ZSide {
         let (z_col, p, d) = (self.z_col, self.aux[1], self.aux[2]);
         ZSide { z_col, p, d }
     }
 
-    /// `u_j = Σ_i γ^i·W[i][j]` for `j < n`, computed from the public weights.
+    /// `u_j = Σ_i γ^i·W[i][j]` for `j < n`, computed from the public weights (for a
+    /// convolution, its keys over `x` and then the bias).
     pub fn keys<E: FieldElement<BaseField = Felt>>(&self, public: &[Felt], gamma: E) -> Vec<E> {
         let (n, m) = (self.n, self.m);
         let powers: Vec<E> = std::iter::successors(Some(E::ONE), |p| Some(*p * gamma))
             .take(m)
             .collect();
         let weights = public
-            .get(self.weights..self.weights + n * m)
+            .get(self.weights..self.weights + self.weights_len())
             .unwrap_or(&[]);
+        if let Some(conv) = &self.conv {
+            return conv.geometry.keys(weights, &powers);
+        }
         if weights.len() != n * m {
             return vec![E::ZERO; n];
         }
@@ -192,7 +234,7 @@ impl PublicProduct {
     }
 
     fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
-        let weights = w.input(&self.w_decl.name, self.n * self.m, self.w_decl.bits)?;
+        let weights = w.input(&self.w_decl.name, self.weights_len(), self.w_decl.bits)?;
         for (k, &v) in weights.iter().enumerate() {
             w.set_public(self.weights + k, v);
         }
@@ -207,6 +249,16 @@ impl PublicProduct {
         let mut z = vec![0i128; self.m];
         for (j, &xv) in x.iter().enumerate() {
             w.set_int(self.x_col, j, xv);
+        }
+        if let Some(conv) = &self.conv {
+            let b = w.tensor(conv.bias).to_vec();
+            for (c, &bv) in b.iter().enumerate() {
+                w.set_int(self.x_col, self.n + c, bv);
+            }
+            z = conv.geometry.apply(&x, &weights, &b);
+            self.z_side().fill(w, &z);
+            w.set_tensor(self.out, z);
+            return Ok(());
         }
         for (i, zi) in z.iter_mut().enumerate() {
             *zi = bias[i];
@@ -282,7 +334,10 @@ impl AirBuilder {
 
 impl GadgetOp for PublicProduct {
     fn op(&self) -> &'static str {
-        "product"
+        match self.conv {
+            Some(_) => "conv",
+            None => "product",
+        }
     }
 
     fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
@@ -305,11 +360,12 @@ impl GadgetOp for PublicProduct {
     }
 
     fn tensors(&self) -> Vec<TensorId> {
-        vec![self.x, self.out]
+        let bias = self.conv.as_ref().map(|c| c.bias);
+        [self.x, self.out].into_iter().chain(bias).collect()
     }
 
     fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
-        let weights = self.weights..self.weights + self.n * self.m;
+        let weights = self.weights..self.weights + self.weights_len();
         let bias = self.bias.as_ref().map(|b| b.offset..b.offset + self.m);
         std::iter::once(weights).chain(bias).collect()
     }

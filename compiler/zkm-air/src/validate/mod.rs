@@ -173,6 +173,35 @@ fn check_gadgets(p: &AirProgram) -> Result<(), String> {
                 g.op_name()
             ));
         }
+        if let crate::gadgets::Gadget::PublicProduct(pp) = g {
+            check_conv(pp, p.trace_len).map_err(|why| format!("gadget {i} (conv): {why}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// A convolution's shape is consistent with its product check, fits the trace, and keeps the
+/// verifier's key computation bounded.
+fn check_conv(pp: &crate::gadgets::PublicProduct, trace_len: usize) -> Result<(), String> {
+    let Some(conv) = &pp.conv else {
+        return Ok(());
+    };
+    let g = &conv.geometry;
+    if g.output().is_none() {
+        return Err("the convolution's shape has no output".into());
+    }
+    if g.input_len() != pp.n || g.output_len() != pp.m {
+        return Err("the convolution's shape does not match its input and output lengths".into());
+    }
+    if pp.n + g.out_channels >= trace_len || pp.m >= trace_len {
+        return Err("the convolution does not fit in the trace".into());
+    }
+    if g.macs() > crate::gadgets::MAX_CONV_TAPS {
+        return Err(format!(
+            "{} taps (at most {})",
+            g.macs(),
+            crate::gadgets::MAX_CONV_TAPS
+        ));
     }
     Ok(())
 }

@@ -41,6 +41,12 @@ impl Lowering<'_> {
             Op::Mul(a, b) => self.elementwise(id, EwOp::Mul, [a, b], &name)?,
             Op::Neg(a) => self.elementwise(id, EwOp::Neg, [a, a], &name)?,
             Op::MatMul(a, b) => self.matmul(id, a, b, &name)?,
+            Op::Conv2d {
+                x,
+                kernel,
+                bias,
+                geometry,
+            } => self.conv(id, [x, kernel, bias], geometry, &name)?,
             Op::Rescale { arg, ty, clamp } => {
                 let (input, out) = (self.operand(id, arg)?, self.output(id, &name));
                 let a = &self.program.nodes[arg];
@@ -197,5 +203,6 @@ fn op_name(op: &Op) -> &'static str {
         Op::Argmax(_) => "argmax",
         Op::Sum(_) => "sum",
         Op::Reshape(_) => "reshape",
+        Op::Conv2d { .. } => "conv2d",
     }
 }

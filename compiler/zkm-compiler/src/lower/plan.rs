@@ -149,6 +149,7 @@ fn folds(
             let public = p.decls[d].visibility == crate::ir::Visibility::Public;
             let fits = p.nodes[bias].shape == n.shape && p.nodes[prod].shape == n.shape;
             let ok = public && fits && uses[d] == 1 && reads[root[prod]] == 1 && root[prod] == prod;
+            let ok = ok && matches!(p.nodes[prod].op, Op::MatMul(..));
             if ok && checked_product(p, prod, public_product) && !folded[prod] {
                 fold[id] = Some(Fold {
                     product: prod,
@@ -187,11 +188,16 @@ fn row_target(p: &Program, checked: &[bool], stored: &[bool], random: usize) -> 
 /// `random` random rows after it.
 fn tensor_rows(p: &Program, checked: &[bool], random: usize) -> usize {
     let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if checked[d]);
+    // A convolution's product check reads its bias on the rows after its input's.
+    let rows = |n: &crate::ir::Node| match n.op {
+        Op::Conv2d { x, geometry, .. } => n.len().max(p.nodes[x].len() + geometry.out_channels),
+        _ => n.len(),
+    };
     let longest = p
         .nodes
         .iter()
         .filter(in_trace)
-        .map(|n| n.len())
+        .map(rows)
         .max()
         .unwrap_or(1);
     (longest.max(zkm_air::range::TABLE_ROWS) + 1 + random).next_power_of_two()
@@ -217,9 +223,12 @@ fn decl_uses(p: &Program) -> (Vec<u32>, Vec<bool>) {
     (uses, matrix)
 }
 
-/// True when node `id` is a product whose public matrix is checked by a random combination (its
-/// vector operand is then read once per element).
+/// True when node `id` is a product (or convolution) whose public matrix is checked by a random
+/// combination (its vector operand is then read once per element).
 fn checked_product(p: &Program, id: NodeId, public_product: &[bool]) -> bool {
+    if let Op::Conv2d { kernel, .. } = p.nodes[id].op {
+        return matches!(p.nodes[kernel].op, Op::Load(d) if public_product[d]);
+    }
     let Op::MatMul(a, b) = p.nodes[id].op else {
         return false;
     };
@@ -243,8 +252,12 @@ fn roots(p: &Program) -> Vec<NodeId> {
     root
 }
 
-/// True when operand `k` of node `id` is the matrix of a matrix-vector product.
+/// True when operand `k` of node `id` is the matrix of a matrix-vector product or the kernel
+/// of a convolution.
 fn is_matrix_operand(p: &Program, id: NodeId, k: usize) -> bool {
+    if let Op::Conv2d { .. } = p.nodes[id].op {
+        return k == 1;
+    }
     let Op::MatMul(a, b) = p.nodes[id].op else {
         return false;
     };

@@ -1,8 +1,10 @@
 //! Matrix products: public weights are checked by a random linear combination (with a public
 //! bias folded in when one is added right after); other weights use the dense gadget.
+//! Convolutions with a public kernel use the same check over the convolution's linear map.
 
 use zkm_air::gadgets::{
-    DeclRef, Dense, DenseShape, FoldedBias, PrivateProduct, ProductShape, PublicProduct,
+    Conv, ConvGeometry, DeclRef, Dense, DenseShape, FoldedBias, PrivateProduct, ProductShape,
+    PublicProduct, MAX_CONV_TAPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -23,7 +25,7 @@ impl Lowering<'_> {
         let xt = self.operand(id, x)?;
         if let Op::Load(d) = self.program.nodes[w].op {
             if self.plan.public_product[d] {
-                self.public_product(id, xt, d, shape, None, name);
+                self.public_product(id, xt, d, shape, (None, None), name);
                 return Ok(());
             }
         }
@@ -61,7 +63,44 @@ impl Lowering<'_> {
             bits: bias.ty.bits,
         };
         let bias = Some(FoldedBias { decl, offset });
-        self.public_product(id, xt, d, shape, bias, name);
+        self.public_product(id, xt, d, shape, (bias, None), name);
+        Ok(())
+    }
+
+    /// Lowers `conv2d(x, kernel, bias)` (node `id`): a public kernel used by this convolution
+    /// only is checked by a random combination and never enters the trace.
+    pub(crate) fn conv(
+        &mut self,
+        id: NodeId,
+        [x, kernel, bias]: [NodeId; 3],
+        geometry: ConvGeometry,
+        name: &str,
+    ) -> Result<(), Diagnostic> {
+        let span = self.program.nodes[id].span;
+        let d = match self.program.nodes[kernel].op {
+            Op::Load(d) if self.plan.public_product[d] => d,
+            _ => {
+                let what = "a convolution whose kernel is not a public parameter used only by it";
+                let help = "declare the kernel `public param` and use it in one `conv2d`; \
+                            private and committed kernels are not supported yet";
+                return Err(unsupported(span, what, help));
+            }
+        };
+        if geometry.macs() > MAX_CONV_TAPS {
+            let what = format!("a convolution of more than {MAX_CONV_TAPS} multiply-accumulates");
+            return Err(unsupported(span, &what, "split the layer into smaller ones"));
+        }
+        let (xt, bt) = (self.operand(id, x)?, self.operand(id, bias)?);
+        let shape = DenseShape {
+            n: geometry.input_len(),
+            m: geometry.output_len(),
+            transposed: false,
+        };
+        let conv = Conv {
+            geometry,
+            bias: bt,
+        };
+        self.public_product(id, xt, d, shape, (None, Some(conv)), name);
         Ok(())
     }
 
@@ -100,13 +139,14 @@ impl Lowering<'_> {
         }
     }
 
+    /// A public-matrix product check (a folded bias or a convolution's map, not both).
     fn public_product(
         &mut self,
         id: NodeId,
         x: TensorId,
         d: usize,
         shape: DenseShape,
-        bias: Option<FoldedBias>,
+        (bias, conv): (Option<FoldedBias>, Option<Conv>),
         name: &str,
     ) {
         let decl = &self.program.decls[d];
@@ -123,6 +163,7 @@ impl Lowering<'_> {
             weights,
             w_decl,
             bias,
+            conv,
         };
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);

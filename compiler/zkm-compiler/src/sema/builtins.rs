@@ -1,6 +1,6 @@
 //! The builtin operations: the elementwise unary operations registered in
 //! `zkm_air::gadgets::UNARY_OPS` (`relu`, `abs`, …), `argmax`, `sum`, `rescale`,
-//! `rescale_clamp`, `reshape`, `flatten`.
+//! `rescale_clamp`, `reshape`, `flatten`, `conv2d` (in `conv.rs`).
 //!
 //! Builtin names are ordinary identifiers, resolved after local values and functions. Their
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
@@ -36,6 +36,8 @@ pub(crate) enum Builtin {
     Reshape,
     /// `flatten(x)`: reshape to one dimension.
     Flatten,
+    /// `conv2d(x, kernel, bias, stride, padding)`: 2-D convolution, channels first.
+    Conv2d,
 }
 
 /// The kind of one builtin argument.
@@ -47,6 +49,8 @@ pub(crate) enum ArgKind {
     Type,
     /// A shape literal `[d1, d2, ...]`.
     Shape,
+    /// A whole-number literal such as `1`.
+    Int,
 }
 
 impl Builtin {
@@ -60,6 +64,7 @@ impl Builtin {
             Builtin::RescaleClamp,
             Builtin::Reshape,
             Builtin::Flatten,
+            Builtin::Conv2d,
         ];
         unary.chain(fixed)
     }
@@ -74,6 +79,7 @@ impl Builtin {
             Builtin::RescaleClamp => "rescale_clamp",
             Builtin::Reshape => "reshape",
             Builtin::Flatten => "flatten",
+            Builtin::Conv2d => "conv2d",
         }
     }
 
@@ -90,6 +96,13 @@ impl Builtin {
             }
             Builtin::Rescale | Builtin::RescaleClamp => &[ArgKind::Value, ArgKind::Type],
             Builtin::Reshape => &[ArgKind::Value, ArgKind::Shape],
+            Builtin::Conv2d => &[
+                ArgKind::Value,
+                ArgKind::Value,
+                ArgKind::Value,
+                ArgKind::Int,
+                ArgKind::Int,
+            ],
         }
     }
 
@@ -103,6 +116,7 @@ impl Builtin {
             Builtin::RescaleClamp => "rescale_clamp(x, fixed<W, F>)",
             Builtin::Reshape => "reshape(x, [d1, d2, ...])",
             Builtin::Flatten => "flatten(x)",
+            Builtin::Conv2d => "conv2d(x, kernel, bias, stride, padding)",
         };
         fixed.to_owned()
     }
@@ -114,14 +128,23 @@ impl Builtin {
             && args.iter().zip(params).all(|(a, k)| match (a, k) {
                 (ast::Arg::Expr(_), ArgKind::Value) | (ast::Arg::Shape(..), ArgKind::Shape) => true,
                 (ast::Arg::Type(t), ArgKind::Type) => t.shape.is_empty(),
+                (ast::Arg::Expr(e), ArgKind::Int) => int_literal(e).is_some(),
                 _ => false,
             })
     }
 }
 
+/// The value of a whole-number literal argument such as `2` (at most 2^16).
+pub(crate) fn int_literal(e: &ast::Expr) -> Option<usize> {
+    match &e.kind {
+        ast::ExprKind::Number(text) => text.parse::<usize>().ok().filter(|&v| v <= 1 << 16),
+        _ => None,
+    }
+}
+
 /// The evaluated first argument of a builtin: its node id, a copy of the node, and the
 /// argument's span.
-type Evaluated = (NodeId, Node, Span);
+pub(crate) type Evaluated = (NodeId, Node, Span);
 
 impl Eval<'_, '_> {
     /// Evaluates a call of builtin `b` at `span`.
@@ -155,6 +178,7 @@ impl Eval<'_, '_> {
             (Builtin::Rescale, Some(ast::Arg::Type(t))) => self.rescale(arg, t, false, span),
             (Builtin::RescaleClamp, Some(ast::Arg::Type(t))) => self.rescale(arg, t, true, span),
             (Builtin::Reshape, Some(ast::Arg::Shape(dims, s))) => self.reshape(arg, dims, *s, span),
+            (Builtin::Conv2d, _) => self.conv2d(env, m, arg, args, span),
             _ => self.quiet_poison(),
         }
     }

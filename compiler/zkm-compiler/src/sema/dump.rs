@@ -75,5 +75,14 @@ fn op_text(op: &Op, program: &Program) -> String {
         Op::Argmax(a) => format!("argmax %{a}"),
         Op::Sum(a) => format!("sum %{a}"),
         Op::Reshape(a) => format!("reshape %{a}"),
+        Op::Conv2d {
+            x,
+            kernel,
+            bias,
+            geometry: g,
+        } => format!(
+            "conv2d %{x}, %{kernel}, %{bias} stride {} padding {}",
+            g.stride, g.padding
+        ),
     }
 }

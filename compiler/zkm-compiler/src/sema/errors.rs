@@ -298,6 +298,7 @@ fn arg_fits(a: &ast::Arg, k: ArgKind) -> bool {
     match (a, k) {
         (ast::Arg::Expr(_), ArgKind::Value) | (ast::Arg::Shape(..), ArgKind::Shape) => true,
         (ast::Arg::Type(t), ArgKind::Type) => t.shape.is_empty(),
+        (ast::Arg::Expr(e), ArgKind::Int) => super::builtins::int_literal(e).is_some(),
         _ => false,
     }
 }
@@ -308,6 +309,7 @@ fn expected_kind(a: &ast::Arg, k: ArgKind) -> &'static str {
         (ast::Arg::Type(_), ArgKind::Type) => "expected a scalar type: remove the shape",
         (_, ArgKind::Type) => "expected a type such as `fixed<16, 8>`",
         (_, ArgKind::Shape) => "expected a shape such as `[8, 8]`",
+        (_, ArgKind::Int) => "expected a whole number such as `1` (at most 65536)",
     }
 }
 
@@ -471,9 +473,11 @@ pub(crate) fn too_many_elements(span: Span, total: u64) -> Diagnostic {
 // Messages about values live in `errors/values.rs` (literals, shapes, scales) and
 // `errors/ranges.rs` (field bound, rescales, declared types).
 mod budget;
+mod conv;
 mod ranges;
 mod values;
 
 pub(crate) use budget::*;
+pub(crate) use conv::*;
 pub(crate) use ranges::*;
 pub(crate) use values::*;

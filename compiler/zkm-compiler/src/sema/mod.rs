@@ -17,6 +17,7 @@
 mod budget;
 mod builtins;
 mod calls;
+mod conv;
 mod dump;
 mod errors;
 mod eval;

@@ -25,6 +25,7 @@ fn op_phrase(op: &Op) -> &'static str {
         Op::Mul(..) => "the result of `*`",
         Op::Neg(_) => "the negation",
         Op::MatMul(..) => "the accumulator of `@`",
+        Op::Conv2d { .. } => "the accumulator of `conv2d`",
         Op::Sum(_) => "the accumulator of `sum`",
         Op::Rescale { .. } => "the result of `rescale`",
         Op::Const(_) => "this constant",

@@ -1,0 +1,61 @@
+//! Messages about `conv2d` calls: ranks, channel counts, stride and padding, scales.
+
+use zkm_diagnostics::{codes, Diagnostic, Span};
+
+use crate::sema::types::{fmt_shape, fmt_value_type};
+
+/// An operand of `conv2d` with the wrong rank (E0407).
+pub(crate) fn conv_rank(role: &str, expected: &str, shape: &[usize], at: Span) -> Diagnostic {
+    let got = match shape.len() {
+        0 => "a scalar".to_string(),
+        _ => format!("shape {}", fmt_shape(shape)),
+    };
+    Diagnostic::error(
+        codes::BAD_RANK,
+        format!("`conv2d` needs {role} of shape {expected}, but it has {got}"),
+    )
+    .with_primary(at, format!("{got}, expected {expected}"))
+    .with_note("`conv2d` works channels first: input [C, H, W], kernel [CO, C, KH, KW], bias [CO]")
+}
+
+/// Operand shapes of `conv2d` that do not fit together (E0401).
+pub(crate) fn conv_mismatch(
+    msg: String,
+    primary: (Span, String),
+    secondary: (Span, String),
+) -> Diagnostic {
+    Diagnostic::error(codes::SHAPE_MISMATCH, msg)
+        .with_primary(primary.0, primary.1)
+        .with_secondary(secondary.0, secondary.1)
+}
+
+/// A stride or padding `conv2d` cannot use (E0404).
+pub(crate) fn conv_argument(msg: String, at: Span, label: String) -> Diagnostic {
+    Diagnostic::error(codes::BAD_ARGUMENTS, msg)
+        .with_primary(at, label)
+        .with_note("signature: `conv2d(x, kernel, bias, stride, padding)`")
+}
+
+/// A bias at another scale than the convolution's products (E0402).
+pub(crate) fn conv_bias_scale(bias_frac: u32, frac: u32, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::SCALE_MISMATCH,
+        format!(
+            "the bias of `conv2d` is {}, but the products are {}",
+            fmt_value_type(bias_frac, &[]),
+            fmt_value_type(frac, &[])
+        ),
+    )
+    .with_primary(at, format!("{bias_frac} fractional bits, expected {frac}"))
+    .with_help("declare the bias with the input's plus the kernel's fractional bits")
+}
+
+/// Products with more fractional bits than fit the field (E0501).
+pub(crate) fn conv_frac(fx: u32, fk: u32, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::FIELD_OVERFLOW,
+        format!("the result of `conv2d` would have {} fractional bits", fx + fk),
+    )
+    .with_primary(at, format!("{fx} + {fk} fractional bits, at most 62 fit the field"))
+    .with_help("rescale the input to fewer fractional bits first")
+}
