@@ -133,6 +133,15 @@ pub enum Op {
         /// Sizes, stride and padding.
         geometry: ConvGeometry,
     },
+    /// `avg_pool2d`: the sum of each `k × k` window (stride `k`) of `x [C, H, W]`, per channel;
+    /// the node's scale has `2·log2 k` more fractional bits than `x`'s, so the sum *is* the
+    /// exact average. `geometry.pool` is set.
+    AvgPool2d {
+        /// The input.
+        x: NodeId,
+        /// Sizes and window.
+        geometry: ConvGeometry,
+    },
 }
 
 impl Op {
@@ -149,7 +158,8 @@ impl Op {
             | Op::Unary(_, a)
             | Op::Argmax(a)
             | Op::Sum(a)
-            | Op::Reshape(a) => vec![a],
+            | Op::Reshape(a)
+            | Op::AvgPool2d { x: a, .. } => vec![a],
         }
     }
 }

@@ -7,7 +7,9 @@
 //!
 //! `z[co][oh][ow] = b[co] + Σ_{ci,kh,kw} K[co][ci][kh][kw] · x[ci][oh·stride + kh − pad][ow·stride + kw − pad]`
 //!
-//! where an index outside the input reads 0 (zero padding). A *tap* is one term of that sum
+//! where an index outside the input reads 0 (zero padding). A *sum pool* (`pool`, for
+//! `avg_pool2d`) is the same map with `CO = CI`, channel `c` reading channel `c` only, every
+//! kernel value 1 and no bias. A *tap* is one term of that sum
 //! with both indices inside; the map is linear in `(x, b)`, so the random-combination check of a
 //! public matrix applies unchanged with keys `u` over `x`'s elements followed by `b`'s:
 //! `u[in] = Σ_{taps (out, in, k)} γ^out·K[k]` and `u[n + co] = Σ_{out in channel co} γ^out`.
@@ -35,6 +37,10 @@ pub struct ConvGeometry {
     pub stride: usize,
     /// Zero rows and columns added on every side.
     pub padding: usize,
+    /// A sum pool: output channel `c` reads input channel `c` with every kernel value 1 (no
+    /// kernel in the public vector, no bias).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pool: bool,
 }
 
 /// A convolution inside a public product check: its shape and the bias tensor it adds.
@@ -42,8 +48,8 @@ pub struct ConvGeometry {
 pub struct Conv {
     /// The shape.
     pub geometry: ConvGeometry,
-    /// The bias (`[CO]`), received on the rows after the input's.
-    pub bias: TensorId,
+    /// The bias (`[CO]`), received on the rows after the input's; none for a sum pool.
+    pub bias: Option<TensorId>,
 }
 
 impl ConvGeometry {
@@ -54,6 +60,9 @@ impl ConvGeometry {
         let [kh, kw] = self.kernel;
         let sizes = [self.in_channels, self.out_channels, h, w, kh, kw];
         if self.stride == 0 || sizes.contains(&0) || self.padding >= kh.min(kw) {
+            return None;
+        }
+        if self.pool && self.in_channels != self.out_channels {
             return None;
         }
         let side = |len: usize, k: usize| {
@@ -74,20 +83,25 @@ impl ConvGeometry {
             .map_or(0, |[oh, ow]| product(&[self.out_channels, oh, ow]))
     }
 
-    /// Elements of the kernel, `CO·CI·KH·KW`.
+    /// Elements of the kernel, `CO·CI·KH·KW` (0 for a sum pool, whose kernel is implicit).
     pub fn kernel_len(&self) -> usize {
+        if self.pool {
+            return 0;
+        }
         product(&[self.out_channels, self.in_channels, self.kernel[0], self.kernel[1]])
     }
 
     /// Multiply-accumulates counted as if padding were real input, `output_len · CI·KH·KW`
-    /// (saturating): an upper bound on the taps.
+    /// (`output_len · KH·KW` for a sum pool; saturating): an upper bound on the taps.
     pub fn macs(&self) -> usize {
-        let per_output = product(&[self.in_channels, self.kernel[0], self.kernel[1]]);
+        let channels = if self.pool { 1 } else { self.in_channels };
+        let per_output = product(&[channels, self.kernel[0], self.kernel[1]]);
         self.output_len().saturating_mul(per_output)
     }
 
     /// Calls `f(out, in, k)` for every tap: output element `out`, input element `in`, kernel
-    /// element `k` (all row-major indices). Nothing for an invalid shape.
+    /// element `k` (all row-major indices; `k` is meaningless for a sum pool). Nothing for an
+    /// invalid shape.
     pub fn for_each_tap(&self, mut f: impl FnMut(usize, usize, usize)) {
         let Some([oh_len, ow_len]) = self.output() else {
             return;
@@ -98,7 +112,11 @@ impl ConvGeometry {
             for oh in 0..oh_len {
                 for ow in 0..ow_len {
                     let out = (co * oh_len + oh) * ow_len + ow;
-                    for ci in 0..self.in_channels {
+                    let channels = match self.pool {
+                        true => co..co + 1,
+                        false => 0..self.in_channels,
+                    };
+                    for ci in channels {
                         for kh in 0..kh_len {
                             let Some(h) = (oh * s + kh).checked_sub(pad).filter(|&h| h < h_len)
                             else {
@@ -121,26 +139,42 @@ impl ConvGeometry {
         }
     }
 
-    /// The convolution of integers: `z = conv(x, kernel) + bias` (exact).
+    /// The convolution of integers: `z = conv(x, kernel) + bias` (exact; an empty bias adds
+    /// nothing, and a sum pool ignores `kernel`).
     pub fn apply(&self, x: &[i128], kernel: &[i128], bias: &[i128]) -> Vec<i128> {
         let per_channel = self.output_len() / self.out_channels.max(1);
         let mut z: Vec<i128> = (0..self.output_len())
             .map(|out| bias.get(out / per_channel.max(1)).copied().unwrap_or(0))
             .collect();
-        self.for_each_tap(|out, input, k| z[out] += kernel[k] * x[input]);
+        match self.pool {
+            true => self.for_each_tap(|out, input, _| z[out] += x[input]),
+            false => self.for_each_tap(|out, input, k| z[out] += kernel[k] * x[input]),
+        }
         z
     }
 
     /// The keys of the random-combination check: `u[in] = Σ γ^out·K[k]` over the taps reading
-    /// input `in`, then `u[n + co] = Σ γ^out` over channel `co`'s outputs (the bias's keys).
+    /// input `in`, then (with a bias) `u[n + co] = Σ γ^out` over channel `co`'s outputs.
     /// `powers[out] = γ^out`; `kernel` holds the public kernel values.
-    pub fn keys<E: FieldElement<BaseField = Felt>>(&self, kernel: &[Felt], powers: &[E]) -> Vec<E> {
+    pub fn keys<E: FieldElement<BaseField = Felt>>(
+        &self,
+        kernel: &[Felt],
+        powers: &[E],
+        bias: bool,
+    ) -> Vec<E> {
         let n = self.input_len();
-        let mut u = vec![E::ZERO; n + self.out_channels];
+        let mut u = vec![E::ZERO; n];
         if kernel.len() != self.kernel_len() || powers.len() < self.output_len() {
             return u;
         }
-        self.for_each_tap(|out, input, k| u[input] += powers[out].mul_base(kernel[k]));
+        match self.pool {
+            true => self.for_each_tap(|out, input, _| u[input] += powers[out]),
+            false => self.for_each_tap(|out, input, k| u[input] += powers[out].mul_base(kernel[k])),
+        }
+        if !bias {
+            return u;
+        }
+        u.resize(n + self.out_channels, E::ZERO);
         let per_channel = self.output_len() / self.out_channels;
         for (co, key) in u[n..].iter_mut().enumerate() {
             let channel = &powers[co * per_channel..(co + 1) * per_channel];
@@ -167,6 +201,7 @@ mod tests {
             kernel: [3, 2],
             stride,
             padding,
+            pool: false,
         }
     }
 
@@ -230,7 +265,7 @@ mod tests {
     #[test]
     fn keys_combine_the_kernel_as_the_product_check_needs() {
         // Σ_out γ^out·z[out] must equal Σ_in u[in]·x[in] + Σ_co u[n+co]·b[co].
-        use crate::field::Ext as QuadFelt;
+        use crate::field::{Ext as QuadFelt, ExtensionOf as _};
         let g = geometry(2, 1);
         let x: Vec<i128> = (0..g.input_len() as i128).map(|v| v % 5 - 2).collect();
         let k: Vec<i128> = (0..g.kernel_len() as i128).map(|v| v % 7 - 3).collect();
@@ -241,7 +276,7 @@ mod tests {
             .collect();
         let felt = crate::field::felt_i128;
         let kernel: Vec<Felt> = k.iter().map(|&v| felt(v)).collect();
-        let u = g.keys(&kernel, &powers);
+        let u = g.keys(&kernel, &powers, true);
         let z = g.apply(&x, &k, &b);
         let lhs = z
             .iter()
@@ -252,5 +287,25 @@ mod tests {
             .zip(&u)
             .fold(QuadFelt::ZERO, |acc, (&v, &key)| acc + key.mul_base(felt(v)));
         assert_eq!(lhs, rhs);
+    }
+
+    #[test]
+    fn a_sum_pool_adds_each_window_of_its_own_channel() {
+        let g = ConvGeometry {
+            in_channels: 2,
+            input: [4, 5],
+            out_channels: 2,
+            kernel: [2, 2],
+            stride: 2,
+            padding: 0,
+            pool: true,
+        };
+        assert_eq!(g.output(), Some([2, 2]));
+        let x: Vec<i128> = (0..g.input_len() as i128).collect();
+        // Channel 0 is 0..20 row-major in rows of 5; the last column is in no window.
+        let z = g.apply(&x, &[], &[]);
+        assert_eq!(z, vec![12, 20, 52, 60, 112, 120, 152, 160]);
+        assert_eq!(g.kernel_len(), 0);
+        assert_eq!(g.macs(), 8 * 4);
     }
 }

@@ -134,8 +134,8 @@ impl PublicProduct {
         let xv = b.cur(self.x_col);
         let xname = b.tensor_name(self.x);
         b.recv_tensor(self.x, row, xv, sn, format!("{name}.x reads {xname}[j]"));
-        if let Some(conv) = &self.conv {
-            self.recv_bias(b, conv, xv, name);
+        if let Some((conv, bias)) = self.conv.as_ref().and_then(|c| Some((c, c.bias?))) {
+            self.recv_bias(b, conv, bias, xv, name);
         }
         let u = b.e().push(Expr::Aux {
             col: self.aux[0],
@@ -156,7 +156,14 @@ impl PublicProduct {
     }
 
     /// A convolution's bias on `X`: row `n + c` receives `b[c]`, gated by `s_{n+CO} − s_n`.
-    fn recv_bias(&self, b: &mut AirBuilder, conv: &Conv, xv: crate::expr::ExprId, name: &str) {
+    fn recv_bias(
+        &self,
+        b: &mut AirBuilder,
+        conv: &Conv,
+        bias: TensorId,
+        xv: crate::expr::ExprId,
+        name: &str,
+    ) {
         let channels = conv.geometry.out_channels;
         let (lo, hi) = (b.selector(self.n), b.selector(self.n + channels));
         let (lo, hi) = (b.cur(lo), b.cur(hi));
@@ -164,9 +171,9 @@ impl PublicProduct {
         let row = b.row();
         let start = b.e().constant(-(self.n as i128));
         let index = b.e().add(row, start);
-        let bname = b.tensor_name(conv.bias);
+        let bname = b.tensor_name(bias);
         let label = format!("{name}.x reads {bname}[row − {}]", self.n);
-        b.recv_tensor(conv.bias, index, xv, gate, label);
+        b.recv_tensor(bias, index, xv, gate, label);
     }
 
     /// Elements of `W` in the public vector.
@@ -194,7 +201,7 @@ impl PublicProduct {
             .get(self.weights..self.weights + self.weights_len())
             .unwrap_or(&[]);
         if let Some(conv) = &self.conv {
-            return conv.geometry.keys(weights, &powers);
+            return conv.geometry.keys(weights, &powers, conv.bias.is_some());
         }
         if weights.len() != n * m {
             return vec![E::ZERO; n];
@@ -234,7 +241,11 @@ impl PublicProduct {
     }
 
     fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
-        let weights = w.input(&self.w_decl.name, self.weights_len(), self.w_decl.bits)?;
+        let weights = match self.weights_len() {
+            // A sum pool has no weights (and no declaration to read them from).
+            0 => vec![],
+            len => w.input(&self.w_decl.name, len, self.w_decl.bits)?,
+        };
         for (k, &v) in weights.iter().enumerate() {
             w.set_public(self.weights + k, v);
         }
@@ -251,7 +262,7 @@ impl PublicProduct {
             w.set_int(self.x_col, j, xv);
         }
         if let Some(conv) = &self.conv {
-            let b = w.tensor(conv.bias).to_vec();
+            let b = conv.bias.map_or(vec![], |t| w.tensor(t).to_vec());
             for (c, &bv) in b.iter().enumerate() {
                 w.set_int(self.x_col, self.n + c, bv);
             }
@@ -334,7 +345,8 @@ impl AirBuilder {
 
 impl GadgetOp for PublicProduct {
     fn op(&self) -> &'static str {
-        match self.conv {
+        match &self.conv {
+            Some(c) if c.geometry.pool => "pool",
             Some(_) => "conv",
             None => "product",
         }
@@ -360,7 +372,7 @@ impl GadgetOp for PublicProduct {
     }
 
     fn tensors(&self) -> Vec<TensorId> {
-        let bias = self.conv.as_ref().map(|c| c.bias);
+        let bias = self.conv.as_ref().and_then(|c| c.bias);
         [self.x, self.out].into_iter().chain(bias).collect()
     }
 

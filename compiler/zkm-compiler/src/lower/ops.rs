@@ -47,6 +47,7 @@ impl Lowering<'_> {
                 bias,
                 geometry,
             } => self.conv(id, [x, kernel, bias], geometry, &name)?,
+            Op::AvgPool2d { x, geometry } => self.sum_pool(id, x, geometry, &name)?,
             Op::Rescale { arg, ty, clamp } => {
                 let (input, out) = (self.operand(id, arg)?, self.output(id, &name));
                 let a = &self.program.nodes[arg];
@@ -204,5 +205,6 @@ fn op_name(op: &Op) -> &'static str {
         Op::Sum(_) => "sum",
         Op::Reshape(_) => "reshape",
         Op::Conv2d { .. } => "conv2d",
+        Op::AvgPool2d { .. } => "avg_pool2d",
     }
 }

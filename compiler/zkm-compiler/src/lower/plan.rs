@@ -226,8 +226,12 @@ fn decl_uses(p: &Program) -> (Vec<u32>, Vec<bool>) {
 /// True when node `id` is a product (or convolution) whose public matrix is checked by a random
 /// combination (its vector operand is then read once per element).
 fn checked_product(p: &Program, id: NodeId, public_product: &[bool]) -> bool {
-    if let Op::Conv2d { kernel, .. } = p.nodes[id].op {
-        return matches!(p.nodes[kernel].op, Op::Load(d) if public_product[d]);
+    match p.nodes[id].op {
+        Op::Conv2d { kernel, .. } => {
+            return matches!(p.nodes[kernel].op, Op::Load(d) if public_product[d]);
+        }
+        Op::AvgPool2d { .. } => return true,
+        _ => {}
     }
     let Op::MatMul(a, b) = p.nodes[id].op else {
         return false;

@@ -25,7 +25,7 @@ impl Lowering<'_> {
         let xt = self.operand(id, x)?;
         if let Op::Load(d) = self.program.nodes[w].op {
             if self.plan.public_product[d] {
-                self.public_product(id, xt, d, shape, (None, None), name);
+                self.public_product(id, xt, Some(d), shape, (None, None), name);
                 return Ok(());
             }
         }
@@ -63,7 +63,7 @@ impl Lowering<'_> {
             bits: bias.ty.bits,
         };
         let bias = Some(FoldedBias { decl, offset });
-        self.public_product(id, xt, d, shape, (bias, None), name);
+        self.public_product(id, xt, Some(d), shape, (bias, None), name);
         Ok(())
     }
 
@@ -98,9 +98,32 @@ impl Lowering<'_> {
         };
         let conv = Conv {
             geometry,
-            bias: bt,
+            bias: Some(bt),
         };
-        self.public_product(id, xt, d, shape, (None, Some(conv)), name);
+        self.public_product(id, xt, Some(d), shape, (None, Some(conv)), name);
+        Ok(())
+    }
+
+    /// Lowers `avg_pool2d(x, k)` (node `id`): the window sums, a linear map with public
+    /// coefficients, checked like a public product (the division is a change of scale).
+    pub(crate) fn sum_pool(
+        &mut self,
+        id: NodeId,
+        x: NodeId,
+        geometry: ConvGeometry,
+        name: &str,
+    ) -> Result<(), Diagnostic> {
+        let xt = self.operand(id, x)?;
+        let shape = DenseShape {
+            n: geometry.input_len(),
+            m: geometry.output_len(),
+            transposed: false,
+        };
+        let conv = Conv {
+            geometry,
+            bias: None,
+        };
+        self.public_product(id, xt, None, shape, (None, Some(conv)), name);
         Ok(())
     }
 
@@ -139,22 +162,22 @@ impl Lowering<'_> {
         }
     }
 
-    /// A public-matrix product check (a folded bias or a convolution's map, not both).
+    /// A public-matrix product check (a folded bias or a convolution's map, not both) with the
+    /// weights of declaration `d` (none for a sum pool).
     fn public_product(
         &mut self,
         id: NodeId,
         x: TensorId,
-        d: usize,
+        d: Option<usize>,
         shape: DenseShape,
         (bias, conv): (Option<FoldedBias>, Option<Conv>),
         name: &str,
     ) {
-        let decl = &self.program.decls[d];
-        let w_decl = DeclRef {
-            name: decl.name.clone(),
-            bits: decl.ty.bits,
-        };
-        let weights = self.public_of[d].unwrap_or(0);
+        let w_decl = d.map_or(DeclRef { name: String::new(), bits: 8 }, |d| DeclRef {
+            name: self.program.decls[d].name.clone(),
+            bits: self.program.decls[d].ty.bits,
+        });
+        let weights = d.and_then(|d| self.public_of[d]).unwrap_or(0);
         let DenseShape { n, m, transposed } = shape;
         let spec = ProductShape {
             n,

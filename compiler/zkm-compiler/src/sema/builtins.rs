@@ -1,6 +1,6 @@
 //! The builtin operations: the elementwise unary operations registered in
 //! `zkm_air::gadgets::UNARY_OPS` (`relu`, `abs`, …), `argmax`, `sum`, `rescale`,
-//! `rescale_clamp`, `reshape`, `flatten`, `conv2d` (in `conv.rs`).
+//! `rescale_clamp`, `reshape`, `flatten`, `conv2d` and `avg_pool2d` (in `conv.rs`).
 //!
 //! Builtin names are ordinary identifiers, resolved after local values and functions. Their
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
@@ -38,6 +38,8 @@ pub(crate) enum Builtin {
     Flatten,
     /// `conv2d(x, kernel, bias, stride, padding)`: 2-D convolution, channels first.
     Conv2d,
+    /// `avg_pool2d(x, k)`: exact average of each `k × k` window, stride `k`.
+    AvgPool2d,
 }
 
 /// The kind of one builtin argument.
@@ -65,6 +67,7 @@ impl Builtin {
             Builtin::Reshape,
             Builtin::Flatten,
             Builtin::Conv2d,
+            Builtin::AvgPool2d,
         ];
         unary.chain(fixed)
     }
@@ -80,6 +83,7 @@ impl Builtin {
             Builtin::Reshape => "reshape",
             Builtin::Flatten => "flatten",
             Builtin::Conv2d => "conv2d",
+            Builtin::AvgPool2d => "avg_pool2d",
         }
     }
 
@@ -103,6 +107,7 @@ impl Builtin {
                 ArgKind::Int,
                 ArgKind::Int,
             ],
+            Builtin::AvgPool2d => &[ArgKind::Value, ArgKind::Int],
         }
     }
 
@@ -117,6 +122,7 @@ impl Builtin {
             Builtin::Reshape => "reshape(x, [d1, d2, ...])",
             Builtin::Flatten => "flatten(x)",
             Builtin::Conv2d => "conv2d(x, kernel, bias, stride, padding)",
+            Builtin::AvgPool2d => "avg_pool2d(x, k)",
         };
         fixed.to_owned()
     }
@@ -179,6 +185,7 @@ impl Eval<'_, '_> {
             (Builtin::RescaleClamp, Some(ast::Arg::Type(t))) => self.rescale(arg, t, true, span),
             (Builtin::Reshape, Some(ast::Arg::Shape(dims, s))) => self.reshape(arg, dims, *s, span),
             (Builtin::Conv2d, _) => self.conv2d(env, m, arg, args, span),
+            (Builtin::AvgPool2d, Some(ast::Arg::Expr(k))) => self.avg_pool2d(arg, k, span),
             _ => self.quiet_poison(),
         }
     }

@@ -1,5 +1,5 @@
-//! `conv2d(x, kernel, bias, stride, padding)`: shape, scale and range rules of a 2-D
-//! convolution, channels first (`spec/semantics.md`).
+//! `conv2d(x, kernel, bias, stride, padding)` and `avg_pool2d(x, k)`: shape, scale and range
+//! rules of a 2-D convolution and of average pooling, channels first (`spec/semantics.md`).
 
 use zkm_air::gadgets::ConvGeometry;
 use zkm_diagnostics::Span;
@@ -103,6 +103,7 @@ impl Eval<'_, '_> {
             kernel: [ks[2], ks[3]],
             stride: stride.0,
             padding: padding.0,
+            pool: false,
         };
         self.conv_arguments(g, x, ops, stride.1, padding.1)
     }
@@ -173,5 +174,49 @@ impl Eval<'_, '_> {
             geometry: g,
         };
         self.push(op, vec![g.out_channels, oh, ow], frac, r, span)
+    }
+}
+
+impl Eval<'_, '_> {
+    /// `avg_pool2d(x, k)`: `x [C, H, W]`, windows `k × k` with stride `k` (rows and columns past
+    /// the last whole window are dropped); `k` a power of two, so that the window sum at
+    /// `2·log2 k` more fractional bits is the exact average.
+    pub(crate) fn avg_pool2d(&mut self, x: Evaluated, k: &ast::Expr, span: Span) -> Value {
+        let Some(window) = int_literal(k) else {
+            return self.quiet_poison();
+        };
+        let shape = &x.1.shape;
+        if shape.len() != 3 {
+            return self.fail(errors::pool_rank(shape, x.2));
+        }
+        if !window.is_power_of_two() {
+            let msg = format!("the window of `avg_pool2d` must be a power of two, not {window}");
+            let label = "the average would need a division".to_string();
+            return self.fail(errors::pool_argument(msg, k.span, label));
+        }
+        let g = ConvGeometry {
+            in_channels: shape[0],
+            input: [shape[1], shape[2]],
+            out_channels: shape[0],
+            kernel: [window, window],
+            stride: window,
+            padding: 0,
+            pool: true,
+        };
+        let Some([oh, ow]) = g.output() else {
+            let msg = format!(
+                "the window of `avg_pool2d` ({window}×{window}) is larger than the input ({}×{})",
+                shape[1], shape[2]
+            );
+            return self.fail(errors::pool_argument(msg, k.span, "too large".into()));
+        };
+        let extra = 2 * window.trailing_zeros();
+        let frac = x.1.frac + extra;
+        if frac > MAX_VALUE_FRAC {
+            return self.fail(errors::pool_frac(x.1.frac, extra, span));
+        }
+        let r = range::sum(x.1.range, window * window);
+        let op = Op::AvgPool2d { x: x.0, geometry: g };
+        self.push(op, vec![shape[0], oh, ow], frac, r, span)
     }
 }

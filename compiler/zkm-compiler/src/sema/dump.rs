@@ -84,5 +84,6 @@ fn op_text(op: &Op, program: &Program) -> String {
             "conv2d %{x}, %{kernel}, %{bias} stride {} padding {}",
             g.stride, g.padding
         ),
+        Op::AvgPool2d { x, geometry: g } => format!("avg_pool2d %{x} window {}", g.kernel[0]),
     }
 }

@@ -1,4 +1,5 @@
-//! Messages about `conv2d` calls: ranks, channel counts, stride and padding, scales.
+//! Messages about `conv2d` and `avg_pool2d` calls: ranks, channel counts, stride, padding and
+//! window, scales.
 
 use zkm_diagnostics::{codes, Diagnostic, Span};
 
@@ -57,5 +58,36 @@ pub(crate) fn conv_frac(fx: u32, fk: u32, at: Span) -> Diagnostic {
         format!("the result of `conv2d` would have {} fractional bits", fx + fk),
     )
     .with_primary(at, format!("{fx} + {fk} fractional bits, at most 62 fit the field"))
+    .with_help("rescale the input to fewer fractional bits first")
+}
+
+/// `avg_pool2d` of something other than `[C, H, W]` (E0407).
+pub(crate) fn pool_rank(shape: &[usize], at: Span) -> Diagnostic {
+    let got = match shape.len() {
+        0 => "a scalar".to_string(),
+        _ => format!("shape {}", fmt_shape(shape)),
+    };
+    Diagnostic::error(
+        codes::BAD_RANK,
+        format!("`avg_pool2d` needs an input of shape [C, H, W], but it has {got}"),
+    )
+    .with_primary(at, format!("{got}, expected [C, H, W]"))
+    .with_help("reshape a single-channel image to [1, H, W] first")
+}
+
+/// A pooling window `avg_pool2d` cannot use (E0404).
+pub(crate) fn pool_argument(msg: String, at: Span, label: String) -> Diagnostic {
+    Diagnostic::error(codes::BAD_ARGUMENTS, msg)
+        .with_primary(at, label)
+        .with_note("`avg_pool2d(x, k)` averages k×k windows with stride k; k is 1, 2, 4, 8, …")
+}
+
+/// An average with more fractional bits than fit the field (E0501).
+pub(crate) fn pool_frac(frac: u32, extra: u32, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::FIELD_OVERFLOW,
+        format!("the result of `avg_pool2d` would have {} fractional bits", frac + extra),
+    )
+    .with_primary(at, format!("{frac} + {extra} fractional bits, at most 62 fit the field"))
     .with_help("rescale the input to fewer fractional bits first")
 }
