@@ -67,6 +67,11 @@ fn linear_digits_runs() {
 }
 
 #[test]
+fn cnn_digits_runs() {
+    example_runs("cnn_digits");
+}
+
+#[test]
 fn artifact_round_trips_and_rejects_tampering() {
     let artifacts = [
         build("linear_digits").1,
@@ -125,6 +130,36 @@ fn artifact_with_dangling_indices_is_refused() {
             err.to_string().contains("not a zkmc artifact"),
             "edit {k}: {err}"
         );
+    }
+}
+
+/// A convolution whose recorded shape disagrees with its product check, or whose key
+/// computation would be unbounded, is refused before any verifier work.
+#[test]
+fn artifact_with_an_inconsistent_convolution_is_refused() {
+    use zkm_air::gadgets::Gadget;
+    let program = &build("cnn_digits").1.program;
+    let edits: [fn(&mut zkm_air::gadgets::ConvGeometry); 4] = [
+        |g| g.out_channels += 1,
+        |g| g.stride = 0,
+        |g| g.input = [1 << 40, 1 << 40],
+        |g| g.padding = 7,
+    ];
+    for (k, edit) in edits.iter().enumerate() {
+        let mut p = program.clone();
+        let convs = p.gadgets.iter_mut().filter_map(|g| match g {
+            Gadget::PublicProduct(q) => q.conv.as_mut(),
+            _ => None,
+        });
+        let mut edited = 0;
+        for conv in convs {
+            edit(&mut conv.geometry);
+            edited += 1;
+        }
+        assert_eq!(edited, 2, "the example has a convolution and a pool");
+        let json = Artifact::new(p).to_json();
+        let err = Artifact::from_json(&json).expect_err("inconsistent convolution accepted");
+        assert!(err.to_string().contains("conv"), "edit {k}: {err}");
     }
 }
 
@@ -231,6 +266,24 @@ corruption!(
     "mlp_digits",
     Cell::Main("relu10.out", 7),
     3
+);
+corruption!(
+    corrupt_conv_output,
+    "cnn_digits",
+    Cell::Main("conv2d5.z", 100),
+    1
+);
+corruption!(
+    corrupt_conv_bias_row,
+    "cnn_digits",
+    Cell::Main("conv2d5.x", 65),
+    1
+);
+corruption!(
+    corrupt_pool_sum,
+    "cnn_digits",
+    Cell::Main("avg_pool2d8.z", 5),
+    -1
 );
 corruption!(
     corrupt_argmax_index,

@@ -130,14 +130,16 @@ impl Outcome {
 pub fn example(name: &str) -> &'static Example {
     static MLP: OnceLock<Example> = OnceLock::new();
     static LINEAR: OnceLock<Example> = OnceLock::new();
+    static CNN: OnceLock<Example> = OnceLock::new();
     match name {
+        "cnn_digits" => CNN.get_or_init(|| Example::new("cnn_digits")),
         "mlp_digits" => MLP.get_or_init(|| Example::new("mlp_digits")),
         "linear_digits" => LINEAR.get_or_init(|| Example::new("linear_digits")),
         _ => panic!("no example {name}"),
     }
 }
 
-pub const EXAMPLES: [&str; 2] = ["mlp_digits", "linear_digits"];
+pub const EXAMPLES: [&str; 3] = ["mlp_digits", "linear_digits", "cnn_digits"];
 
 /// The first main column whose name starts with `prefix` and ends with `suffix` (names carry
 /// node ids such as `relu10.out`, which move when the model or the lowering changes), its name,

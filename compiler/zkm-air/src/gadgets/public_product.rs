@@ -101,13 +101,11 @@ impl PublicProduct {
             conv,
         } = shape;
         let (sel_n, sel_m) = (b.selector(n), b.selector(m));
-        let x_col = b.main_col(format!("{name}.x"), "x[j] on row j");
-        let z_col = b.main_col(format!("{name}.z"), "claimed W·x [i] on row i");
+        let [x_means, z_means, u_means] = meanings(conv.as_ref());
+        let x_col = b.main_col(format!("{name}.x"), x_means);
+        let z_col = b.main_col(format!("{name}.z"), z_means);
         let aux = [
-            b.aux_col(
-                format!("{name}.u"),
-                "γ-combination of W's column j, pinned by the verifier",
-            ),
+            b.aux_col(format!("{name}.u"), u_means),
             b.aux_col(format!("{name}.p"), "γ^row"),
             b.aux_col(format!("{name}.d"), "Σ u·x − Σ γ^i·z over earlier rows"),
         ];
@@ -298,6 +296,27 @@ impl PublicProduct {
         let keyed: Vec<E> = keys.iter().zip(x).map(|(&u, &xv)| u.mul_base(xv)).collect();
         aux[self.aux[0] as usize].copy_from_slice(&keys);
         self.z_side().fill_aux(main, &keyed, gamma, aux);
+    }
+}
+
+/// What columns `X`, `Z` and `U` hold, for the listing.
+fn meanings(conv: Option<&Conv>) -> [&'static str; 3] {
+    match conv {
+        None => [
+            "x[j] on row j",
+            "claimed W·x [i] on row i",
+            "γ-combination of W's column j, pinned by the verifier",
+        ],
+        Some(c) if c.geometry.pool => [
+            "x[j] on row j",
+            "claimed window sum [i] on row i",
+            "γ^i of the window reading x[j], pinned by the verifier",
+        ],
+        Some(_) => [
+            "x[j] on row j, then bias[c] on row n + c",
+            "claimed conv(x) + bias [i] on row i",
+            "Σ γ^i·K over the taps reading x[j] (then bias keys), pinned by the verifier",
+        ],
     }
 }
 
