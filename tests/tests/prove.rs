@@ -376,13 +376,35 @@ fn dishonest_matmul_sum_is_rejected() {
 fn dishonest_matmul_sum_with_consistent_consumer_is_rejected() {
     let ex = example("mlp_digits");
     let (z, name) = matmul_column(&ex.artifact);
-    let gadget = gadget_of(&name).to_owned();
     // The product's consumer: the first rescale, possibly stacked (its rows start at `first`).
     let (consumer, _, first) = column(&ex.artifact, "rescale", ".in");
-    let tamper = |r: usize, s: usize| {
+    consistent_consumer_tamper(ex, (z, &name), (consumer, first));
+}
+
+/// The same attack on the convolution and on the average pool of the CNN example: each is
+/// checked by its own random combination over the convolution's (or pool's) linear map.
+#[test]
+fn dishonest_conv_and_pool_sums_with_consistent_consumers_are_rejected() {
+    let ex = example("cnn_digits");
+    for (product, consumer) in [("conv2d", "rescale_clamp"), ("avg_pool2d", "rescale9")] {
+        let (z, name, _) = column(&ex.artifact, product, ".z");
+        let (consumer, _, first) = column(&ex.artifact, consumer, ".in");
+        consistent_consumer_tamper(ex, (z, &name), (consumer, first));
+    }
+}
+
+/// Moves one unit between two outputs of product column `z` (named `name`) and between the
+/// matching inputs of its consumer (`consumer`, rows from `first`), then forces a proof.
+fn consistent_consumer_tamper(
+    ex: &Example,
+    (z, name): (usize, &str),
+    (consumer, first): (usize, usize),
+) {
+    let gadget = gadget_of(name).to_owned();
+    let tamper = |r: usize, s: usize, d: i64| {
         let mut trace = ex.trace.clone();
         let (cr, cs) = (first + r, first + s);
-        for (col, row, delta) in [(z, r, 1), (z, s, -1), (consumer, cr, 1), (consumer, cs, -1)] {
+        for (col, row, delta) in [(z, r, d), (z, s, -d), (consumer, cr, d), (consumer, cs, -d)] {
             trace.main[col][row] += felt(delta);
         }
         trace
@@ -391,16 +413,34 @@ fn dishonest_matmul_sum_with_consistent_consumer_is_rejected() {
         let failures = check(&ex.artifact.program, t);
         !failures.is_empty() && failures.iter().all(|f| f.label.starts_with(&gadget))
     };
-    let rows = 16;
-    let pair = (0..rows)
-        .flat_map(|r| (0..rows).map(move |s| (r, s)))
-        .find(|&(r, s)| r != s && only_the_product_fails(&tamper(r, s)));
-    let (r, s) = pair.expect("two rows whose remainders differ by one");
-    let trace = tamper(r, s);
+    // Remainders that differ by `d` (a power of two below the rescale's divisor) need outputs
+    // that differ by an odd multiple of `d`: only such pairs are worth a run of the checker.
+    let value = |r: usize| zkm_air::field::signed(ex.trace.main[z][r]);
+    let fits =
+        |r: usize, s: usize, d: i64| (value(s) - value(r)).rem_euclid(2 * d as i128) == d as i128;
+    let outputs = product_outputs(ex, z).min(256);
+    let found = [1, 2, 4].into_iter().find_map(|d| {
+        (0..outputs)
+            .flat_map(|r| (0..outputs).map(move |s| (r, s)))
+            .filter(|&(r, s)| fits(r, s, d))
+            .find(|&(r, s)| only_the_product_fails(&tamper(r, s, d)))
+            .map(|(r, s)| (r, s, d))
+    });
+    let (r, s, d) = found.unwrap_or_else(|| panic!("{name}: no two rows to swap remainders"));
+    let trace = tamper(r, s, d);
     let failures = check_fails(ex, &trace, &gadget);
     let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
-    eprintln!("{name}[{r}] + 1, {name}[{s}] - 1, consumer adjusted: {labels:?}");
+    eprintln!("{name}[{r}] + {d}, {name}[{s}] - {d}, consumer adjusted: {labels:?}");
     forced_proof_is_rejected(ex, &trace);
+}
+
+/// The number of outputs of the product check whose claimed-output column is `z`.
+fn product_outputs(ex: &Example, z: usize) -> usize {
+    let found = ex.artifact.program.gadgets.iter().find_map(|g| match g {
+        zkm_air::gadgets::Gadget::PublicProduct(p) if p.z_col as usize == z => Some(p.m),
+        _ => None,
+    });
+    found.expect("a product check owns the column")
 }
 
 // SECURITY

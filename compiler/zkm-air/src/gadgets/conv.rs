@@ -88,7 +88,12 @@ impl ConvGeometry {
         if self.pool {
             return 0;
         }
-        product(&[self.out_channels, self.in_channels, self.kernel[0], self.kernel[1]])
+        product(&[
+            self.out_channels,
+            self.in_channels,
+            self.kernel[0],
+            self.kernel[1],
+        ])
     }
 
     /// Multiply-accumulates counted as if padding were real input, `output_len · CI·KH·KW`
@@ -123,8 +128,7 @@ impl ConvGeometry {
                                 continue;
                             };
                             for kw in 0..kw_len {
-                                let Some(w) =
-                                    (ow * s + kw).checked_sub(pad).filter(|&w| w < w_len)
+                                let Some(w) = (ow * s + kw).checked_sub(pad).filter(|&w| w < w_len)
                                 else {
                                     continue;
                                 };
@@ -223,7 +227,8 @@ mod tests {
                                     && (0..w_len as isize).contains(&w);
                                 if inside {
                                     let xi = (ci * h_len + h as usize) * w_len + w as usize;
-                                    let ki = ((co * g.in_channels + ci) * kh_len + kh) * kw_len + kw;
+                                    let ki =
+                                        ((co * g.in_channels + ci) * kh_len + kh) * kw_len + kw;
                                     acc += k[ki] * x[xi];
                                 }
                             }
@@ -243,7 +248,11 @@ mod tests {
             let x: Vec<i128> = (0..g.input_len() as i128).map(|v| v * 7 % 11 - 5).collect();
             let k: Vec<i128> = (0..g.kernel_len() as i128).map(|v| v * 5 % 9 - 4).collect();
             let b = vec![3, -2, 10];
-            assert_eq!(g.apply(&x, &k, &b), naive(&g, &x, &k, &b), "{stride} {padding}");
+            assert_eq!(
+                g.apply(&x, &k, &b),
+                naive(&g, &x, &k, &b),
+                "{stride} {padding}"
+            );
         }
     }
 
@@ -271,9 +280,10 @@ mod tests {
         let k: Vec<i128> = (0..g.kernel_len() as i128).map(|v| v % 7 - 3).collect();
         let b = vec![4, -1, 2];
         let gamma = QuadFelt::new(Felt::new(12345), Felt::new(678));
-        let powers: Vec<QuadFelt> = std::iter::successors(Some(QuadFelt::ONE), |p| Some(*p * gamma))
-            .take(g.output_len())
-            .collect();
+        let powers: Vec<QuadFelt> =
+            std::iter::successors(Some(QuadFelt::ONE), |p| Some(*p * gamma))
+                .take(g.output_len())
+                .collect();
         let felt = crate::field::felt_i128;
         let kernel: Vec<Felt> = k.iter().map(|&v| felt(v)).collect();
         let u = g.keys(&kernel, &powers, true);
@@ -283,9 +293,9 @@ mod tests {
             .zip(&powers)
             .fold(QuadFelt::ZERO, |acc, (&zv, &p)| acc + p.mul_base(felt(zv)));
         let inputs = x.iter().chain(&b);
-        let rhs = inputs
-            .zip(&u)
-            .fold(QuadFelt::ZERO, |acc, (&v, &key)| acc + key.mul_base(felt(v)));
+        let rhs = inputs.zip(&u).fold(QuadFelt::ZERO, |acc, (&v, &key)| {
+            acc + key.mul_base(felt(v))
+        });
         assert_eq!(lhs, rhs);
     }
 

@@ -193,13 +193,7 @@ fn tensor_rows(p: &Program, checked: &[bool], random: usize) -> usize {
         Op::Conv2d { x, geometry, .. } => n.len().max(p.nodes[x].len() + geometry.out_channels),
         _ => n.len(),
     };
-    let longest = p
-        .nodes
-        .iter()
-        .filter(in_trace)
-        .map(rows)
-        .max()
-        .unwrap_or(1);
+    let longest = p.nodes.iter().filter(in_trace).map(rows).max().unwrap_or(1);
     (longest.max(zkm_air::range::TABLE_ROWS) + 1 + random).next_power_of_two()
 }
 

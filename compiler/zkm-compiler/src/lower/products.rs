@@ -88,7 +88,11 @@ impl Lowering<'_> {
         };
         if geometry.macs() > MAX_CONV_TAPS {
             let what = format!("a convolution of more than {MAX_CONV_TAPS} multiply-accumulates");
-            return Err(unsupported(span, &what, "split the layer into smaller ones"));
+            return Err(unsupported(
+                span,
+                &what,
+                "split the layer into smaller ones",
+            ));
         }
         let (xt, bt) = (self.operand(id, x)?, self.operand(id, bias)?);
         let shape = DenseShape {
@@ -173,10 +177,16 @@ impl Lowering<'_> {
         (bias, conv): (Option<FoldedBias>, Option<Conv>),
         name: &str,
     ) {
-        let w_decl = d.map_or(DeclRef { name: String::new(), bits: 8 }, |d| DeclRef {
-            name: self.program.decls[d].name.clone(),
-            bits: self.program.decls[d].ty.bits,
-        });
+        let w_decl = d.map_or(
+            DeclRef {
+                name: String::new(),
+                bits: 8,
+            },
+            |d| DeclRef {
+                name: self.program.decls[d].name.clone(),
+                bits: self.program.decls[d].ty.bits,
+            },
+        );
         let weights = d.and_then(|d| self.public_of[d]).unwrap_or(0);
         let DenseShape { n, m, transposed } = shape;
         let spec = ProductShape {

@@ -119,9 +119,13 @@ impl Eval<'_, '_> {
     ) -> Option<ConvGeometry> {
         let smallest = g.kernel[0].min(g.kernel[1]);
         let problem = if g.stride == 0 {
-            Some((stride_at, "the stride of `conv2d` must be at least 1".to_string()))
+            Some((
+                stride_at,
+                "the stride of `conv2d` must be at least 1".to_string(),
+            ))
         } else if g.padding >= smallest {
-            let msg = format!("the padding of `conv2d` must be smaller than the kernel ({smallest})");
+            let msg =
+                format!("the padding of `conv2d` must be smaller than the kernel ({smallest})");
             Some((padding_at, msg))
         } else {
             None
@@ -142,7 +146,10 @@ impl Eval<'_, '_> {
             h + 2 * g.padding,
             w + 2 * g.padding
         );
-        let primary = (ops.kernel.2, format!("kernel {}", fmt_shape(&ops.kernel.1.shape)));
+        let primary = (
+            ops.kernel.2,
+            format!("kernel {}", fmt_shape(&ops.kernel.1.shape)),
+        );
         let secondary = (x.2, format!("input {}", fmt_shape(&x.1.shape)));
         self.report(errors::conv_mismatch(msg, primary, secondary));
         None
@@ -216,7 +223,10 @@ impl Eval<'_, '_> {
             return self.fail(errors::pool_frac(x.1.frac, extra, span));
         }
         let r = range::sum(x.1.range, window * window);
-        let op = Op::AvgPool2d { x: x.0, geometry: g };
+        let op = Op::AvgPool2d {
+            x: x.0,
+            geometry: g,
+        };
         self.push(op, vec![shape[0], oh, ow], frac, r, span)
     }
 }

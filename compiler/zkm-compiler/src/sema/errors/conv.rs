@@ -55,9 +55,15 @@ pub(crate) fn conv_bias_scale(bias_frac: u32, frac: u32, at: Span) -> Diagnostic
 pub(crate) fn conv_frac(fx: u32, fk: u32, at: Span) -> Diagnostic {
     Diagnostic::error(
         codes::FIELD_OVERFLOW,
-        format!("the result of `conv2d` would have {} fractional bits", fx + fk),
+        format!(
+            "the result of `conv2d` would have {} fractional bits",
+            fx + fk
+        ),
     )
-    .with_primary(at, format!("{fx} + {fk} fractional bits, at most 62 fit the field"))
+    .with_primary(
+        at,
+        format!("{fx} + {fk} fractional bits, at most 62 fit the field"),
+    )
     .with_help("rescale the input to fewer fractional bits first")
 }
 
@@ -86,8 +92,14 @@ pub(crate) fn pool_argument(msg: String, at: Span, label: String) -> Diagnostic 
 pub(crate) fn pool_frac(frac: u32, extra: u32, at: Span) -> Diagnostic {
     Diagnostic::error(
         codes::FIELD_OVERFLOW,
-        format!("the result of `avg_pool2d` would have {} fractional bits", frac + extra),
+        format!(
+            "the result of `avg_pool2d` would have {} fractional bits",
+            frac + extra
+        ),
     )
-    .with_primary(at, format!("{frac} + {extra} fractional bits, at most 62 fit the field"))
+    .with_primary(
+        at,
+        format!("{frac} + {extra} fractional bits, at most 62 fit the field"),
+    )
     .with_help("rescale the input to fewer fractional bits first")
 }
