@@ -207,15 +207,25 @@ fn verify(artifact: &Artifact, trace: &Trace, proved: &Proved) -> Result<Duratio
     Ok(median(times))
 }
 
-/// Σ n_in·n_out over the model's 2-D parameters: the MACs of its matrix products.
+/// Σ n_in·n_out over the model's 2-D parameters (the MACs of its matrix products) plus the taps
+/// of its convolutions (pools are additions, not counted).
 pub fn macs(artifact: &Artifact) -> u64 {
-    artifact
-        .program
+    let p = &artifact.program;
+    let dense: u64 = p
         .decls
         .iter()
         .filter(|d| d.kind == zkm_air::DeclKind::Param && d.shape.len() == 2)
         .map(|d| d.len() as u64)
-        .sum()
+        .sum();
+    let convs = p.gadgets.iter().filter_map(|g| match g {
+        zkm_air::gadgets::Gadget::PublicProduct(q) => q.conv.as_ref(),
+        _ => None,
+    });
+    let mut taps = 0u64;
+    for conv in convs.filter(|c| !c.geometry.pool) {
+        conv.geometry.for_each_tap(|_, _, _| taps += 1);
+    }
+    dense + taps
 }
 
 /// The median (the mean of the middle two for an even count); zero for none.

@@ -14,6 +14,7 @@ mod conv;
 mod dense;
 mod elementwise;
 mod io;
+mod private_conv;
 mod private_product;
 mod public_product;
 mod relu;
@@ -35,6 +36,7 @@ pub use conv::{Conv, ConvGeometry, MAX_CONV_TAPS};
 pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
 pub use io::{Output, Store};
+pub use private_conv::{ConvLayout, PrivateConv};
 pub use private_product::PrivateProduct;
 pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
 pub use relu::Relu;
@@ -113,6 +115,8 @@ register_gadgets! {
     PublicProduct,
     /// A matrix-vector product with private weights, checked by a random linear combination.
     PrivateProduct,
+    /// A convolution with a private kernel, checked by a random linear combination.
+    PrivateConv,
     /// Elementwise add, subtract, multiply or negate.
     Elementwise,
     /// Requantization with a range-checked remainder, optionally saturating.

@@ -78,7 +78,11 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
         .map(|(a, b)| *a || *b)
         .collect();
     for (id, n) in p.nodes.iter().enumerate() {
-        let checked = checked_product(p, id, &by_combination);
+        // A private kernel's convolution gathers its input: it is not read once per element.
+        let checked = match n.op {
+            Op::Conv2d { .. } => checked_product(p, id, &public_product),
+            _ => checked_product(p, id, &by_combination),
+        };
         for (k, &a) in n.op.operands().iter().enumerate() {
             let per_element = if checked {
                 1
@@ -114,7 +118,7 @@ pub(crate) fn plan(p: &Program, random_rows: Option<u32>) -> Result<Plan, Diagno
         (None, false) => 0,
     };
     let row_target = row_target(p, &by_combination, &stored_in_dense, random_rows);
-    let min_rows = tensor_rows(p, &by_combination, random_rows);
+    let min_rows = tensor_rows(p, &by_combination, &stored_in_dense, random_rows);
     Ok(Plan {
         root,
         reads,
@@ -181,15 +185,21 @@ fn row_target(p: &Program, checked: &[bool], stored: &[bool], random: usize) -> 
     // Products size their lanes to fit below the target, so their rows only need to fit the
     // power of two itself; tensor regions need a spare row (see `tensor_rows`).
     // Products size their lanes to fit below the target minus the random rows.
-    tensor_rows(p, checked, random).max(products.max().unwrap_or(0).next_power_of_two())
+    tensor_rows(p, checked, stored, random).max(products.max().unwrap_or(0).next_power_of_two())
 }
 
 /// The shortest power-of-two trace in which every tensor region fits below the dead row, with
-/// `random` random rows after it.
-fn tensor_rows(p: &Program, checked: &[bool], random: usize) -> usize {
+/// `random` random rows after it (`stored[d]`: a private kernel in the trace).
+fn tensor_rows(p: &Program, checked: &[bool], stored: &[bool], random: usize) -> usize {
     let in_trace = |n: &&crate::ir::Node| !matches!(n.op, Op::Load(d) if checked[d]);
-    // A convolution's product check reads its bias on the rows after its input's.
+    // A public kernel's check reads the bias on the rows after the input's; a private kernel's
+    // gadget has its blocks and filler rows.
     let rows = |n: &crate::ir::Node| match n.op {
+        Op::Conv2d {
+            kernel, geometry, ..
+        } if matches!(p.nodes[kernel].op, Op::Load(d) if stored[d]) => {
+            n.len().max(zkm_air::gadgets::ConvLayout::of(&geometry).rows())
+        }
         Op::Conv2d { x, geometry, .. } => n.len().max(p.nodes[x].len() + geometry.out_channels),
         _ => n.len(),
     };
@@ -273,6 +283,8 @@ fn reads_per_element(p: &Program, id: NodeId, a: NodeId, k: usize) -> u32 {
     match node.op {
         Op::Const(_) | Op::Load(_) | Op::Reshape(_) => 0,
         Op::MatMul(..) if is_matrix_operand(p, id, k) => 1,
+        // A private kernel's gadget gathers every input element equally often.
+        Op::Conv2d { geometry, .. } if k == 0 => zkm_air::gadgets::ConvLayout::of(&geometry).reads,
         Op::MatMul(..) => node.len() as u32,
         Op::Add(..) | Op::Sub(..) | Op::Mul(..) if operand.len() == 1 && node.len() > 1 => {
             node.len() as u32

@@ -3,8 +3,8 @@
 //! Convolutions with a public kernel use the same check over the convolution's linear map.
 
 use zkm_air::gadgets::{
-    Conv, ConvGeometry, DeclRef, Dense, DenseShape, FoldedBias, PrivateProduct, ProductShape,
-    PublicProduct, MAX_CONV_TAPS,
+    Conv, ConvGeometry, DeclRef, Dense, DenseShape, FoldedBias, PrivateConv, PrivateProduct,
+    ProductShape, PublicProduct, MAX_CONV_TAPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -68,7 +68,8 @@ impl Lowering<'_> {
     }
 
     /// Lowers `conv2d(x, kernel, bias)` (node `id`): a public kernel used by this convolution
-    /// only is checked by a random combination and never enters the trace.
+    /// only is checked by a random combination and never enters the trace; a private one is
+    /// stored in the trace and checked by the in-trace combination of `PrivateConv`.
     pub(crate) fn conv(
         &mut self,
         id: NodeId,
@@ -77,23 +78,24 @@ impl Lowering<'_> {
         name: &str,
     ) -> Result<(), Diagnostic> {
         let span = self.program.nodes[id].span;
+        if geometry.macs() > MAX_CONV_TAPS {
+            let what = format!("a convolution of more than {MAX_CONV_TAPS} multiply-accumulates");
+            return Err(unsupported(span, &what, "split the layer into smaller ones"));
+        }
+        let private = |d: usize| self.program.decls[d].visibility == crate::ir::Visibility::Private;
         let d = match self.program.nodes[kernel].op {
             Op::Load(d) if self.plan.public_product[d] => d,
+            Op::Load(d) if self.plan.stored_in_dense[d] && private(d) => {
+                return self.private_conv(id, [x, d, bias], geometry, name);
+            }
             _ => {
-                let what = "a convolution whose kernel is not a public parameter used only by it";
-                let help = "declare the kernel `public param` and use it in one `conv2d`; \
-                            private and committed kernels are not supported yet";
+                let what = "a convolution whose kernel is not a public or private parameter used \
+                            only by it";
+                let help = "declare the kernel `public param` or `param` and use it in one \
+                            `conv2d`; committed and computed kernels are not supported yet";
                 return Err(unsupported(span, what, help));
             }
         };
-        if geometry.macs() > MAX_CONV_TAPS {
-            let what = format!("a convolution of more than {MAX_CONV_TAPS} multiply-accumulates");
-            return Err(unsupported(
-                span,
-                &what,
-                "split the layer into smaller ones",
-            ));
-        }
         let (xt, bt) = (self.operand(id, x)?, self.operand(id, bias)?);
         let shape = DenseShape {
             n: geometry.input_len(),
@@ -105,6 +107,28 @@ impl Lowering<'_> {
             bias: Some(bt),
         };
         self.public_product(id, xt, Some(d), shape, (None, Some(conv)), name);
+        Ok(())
+    }
+
+    /// A private kernel (declaration `d`) stored in the trace.
+    fn private_conv(
+        &mut self,
+        id: NodeId,
+        [x, d, bias]: [usize; 3],
+        geometry: ConvGeometry,
+        name: &str,
+    ) -> Result<(), Diagnostic> {
+        let (xt, bt) = (self.operand(id, x)?, self.operand(id, bias)?);
+        let decl = &self.program.decls[d];
+        let k_decl = DeclRef {
+            name: decl.name.clone(),
+            bits: decl.ty.bits,
+        };
+        let out = self.output(id, name);
+        let loc = self.loc(self.program.nodes[id].span);
+        self.b.gadget(loc, |b| {
+            PrivateConv::lower(b, [xt, bt, out], geometry, k_decl, name)
+        });
         Ok(())
     }
 

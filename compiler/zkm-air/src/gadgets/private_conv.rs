@@ -1,0 +1,483 @@
+//! 2-D convolution with a **private** kernel `K [CO, T]` (`T = CI·KH·KW` taps per output), by a
+//! randomized check computed in the trace. With `P = OH·OW` output positions, output
+//! `i = co·P + p` and `patch_p[t]` the input element tap `t` of position `p` reads (0 in the
+//! padding), one random γ factors as `γ^i = (γ^P)^co · γ^p`, so
+//!
+//! `Σ_i γ^i·(z_i − b[co]) = Σ_t A_t·Q_t` with `A_t = Σ_co γ^(P·co)·K[co][t]`, `Q_t = Σ_p γ^p·patch_p[t]`,
+//!
+//! and the bias is one more tap whose patch is 1 everywhere (`A_T = Σ_co γ^(P·co)·b[co]`,
+//! `Q_T = Σ_p γ^p`).
+//!
+//! Layout: `T + 1` blocks of `L = max(P, CO)` rows (`Blocks`: columns `I`, `G − s·E = 0`). In
+//! block `t < T`, row `p` **gathers** `patch_p[t]` into `XV`: it receives `x[IDX]` where `IDX`
+//! and the gate `XG` are periodic columns (fixed by the geometry, known to the verifier); in
+//! block `T`, `XV = 1` on rows `p < P` (`(s_{LT+P} − s_{LT})·(XV − 1) = 0`). Row `co` of block
+//! `t` holds `K[co][t]` in lane `K` (range-checked to the declared width on rows before block
+//! `T`); block `T`'s lane receives the bias `b[co]` on its row `co`. Since the bus needs every
+//! element of `x` read equally often, *filler* rows after the blocks receive the elements read
+//! by fewer taps (border elements) until each is read `R` times (the most any element is read);
+//! they take no part in the check (`XG·s_{(T+1)L}` selects the tap rows).
+//!
+//! Auxiliary columns, after γ is drawn, with `E = I' − I`:
+//! - `PQ[0] = 1`, `PQ' − (1 − E)·γ·PQ − E = 0` (`γ^p` within a block);
+//! - `PW[0] = 1`, `PW' − (1 − E)·γ^P·PW − E = 0` (`γ^(P·co)` within a block);
+//! - `TA − BA − PW·K = 0`, `BA' − (1 − E)·TA = 0`, `BA[0] = 0` (`TA = A_t` on a block's last row);
+//! - `TQ − BQ − PQ·C·XV = 0` with `C = XG·s_{(T+1)L} + s_{LT+P} − s_{LT}`, `BQ' − (1 − E)·TQ = 0`,
+//!   `BQ[0] = 0` (`TQ = Q_t` on a block's last row; degree 3 with one periodic factor);
+//! - the `z` side of the product checks (`ZSide`) with `keyed = G·TA·TQ` (degree 3), and
+//!   `D[N−1] = 0`.
+//!
+//! A kernel value on a row `co ≥ CO` of a block adds the monomials `γ^(P·co + p)`, which no
+//! output carries, so the identity fails unless those values change no output.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builder::{AirBuilder, TensorId, LAST_ROW};
+use crate::expr::{Expr, ExprId};
+use crate::field::{Felt, FieldElement};
+use crate::program::AssertValue;
+use crate::range::RangeCheck;
+use crate::witness::{Witness, WitnessError};
+
+use super::blocks::Blocks;
+use super::contract::{limbs, AuxFill, DeclRef, GadgetOp, Owned};
+use super::conv::ConvGeometry;
+use super::zside::ZSide;
+use super::GAMMA;
+
+/// Columns of a private-kernel convolution check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateConv {
+    /// The input `[CI, H, W]`.
+    pub x: TensorId,
+    /// The bias `[CO]`.
+    pub bias: TensorId,
+    /// The output `[CO, OH, OW]`.
+    pub out: TensorId,
+    /// The convolution's shape.
+    pub geometry: ConvGeometry,
+    /// The kernel's declared name and width.
+    pub k_decl: DeclRef,
+    /// Main columns `I`, `G`, `XV`, `K`, `Z`.
+    pub main: [u16; 5],
+    /// Range check of the kernel lane.
+    pub range: RangeCheck,
+    /// Periodic columns `IDX`, `XG`.
+    pub periodic: [u16; 2],
+    /// Auxiliary columns `PQ`, `PW`, `BA`, `TA`, `BQ`, `TQ`, `P`, `D`.
+    pub aux: [u16; 8],
+}
+
+/// Where each gathered element goes: the layout every part of the gadget derives from the
+/// geometry alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConvLayout {
+    /// Taps per output `T`.
+    pub taps: usize,
+    /// Output positions `P`.
+    pub positions: usize,
+    /// Rows per block `L = max(P, CO)`.
+    pub block: usize,
+    /// `(row, input element)` of every row that receives an element of `x`: the tap rows, then
+    /// the filler rows.
+    pub gathers: Vec<(usize, usize)>,
+    /// Rows that are taps (the rest of `gathers` is filler).
+    pub tap_rows: usize,
+    /// How often every element of `x` is received.
+    pub reads: u32,
+}
+
+impl ConvLayout {
+    /// The layout of `g` (a valid convolution, not a pool).
+    pub fn of(g: &ConvGeometry) -> ConvLayout {
+        let [oh, ow] = g.output().unwrap_or([0, 0]);
+        let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
+        let block = positions.max(g.out_channels);
+        let mut gathers = Vec::new();
+        let mut count = vec![0u32; g.input_len()];
+        // Output channel 0's taps: `out = p` and kernel index `k = t`.
+        g.for_each_tap(|out, input, k| {
+            if out < positions {
+                gathers.push((k * block + out, input));
+                count[input] += 1;
+            }
+        });
+        gathers.sort_unstable();
+        let tap_rows = gathers.len();
+        let reads = count.iter().copied().max().unwrap_or(0).max(1);
+        let mut row = (taps + 1) * block;
+        for (input, &c) in count.iter().enumerate() {
+            for _ in c..reads {
+                gathers.push((row, input));
+                row += 1;
+            }
+        }
+        ConvLayout {
+            taps,
+            positions,
+            block,
+            gathers,
+            tap_rows,
+            reads,
+        }
+    }
+
+    /// Rows of the blocks, `(T + 1)·L`.
+    pub fn block_rows(&self) -> usize {
+        (self.taps + 1) * self.block
+    }
+
+    /// Rows the gadget uses: the blocks and the filler rows.
+    pub fn rows(&self) -> usize {
+        self.block_rows() + (self.gathers.len() - self.tap_rows)
+    }
+
+    /// The periodic columns `IDX` and `XG` (period: the rows, rounded up to a power of two).
+    fn periodic(&self) -> [Vec<u64>; 2] {
+        let period = self.rows().next_power_of_two().max(2);
+        let (mut idx, mut gate) = (vec![0u64; period], vec![0u64; period]);
+        for &(row, input) in &self.gathers {
+            idx[row] = input as u64;
+            gate[row] = 1;
+        }
+        [idx, gate]
+    }
+}
+
+impl PrivateConv {
+    /// Lowers `out = conv(x, K) + bias` for a private kernel declared as `k_decl`.
+    pub fn lower(
+        b: &mut AirBuilder,
+        [x, bias, out]: [TensorId; 3],
+        geometry: ConvGeometry,
+        k_decl: DeclRef,
+        name: &str,
+    ) -> Self {
+        let layout = ConvLayout::of(&geometry);
+        let col = |b: &mut AirBuilder, s: &str, what: &str| {
+            b.main_col(format!("{name}.{s}"), what.to_owned())
+        };
+        let main = [
+            col(b, "I", "tap t of this row's block (T: the bias)"),
+            col(b, "G", "1 on the last row of a block"),
+            col(b, "xv", "patch_p[t] on row p of block t; 1 in the bias block"),
+            col(b, "k", "K[co][t] on row co of block t; b[co] in the bias block"),
+            col(b, "z", "claimed conv(x) + bias [i] on row i"),
+        ];
+        let [idx, gate] = layout.periodic();
+        let periodic = [
+            b.push_periodic(&format!("{name}.idx"), idx),
+            b.push_periodic(&format!("{name}.xg"), gate),
+        ];
+        let aux_names = [
+            ("pq", "γ^p within the block"),
+            ("pw", "γ^(P·co) within the block"),
+            ("ba", "earlier rows' part of A_t"),
+            ("ta", "A_t = Σ γ^(P·co)·K[co][t] so far"),
+            ("bq", "earlier rows' part of Q_t"),
+            ("tq", "Q_t = Σ γ^p·patch_p[t] so far"),
+            ("p", "γ^row"),
+            ("d", "Σ A_t·Q_t − Σ γ^i·z over earlier rows"),
+        ];
+        let aux = aux_names.map(|(s, what)| b.aux_col(format!("{name}.{s}"), what));
+        let mut g = PrivateConv {
+            x,
+            bias,
+            out,
+            geometry,
+            k_decl,
+            main,
+            range: RangeCheck {
+                limbs: vec![],
+                bits: 0,
+            },
+            periodic,
+            aux,
+        };
+        let e = g.emit_rows(b, &layout, name);
+        g.emit_checks(b, &layout, e, name);
+        g
+    }
+
+    fn blocks(&self, layout: &ConvLayout) -> Blocks {
+        let (index, rows, count) = (self.main[0], layout.block, layout.taps + 1);
+        Blocks { index, rows, count }
+    }
+
+    fn z_side(&self) -> ZSide {
+        let (z_col, p, d) = (self.main[4], self.aux[6], self.aux[7]);
+        ZSide { z_col, p, d }
+    }
+
+    /// Blocks, the gathers, the bias block's ones, the kernel lane; returns `E = I' − I`.
+    fn emit_rows(&mut self, b: &mut AirBuilder, layout: &ConvLayout, name: &str) -> ExprId {
+        let [_, g_col, xv_col, k_col, _] = self.main;
+        let bias_start = layout.taps * layout.block;
+        let sel = b.selector(layout.block_rows());
+        let (s, g) = (b.cur(sel), b.cur(g_col));
+        let blocks = self.blocks(layout);
+        let e = blocks.lower(b, s, name);
+        let se = b.e().mul(s, e);
+        let flag = b.e().sub(g, se);
+        b.constraint(&format!("{name}.block_end_flag"), flag);
+        blocks.assert_bounds(b, "tap", name);
+        // Gathers: x[IDX] on every row XG marks, inside the gadget's rows.
+        let used = b.selector(layout.rows());
+        let (used, xv) = (b.cur(used), b.cur(xv_col));
+        let [idx, xg] = self.periodic.map(|p| b.e().push(Expr::Periodic(p)));
+        let gate = b.e().mul(used, xg);
+        let xname = b.tensor_name(self.x);
+        b.recv_tensor(self.x, idx, xv, gate, format!("{name}.xv gathers {xname}[idx]"));
+        // The bias block's patch is 1 on its first P rows.
+        let ones = self.window(b, bias_start, layout.positions);
+        let one = b.e().constant(1);
+        let off = b.e().sub(xv, one);
+        let c = b.e().mul(ones, off);
+        b.constraint(&format!("{name}.bias_patch_is_one"), c);
+        // The kernel lane: range-checked in the tap blocks, the bias received in block T.
+        let (k, row) = (b.cur(k_col), b.row());
+        let taps_sel = b.selector(bias_start);
+        let in_taps = b.cur(taps_sel);
+        let bits = self.k_decl.bits;
+        let half = b.e().constant(1i128 << (bits - 1));
+        let shifted = b.e().add(k, half);
+        self.range = b.range_check(&format!("{name}.k.range"), shifted, bits, in_taps);
+        let bias_rows = self.window(b, bias_start, self.geometry.out_channels);
+        let start = b.e().constant(-(bias_start as i128));
+        let index = b.e().add(row, start);
+        let bname = b.tensor_name(self.bias);
+        let label = format!("{name}.k reads {bname}[row − {bias_start}]");
+        b.recv_tensor(self.bias, index, k, bias_rows, label);
+        e
+    }
+
+    /// `s_{start+len} − s_start`: 1 on rows `start .. start + len`.
+    fn window(&self, b: &mut AirBuilder, start: usize, len: usize) -> ExprId {
+        let (lo, hi) = (b.selector(start), b.selector(start + len));
+        let (lo, hi) = (b.cur(lo), b.cur(hi));
+        b.e().sub(hi, lo)
+    }
+
+    /// The auxiliary recurrences and the final check.
+    fn emit_checks(&self, b: &mut AirBuilder, layout: &ConvLayout, e: ExprId, name: &str) {
+        let aux = |b: &mut AirBuilder, k: usize| {
+            b.e().push(Expr::Aux {
+                col: self.aux[k],
+                next: false,
+            })
+        };
+        let [pq, pw, ba, ta, bq, tq] = [0, 1, 2, 3, 4, 5].map(|k| aux(b, k));
+        let gamma = b.e().push(Expr::Rand(GAMMA));
+        let gamma_p = power(b, gamma, layout.positions);
+        let one = b.e().constant(1);
+        let keep = b.e().sub(one, e);
+        for (k, (col, step), what) in [(0, (pq, gamma), "patch_powers"), (1, (pw, gamma_p), "kernel_powers")] {
+            let next = b.aux_next(self.aux[k]);
+            let stepped = b.e().mul(step, col);
+            let stepped = b.e().mul(keep, stepped);
+            let reset = b.e().add(stepped, e);
+            let c = b.e().sub(next, reset);
+            b.aux_constraint(&format!("{name}.{what}"), c);
+            let label = format!("{name}.{} starts at 1", ["pq", "pw"][k]);
+            b.aux_assert(self.aux[k], 0, AssertValue::Const(1), label);
+        }
+        let [_, _, xv_col, k_col, _] = self.main;
+        let (xv, k) = (b.cur(xv_col), b.cur(k_col));
+        let kernel_term = b.e().mul(pw, k);
+        let taps = self.tap_weight(b, layout);
+        let patch_term = b.e().mul(pq, taps);
+        let patch_term = b.e().mul(patch_term, xv);
+        let sums = [(2, ba, ta, kernel_term, "kernel_key"), (4, bq, tq, patch_term, "patch_key")];
+        for (k, before, total, term, what) in sums {
+            let c = b.e().sub(total, before);
+            let c = b.e().sub(c, term);
+            b.aux_constraint(&format!("{name}.{what}"), c);
+            let next = b.aux_next(self.aux[k]);
+            let kept = b.e().mul(keep, total);
+            let c = b.e().sub(next, kept);
+            b.aux_constraint(&format!("{name}.{what}_earlier_rows"), c);
+            let label = format!("{name}.{} starts at 0", ["ba", "bq"][k / 2 - 1]);
+            b.aux_assert(self.aux[k], 0, AssertValue::Const(0), label);
+        }
+        let g = b.cur(self.main[1]);
+        let keyed = b.e().mul(g, ta);
+        let keyed = b.e().mul(keyed, tq);
+        let sel_m = b.selector(self.geometry.output_len());
+        self.z_col_side(b, keyed, sel_m, name);
+    }
+
+    /// `C = XG·s_{(T+1)L} + (s_{LT+P} − s_{LT})`: 1 on tap rows and on the bias block's patch.
+    fn tap_weight(&self, b: &mut AirBuilder, layout: &ConvLayout) -> ExprId {
+        let blocks = b.selector(layout.block_rows());
+        let blocks = b.cur(blocks);
+        let xg = b.e().push(Expr::Periodic(self.periodic[1]));
+        let taps = b.e().mul(xg, blocks);
+        let bias = self.window(b, layout.taps * layout.block, layout.positions);
+        b.e().add(taps, bias)
+    }
+
+    fn z_col_side(&self, b: &mut AirBuilder, keyed: ExprId, sel_m: u16, name: &str) {
+        self.z_side().lower(b, self.out, keyed, sel_m, name);
+        let label = format!("{name}: Σ γ^i·z_i = Σ A_t·Q_t");
+        b.aux_assert(self.aux[7], LAST_ROW, AssertValue::Const(0), label);
+    }
+}
+
+/// `base^e` as an expression (square and multiply).
+fn power(b: &mut AirBuilder, base: ExprId, e: usize) -> ExprId {
+    let mut result = b.e().constant(1);
+    let mut square = base;
+    let mut e = e;
+    while e > 0 {
+        if e & 1 == 1 {
+            result = b.e().mul(result, square);
+        }
+        e >>= 1;
+        if e > 0 {
+            square = b.e().mul(square, square);
+        }
+    }
+    result
+}
+
+impl PrivateConv {
+    fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        let g = &self.geometry;
+        let layout = ConvLayout::of(g);
+        let kernel = w.input(&self.k_decl.name, g.kernel_len(), self.k_decl.bits)?;
+        let (x, bias) = (w.tensor(self.x).to_vec(), w.tensor(self.bias).to_vec());
+        let [_, g_col, xv_col, k_col, _] = self.main;
+        self.blocks(&layout).fill(w);
+        let bias_start = layout.taps * layout.block;
+        for t in 0..=layout.taps {
+            w.set_int(g_col, t * layout.block + layout.block - 1, 1);
+        }
+        for &(row, input) in &layout.gathers {
+            w.set_int(xv_col, row, x[input]);
+        }
+        for p in 0..layout.positions {
+            w.set_int(xv_col, bias_start + p, 1);
+        }
+        let half = 1i128 << (self.k_decl.bits - 1);
+        for t in 0..layout.taps {
+            for co in 0..g.out_channels {
+                let (row, v) = (t * layout.block + co, kernel[co * layout.taps + t]);
+                w.set_int(k_col, row, v);
+                self.range.fill(w, row, v + half);
+            }
+            for co in g.out_channels..layout.block {
+                self.range.fill(w, t * layout.block + co, half);
+            }
+        }
+        for (co, &v) in bias.iter().enumerate() {
+            w.set_int(k_col, bias_start + co, v);
+        }
+        let z = g.apply(&x, &kernel, &bias);
+        self.z_side().fill(w, &z);
+        w.set_tensor(self.out, z);
+        Ok(())
+    }
+
+    /// Fills the auxiliary columns once γ is known.
+    fn fill_aux_rows<E: FieldElement<BaseField = Felt>>(
+        &self,
+        n: usize,
+        main: &[Vec<Felt>],
+        rand: &[E],
+        aux: &mut [Vec<E>],
+    ) {
+        let gamma = rand[GAMMA as usize];
+        let layout = ConvLayout::of(&self.geometry);
+        let gamma_p = gamma.exp((layout.positions as u64).into());
+        let [pq_c, pw_c, ba_c, ta_c, bq_c, tq_c, _, _] = self.aux.map(|a| a as usize);
+        let [_, g_col, xv_col, k_col, _] = self.main.map(|c| c as usize);
+        let weight = self.tap_weights(&layout, n);
+        let (mut pq, mut pw, mut ba, mut bq) = (E::ONE, E::ONE, E::ZERO, E::ZERO);
+        let mut keyed = vec![E::ZERO; n];
+        for r in 0..n {
+            let ta = ba + pw.mul_base(main[k_col][r]);
+            let tq = bq + pq.mul_base(weight[r] * main[xv_col][r]);
+            (aux[pq_c][r], aux[pw_c][r], aux[ba_c][r], aux[ta_c][r]) = (pq, pw, ba, ta);
+            (aux[bq_c][r], aux[tq_c][r]) = (bq, tq);
+            keyed[r] = (ta * tq).mul_base(main[g_col][r]);
+            let end = r < layout.block_rows() && r % layout.block == layout.block - 1;
+            (pq, pw, ba, bq) = match end {
+                true => (E::ONE, E::ONE, E::ZERO, E::ZERO),
+                false => (pq * gamma, pw * gamma_p, ta, tq),
+            };
+        }
+        self.z_side().fill_aux(main, &keyed, gamma, aux);
+    }
+
+    /// `C` per row: 1 on tap rows and on the bias block's first `P` rows.
+    fn tap_weights(&self, layout: &ConvLayout, n: usize) -> Vec<Felt> {
+        let mut c = vec![Felt::ZERO; n];
+        for &(row, _) in &layout.gathers[..layout.tap_rows] {
+            c[row] = Felt::ONE;
+        }
+        let bias_start = layout.taps * layout.block;
+        for p in 0..layout.positions {
+            c[bias_start + p] = Felt::ONE;
+        }
+        c
+    }
+}
+
+impl GadgetOp for PrivateConv {
+    fn op(&self) -> &'static str {
+        "private conv"
+    }
+
+    fn fill(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        self.fill_rows(w)
+    }
+
+    fn fill_aux<E: FieldElement<BaseField = Felt>>(&self, f: &mut AuxFill<'_, E>) {
+        self.fill_aux_rows(f.program.trace_len, f.main, f.rand, f.aux);
+    }
+
+    fn columns(&self) -> Vec<Owned> {
+        let main = self.main.iter().zip(["I", "G", "xv", "k", "z"]);
+        let mut cols: Vec<Owned> = main.map(|(&c, role)| Owned::main(c, role)).collect();
+        cols.extend(limbs("k.range", &self.range));
+        let roles = ["pq", "pw", "ba", "ta", "bq", "tq", "p", "d"];
+        cols.extend(self.aux.iter().zip(roles).map(|(&c, role)| Owned::aux(c, role)));
+        cols
+    }
+
+    fn tensors(&self) -> Vec<TensorId> {
+        vec![self.x, self.bias, self.out]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_element_is_gathered_equally_often() {
+        let g = ConvGeometry {
+            in_channels: 2,
+            input: [5, 4],
+            out_channels: 3,
+            kernel: [3, 3],
+            stride: 1,
+            padding: 1,
+            pool: false,
+        };
+        let layout = ConvLayout::of(&g);
+        assert_eq!((layout.taps, layout.positions, layout.block), (18, 20, 20));
+        assert_eq!(layout.reads, 9, "an inner element is read by all 9 taps");
+        let mut count = vec![0u32; g.input_len()];
+        for &(_, input) in &layout.gathers {
+            count[input] += 1;
+        }
+        assert!(count.iter().all(|&c| c == layout.reads));
+        // Tap rows lie in the tap blocks, filler rows after every block.
+        let (taps, filler) = layout.gathers.split_at(layout.tap_rows);
+        assert!(taps.iter().all(|&(row, _)| row < layout.taps * layout.block));
+        assert!(filler.iter().all(|&(row, _)| row >= layout.block_rows()));
+        let rows: std::collections::HashSet<usize> = layout.gathers.iter().map(|g| g.0).collect();
+        assert_eq!(rows.len(), layout.gathers.len(), "one gather per row");
+    }
+}
