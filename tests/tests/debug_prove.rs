@@ -19,3 +19,11 @@ fn zero_knowledge_examples_prove_under_winterfells_debug_checks() {
         verify(&artifact, &file, &params).expect("verifies");
     }
 }
+
+/// The private-kernel convolution's gadget (periodic gather columns, degree-3 keys) under the
+/// same checks.
+#[test]
+fn private_kernel_convolution_proves_under_winterfells_debug_checks() {
+    let ex = Example::private_param("cnn_digits", "k1");
+    verify(&ex.artifact, &ex.file, &ex.params).expect("verifies");
+}

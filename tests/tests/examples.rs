@@ -163,6 +163,34 @@ fn artifact_with_an_inconsistent_convolution_is_refused() {
     }
 }
 
+/// The same for a private kernel's gadget (the CNN with every parameter private).
+#[test]
+fn artifact_with_an_inconsistent_private_convolution_is_refused() {
+    use zkm_air::gadgets::{Gadget, PrivateConv};
+    let program = &build_private("cnn_digits").1.program;
+    let edits: [fn(&mut PrivateConv); 5] = [
+        |c| c.geometry.out_channels += 1 << 20,
+        |c| c.geometry.input = [1 << 40, 1 << 40],
+        |c| c.geometry.pool = true,
+        |c| c.periodic[0] = 999,
+        |c| c.k_decl.bits = 0,
+    ];
+    for (k, edit) in edits.iter().enumerate() {
+        let mut p = program.clone();
+        let mut edited = 0;
+        for g in &mut p.gadgets {
+            if let Gadget::PrivateConv(c) = g {
+                edit(c);
+                edited += 1;
+            }
+        }
+        assert_eq!(edited, 1, "the private CNN has one private convolution");
+        let json = Artifact::new(p).to_json();
+        let err = Artifact::from_json(&json).expect_err("inconsistent convolution accepted");
+        assert!(err.to_string().contains("private conv"), "edit {k}: {err}");
+    }
+}
+
 /// Compiles the example with every `public param` made private.
 fn build_private(name: &str) -> (SourceMap, Artifact) {
     let rel = format!("examples/{name}/{name}.zkm");

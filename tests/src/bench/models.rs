@@ -24,9 +24,6 @@ pub struct Spec {
     pub origin: Origin,
     /// Whether `--quick` runs it.
     pub quick: bool,
-    /// The weight visibilities it is benchmarked with (a CNN's kernels are public only: private
-    /// kernels are not lowered yet).
-    pub visibilities: &'static [Visibility],
 }
 
 /// Every benchmarked model, in table order.
@@ -35,31 +32,26 @@ pub const MODELS: &[Spec] = &[
         name: "linear_digits",
         origin: Origin::Example,
         quick: true,
-        visibilities: &Visibility::ALL,
     },
     Spec {
         name: "mlp_digits",
         origin: Origin::Example,
         quick: false,
-        visibilities: &Visibility::ALL,
     },
     Spec {
         name: "cnn_digits",
         origin: Origin::Example,
         quick: true,
-        visibilities: &[Visibility::Public],
     },
     Spec {
         name: "mlp-64-64-32-10",
         origin: Origin::Mlp(&[64, 64, 32, 10]),
         quick: true,
-        visibilities: &Visibility::ALL,
     },
     Spec {
         name: "mlp-1024-256-128-10",
         origin: Origin::Mlp(&[1024, 256, 128, 10]),
         quick: false,
-        visibilities: &Visibility::ALL,
     },
 ];
 

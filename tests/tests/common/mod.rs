@@ -75,7 +75,21 @@ pub struct Example {
 
 impl Example {
     pub fn new(name: &'static str) -> Self {
-        let artifact = build(name);
+        Example::from_artifact(name, build(name))
+    }
+
+    /// The example `name` with `public param from` made `param from` (private), under the same
+    /// data files.
+    pub fn private_param(name: &'static str, param: &str) -> Self {
+        let text = example_source(name);
+        let public = format!("public param {param}:");
+        assert!(text.contains(&public), "{name} has no public param {param}");
+        let text = text.replace(&public, &format!("param {param}:"));
+        let artifact = compile(&format!("examples/{name}/{name}_private.zkm"), text);
+        Example::from_artifact(name, artifact)
+    }
+
+    fn from_artifact(name: &'static str, artifact: Artifact) -> Self {
         let trace = honest_trace(name, &artifact);
         let failures = check(&artifact.program, &trace);
         assert!(
@@ -131,7 +145,12 @@ pub fn example(name: &str) -> &'static Example {
     static MLP: OnceLock<Example> = OnceLock::new();
     static LINEAR: OnceLock<Example> = OnceLock::new();
     static CNN: OnceLock<Example> = OnceLock::new();
+    static CNN_PRIVATE: OnceLock<Example> = OnceLock::new();
     match name {
+        // The CNN with its convolution kernel private (checked in the trace).
+        "cnn_digits_private_kernel" => {
+            CNN_PRIVATE.get_or_init(|| Example::private_param("cnn_digits", "k1"))
+        }
         "cnn_digits" => CNN.get_or_init(|| Example::new("cnn_digits")),
         "mlp_digits" => MLP.get_or_init(|| Example::new("mlp_digits")),
         "linear_digits" => LINEAR.get_or_init(|| Example::new("linear_digits")),
@@ -270,4 +289,49 @@ pub fn context_len(proof_bytes: &[u8], proof: &winterfell::Proof) -> (usize, usi
     let end = at + options.len();
     let constraints = proof_bytes[end].trailing_zeros() as usize + 1;
     (end - 1, end + constraints)
+}
+
+// DISHONEST WITNESSES
+// ================================================================================================
+
+/// Runs the checker on a corrupted trace: it must fail, and some failure must name `gadget`.
+pub fn check_fails(ex: &Example, trace: &Trace, gadget: &str) -> Vec<Failure> {
+    let failures = check(&ex.artifact.program, trace);
+    assert!(
+        !failures.is_empty(),
+        "the checker accepts the corrupted trace"
+    );
+    let labels: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
+    assert!(
+        labels.iter().any(|l| l.contains(gadget)),
+        "no failure mentions {gadget}: {labels:?}"
+    );
+    failures
+}
+
+/// Proves a trace the checker rejects, bypassing the checker: the prover must refuse, or the
+/// proof must not verify (through the STARK alone and through the proof file).
+pub fn forced_proof_is_rejected(ex: &Example, trace: &Trace) {
+    let a = &ex.artifact;
+    let err = api::prove(a, trace, BITS).expect_err("the checker runs before proving");
+    assert!(
+        matches!(err, ProveError::Unsatisfied(ref f) if !f.is_empty()),
+        "{err}"
+    );
+    let proved = catch_unwind(AssertUnwindSafe(|| {
+        api::prove_unchecked(a, trace, &seeded())
+    }));
+    let file = match proved {
+        Err(_) => panic!("the prover panicked on a bad trace instead of returning an error"),
+        Ok(Err(e)) => {
+            eprintln!("the prover refused the bad trace: {e}");
+            return;
+        }
+        Ok(Ok(proved)) => proved.file,
+    };
+    let params = api::split_public(&a.program, &trace.public).1;
+    let err = api::verify(a, &file, &params, BITS).expect_err("forged proof");
+    assert!(matches!(err, VerifyError::Stark(_)), "{err}");
+    let outcome = ex.decode_and_verify(&file.to_bytes());
+    assert!(matches!(outcome, Outcome::Rejected(_)), "{outcome:?}");
 }

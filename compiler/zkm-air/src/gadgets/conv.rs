@@ -210,6 +210,7 @@ mod tests {
     }
 
     /// The textbook definition, one output at a time with explicit zero padding.
+    #[allow(clippy::needless_range_loop)]
     fn naive(g: &ConvGeometry, x: &[i128], k: &[i128], b: &[i128]) -> Vec<i128> {
         let [oh_len, ow_len] = g.output().unwrap();
         let ([h_len, w_len], [kh_len, kw_len]) = (g.input, g.kernel);

@@ -42,6 +42,7 @@ use crate::witness::{Witness, WitnessError};
 use super::blocks::Blocks;
 use super::contract::{limbs, AuxFill, DeclRef, GadgetOp, Owned};
 use super::conv::ConvGeometry;
+use super::conv_layout::ConvLayout;
 use super::zside::ZSide;
 use super::GAMMA;
 
@@ -68,82 +69,6 @@ pub struct PrivateConv {
     pub aux: [u16; 8],
 }
 
-/// Where each gathered element goes: the layout every part of the gadget derives from the
-/// geometry alone.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConvLayout {
-    /// Taps per output `T`.
-    pub taps: usize,
-    /// Output positions `P`.
-    pub positions: usize,
-    /// Rows per block `L = max(P, CO)`.
-    pub block: usize,
-    /// `(row, input element)` of every row that receives an element of `x`: the tap rows, then
-    /// the filler rows.
-    pub gathers: Vec<(usize, usize)>,
-    /// Rows that are taps (the rest of `gathers` is filler).
-    pub tap_rows: usize,
-    /// How often every element of `x` is received.
-    pub reads: u32,
-}
-
-impl ConvLayout {
-    /// The layout of `g` (a valid convolution, not a pool).
-    pub fn of(g: &ConvGeometry) -> ConvLayout {
-        let [oh, ow] = g.output().unwrap_or([0, 0]);
-        let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
-        let block = positions.max(g.out_channels);
-        let mut gathers = Vec::new();
-        let mut count = vec![0u32; g.input_len()];
-        // Output channel 0's taps: `out = p` and kernel index `k = t`.
-        g.for_each_tap(|out, input, k| {
-            if out < positions {
-                gathers.push((k * block + out, input));
-                count[input] += 1;
-            }
-        });
-        gathers.sort_unstable();
-        let tap_rows = gathers.len();
-        let reads = count.iter().copied().max().unwrap_or(0).max(1);
-        let mut row = (taps + 1) * block;
-        for (input, &c) in count.iter().enumerate() {
-            for _ in c..reads {
-                gathers.push((row, input));
-                row += 1;
-            }
-        }
-        ConvLayout {
-            taps,
-            positions,
-            block,
-            gathers,
-            tap_rows,
-            reads,
-        }
-    }
-
-    /// Rows of the blocks, `(T + 1)·L`.
-    pub fn block_rows(&self) -> usize {
-        (self.taps + 1) * self.block
-    }
-
-    /// Rows the gadget uses: the blocks and the filler rows.
-    pub fn rows(&self) -> usize {
-        self.block_rows() + (self.gathers.len() - self.tap_rows)
-    }
-
-    /// The periodic columns `IDX` and `XG` (period: the rows, rounded up to a power of two).
-    fn periodic(&self) -> [Vec<u64>; 2] {
-        let period = self.rows().next_power_of_two().max(2);
-        let (mut idx, mut gate) = (vec![0u64; period], vec![0u64; period]);
-        for &(row, input) in &self.gathers {
-            idx[row] = input as u64;
-            gate[row] = 1;
-        }
-        [idx, gate]
-    }
-}
-
 impl PrivateConv {
     /// Lowers `out = conv(x, K) + bias` for a private kernel declared as `k_decl`.
     pub fn lower(
@@ -160,8 +85,16 @@ impl PrivateConv {
         let main = [
             col(b, "I", "tap t of this row's block (T: the bias)"),
             col(b, "G", "1 on the last row of a block"),
-            col(b, "xv", "patch_p[t] on row p of block t; 1 in the bias block"),
-            col(b, "k", "K[co][t] on row co of block t; b[co] in the bias block"),
+            col(
+                b,
+                "xv",
+                "patch_p[t] on row p of block t; 1 in the bias block",
+            ),
+            col(
+                b,
+                "k",
+                "K[co][t] on row co of block t; b[co] in the bias block",
+            ),
             col(b, "z", "claimed conv(x) + bias [i] on row i"),
         ];
         let [idx, gate] = layout.periodic();
@@ -227,7 +160,20 @@ impl PrivateConv {
         let [idx, xg] = self.periodic.map(|p| b.e().push(Expr::Periodic(p)));
         let gate = b.e().mul(used, xg);
         let xname = b.tensor_name(self.x);
-        b.recv_tensor(self.x, idx, xv, gate, format!("{name}.xv gathers {xname}[idx]"));
+        b.recv_tensor(
+            self.x,
+            idx,
+            xv,
+            gate,
+            format!("{name}.xv gathers {xname}[idx]"),
+        );
+        // Inside the blocks, a row that is neither a tap nor the bias block's patch holds 0.
+        let blocks_sel = b.selector(layout.block_rows());
+        let in_blocks = b.cur(blocks_sel);
+        let weight = self.tap_weight(b, layout);
+        let off_taps = b.e().sub(in_blocks, weight);
+        let c = b.e().mul(off_taps, xv);
+        b.constraint(&format!("{name}.xv_zero_off_taps"), c);
         // The bias block's patch is 1 on its first P rows.
         let ones = self.window(b, bias_start, layout.positions);
         let one = b.e().constant(1);
@@ -271,7 +217,10 @@ impl PrivateConv {
         let gamma_p = power(b, gamma, layout.positions);
         let one = b.e().constant(1);
         let keep = b.e().sub(one, e);
-        for (k, (col, step), what) in [(0, (pq, gamma), "patch_powers"), (1, (pw, gamma_p), "kernel_powers")] {
+        for (k, (col, step), what) in [
+            (0, (pq, gamma), "patch_powers"),
+            (1, (pw, gamma_p), "kernel_powers"),
+        ] {
             let next = b.aux_next(self.aux[k]);
             let stepped = b.e().mul(step, col);
             let stepped = b.e().mul(keep, stepped);
@@ -287,7 +236,10 @@ impl PrivateConv {
         let taps = self.tap_weight(b, layout);
         let patch_term = b.e().mul(pq, taps);
         let patch_term = b.e().mul(patch_term, xv);
-        let sums = [(2, ba, ta, kernel_term, "kernel_key"), (4, bq, tq, patch_term, "patch_key")];
+        let sums = [
+            (2, ba, ta, kernel_term, "kernel_key"),
+            (4, bq, tq, patch_term, "patch_key"),
+        ];
         for (k, before, total, term, what) in sums {
             let c = b.e().sub(total, before);
             let c = b.e().sub(c, term);
@@ -441,43 +393,16 @@ impl GadgetOp for PrivateConv {
         let mut cols: Vec<Owned> = main.map(|(&c, role)| Owned::main(c, role)).collect();
         cols.extend(limbs("k.range", &self.range));
         let roles = ["pq", "pw", "ba", "ta", "bq", "tq", "p", "d"];
-        cols.extend(self.aux.iter().zip(roles).map(|(&c, role)| Owned::aux(c, role)));
+        cols.extend(
+            self.aux
+                .iter()
+                .zip(roles)
+                .map(|(&c, role)| Owned::aux(c, role)),
+        );
         cols
     }
 
     fn tensors(&self) -> Vec<TensorId> {
         vec![self.x, self.bias, self.out]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_input_element_is_gathered_equally_often() {
-        let g = ConvGeometry {
-            in_channels: 2,
-            input: [5, 4],
-            out_channels: 3,
-            kernel: [3, 3],
-            stride: 1,
-            padding: 1,
-            pool: false,
-        };
-        let layout = ConvLayout::of(&g);
-        assert_eq!((layout.taps, layout.positions, layout.block), (18, 20, 20));
-        assert_eq!(layout.reads, 9, "an inner element is read by all 9 taps");
-        let mut count = vec![0u32; g.input_len()];
-        for &(_, input) in &layout.gathers {
-            count[input] += 1;
-        }
-        assert!(count.iter().all(|&c| c == layout.reads));
-        // Tap rows lie in the tap blocks, filler rows after every block.
-        let (taps, filler) = layout.gathers.split_at(layout.tap_rows);
-        assert!(taps.iter().all(|&(row, _)| row < layout.taps * layout.block));
-        assert!(filler.iter().all(|&(row, _)| row >= layout.block_rows()));
-        let rows: std::collections::HashSet<usize> = layout.gathers.iter().map(|g| g.0).collect();
-        assert_eq!(rows.len(), layout.gathers.len(), "one gather per row");
     }
 }

@@ -176,6 +176,9 @@ fn check_gadgets(p: &AirProgram) -> Result<(), String> {
         if let crate::gadgets::Gadget::PublicProduct(pp) = g {
             check_conv(pp, p.trace_len).map_err(|why| format!("gadget {i} (conv): {why}"))?;
         }
+        if let crate::gadgets::Gadget::PrivateConv(pc) = g {
+            check_private_conv(pc, p).map_err(|why| format!("gadget {i} (private conv): {why}"))?;
+        }
     }
     Ok(())
 }
@@ -202,6 +205,40 @@ fn check_conv(pp: &crate::gadgets::PublicProduct, trace_len: usize) -> Result<()
             g.macs(),
             crate::gadgets::MAX_CONV_TAPS
         ));
+    }
+    Ok(())
+}
+
+/// A private-kernel convolution: a real convolution whose blocks, filler rows and outputs fit
+/// the trace, with periodic columns that exist and a kernel width the witness can shift by.
+fn check_private_conv(pc: &crate::gadgets::PrivateConv, p: &AirProgram) -> Result<(), String> {
+    let g = &pc.geometry;
+    if g.pool || g.output().is_none() {
+        return Err("the convolution's shape has no output".into());
+    }
+    if g.macs() > crate::gadgets::MAX_CONV_TAPS {
+        return Err(format!(
+            "{} taps (at most {})",
+            g.macs(),
+            crate::gadgets::MAX_CONV_TAPS
+        ));
+    }
+    let [oh, ow] = g.output().unwrap_or([0, 0]);
+    let taps = g.in_channels * g.kernel[0] * g.kernel[1];
+    let blocks = (taps + 1).saturating_mul((oh * ow).max(g.out_channels));
+    let sizes = [blocks, g.output_len(), g.input_len()];
+    if sizes.iter().any(|&len| len >= p.trace_len) {
+        return Err("the convolution does not fit in the trace".into());
+    }
+    // Bounded now: at most one gather per block row plus the filler rows.
+    if crate::gadgets::ConvLayout::of(g).rows() >= p.trace_len {
+        return Err("the convolution's gathers do not fit in the trace".into());
+    }
+    if pc.periodic.iter().any(|&c| c as usize >= p.periodic.len()) {
+        return Err("a periodic column is missing".into());
+    }
+    if !(1..=62).contains(&pc.k_decl.bits) {
+        return Err(format!("a {}-bit kernel", pc.k_decl.bits));
     }
     Ok(())
 }

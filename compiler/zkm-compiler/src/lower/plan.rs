@@ -197,9 +197,9 @@ fn tensor_rows(p: &Program, checked: &[bool], stored: &[bool], random: usize) ->
     let rows = |n: &crate::ir::Node| match n.op {
         Op::Conv2d {
             kernel, geometry, ..
-        } if matches!(p.nodes[kernel].op, Op::Load(d) if stored[d]) => {
-            n.len().max(zkm_air::gadgets::ConvLayout::of(&geometry).rows())
-        }
+        } if matches!(p.nodes[kernel].op, Op::Load(d) if stored[d]) => n
+            .len()
+            .max(zkm_air::gadgets::ConvLayout::of(&geometry).rows()),
         Op::Conv2d { x, geometry, .. } => n.len().max(p.nodes[x].len() + geometry.out_channels),
         _ => n.len(),
     };

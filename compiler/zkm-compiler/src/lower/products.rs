@@ -80,7 +80,11 @@ impl Lowering<'_> {
         let span = self.program.nodes[id].span;
         if geometry.macs() > MAX_CONV_TAPS {
             let what = format!("a convolution of more than {MAX_CONV_TAPS} multiply-accumulates");
-            return Err(unsupported(span, &what, "split the layer into smaller ones"));
+            return Err(unsupported(
+                span,
+                &what,
+                "split the layer into smaller ones",
+            ));
         }
         let private = |d: usize| self.program.decls[d].visibility == crate::ir::Visibility::Private;
         let d = match self.program.nodes[kernel].op {

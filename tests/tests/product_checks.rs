@@ -1,0 +1,151 @@
+//! The product checks' soundness: a wrong matrix product, convolution or pool sum — with its
+//! consumer adjusted so that the bus balances, or with a private kernel's values swapped so that
+//! every range lookup does too — is caught by the product's own random combination alone, and a
+//! proof forced past the checker is rejected.
+//!
+//! Run with `--release` (proof tier).
+
+mod common;
+
+use common::*;
+
+/// The column holding the first matrix product's result: the accumulator `dense*.A` of a
+/// lane-wise dot product, or the claimed product `affine*.z` of a random-combination check.
+fn matmul_column(artifact: &Artifact) -> (usize, String) {
+    let cols = &artifact.program.main_columns;
+    let patterns = [
+        ("dense", ".A"),
+        ("affine", ".z"),
+        ("product", ".z"),
+        ("matmul", ".z"),
+    ];
+    let found = patterns.iter().find_map(|(prefix, suffix)| {
+        let i = cols
+            .iter()
+            .position(|c| c.name.starts_with(prefix) && c.name.ends_with(suffix))?;
+        Some((i, cols[i].name.clone()))
+    });
+    found.unwrap_or_else(|| {
+        let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+        panic!("no matrix product column among {names:?}")
+    })
+}
+
+#[test]
+fn dishonest_matmul_sum_is_rejected() {
+    let ex = example("mlp_digits");
+    let (col, name) = matmul_column(&ex.artifact);
+    let mut trace = ex.trace.clone();
+    trace.main[col][3] += felt(1);
+    check_fails(ex, &trace, gadget_of(&name));
+    forced_proof_is_rejected(ex, &trace);
+}
+
+/// A wrong product whose consumer is changed to match, so that the bus balances and only the
+/// product's own random-combination check can catch it: `z[r] + 1`, `z[s] − 1` and the
+/// consumer's input likewise, on two rows whose consumer remainders (looked up directly, an
+/// affine function of the input) differ by one, so that the two remainders swap and every range
+/// lookup keeps its multiplicity. The rows are found by trying pairs on the checker.
+#[test]
+fn dishonest_matmul_sum_with_consistent_consumer_is_rejected() {
+    let ex = example("mlp_digits");
+    let (z, name) = matmul_column(&ex.artifact);
+    // The product's consumer: the first rescale, possibly stacked (its rows start at `first`).
+    let (consumer, _, first) = column(&ex.artifact, "rescale", ".in");
+    consistent_consumer_tamper(ex, (z, &name), (consumer, first));
+}
+
+/// The same attack on the convolution and on the average pool of the CNN example: each is
+/// checked by its own random combination over the convolution's (or pool's) linear map.
+#[test]
+fn dishonest_conv_and_pool_sums_with_consistent_consumers_are_rejected() {
+    let ex = example("cnn_digits");
+    for (product, consumer) in [("conv2d", "rescale_clamp"), ("avg_pool2d", "rescale9")] {
+        let (z, name, _) = column(&ex.artifact, product, ".z");
+        let (consumer, _, first) = column(&ex.artifact, consumer, ".in");
+        consistent_consumer_tamper(ex, (z, &name), (consumer, first));
+    }
+}
+
+/// A private kernel: two kernel values swapped with the outputs kept are caught by the in-trace
+/// random combination alone (every value stays in range), and so is a wrong output whose
+/// consumer is adjusted to match; each forced proof is rejected. The example's proof verifies.
+#[test]
+fn dishonest_private_kernel_convolutions_are_rejected() {
+    let ex = example("cnn_digits_private_kernel");
+    let statement = verify(&ex.artifact, &ex.file, &ex.params).expect("the honest proof verifies");
+    assert_eq!(statement.model, "cnn_digits");
+    let (k, name, _) = column(&ex.artifact, "conv2d", ".k");
+    let gadget = gadget_of(&name).to_owned();
+    let value = |r: usize| zkm_air::field::signed(ex.trace.main[k][r]);
+    // Rows 0..CO of block 0 hold K[co][0]: swapping two different values keeps every range
+    // lookup's multiplicity, so only the product check can see it.
+    let (r, s) = (0..8)
+        .flat_map(|r| (0..8).map(move |s| (r, s)))
+        .find(|&(r, s)| value(r) != value(s))
+        .expect("two different kernel values");
+    let mut trace = ex.trace.clone();
+    trace.main[k].swap(r, s);
+    let failures = check_fails(ex, &trace, &gadget);
+    assert!(
+        failures.iter().all(|f| f.label.starts_with(&gadget)),
+        "{:?}",
+        failures.iter().map(|f| &f.label).collect::<Vec<_>>()
+    );
+    forced_proof_is_rejected(ex, &trace);
+    let (z, zname, _) = column(&ex.artifact, "conv2d", ".z");
+    let (consumer, _, first) = column(&ex.artifact, "rescale_clamp", ".in");
+    consistent_consumer_tamper(ex, (z, &zname), (consumer, first));
+}
+
+/// Moves one unit between two outputs of product column `z` (named `name`) and between the
+/// matching inputs of its consumer (`consumer`, rows from `first`), then forces a proof.
+fn consistent_consumer_tamper(
+    ex: &Example,
+    (z, name): (usize, &str),
+    (consumer, first): (usize, usize),
+) {
+    let gadget = gadget_of(name).to_owned();
+    let tamper = |r: usize, s: usize, d: i64| {
+        let mut trace = ex.trace.clone();
+        let (cr, cs) = (first + r, first + s);
+        for (col, row, delta) in [(z, r, d), (z, s, -d), (consumer, cr, d), (consumer, cs, -d)] {
+            trace.main[col][row] += felt(delta);
+        }
+        trace
+    };
+    let only_the_product_fails = |t: &Trace| {
+        let failures = check(&ex.artifact.program, t);
+        !failures.is_empty() && failures.iter().all(|f| f.label.starts_with(&gadget))
+    };
+    // Remainders that differ by `d` (a power of two below the rescale's divisor) need outputs
+    // that differ by an odd multiple of `d`: only such pairs are worth a run of the checker.
+    let value = |r: usize| zkm_air::field::signed(ex.trace.main[z][r]);
+    let fits =
+        |r: usize, s: usize, d: i64| (value(s) - value(r)).rem_euclid(2 * d as i128) == d as i128;
+    let outputs = product_outputs(ex, z).min(256);
+    let found = [1, 2, 4].into_iter().find_map(|d| {
+        (0..outputs)
+            .flat_map(|r| (0..outputs).map(move |s| (r, s)))
+            .filter(|&(r, s)| fits(r, s, d))
+            .find(|&(r, s)| only_the_product_fails(&tamper(r, s, d)))
+            .map(|(r, s)| (r, s, d))
+    });
+    let (r, s, d) = found.unwrap_or_else(|| panic!("{name}: no two rows to swap remainders"));
+    let trace = tamper(r, s, d);
+    let failures = check_fails(ex, &trace, &gadget);
+    let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
+    eprintln!("{name}[{r}] + {d}, {name}[{s}] - {d}, consumer adjusted: {labels:?}");
+    forced_proof_is_rejected(ex, &trace);
+}
+
+/// The number of outputs of the product check whose claimed-output column is `z`.
+fn product_outputs(ex: &Example, z: usize) -> usize {
+    use zkm_air::gadgets::Gadget;
+    let found = ex.artifact.program.gadgets.iter().find_map(|g| match g {
+        Gadget::PublicProduct(p) if p.z_col as usize == z => Some(p.m),
+        Gadget::PrivateConv(c) if c.main[4] as usize == z => Some(c.geometry.output_len()),
+        _ => None,
+    });
+    found.expect("a product check owns the column")
+}
