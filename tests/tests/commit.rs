@@ -164,3 +164,49 @@ fn a_committed_output_has_the_digest_of_the_computed_values() {
         vec![("y".to_string(), zkm_air::gadgets::digest_hex(&expected))]
     );
 }
+
+/// A committed convolution kernel (the CNN example with `committed param k1`): the statement's
+/// digest is the RPO-256 digest of the kernel the convolution used; kernel values swapped in the
+/// trace (every range lookup unchanged) are caught, and the forced proof does not verify.
+#[test]
+fn a_committed_convolution_kernel_is_bound_to_its_digest() {
+    let name = "cnn_digits";
+    let source = example_source(name).replace("public param k1:", "committed param k1:");
+    let a = compile("examples/cnn_digits/cnn_digits_committed.zkm", source);
+    let loaded = zkm_runtime::load(
+        &a.program,
+        &data(name, "input.json"),
+        &data(name, "weights.json"),
+    );
+    let mut inputs = loaded.expect("data loads").inputs;
+    let rng = stark::ZkRng::new(stark::Randomness::Seed(6)).expect("rng");
+    let o = Openings::commit(&a.program, &inputs, &rng).expect("commit");
+    o.apply(&mut inputs).expect("nonce");
+    let t = trace(&a, &inputs);
+    let statement = verify(&a, &prove(&a, &t), &params(&a, &t)).expect("verifies");
+    let nonce = Felt::new(o.openings["k1"].nonce.parse().expect("nonce"));
+    let expected = zkm_air::gadgets::digest(&inputs.values["k1"], 8, nonce);
+    let digests = statement.digests();
+    assert_eq!(
+        digests,
+        vec![("k1".to_string(), zkm_air::gadgets::digest_hex(&expected))]
+    );
+    // Two kernel values of one tap swapped in the lane.
+    let (k, col_name, _) = column(&a, "conv2d", ".k");
+    let value = |r: usize| zkm_air::field::signed(t.main[k][r]);
+    let (r, s) = (0..8)
+        .flat_map(|r| (0..8).map(move |s| (r, s)))
+        .find(|&(r, s)| value(r) != value(s))
+        .expect("two different kernel values");
+    let mut bad = t.clone();
+    bad.main[k].swap(r, s);
+    let failures = check(&a.program, &bad);
+    assert!(
+        !failures.is_empty(),
+        "{col_name}: swapped kernel values accepted"
+    );
+    if let Ok(p) = api::prove_unchecked(&a, &bad, &seeded()) {
+        let err = verify(&a, &p.file, &params(&a, &bad)).expect_err("swapped kernel");
+        assert!(matches!(err, VerifyError::Stark(_)), "{err}");
+    }
+}

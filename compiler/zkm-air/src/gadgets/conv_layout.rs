@@ -15,6 +15,8 @@ pub struct ConvLayout {
     pub positions: usize,
     /// Rows per block `L = max(P, CO)`.
     pub block: usize,
+    /// Output channels `CO` (the kernel rows of each block).
+    pub out_channels: usize,
     /// `(row, input element)` of every row that receives an element of `x`: the tap rows, then
     /// the filler rows.
     pub gathers: Vec<(usize, usize)>,
@@ -53,6 +55,7 @@ impl ConvLayout {
             taps,
             positions,
             block,
+            out_channels: g.out_channels,
             gathers,
             tap_rows,
             reads,
@@ -69,9 +72,24 @@ impl ConvLayout {
         self.block_rows() + (self.gathers.len() - self.tap_rows)
     }
 
-    /// The periodic columns `IDX` and `XG` (period: the rows, rounded up to a power of two).
+    /// The period of the gadget's periodic columns: its rows, rounded up to a power of two.
+    fn period(&self) -> usize {
+        self.rows().next_power_of_two().max(2)
+    }
+
+    /// The periodic column `KG`: 1 on the kernel's rows (row `co < CO` of every tap block).
+    pub(crate) fn kernel_rows(&self) -> Vec<u64> {
+        let mut gate = vec![0u64; self.period()];
+        for t in 0..self.taps {
+            let start = t * self.block;
+            gate[start..start + self.out_channels].fill(1);
+        }
+        gate
+    }
+
+    /// The periodic columns `IDX` and `XG`.
     pub(crate) fn periodic(&self) -> [Vec<u64>; 2] {
-        let period = self.rows().next_power_of_two().max(2);
+        let period = self.period();
         let (mut idx, mut gate) = (vec![0u64; period], vec![0u64; period]);
         for &(row, input) in &self.gathers {
             idx[row] = input as u64;

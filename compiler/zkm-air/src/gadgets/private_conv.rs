@@ -59,6 +59,10 @@ pub struct PrivateConv {
     pub geometry: ConvGeometry,
     /// The kernel's declared name and width.
     pub k_decl: DeclRef,
+    /// A committed kernel: the bus tensor the lane sends it on (to the commitment gadget), and
+    /// the periodic column marking the kernel's rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed: Option<(TensorId, u16)>,
     /// Main columns `I`, `G`, `XV`, `K`, `Z`.
     pub main: [u16; 5],
     /// Range check of the kernel lane.
@@ -70,12 +74,13 @@ pub struct PrivateConv {
 }
 
 impl PrivateConv {
-    /// Lowers `out = conv(x, K) + bias` for a private kernel declared as `k_decl`.
+    /// Lowers `out = conv(x, K) + bias` for a private kernel declared as `k_decl`; a committed
+    /// kernel (`k_tensor`) is also sent on the bus.
     pub fn lower(
         b: &mut AirBuilder,
         [x, bias, out]: [TensorId; 3],
         geometry: ConvGeometry,
-        k_decl: DeclRef,
+        (k_decl, k_tensor): (DeclRef, Option<TensorId>),
         name: &str,
     ) -> Self {
         let layout = ConvLayout::of(&geometry);
@@ -113,12 +118,17 @@ impl PrivateConv {
             ("d", "Σ A_t·Q_t − Σ γ^i·z over earlier rows"),
         ];
         let aux = aux_names.map(|(s, what)| b.aux_col(format!("{name}.{s}"), what));
+        let committed = k_tensor.map(|t| {
+            let rows = layout.kernel_rows();
+            (t, b.push_periodic(&format!("{name}.kg"), rows))
+        });
         let mut g = PrivateConv {
             x,
             bias,
             out,
             geometry,
             k_decl,
+            committed,
             main,
             range: RangeCheck {
                 limbs: vec![],
@@ -128,8 +138,29 @@ impl PrivateConv {
             aux,
         };
         let e = g.emit_rows(b, &layout, name);
+        g.emit_sends(b, &layout, name);
         g.emit_checks(b, &layout, e, name);
         g
+    }
+
+    /// A committed kernel: row `co` of block `t` sends `K[co][t]` with the tag of its row-major
+    /// index `co·T + t = T·row − (T·L − 1)·I` (degree 1), on the rows `KG·s_{LT}` marks.
+    fn emit_sends(&self, b: &mut AirBuilder, layout: &ConvLayout, name: &str) {
+        let Some((kt, kg)) = self.committed else {
+            return;
+        };
+        let (taps, block) = (layout.taps as i128, layout.block as i128);
+        let (row, i) = (b.row(), b.cur(self.main[0]));
+        let r = b.e().scale(taps, row);
+        let i = b.e().scale(-(taps * block - 1), i);
+        let index = b.e().add(r, i);
+        let taps_sel = b.selector(layout.taps * layout.block);
+        let in_taps = b.cur(taps_sel);
+        let kg = b.e().push(Expr::Periodic(kg));
+        let gate = b.e().mul(kg, in_taps);
+        let k = b.cur(self.main[3]);
+        let label = format!("{name}.k sends {}[co][t]", self.k_decl.name);
+        b.send_tensor(kt, index, k, gate, label);
     }
 
     fn blocks(&self, layout: &ConvLayout) -> Blocks {
@@ -327,6 +358,9 @@ impl PrivateConv {
         let z = g.apply(&x, &kernel, &bias);
         self.z_side().fill(w, &z);
         w.set_tensor(self.out, z);
+        if let Some((kt, _)) = self.committed {
+            w.set_tensor(kt, kernel);
+        }
         Ok(())
     }
 
@@ -403,6 +437,10 @@ impl GadgetOp for PrivateConv {
     }
 
     fn tensors(&self) -> Vec<TensorId> {
-        vec![self.x, self.bias, self.out]
+        let kernel = self.committed.map(|(t, _)| t);
+        [self.x, self.bias, self.out]
+            .into_iter()
+            .chain(kernel)
+            .collect()
     }
 }

@@ -234,7 +234,13 @@ fn check_private_conv(pc: &crate::gadgets::PrivateConv, p: &AirProgram) -> Resul
     if crate::gadgets::ConvLayout::of(g).rows() >= p.trace_len {
         return Err("the convolution's gathers do not fit in the trace".into());
     }
-    if pc.periodic.iter().any(|&c| c as usize >= p.periodic.len()) {
+    let kg = pc.committed.map(|(_, kg)| kg);
+    if pc
+        .periodic
+        .iter()
+        .chain(&kg)
+        .any(|&c| c as usize >= p.periodic.len())
+    {
         return Err("a periodic column is missing".into());
     }
     if !(1..=62).contains(&pc.k_decl.bits) {

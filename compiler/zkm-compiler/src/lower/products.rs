@@ -86,17 +86,15 @@ impl Lowering<'_> {
                 "split the layer into smaller ones",
             ));
         }
-        let private = |d: usize| self.program.decls[d].visibility == crate::ir::Visibility::Private;
         let d = match self.program.nodes[kernel].op {
             Op::Load(d) if self.plan.public_product[d] => d,
-            Op::Load(d) if self.plan.stored_in_dense[d] && private(d) => {
+            Op::Load(d) if self.plan.stored_in_dense[d] => {
                 return self.private_conv(id, [x, d, bias], geometry, name);
             }
             _ => {
-                let what = "a convolution whose kernel is not a public or private parameter used \
-                            only by it";
-                let help = "declare the kernel `public param` or `param` and use it in one \
-                            `conv2d`; committed and computed kernels are not supported yet";
+                let what = "a convolution whose kernel is not a parameter used only by it";
+                let help = "declare the kernel as a `param` (public, private or committed) and \
+                            use it in one `conv2d`; computed kernels are not supported yet";
                 return Err(unsupported(span, what, help));
             }
         };
@@ -114,7 +112,7 @@ impl Lowering<'_> {
         Ok(())
     }
 
-    /// A private kernel (declaration `d`) stored in the trace.
+    /// A private or committed kernel (declaration `d`) stored in the trace.
     fn private_conv(
         &mut self,
         id: NodeId,
@@ -128,10 +126,11 @@ impl Lowering<'_> {
             name: decl.name.clone(),
             bits: decl.ty.bits,
         };
+        let k_tensor = self.committed_weights(d);
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
         self.b.gadget(loc, |b| {
-            PrivateConv::lower(b, [xt, bt, out], geometry, k_decl, name)
+            PrivateConv::lower(b, [xt, bt, out], geometry, (k_decl, k_tensor), name)
         });
         Ok(())
     }
