@@ -208,8 +208,9 @@ fn verify(artifact: &Artifact, trace: &Trace, proved: &Proved) -> Result<Duratio
 }
 
 /// Σ n_in·n_out over the model's 2-D parameters (the MACs of its matrix products) plus the taps
-/// of its convolutions (pools are additions, not counted).
+/// of its convolutions, public or private kernel (pools are additions, not counted).
 pub fn macs(artifact: &Artifact) -> u64 {
+    use zkm_air::gadgets::Gadget;
     let p = &artifact.program;
     let dense: u64 = p
         .decls
@@ -218,12 +219,13 @@ pub fn macs(artifact: &Artifact) -> u64 {
         .map(|d| d.len() as u64)
         .sum();
     let convs = p.gadgets.iter().filter_map(|g| match g {
-        zkm_air::gadgets::Gadget::PublicProduct(q) => q.conv.as_ref(),
+        Gadget::PublicProduct(q) => q.conv.as_ref().map(|c| c.geometry),
+        Gadget::PrivateConv(c) => Some(c.geometry),
         _ => None,
     });
     let mut taps = 0u64;
-    for conv in convs.filter(|c| !c.geometry.pool) {
-        conv.geometry.for_each_tap(|_, _, _| taps += 1);
+    for geometry in convs.filter(|g| !g.pool) {
+        geometry.for_each_tap(|_, _, _| taps += 1);
     }
     dense + taps
 }

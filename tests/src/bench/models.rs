@@ -68,7 +68,7 @@ pub enum Visibility {
     Public,
     /// `private param`.
     Private,
-    /// `committed param` weight matrices, public biases.
+    /// `committed param` weight matrices and convolution kernels, public biases.
     Committed,
 }
 
@@ -129,7 +129,13 @@ fn example(name: &str, vis: Visibility) -> Result<Materials, String> {
     match vis {
         Visibility::Public => {}
         Visibility::Private => source = source.replace("public param", "private param"),
-        Visibility::Committed => source = source.replace("public param w", "committed param w"),
+        Visibility::Committed => {
+            // Weight matrices and convolution kernels; biases stay public.
+            for kind in ["w", "k"] {
+                let public = format!("public param {kind}");
+                source = source.replace(&public, &format!("committed param {kind}"));
+            }
+        }
     }
     Ok(Materials {
         file_name: format!("examples/{name}/{name}.zkm"),
