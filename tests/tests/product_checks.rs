@@ -1,7 +1,7 @@
 //! The product checks' soundness: a wrong matrix product, convolution or pool sum — with its
 //! consumer adjusted so that the bus balances, or with a private kernel's values swapped so that
 //! every range lookup does too — is caught by the product's own random combination alone, and a
-//! proof forced past the checker is rejected.
+//! proof forced past the checker is rejected. Also the max pool's choice of the maximum.
 //!
 //! Run with `--release` (proof tier).
 
@@ -148,4 +148,38 @@ fn product_outputs(ex: &Example, z: usize) -> usize {
         _ => None,
     });
     found.expect("a product check owns the column")
+}
+
+/// A max pool that claims the second-largest element of a window (its `max` column and the
+/// output's consumer changed to match, the choice moved to that element's row): the gap to the
+/// true maximum is negative, so its range lookup fails, and the forced proof is rejected.
+#[test]
+fn a_max_pool_claiming_a_smaller_element_is_rejected() {
+    let ex = Example::program("max_pool");
+    verify(&ex.artifact, &ex.file, &ex.params).expect("the honest proof verifies");
+    let (xv, name, first) = column(&ex.artifact, "max_pool2d", ".xv");
+    let (m, _, _) = column(&ex.artifact, "max_pool2d", ".max");
+    let (choice, _, _) = column(&ex.artifact, "max_pool2d", ".S");
+    let (above, _, _) = column(&ex.artifact, "max_pool2d", ".CS");
+    let (consumer, _, out_first) = column(&ex.artifact, "out.y", "");
+    let value = |c: usize, r: usize| zkm_air::field::signed(ex.trace.main[c][r]);
+    // Window 0 is rows first..first + 4; pick its smallest element as the claimed maximum.
+    let rows = first..first + 4;
+    let low = rows.clone().min_by_key(|&r| value(xv, r)).expect("rows");
+    let claimed = value(xv, low);
+    assert!(
+        claimed < value(m, first),
+        "the window has two different values"
+    );
+    let mut trace = ex.trace.clone();
+    for r in rows.clone() {
+        trace.main[m][r] = felt(claimed as i64);
+        trace.main[choice][r] = felt((r == low) as i64);
+        trace.main[above][r] = felt((r > low) as i64);
+    }
+    trace.main[consumer][out_first] = felt(claimed as i64);
+    let failures = check_fails(&ex, &trace, gadget_of(&name));
+    let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
+    assert!(labels.iter().any(|l| l.contains(".gap")), "{labels:?}");
+    forced_proof_is_rejected(&ex, &trace);
 }

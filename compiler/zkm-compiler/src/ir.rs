@@ -142,6 +142,14 @@ pub enum Op {
         /// Sizes and window.
         geometry: ConvGeometry,
     },
+    /// `max_pool2d`: the largest element of each `k × k` window (stride `k`) of `x [C, H, W]`,
+    /// per channel; same scale. `geometry.pool` is set.
+    MaxPool2d {
+        /// The input.
+        x: NodeId,
+        /// Sizes and window.
+        geometry: ConvGeometry,
+    },
 }
 
 impl Op {
@@ -159,7 +167,8 @@ impl Op {
             | Op::Argmax(a)
             | Op::Sum(a)
             | Op::Reshape(a)
-            | Op::AvgPool2d { x: a, .. } => vec![a],
+            | Op::AvgPool2d { x: a, .. }
+            | Op::MaxPool2d { x: a, .. } => vec![a],
         }
     }
 }

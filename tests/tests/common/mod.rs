@@ -89,8 +89,25 @@ impl Example {
         Example::from_artifact(name, artifact)
     }
 
+    /// A gadget case `tests/programs/<name>.zkm` with its `<name>.json` data.
+    pub fn program(name: &'static str) -> Self {
+        let rel = format!("tests/programs/{name}.zkm");
+        let text = std::fs::read_to_string(root().join(&rel)).expect("program source");
+        let artifact = compile(&rel, text);
+        let data = std::fs::read_to_string(root().join(format!("tests/programs/{name}.json")));
+        let data: serde_json::Value = serde_json::from_str(&data.expect("data")).expect("JSON");
+        let (input, weights) = (data["input"].to_string(), data["weights"].to_string());
+        let loaded = zkm_runtime::load(&artifact.program, &input, &weights).expect("data loads");
+        let trace = zkm_air::witness::generate(&artifact.program, &loaded.inputs).expect("witness");
+        Example::with_trace(name, artifact, trace)
+    }
+
     fn from_artifact(name: &'static str, artifact: Artifact) -> Self {
         let trace = honest_trace(name, &artifact);
+        Example::with_trace(name, artifact, trace)
+    }
+
+    fn with_trace(name: &'static str, artifact: Artifact, trace: Trace) -> Self {
         let failures = check(&artifact.program, &trace);
         assert!(
             failures.is_empty(),

@@ -15,6 +15,7 @@ mod conv_layout;
 mod dense;
 mod elementwise;
 mod io;
+mod max_pool;
 mod private_conv;
 mod private_product;
 mod public_product;
@@ -38,6 +39,7 @@ pub use conv_layout::ConvLayout;
 pub use dense::{Dense, DenseShape};
 pub use elementwise::{Elementwise, EwOp, Operand};
 pub use io::{Output, Store};
+pub use max_pool::MaxPool;
 pub use private_conv::PrivateConv;
 pub use private_product::PrivateProduct;
 pub use public_product::{pinned_column, ProductShape, PublicProduct, GAMMA};
@@ -129,6 +131,8 @@ register_gadgets! {
     Abs,
     /// Index of the maximum.
     Argmax,
+    /// The maximum of each pooling window.
+    MaxPool,
     /// Sum of all elements.
     Sum,
     /// A model output.

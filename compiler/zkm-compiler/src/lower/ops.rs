@@ -1,7 +1,8 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Elementwise, EwOp, Operand, Rescale, RescaleSpec, Sum, MAX_COMPARE_BITS, UNARY_OPS,
+    Argmax, Elementwise, EwOp, MaxPool, Operand, Rescale, RescaleSpec, Sum, MAX_COMPARE_BITS,
+    UNARY_OPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -48,6 +49,15 @@ impl Lowering<'_> {
                 geometry,
             } => self.conv(id, [x, kernel, bias], geometry, &name)?,
             Op::AvgPool2d { x, geometry } => self.sum_pool(id, x, geometry, &name)?,
+            Op::MaxPool2d { x, geometry } => {
+                let (input, out) = (self.operand(id, x)?, self.output(id, &name));
+                let r = self.program.nodes[x].range;
+                let spread = r.hi - r.lo;
+                self.comparable(node.span, MaxPool::compare_bits(spread), "max_pool2d")?;
+                self.b.gadget(loc, |b| {
+                    MaxPool::lower(b, [input, out], geometry, spread, &name)
+                });
+            }
             Op::Rescale { arg, ty, clamp } => {
                 let (input, out) = (self.operand(id, arg)?, self.output(id, &name));
                 let a = &self.program.nodes[arg];
@@ -206,5 +216,6 @@ fn op_name(op: &Op) -> &'static str {
         Op::Reshape(_) => "reshape",
         Op::Conv2d { .. } => "conv2d",
         Op::AvgPool2d { .. } => "avg_pool2d",
+        Op::MaxPool2d { .. } => "max_pool2d",
     }
 }

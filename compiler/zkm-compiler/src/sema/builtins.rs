@@ -1,6 +1,6 @@
 //! The builtin operations: the elementwise unary operations registered in
 //! `zkm_air::gadgets::UNARY_OPS` (`relu`, `abs`, …), `argmax`, `sum`, `rescale`,
-//! `rescale_clamp`, `reshape`, `flatten`, `conv2d` and `avg_pool2d` (in `conv.rs`).
+//! `rescale_clamp`, `reshape`, `flatten`, `conv2d`, `avg_pool2d` and `max_pool2d` (in `conv.rs`).
 //!
 //! Builtin names are ordinary identifiers, resolved after local values and functions. Their
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
@@ -40,6 +40,8 @@ pub(crate) enum Builtin {
     Conv2d,
     /// `avg_pool2d(x, k)`: exact average of each `k × k` window, stride `k`.
     AvgPool2d,
+    /// `max_pool2d(x, k)`: largest element of each `k × k` window, stride `k`.
+    MaxPool2d,
 }
 
 /// The kind of one builtin argument.
@@ -68,6 +70,7 @@ impl Builtin {
             Builtin::Flatten,
             Builtin::Conv2d,
             Builtin::AvgPool2d,
+            Builtin::MaxPool2d,
         ];
         unary.chain(fixed)
     }
@@ -84,6 +87,7 @@ impl Builtin {
             Builtin::Flatten => "flatten",
             Builtin::Conv2d => "conv2d",
             Builtin::AvgPool2d => "avg_pool2d",
+            Builtin::MaxPool2d => "max_pool2d",
         }
     }
 
@@ -107,7 +111,7 @@ impl Builtin {
                 ArgKind::Int,
                 ArgKind::Int,
             ],
-            Builtin::AvgPool2d => &[ArgKind::Value, ArgKind::Int],
+            Builtin::AvgPool2d | Builtin::MaxPool2d => &[ArgKind::Value, ArgKind::Int],
         }
     }
 
@@ -123,6 +127,7 @@ impl Builtin {
             Builtin::Flatten => "flatten(x)",
             Builtin::Conv2d => "conv2d(x, kernel, bias, stride, padding)",
             Builtin::AvgPool2d => "avg_pool2d(x, k)",
+            Builtin::MaxPool2d => "max_pool2d(x, k)",
         };
         fixed.to_owned()
     }
@@ -186,6 +191,7 @@ impl Eval<'_, '_> {
             (Builtin::Reshape, Some(ast::Arg::Shape(dims, s))) => self.reshape(arg, dims, *s, span),
             (Builtin::Conv2d, _) => self.conv2d(env, m, arg, args, span),
             (Builtin::AvgPool2d, Some(ast::Arg::Expr(k))) => self.avg_pool2d(arg, k, span),
+            (Builtin::MaxPool2d, Some(ast::Arg::Expr(k))) => self.max_pool2d(arg, k, span),
             _ => self.quiet_poison(),
         }
     }

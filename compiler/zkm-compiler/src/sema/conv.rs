@@ -189,34 +189,16 @@ impl Eval<'_, '_> {
     /// the last whole window are dropped); `k` a power of two, so that the window sum at
     /// `2·log2 k` more fractional bits is the exact average.
     pub(crate) fn avg_pool2d(&mut self, x: Evaluated, k: &ast::Expr, span: Span) -> Value {
-        let Some(window) = int_literal(k) else {
-            return self.quiet_poison();
+        let Some(g) = self.pool_geometry("avg_pool2d", &x, k) else {
+            return Value::Poison;
         };
-        let shape = &x.1.shape;
-        if shape.len() != 3 {
-            return self.fail(errors::pool_rank(shape, x.2));
-        }
+        let window = g.kernel[0];
         if !window.is_power_of_two() {
             let msg = format!("the window of `avg_pool2d` must be a power of two, not {window}");
             let label = "the average would need a division".to_string();
-            return self.fail(errors::pool_argument(msg, k.span, label));
+            return self.fail(errors::pool_argument("avg_pool2d", msg, k.span, label));
         }
-        let g = ConvGeometry {
-            in_channels: shape[0],
-            input: [shape[1], shape[2]],
-            out_channels: shape[0],
-            kernel: [window, window],
-            stride: window,
-            padding: 0,
-            pool: true,
-        };
-        let Some([oh, ow]) = g.output() else {
-            let msg = format!(
-                "the window of `avg_pool2d` ({window}×{window}) is larger than the input ({}×{})",
-                shape[1], shape[2]
-            );
-            return self.fail(errors::pool_argument(msg, k.span, "too large".into()));
-        };
+        let [oh, ow] = g.output().unwrap_or([0, 0]);
         let extra = 2 * window.trailing_zeros();
         let frac = x.1.frac + extra;
         if frac > MAX_VALUE_FRAC {
@@ -227,6 +209,61 @@ impl Eval<'_, '_> {
             x: x.0,
             geometry: g,
         };
-        self.push(op, vec![shape[0], oh, ow], frac, r, span)
+        self.push(op, vec![g.in_channels, oh, ow], frac, r, span)
+    }
+
+    /// `max_pool2d(x, k)`: the largest element of each `k × k` window (stride `k`), same scale
+    /// and range as `x`.
+    pub(crate) fn max_pool2d(&mut self, x: Evaluated, k: &ast::Expr, span: Span) -> Value {
+        let Some(g) = self.pool_geometry("max_pool2d", &x, k) else {
+            return Value::Poison;
+        };
+        let [oh, ow] = g.output().unwrap_or([0, 0]);
+        let op = Op::MaxPool2d {
+            x: x.0,
+            geometry: g,
+        };
+        self.push(
+            op,
+            vec![g.in_channels, oh, ow],
+            x.1.frac,
+            Some(x.1.range),
+            span,
+        )
+    }
+
+    /// The pooling shape of `op(x, k)`: `x [C, H, W]`, `1 ≤ k ≤ H, W` (reported otherwise).
+    fn pool_geometry(&mut self, op: &str, x: &Evaluated, k: &ast::Expr) -> Option<ConvGeometry> {
+        let Some(window) = int_literal(k) else {
+            self.quiet_poison();
+            return None;
+        };
+        let shape = &x.1.shape;
+        if shape.len() != 3 {
+            self.report(errors::pool_rank(op, shape, x.2));
+            return None;
+        }
+        let g = ConvGeometry {
+            in_channels: shape[0],
+            input: [shape[1], shape[2]],
+            out_channels: shape[0],
+            kernel: [window, window],
+            stride: window,
+            padding: 0,
+            pool: true,
+        };
+        let (problem, label) = match g.output() {
+            Some(_) if shape[0] > 0 => return Some(g),
+            _ if window == 0 => (format!("the window of `{op}` must be at least 1"), "zero"),
+            _ => (
+                format!(
+                    "the window of `{op}` ({window}×{window}) is larger than the input ({}×{})",
+                    shape[1], shape[2]
+                ),
+                "too large",
+            ),
+        };
+        self.report(errors::pool_argument(op, problem, k.span, label.into()));
+        None
     }
 }

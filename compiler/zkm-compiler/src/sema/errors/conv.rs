@@ -67,25 +67,29 @@ pub(crate) fn conv_frac(fx: u32, fk: u32, at: Span) -> Diagnostic {
     .with_help("rescale the input to fewer fractional bits first")
 }
 
-/// `avg_pool2d` of something other than `[C, H, W]` (E0407).
-pub(crate) fn pool_rank(shape: &[usize], at: Span) -> Diagnostic {
+/// A pooling of something other than `[C, H, W]` (E0407).
+pub(crate) fn pool_rank(op: &str, shape: &[usize], at: Span) -> Diagnostic {
     let got = match shape.len() {
         0 => "a scalar".to_string(),
         _ => format!("shape {}", fmt_shape(shape)),
     };
     Diagnostic::error(
         codes::BAD_RANK,
-        format!("`avg_pool2d` needs an input of shape [C, H, W], but it has {got}"),
+        format!("`{op}` needs an input of shape [C, H, W], but it has {got}"),
     )
     .with_primary(at, format!("{got}, expected [C, H, W]"))
     .with_help("reshape a single-channel image to [1, H, W] first")
 }
 
-/// A pooling window `avg_pool2d` cannot use (E0404).
-pub(crate) fn pool_argument(msg: String, at: Span, label: String) -> Diagnostic {
+/// A pooling window `op` cannot use (E0404).
+pub(crate) fn pool_argument(op: &str, msg: String, at: Span, label: String) -> Diagnostic {
+    let note = match op {
+        "avg_pool2d" => "`avg_pool2d(x, k)` averages k×k windows with stride k; k is 1, 2, 4, 8, …",
+        _ => "`max_pool2d(x, k)` takes the largest element of k×k windows with stride k",
+    };
     Diagnostic::error(codes::BAD_ARGUMENTS, msg)
         .with_primary(at, label)
-        .with_note("`avg_pool2d(x, k)` averages k×k windows with stride k; k is 1, 2, 4, 8, …")
+        .with_note(note)
 }
 
 /// An average with more fractional bits than fit the field (E0501).
