@@ -60,11 +60,8 @@ impl MaxPool {
             slot[out] += 1;
             seen[input] = true;
         });
-        let mut row = g.output_len() * window;
-        for (input, _) in seen.iter().enumerate().filter(|(_, &s)| !s) {
-            gathers.push((row, input));
-            row += 1;
-        }
+        let uncovered = (0..seen.len()).filter(|&i| !seen[i]);
+        gathers.extend((g.output_len() * window..).zip(uncovered));
         gathers
     }
 
