@@ -72,6 +72,11 @@ fn cnn_digits_runs() {
 }
 
 #[test]
+fn lenet_digits_runs() {
+    example_runs("lenet_digits");
+}
+
+#[test]
 fn artifact_round_trips_and_rejects_tampering() {
     let artifacts = [
         build("linear_digits").1,

@@ -50,6 +50,34 @@ fn examples_prove_verify_and_round_trip() {
     }
 }
 
+/// The LeNet-style example (two convolutions, two max pools, three dense layers) proves and
+/// verifies, and a changed public output is rejected.
+#[test]
+fn lenet_proves_verifies_and_rejects_another_class() {
+    let name = "lenet_digits";
+    let artifact = build(name);
+    let trace = honest_trace(name, &artifact);
+    let file = prove(&artifact, &trace);
+    let params = api::split_public(&artifact.program, &trace.public).1;
+    let statement = verify(&artifact, &file, &params).expect("verifies");
+    assert_eq!(statement.model, name);
+    let slot = artifact.program.public.iter().find(|s| s.name == "class");
+    let at = slot.expect("class slot").offset as usize;
+    let io_at = artifact
+        .program
+        .public
+        .iter()
+        .take_while(|s| s.name != "class");
+    let io_at: usize = io_at
+        .filter(|s| s.kind != PublicKind::Param)
+        .map(|s| s.len as usize)
+        .sum();
+    assert_eq!(file.io[io_at], trace.public[at]);
+    let mut other = file.clone();
+    other.io[io_at] += Felt::new(1);
+    verify(&artifact, &other, &params).expect_err("another class");
+}
+
 /// One seed gives one proof; the operating system's randomness gives a fresh proof each time
 /// (both verify), and fresh salts.
 #[test]

@@ -44,6 +44,11 @@ pub const MODELS: &[Spec] = &[
         quick: true,
     },
     Spec {
+        name: "lenet_digits",
+        origin: Origin::Example,
+        quick: false,
+    },
+    Spec {
         name: "mlp-64-64-32-10",
         origin: Origin::Mlp(&[64, 64, 32, 10]),
         quick: true,

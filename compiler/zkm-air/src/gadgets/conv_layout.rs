@@ -1,6 +1,7 @@
 //! Where a private-kernel convolution (`private_conv.rs`) puts every gathered input element:
-//! the block of each tap, the filler rows that make every element read equally often, and the
-//! periodic columns `IDX` and `XG` the verifier evaluates. Everything here is a function of the
+//! the block of each tap, the filler rows that make every element read equally often (one row
+//! per element read fewer times than the most-read one, receiving it as many times as it lacks),
+//! and the periodic columns `IDX` and `XG` (the receive's multiplicity) the verifier evaluates. Everything here is a function of the
 //! geometry alone, shared by the lowering, the witness and the compiler's row planning.
 
 use super::conv::ConvGeometry;
@@ -17,9 +18,9 @@ pub struct ConvLayout {
     pub block: usize,
     /// Output channels `CO` (the kernel rows of each block).
     pub out_channels: usize,
-    /// `(row, input element)` of every row that receives an element of `x`: the tap rows, then
-    /// the filler rows.
-    pub gathers: Vec<(usize, usize)>,
+    /// `(row, input element, multiplicity)` of every row that receives an element of `x`: the
+    /// tap rows (multiplicity 1), then the filler rows.
+    pub gathers: Vec<(usize, usize, u32)>,
     /// Rows that are taps (the rest of `gathers` is filler).
     pub tap_rows: usize,
     /// How often every element of `x` is received.
@@ -37,20 +38,17 @@ impl ConvLayout {
         // Output channel 0's taps: `out = p` and kernel index `k = t`.
         g.for_each_tap(|out, input, k| {
             if out < positions {
-                gathers.push((k * block + out, input));
+                gathers.push((k * block + out, input, 1));
                 count[input] += 1;
             }
         });
         gathers.sort_unstable();
         let tap_rows = gathers.len();
         let reads = count.iter().copied().max().unwrap_or(0).max(1);
-        let mut row = (taps + 1) * block;
-        for (input, &c) in count.iter().enumerate() {
-            for _ in c..reads {
-                gathers.push((row, input));
-                row += 1;
-            }
-        }
+        let short = count.iter().enumerate().filter(|&(_, &c)| c < reads);
+        let filler = short.map(|(input, &c)| (input, reads - c));
+        let rows = (taps + 1) * block..;
+        gathers.extend(rows.zip(filler).map(|(row, (input, m))| (row, input, m)));
         ConvLayout {
             taps,
             positions,
@@ -91,9 +89,9 @@ impl ConvLayout {
     pub(crate) fn periodic(&self) -> [Vec<u64>; 2] {
         let period = self.period();
         let (mut idx, mut gate) = (vec![0u64; period], vec![0u64; period]);
-        for &(row, input) in &self.gathers {
+        for &(row, input, m) in &self.gathers {
             idx[row] = input as u64;
-            gate[row] = 1;
+            gate[row] = m as u64;
         }
         [idx, gate]
     }
@@ -119,16 +117,17 @@ mod tests {
         assert_eq!((layout.taps, layout.positions, layout.block), (18, 20, 20));
         assert_eq!(layout.reads, 9, "an inner element is read by all 9 taps");
         let mut count = vec![0u32; g.input_len()];
-        for &(_, input) in &layout.gathers {
-            count[input] += 1;
+        for &(_, input, m) in &layout.gathers {
+            count[input] += m;
         }
         assert!(count.iter().all(|&c| c == layout.reads));
-        // Tap rows lie in the tap blocks, filler rows after every block.
+        // Tap rows lie in the tap blocks, filler rows after every block, one per short element.
         let (taps, filler) = layout.gathers.split_at(layout.tap_rows);
-        assert!(taps
-            .iter()
-            .all(|&(row, _)| row < layout.taps * layout.block));
-        assert!(filler.iter().all(|&(row, _)| row >= layout.block_rows()));
+        let in_taps =
+            |&(row, _, m): &(usize, usize, u32)| row < layout.taps * layout.block && m == 1;
+        assert!(taps.iter().all(in_taps));
+        assert!(filler.iter().all(|&(row, _, _)| row >= layout.block_rows()));
+        assert!(filler.len() < g.input_len());
         let rows: std::collections::HashSet<usize> = layout.gathers.iter().map(|g| g.0).collect();
         assert_eq!(rows.len(), layout.gathers.len(), "one gather per row");
     }

@@ -14,9 +14,10 @@
 //! block `T`, `XV = 1` on rows `p < P` (`(s_{LT+P} − s_{LT})·(XV − 1) = 0`). Row `co` of block
 //! `t` holds `K[co][t]` in lane `K` (range-checked to the declared width on rows before block
 //! `T`); block `T`'s lane receives the bias `b[co]` on its row `co`. Since the bus needs every
-//! element of `x` read equally often, *filler* rows after the blocks receive the elements read
-//! by fewer taps (border elements) until each is read `R` times (the most any element is read);
-//! they take no part in the check (`XG·s_{(T+1)L}` selects the tap rows).
+//! element of `x` read equally often, *filler* rows after the blocks receive each element read
+//! by fewer taps (border elements) the `R − count` times it lacks (`XG` is that multiplicity;
+//! `R` the most any element is read); they take no part in the check (`XG·s_{(T+1)L}` selects
+//! the tap rows, where `XG` is 1).
 //!
 //! Auxiliary columns, after γ is drawn, with `E = I' − I`:
 //! - `PQ[0] = 1`, `PQ' − (1 − E)·γ·PQ − E = 0` (`γ^p` within a block);
@@ -335,7 +336,7 @@ impl PrivateConv {
         for t in 0..=layout.taps {
             w.set_int(g_col, t * layout.block + layout.block - 1, 1);
         }
-        for &(row, input) in &layout.gathers {
+        for &(row, input, _) in &layout.gathers {
             w.set_int(xv_col, row, x[input]);
         }
         for p in 0..layout.positions {
@@ -398,7 +399,7 @@ impl PrivateConv {
     /// `C` per row: 1 on tap rows and on the bias block's first `P` rows.
     fn tap_weights(&self, layout: &ConvLayout, n: usize) -> Vec<Felt> {
         let mut c = vec![Felt::ZERO; n];
-        for &(row, _) in &layout.gathers[..layout.tap_rows] {
+        for &(row, _, _) in &layout.gathers[..layout.tap_rows] {
             c[row] = Felt::ONE;
         }
         let bias_start = layout.taps * layout.block;
