@@ -183,3 +183,20 @@ fn a_max_pool_claiming_a_smaller_element_is_rejected() {
     assert!(labels.iter().any(|l| l.contains(".gap")), "{labels:?}");
     forced_proof_is_rejected(&ex, &trace);
 }
+
+/// A table function whose output is changed (and its consumer with it): the pair is no longer a
+/// table entry, the lookup fails, and the forced proof is rejected.
+#[test]
+fn a_table_output_that_is_not_an_entry_is_rejected() {
+    let ex = Example::program("table_fns");
+    verify(&ex.artifact, &ex.file, &ex.params).expect("the honest proof verifies");
+    let (out, name, first) = column(&ex.artifact, "sigmoid", ".out");
+    let (consumer, _, out_first) = column(&ex.artifact, "out.s", "");
+    let mut trace = ex.trace.clone();
+    trace.main[out][first + 1] += felt(1);
+    trace.main[consumer][out_first + 1] += felt(1);
+    let failures = check_fails(&ex, &trace, gadget_of(&name));
+    let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
+    assert!(labels.iter().any(|l| l.contains("table")), "{labels:?}");
+    forced_proof_is_rejected(&ex, &trace);
+}

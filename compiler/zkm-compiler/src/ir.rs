@@ -142,6 +142,16 @@ pub enum Op {
         /// Sizes and window.
         geometry: ConvGeometry,
     },
+    /// A table function (index into `zkm_air::gadgets::TABLE_FNS`): `round_half_up(f(x)·2^F)`
+    /// per element, `F = out_frac`.
+    Table {
+        /// Index into `TABLE_FNS`.
+        function: u8,
+        /// The operand (already rescaled to fit the table).
+        arg: NodeId,
+        /// Output fractional bits.
+        out_frac: u32,
+    },
     /// `max_pool2d`: the largest element of each `k × k` window (stride `k`) of `x [C, H, W]`,
     /// per channel; same scale. `geometry.pool` is set.
     MaxPool2d {
@@ -168,7 +178,8 @@ impl Op {
             | Op::Sum(a)
             | Op::Reshape(a)
             | Op::AvgPool2d { x: a, .. }
-            | Op::MaxPool2d { x: a, .. } => vec![a],
+            | Op::MaxPool2d { x: a, .. }
+            | Op::Table { arg: a, .. } => vec![a],
         }
     }
 }

@@ -24,6 +24,7 @@ mod rescale;
 mod rpo;
 mod sign;
 mod sum;
+mod table_fn;
 mod unary;
 mod zside;
 
@@ -48,6 +49,7 @@ pub use rescale::{ClampSide, Rescale, RescaleSpec};
 pub use rpo::{permute, RpoRows};
 pub use sign::{SignBit, SignedMap, SignedMapSpec};
 pub use sum::Sum;
+pub use table_fn::{TableFn, TableFnDef, TableSpec, MAX_TABLE_ROWS, TABLE_FNS};
 pub use unary::{unary_op, UnaryOp};
 pub use zside::ZSide;
 
@@ -135,6 +137,8 @@ register_gadgets! {
     MaxPool,
     /// Sum of all elements.
     Sum,
+    /// An activation by lookup table.
+    TableFn,
     /// A model output.
     Output,
     /// The in-AIR RPO-256 digests of committed tensors.

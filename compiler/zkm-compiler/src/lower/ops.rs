@@ -1,8 +1,8 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Elementwise, EwOp, MaxPool, Operand, Rescale, RescaleSpec, Sum, MAX_COMPARE_BITS,
-    UNARY_OPS,
+    Argmax, Elementwise, EwOp, MaxPool, Operand, Rescale, RescaleSpec, Sum, TableFn, TableSpec,
+    MAX_COMPARE_BITS, UNARY_OPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -49,6 +49,21 @@ impl Lowering<'_> {
                 geometry,
             } => self.conv(id, [x, kernel, bias], geometry, &name)?,
             Op::AvgPool2d { x, geometry } => self.sum_pool(id, x, geometry, &name)?,
+            Op::Table {
+                function,
+                arg,
+                out_frac,
+            } => {
+                let (input, out) = (self.operand(id, arg)?, self.output(id, &name));
+                let (r, frac) = (self.program.nodes[arg].range, self.program.nodes[arg].frac);
+                let spec = TableSpec {
+                    function,
+                    input: (r.lo as i64, r.hi as i64, frac),
+                    out_frac,
+                };
+                self.b
+                    .gadget(loc, |b| TableFn::lower(b, [input, out], &spec, &name));
+            }
             Op::MaxPool2d { x, geometry } => {
                 let (input, out) = (self.operand(id, x)?, self.output(id, &name));
                 let r = self.program.nodes[x].range;
@@ -217,5 +232,6 @@ fn op_name(op: &Op) -> &'static str {
         Op::Conv2d { .. } => "conv2d",
         Op::AvgPool2d { .. } => "avg_pool2d",
         Op::MaxPool2d { .. } => "max_pool2d",
+        Op::Table { function, .. } => zkm_air::gadgets::TABLE_FNS[*function as usize].name,
     }
 }

@@ -1,6 +1,7 @@
 //! The builtin operations: the elementwise unary operations registered in
 //! `zkm_air::gadgets::UNARY_OPS` (`relu`, `abs`, …), `argmax`, `sum`, `rescale`,
-//! `rescale_clamp`, `reshape`, `flatten`, `conv2d`, `avg_pool2d` and `max_pool2d` (in `conv.rs`).
+//! `rescale_clamp`, `reshape`, `flatten`, `conv2d`, `avg_pool2d` and `max_pool2d` (in `conv.rs`),
+//! and the table functions `sigmoid`, `tanh`, `gelu`, `exp` (in `tables.rs`).
 //!
 //! Builtin names are ordinary identifiers, resolved after local values and functions. Their
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
@@ -16,7 +17,7 @@ use super::range;
 use super::types;
 use super::world::ModId;
 use crate::ir::{Node, NodeId, Op};
-use zkm_air::gadgets::UNARY_OPS;
+use zkm_air::gadgets::{TABLE_FNS, UNARY_OPS};
 
 /// A builtin operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,6 +43,8 @@ pub(crate) enum Builtin {
     AvgPool2d,
     /// `max_pool2d(x, k)`: largest element of each `k × k` window, stride `k`.
     MaxPool2d,
+    /// A table function (index into `TABLE_FNS`): `sigmoid`, `tanh`, `gelu`, `exp`.
+    Table(u8),
 }
 
 /// The kind of one builtin argument.
@@ -61,6 +64,7 @@ impl Builtin {
     /// Every builtin.
     pub(crate) fn all() -> impl Iterator<Item = Builtin> {
         let unary = (0..UNARY_OPS.len()).map(|i| Builtin::Unary(i as u8));
+        let tables = (0..TABLE_FNS.len()).map(|i| Builtin::Table(i as u8));
         let fixed = [
             Builtin::Argmax,
             Builtin::Sum,
@@ -72,7 +76,7 @@ impl Builtin {
             Builtin::AvgPool2d,
             Builtin::MaxPool2d,
         ];
-        unary.chain(fixed)
+        unary.chain(fixed).chain(tables)
     }
 
     /// The name it is called by.
@@ -88,6 +92,7 @@ impl Builtin {
             Builtin::Conv2d => "conv2d",
             Builtin::AvgPool2d => "avg_pool2d",
             Builtin::MaxPool2d => "max_pool2d",
+            Builtin::Table(i) => TABLE_FNS[i as usize].name,
         }
     }
 
@@ -99,9 +104,11 @@ impl Builtin {
     /// The kinds of its arguments, in order.
     pub(crate) fn params(self) -> &'static [ArgKind] {
         match self {
-            Builtin::Unary(_) | Builtin::Argmax | Builtin::Sum | Builtin::Flatten => {
-                &[ArgKind::Value]
-            }
+            Builtin::Unary(_)
+            | Builtin::Argmax
+            | Builtin::Sum
+            | Builtin::Flatten
+            | Builtin::Table(_) => &[ArgKind::Value],
             Builtin::Rescale | Builtin::RescaleClamp => &[ArgKind::Value, ArgKind::Type],
             Builtin::Reshape => &[ArgKind::Value, ArgKind::Shape],
             Builtin::Conv2d => &[
@@ -119,6 +126,7 @@ impl Builtin {
     pub(crate) fn signature(self) -> String {
         let fixed = match self {
             Builtin::Unary(i) => return format!("{}(x)", UNARY_OPS[i as usize].name),
+            Builtin::Table(i) => return format!("{}(x)", TABLE_FNS[i as usize].name),
             Builtin::Argmax => "argmax(x)",
             Builtin::Sum => "sum(x)",
             Builtin::Rescale => "rescale(x, fixed<W, F>)",
@@ -180,6 +188,7 @@ impl Eval<'_, '_> {
         let arg = (id, n, first.span);
         match (b, args.get(1)) {
             (Builtin::Unary(i), _) => self.unary(i, arg, span),
+            (Builtin::Table(i), _) => self.table_fn(i, arg, span),
             (Builtin::Argmax, _) => self.argmax(arg, span),
             (Builtin::Sum, _) => self.sum(arg, span),
             (Builtin::Flatten, _) => {

@@ -86,5 +86,13 @@ fn op_text(op: &Op, program: &Program) -> String {
         ),
         Op::AvgPool2d { x, geometry: g } => format!("avg_pool2d %{x} window {}", g.kernel[0]),
         Op::MaxPool2d { x, geometry: g } => format!("max_pool2d %{x} window {}", g.kernel[0]),
+        Op::Table {
+            function,
+            arg,
+            out_frac,
+        } => format!(
+            "{} %{arg} to {out_frac} fractional bits",
+            zkm_air::gadgets::TABLE_FNS[*function as usize].name
+        ),
     }
 }

@@ -30,6 +30,7 @@ mod range;
 mod report;
 mod resolve;
 mod suggest;
+mod tables;
 mod types;
 mod walk;
 mod world;

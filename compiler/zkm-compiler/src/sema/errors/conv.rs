@@ -1,5 +1,5 @@
-//! Messages about `conv2d` and `avg_pool2d` calls: ranks, channel counts, stride, padding and
-//! window, scales.
+//! Messages about `conv2d`, the poolings and the table functions: ranks, channel counts, stride,
+//! padding and window, scales, table sizes.
 
 use zkm_diagnostics::{codes, Diagnostic, Span};
 
@@ -106,4 +106,35 @@ pub(crate) fn pool_frac(frac: u32, extra: u32, at: Span) -> Diagnostic {
         format!("{frac} + {extra} fractional bits, at most 62 fit the field"),
     )
     .with_help("rescale the input to fewer fractional bits first")
+}
+
+/// A table function whose input spans too many codes even without fractional bits (E0503).
+pub(crate) fn table_input(name: &str, r: crate::ir::Interval, frac: u32, at: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::BAD_RESCALE,
+        format!(
+            "`{name}` of values spanning {} codes needs a table that is too large",
+            r.hi - r.lo + 1
+        ),
+    )
+    .with_primary(
+        at,
+        format!("range [{}, {}] at {frac} fractional bits", r.lo, r.hi),
+    )
+    .with_note(format!(
+        "the table has at most {} entries; zkmc drops fractional bits to fit, but not integer bits",
+        zkm_air::gadgets::MAX_TABLE_ROWS
+    ))
+    .with_help("saturate the input first, e.g. `rescale_clamp(x, fixed<12, 8>)`")
+}
+
+/// `exp` of inputs so large that the output does not fit 16 bits (E0502).
+pub(crate) fn table_output(name: &str, r: crate::ir::Interval, frac: u32, at: Span) -> Diagnostic {
+    let hi = r.hi as f64 / 2f64.powi(frac as i32);
+    Diagnostic::error(
+        codes::TYPE_OVERFLOW,
+        format!("`{name}` of inputs up to {hi} does not fit a 16-bit output"),
+    )
+    .with_primary(at, "the output would need more than 16 bits")
+    .with_help("subtract the maximum first (as softmax does) or saturate the input")
 }
