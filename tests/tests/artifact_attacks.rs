@@ -318,3 +318,35 @@ fn witness_generation_of_an_unvalidated_program_fails_without_panicking() {
     let text = err.to_string();
     assert!(text.contains("gadget 0 (store)"), "{text}");
 }
+
+/// A table function whose entry count or periodic column points nowhere would make the witness
+/// slice or clamp out of bounds.
+#[test]
+fn table_function_entries_outside_their_column() {
+    use zkm_air::gadgets::{Gadget, TableFn};
+    let source = "model t {\n    input x: fixed<8, 4>[3];\n    output y: fixed<16, 14>[3];\n    y = sigmoid(x);\n}\n";
+    let mut sources = zkm_diagnostics::SourceMap::new();
+    let file = sources.add("t.zkm", source);
+    let program = zkm_compiler::driver::build(&mut sources, file)
+        .0
+        .expect("builds")
+        .program;
+    let edits: [fn(&mut TableFn); 4] = [
+        |t| t.len = 0,
+        |t| t.len = 1 << 20,
+        |t| t.ty = 999,
+        |t| t.function = 200,
+    ];
+    for (k, edit) in edits.iter().enumerate() {
+        let mut p = program.clone();
+        for g in &mut p.gadgets {
+            if let Gadget::TableFn(t) = g {
+                edit(t);
+            }
+        }
+        match reload(p) {
+            Err(ArtifactError::Malformed(why)) => assert!(why.contains("table"), "edit {k}: {why}"),
+            other => panic!("edit {k} accepted or refused for another reason: {other:?}"),
+        }
+    }
+}

@@ -176,6 +176,9 @@ fn check_gadgets(p: &AirProgram) -> Result<(), String> {
         if let crate::gadgets::Gadget::PublicProduct(pp) = g {
             check_conv(pp, p.trace_len).map_err(|why| format!("gadget {i} (conv): {why}"))?;
         }
+        if let crate::gadgets::Gadget::TableFn(t) = g {
+            check_table(t, p).map_err(|why| format!("gadget {i} (table): {why}"))?;
+        }
         if let crate::gadgets::Gadget::PrivateConv(pc) = g {
             check_private_conv(pc, p).map_err(|why| format!("gadget {i} (private conv): {why}"))?;
         }
@@ -245,6 +248,19 @@ fn check_private_conv(pc: &crate::gadgets::PrivateConv, p: &AirProgram) -> Resul
     }
     if !(1..=62).contains(&pc.k_decl.bits) {
         return Err(format!("a {}-bit kernel", pc.k_decl.bits));
+    }
+    Ok(())
+}
+
+/// A table function: a known function, and entries that exist in its periodic column and fit
+/// the trace.
+fn check_table(t: &crate::gadgets::TableFn, p: &AirProgram) -> Result<(), String> {
+    if t.function as usize >= crate::gadgets::TABLE_FNS.len() {
+        return Err(format!("unknown function {}", t.function));
+    }
+    let values = p.periodic.get(t.ty as usize).map_or(0, |c| c.values.len());
+    if t.len == 0 || t.len > values || t.len > crate::gadgets::MAX_TABLE_ROWS {
+        return Err(format!("{} entries in a column of {values}", t.len));
     }
     Ok(())
 }
