@@ -200,3 +200,23 @@ fn a_table_output_that_is_not_an_entry_is_rejected() {
     assert!(labels.iter().any(|l| l.contains("table")), "{labels:?}");
     forced_proof_is_rejected(&ex, &trace);
 }
+
+/// A softmax whose division is off by one in one quotient (its consumer changed to match): the
+/// division constraint fails, and the forced proof is rejected.
+#[test]
+fn a_softmax_quotient_off_by_one_is_rejected() {
+    let ex = Example::program("softmax");
+    verify(&ex.artifact, &ex.file, &ex.params).expect("the honest proof verifies");
+    let (y, name, first) = column(&ex.artifact, "div", ".y");
+    let (consumer, _, out_first) = column(&ex.artifact, "out.p", "");
+    let mut trace = ex.trace.clone();
+    trace.main[y][first] += felt(1);
+    trace.main[consumer][out_first] += felt(1);
+    let failures = check_fails(&ex, &trace, gadget_of(&name));
+    let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
+    assert!(
+        labels.iter().any(|l| l.ends_with(".division")),
+        "{labels:?}"
+    );
+    forced_proof_is_rejected(&ex, &trace);
+}

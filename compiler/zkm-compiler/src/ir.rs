@@ -152,6 +152,16 @@ pub enum Op {
         /// Output fractional bits.
         out_frac: u32,
     },
+    /// `round_half_up(num·2^shift / den)` per element of `num`, for a one-element `den ≥ 1`
+    /// (inside `softmax`).
+    DivScalar {
+        /// The numerators.
+        num: NodeId,
+        /// The divisor (one element).
+        den: NodeId,
+        /// Extra fractional bits of the quotient.
+        shift: u32,
+    },
     /// `max_pool2d`: the largest element of each `k × k` window (stride `k`) of `x [C, H, W]`,
     /// per channel; same scale. `geometry.pool` is set.
     MaxPool2d {
@@ -168,6 +178,7 @@ impl Op {
         match *self {
             Op::Load(_) | Op::Const(_) => vec![],
             Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::MatMul(a, b) => vec![a, b],
+            Op::DivScalar { num, den, .. } => vec![num, den],
             Op::Conv2d {
                 x, kernel, bias, ..
             } => vec![x, kernel, bias],

@@ -13,6 +13,7 @@ mod contract;
 mod conv;
 mod conv_layout;
 mod dense;
+mod div;
 mod elementwise;
 mod io;
 mod max_pool;
@@ -38,6 +39,7 @@ pub use contract::{AuxFill, DeclRef, FoldedBias, GadgetOp, Owned, MAX_COMPARE_BI
 pub use conv::{Conv, ConvGeometry, MAX_CONV_TAPS};
 pub use conv_layout::ConvLayout;
 pub use dense::{Dense, DenseShape};
+pub use div::DivScalar;
 pub use elementwise::{Elementwise, EwOp, Operand};
 pub use io::{Output, Store};
 pub use max_pool::MaxPool;
@@ -139,6 +141,8 @@ register_gadgets! {
     Sum,
     /// An activation by lookup table.
     TableFn,
+    /// Division by a scalar, rounding half up.
+    DivScalar,
     /// A model output.
     Output,
     /// The in-AIR RPO-256 digests of committed tensors.

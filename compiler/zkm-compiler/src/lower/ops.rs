@@ -1,8 +1,8 @@
 //! One gadget per IR node.
 
 use zkm_air::gadgets::{
-    Argmax, Elementwise, EwOp, MaxPool, Operand, Rescale, RescaleSpec, Sum, TableFn, TableSpec,
-    MAX_COMPARE_BITS, UNARY_OPS,
+    Argmax, DivScalar, Elementwise, EwOp, MaxPool, Operand, Rescale, RescaleSpec, Sum, TableFn,
+    TableSpec, MAX_COMPARE_BITS, UNARY_OPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -63,6 +63,15 @@ impl Lowering<'_> {
                 };
                 self.b
                     .gadget(loc, |b| TableFn::lower(b, [input, out], &spec, &name));
+            }
+            Op::DivScalar { num, den, shift } => {
+                let (a, s) = (self.operand(id, num)?, self.operand(id, den)?);
+                let out = self.output(id, &name);
+                let max_den = self.program.nodes[den].range.hi;
+                self.comparable(node.span, DivScalar::compare_bits(max_den), "softmax")?;
+                self.b.gadget(loc, |b| {
+                    DivScalar::lower(b, [a, s, out], shift, max_den, &name)
+                });
             }
             Op::MaxPool2d { x, geometry } => {
                 let (input, out) = (self.operand(id, x)?, self.output(id, &name));
@@ -232,6 +241,7 @@ fn op_name(op: &Op) -> &'static str {
         Op::Conv2d { .. } => "conv2d",
         Op::AvgPool2d { .. } => "avg_pool2d",
         Op::MaxPool2d { .. } => "max_pool2d",
+        Op::DivScalar { .. } => "div",
         Op::Table { function, .. } => zkm_air::gadgets::TABLE_FNS[*function as usize].name,
     }
 }

@@ -289,6 +289,8 @@ fn reads_per_element(p: &Program, id: NodeId, a: NodeId, k: usize) -> u32 {
         Op::Add(..) | Op::Sub(..) | Op::Mul(..) if operand.len() == 1 && node.len() > 1 => {
             node.len() as u32
         }
+        // The divisor is received on every row.
+        Op::DivScalar { .. } if k == 1 => node.len() as u32,
         _ => 1,
     }
 }

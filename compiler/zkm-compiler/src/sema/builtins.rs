@@ -1,7 +1,7 @@
 //! The builtin operations: the elementwise unary operations registered in
 //! `zkm_air::gadgets::UNARY_OPS` (`relu`, `abs`, …), `argmax`, `sum`, `rescale`,
 //! `rescale_clamp`, `reshape`, `flatten`, `conv2d`, `avg_pool2d` and `max_pool2d` (in `conv.rs`),
-//! and the table functions `sigmoid`, `tanh`, `gelu`, `exp` (in `tables.rs`).
+//! and the table functions `sigmoid`, `tanh`, `gelu`, `exp` and `softmax` (in `tables.rs`).
 //!
 //! Builtin names are ordinary identifiers, resolved after local values and functions. Their
 //! signatures (the number and kind of arguments) are checked by name resolution; evaluation
@@ -45,6 +45,8 @@ pub(crate) enum Builtin {
     MaxPool2d,
     /// A table function (index into `TABLE_FNS`): `sigmoid`, `tanh`, `gelu`, `exp`.
     Table(u8),
+    /// `softmax(x)` of a vector.
+    Softmax,
 }
 
 /// The kind of one builtin argument.
@@ -75,6 +77,7 @@ impl Builtin {
             Builtin::Conv2d,
             Builtin::AvgPool2d,
             Builtin::MaxPool2d,
+            Builtin::Softmax,
         ];
         unary.chain(fixed).chain(tables)
     }
@@ -93,6 +96,7 @@ impl Builtin {
             Builtin::AvgPool2d => "avg_pool2d",
             Builtin::MaxPool2d => "max_pool2d",
             Builtin::Table(i) => TABLE_FNS[i as usize].name,
+            Builtin::Softmax => "softmax",
         }
     }
 
@@ -108,7 +112,8 @@ impl Builtin {
             | Builtin::Argmax
             | Builtin::Sum
             | Builtin::Flatten
-            | Builtin::Table(_) => &[ArgKind::Value],
+            | Builtin::Table(_)
+            | Builtin::Softmax => &[ArgKind::Value],
             Builtin::Rescale | Builtin::RescaleClamp => &[ArgKind::Value, ArgKind::Type],
             Builtin::Reshape => &[ArgKind::Value, ArgKind::Shape],
             Builtin::Conv2d => &[
@@ -136,6 +141,7 @@ impl Builtin {
             Builtin::Conv2d => "conv2d(x, kernel, bias, stride, padding)",
             Builtin::AvgPool2d => "avg_pool2d(x, k)",
             Builtin::MaxPool2d => "max_pool2d(x, k)",
+            Builtin::Softmax => "softmax(x)",
         };
         fixed.to_owned()
     }
@@ -189,6 +195,7 @@ impl Eval<'_, '_> {
         match (b, args.get(1)) {
             (Builtin::Unary(i), _) => self.unary(i, arg, span),
             (Builtin::Table(i), _) => self.table_fn(i, arg, span),
+            (Builtin::Softmax, _) => self.softmax(arg, span),
             (Builtin::Argmax, _) => self.argmax(arg, span),
             (Builtin::Sum, _) => self.sum(arg, span),
             (Builtin::Flatten, _) => {

@@ -85,6 +85,7 @@ fn op_text(op: &Op, program: &Program) -> String {
             g.stride, g.padding
         ),
         Op::AvgPool2d { x, geometry: g } => format!("avg_pool2d %{x} window {}", g.kernel[0]),
+        Op::DivScalar { num, den, shift } => format!("div %{num}, %{den} shift {shift}"),
         Op::MaxPool2d { x, geometry: g } => format!("max_pool2d %{x} window {}", g.kernel[0]),
         Op::Table {
             function,

@@ -1,8 +1,8 @@
 //! Activations by lookup table (`sigmoid`, `tanh`, `gelu`, `exp`; `zkm_air::gadgets::TABLE_FNS`):
-//! the table size, the input rounding that fits it, the output scale and the range rule
-//! (`spec/semantics.md`).
+//! the table size, the input rounding that fits it, the output scale and the range rule; and
+//! `softmax`, built from a maximum, the `exp` table, a sum and a division (`spec/semantics.md`).
 
-use zkm_air::gadgets::{TableSpec, MAX_TABLE_ROWS, TABLE_FNS};
+use zkm_air::gadgets::{ConvGeometry, TableSpec, MAX_TABLE_ROWS, TABLE_FNS};
 use zkm_air::NumType;
 use zkm_diagnostics::Span;
 
@@ -84,5 +84,84 @@ fn out_frac(name: &str, r: Interval, frac: u32) -> Option<u32> {
             OUT_FRAC.checked_sub(above)
         }
         _ => Some(OUT_FRAC),
+    }
+}
+
+impl Eval<'_, '_> {
+    /// `softmax(x)` of a vector `[n]`: `m = max(x)` (a max pool with one `1 × n` window),
+    /// `e = exp(x − m)` (codes at 14 fractional bits, at most `2^14`), `s = Σ e ≥ 2^14`, and
+    /// `y = round_half_up(e·2^14 / s)` at 14 fractional bits.
+    pub(crate) fn softmax(&mut self, (id, n, at): Evaluated, span: Span) -> Value {
+        if n.shape.len() != 1 || n.is_empty() {
+            return self.fail(errors::softmax_rank(&n.shape, at));
+        }
+        let len = n.len();
+        let Some(flat) = self.node_value(Op::Reshape(id), vec![1, 1, len], n.frac, n.range, span)
+        else {
+            return Value::Poison;
+        };
+        let geometry = ConvGeometry {
+            in_channels: 1,
+            input: [1, len],
+            out_channels: 1,
+            kernel: [1, len],
+            stride: len,
+            padding: 0,
+            pool: true,
+        };
+        let pooled = Op::MaxPool2d { x: flat, geometry };
+        let Some(m3) = self.node_value(pooled, vec![1, 1, 1], n.frac, n.range, span) else {
+            return Value::Poison;
+        };
+        let Some(m) = self.node_value(Op::Reshape(m3), vec![], n.frac, n.range, span) else {
+            return Value::Poison;
+        };
+        let centred = Interval {
+            lo: n.range.lo - n.range.hi,
+            hi: 0,
+        };
+        let Some(d) = self.node_value(Op::Sub(id, m), n.shape.clone(), n.frac, centred, span)
+        else {
+            return Value::Poison;
+        };
+        let Some(d_node) = self.node(d) else {
+            return Value::Poison;
+        };
+        let exp = TABLE_FNS.iter().position(|f| f.name == "exp").unwrap_or(0) as u8;
+        let Value::Node(e) = self.table_fn(exp, (d, d_node, at), span) else {
+            return Value::Poison;
+        };
+        let Some(e_node) = self.node(e) else {
+            return Value::Poison;
+        };
+        let sum = range::sum(e_node.range, len).unwrap_or(e_node.range);
+        let Some(s) = self.node_value(Op::Sum(e), vec![], e_node.frac, sum, span) else {
+            return Value::Poison;
+        };
+        let op = Op::DivScalar {
+            num: e,
+            den: s,
+            shift: OUT_FRAC,
+        };
+        let unit = Interval {
+            lo: 0,
+            hi: 1 << OUT_FRAC,
+        };
+        self.push(op, n.shape, OUT_FRAC, Some(unit), span)
+    }
+
+    /// Pushes a node and returns its id (`None` after a reported failure).
+    fn node_value(
+        &mut self,
+        op: Op,
+        shape: Vec<usize>,
+        frac: u32,
+        r: Interval,
+        span: Span,
+    ) -> Option<crate::ir::NodeId> {
+        match self.push(op, shape, frac, Some(r), span) {
+            Value::Node(id) => Some(id),
+            _ => None,
+        }
     }
 }

@@ -138,3 +138,17 @@ pub(crate) fn table_output(name: &str, r: crate::ir::Interval, frac: u32, at: Sp
     .with_primary(at, "the output would need more than 16 bits")
     .with_help("subtract the maximum first (as softmax does) or saturate the input")
 }
+
+/// `softmax` of something other than a non-empty vector (E0407).
+pub(crate) fn softmax_rank(shape: &[usize], at: Span) -> Diagnostic {
+    let got = match shape.len() {
+        0 => "a scalar".to_string(),
+        _ => format!("shape {}", fmt_shape(shape)),
+    };
+    Diagnostic::error(
+        codes::BAD_RANK,
+        format!("`softmax` needs a vector, but its argument has {got}"),
+    )
+    .with_primary(at, format!("{got}, expected [n]"))
+    .with_help("flatten it first, or apply it to one row at a time")
+}
