@@ -350,3 +350,61 @@ fn table_function_entries_outside_their_column() {
         }
     }
 }
+
+/// A max pool whose shape makes the witness allocate past the trace, or a division whose shift
+/// overflows the witness's arithmetic.
+#[test]
+fn max_pool_shapes_and_division_shifts_out_of_bounds() {
+    use zkm_air::gadgets::Gadget;
+    let source = "model t {\n    input x: fixed<8, 4>[1, 4, 4];\n    input z: fixed<8, 4>[3];\n    output y: fixed<8, 4>[1, 2, 2];\n    output p: fixed<16, 14>[3];\n    y = max_pool2d(x, 2);\n    p = softmax(z);\n}\n";
+    let mut sources = zkm_diagnostics::SourceMap::new();
+    let file = sources.add("t.zkm", source);
+    let program = zkm_compiler::driver::build(&mut sources, file)
+        .0
+        .expect("builds")
+        .program;
+    let edits: [fn(&mut Gadget) -> bool; 4] = [
+        |g| match g {
+            Gadget::MaxPool(m) => {
+                m.geometry.input = [1 << 40, 1 << 40];
+                true
+            }
+            _ => false,
+        },
+        |g| match g {
+            Gadget::MaxPool(m) => {
+                m.geometry.pool = false;
+                true
+            }
+            _ => false,
+        },
+        |g| match g {
+            Gadget::MaxPool(m) => {
+                m.idx = 999;
+                true
+            }
+            _ => false,
+        },
+        |g| match g {
+            Gadget::DivScalar(d) => {
+                d.shift = 200;
+                true
+            }
+            _ => false,
+        },
+    ];
+    for (k, edit) in edits.iter().enumerate() {
+        let mut p = program.clone();
+        let edited = p.gadgets.iter_mut().map(edit).filter(|&e| e).count();
+        assert!(edited >= 1, "edit {k} found no gadget");
+        match reload(p) {
+            Err(ArtifactError::Malformed(why)) => {
+                assert!(
+                    why.contains("max pool") || why.contains("divide"),
+                    "edit {k}: {why}"
+                )
+            }
+            other => panic!("edit {k} accepted or refused for another reason: {other:?}"),
+        }
+    }
+}

@@ -176,6 +176,14 @@ fn check_gadgets(p: &AirProgram) -> Result<(), String> {
         if let crate::gadgets::Gadget::PublicProduct(pp) = g {
             check_conv(pp, p.trace_len).map_err(|why| format!("gadget {i} (conv): {why}"))?;
         }
+        if let crate::gadgets::Gadget::MaxPool(m) = g {
+            check_max_pool(m, p).map_err(|why| format!("gadget {i} (max pool): {why}"))?;
+        }
+        if let crate::gadgets::Gadget::DivScalar(d) = g {
+            if d.shift > 62 {
+                return Err(format!("gadget {i} (divide): a shift of {} bits", d.shift));
+            }
+        }
         if let crate::gadgets::Gadget::TableFn(t) = g {
             check_table(t, p).map_err(|why| format!("gadget {i} (table): {why}"))?;
         }
@@ -261,6 +269,22 @@ fn check_table(t: &crate::gadgets::TableFn, p: &AirProgram) -> Result<(), String
     let values = p.periodic.get(t.ty as usize).map_or(0, |c| c.values.len());
     if t.len == 0 || t.len > values || t.len > crate::gadgets::MAX_TABLE_ROWS {
         return Err(format!("{} entries in a column of {values}", t.len));
+    }
+    Ok(())
+}
+
+/// A max pool: a pooling shape whose input (every element gathered once) fits the trace, with
+/// its periodic index column.
+fn check_max_pool(m: &crate::gadgets::MaxPool, p: &AirProgram) -> Result<(), String> {
+    let g = &m.geometry;
+    if !g.pool || g.output().is_none() || g.padding != 0 {
+        return Err("not a pooling shape".into());
+    }
+    if g.input_len() >= p.trace_len || g.macs() >= p.trace_len {
+        return Err("the pool does not fit in the trace".into());
+    }
+    if m.idx as usize >= p.periodic.len() {
+        return Err("its periodic column is missing".into());
     }
     Ok(())
 }
