@@ -56,12 +56,8 @@ impl Lowering<'_> {
         let Op::Load(d) = self.program.nodes[w].op else {
             return Err(Diagnostic::bug("folded product without public weights"));
         };
-        let bias = &self.program.decls[fold.bias];
         let offset = self.public_of[fold.bias].unwrap_or(0);
-        let decl = DeclRef {
-            name: bias.name.clone(),
-            bits: bias.ty.bits,
-        };
+        let decl = self.decl_ref(fold.bias);
         let bias = Some(FoldedBias { decl, offset });
         self.public_product(id, xt, Some(d), shape, (bias, None), name);
         Ok(())
@@ -99,17 +95,36 @@ impl Lowering<'_> {
             }
         };
         let (xt, bt) = (self.operand(id, x)?, self.operand(id, bias)?);
+        self.public_map(id, (xt, Some(bt)), Some(d), geometry, name);
+        Ok(())
+    }
+
+    /// A convolution (kernel `d`, bias tensor) or a sum pool (neither) checked as a public
+    /// product over its linear map.
+    fn public_map(
+        &mut self,
+        id: NodeId,
+        (x, bias): (TensorId, Option<TensorId>),
+        d: Option<usize>,
+        geometry: ConvGeometry,
+        name: &str,
+    ) {
         let shape = DenseShape {
             n: geometry.input_len(),
             m: geometry.output_len(),
             transposed: false,
         };
-        let conv = Conv {
-            geometry,
-            bias: Some(bt),
-        };
-        self.public_product(id, xt, Some(d), shape, (None, Some(conv)), name);
-        Ok(())
+        let conv = Conv { geometry, bias };
+        self.public_product(id, x, d, shape, (None, Some(conv)), name);
+    }
+
+    /// The declaration `d` as a gadget reads it (name and width).
+    fn decl_ref(&self, d: usize) -> DeclRef {
+        let decl = &self.program.decls[d];
+        DeclRef {
+            name: decl.name.clone(),
+            bits: decl.ty.bits,
+        }
     }
 
     /// A private or committed kernel (declaration `d`) stored in the trace.
@@ -121,11 +136,7 @@ impl Lowering<'_> {
         name: &str,
     ) -> Result<(), Diagnostic> {
         let (xt, bt) = (self.operand(id, x)?, self.operand(id, bias)?);
-        let decl = &self.program.decls[d];
-        let k_decl = DeclRef {
-            name: decl.name.clone(),
-            bits: decl.ty.bits,
-        };
+        let k_decl = self.decl_ref(d);
         let k_tensor = self.committed_weights(d);
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
@@ -145,16 +156,7 @@ impl Lowering<'_> {
         name: &str,
     ) -> Result<(), Diagnostic> {
         let xt = self.operand(id, x)?;
-        let shape = DenseShape {
-            n: geometry.input_len(),
-            m: geometry.output_len(),
-            transposed: false,
-        };
-        let conv = Conv {
-            geometry,
-            bias: None,
-        };
-        self.public_product(id, xt, None, shape, (None, Some(conv)), name);
+        self.public_map(id, (xt, None), None, geometry, name);
         Ok(())
     }
 
@@ -204,16 +206,11 @@ impl Lowering<'_> {
         (bias, conv): (Option<FoldedBias>, Option<Conv>),
         name: &str,
     ) {
-        let w_decl = d.map_or(
-            DeclRef {
-                name: String::new(),
-                bits: 8,
-            },
-            |d| DeclRef {
-                name: self.program.decls[d].name.clone(),
-                bits: self.program.decls[d].ty.bits,
-            },
-        );
+        let none = DeclRef {
+            name: String::new(),
+            bits: 8,
+        };
+        let w_decl = d.map_or(none, |d| self.decl_ref(d));
         let weights = d.and_then(|d| self.public_of[d]).unwrap_or(0);
         let DenseShape { n, m, transposed } = shape;
         let spec = ProductShape {
@@ -239,11 +236,7 @@ impl Lowering<'_> {
         shape: DenseShape,
         name: &str,
     ) {
-        let decl = &self.program.decls[d];
-        let w_decl = DeclRef {
-            name: decl.name.clone(),
-            bits: decl.ty.bits,
-        };
+        let w_decl = self.decl_ref(d);
         let DenseShape { n, m, transposed } = shape;
         let k = lanes_for(self.plan.row_target - self.plan.random_rows, n, m);
         let w_tensor = self.committed_weights(d);
