@@ -54,6 +54,17 @@ fn seed_artifact_and_proof() {
         f.committed.to_json().as_bytes(),
     );
     write("proof_file", "tiny.proof", &f.proof);
+    // Artifacts with the gadgets a tiny MLP lacks: convolutions (public and private kernel),
+    // pools, table functions and the division.
+    for case in ["conv2d", "conv2d_private", "max_pool", "softmax"] {
+        let rel = format!("tests/programs/{case}.zkm");
+        let text = std::fs::read_to_string(root().join(&rel)).expect("gadget program");
+        let mut sources = zkm_diagnostics::SourceMap::new();
+        let file = sources.add(rel, text);
+        let (artifact, _) = zkm_compiler::driver::build(&mut sources, file);
+        let artifact = artifact.expect("the gadget program compiles");
+        write("artifact", &format!("{case}.air.json"), artifact.to_json().as_bytes());
+    }
 }
 
 /// A `.npy` file of little-endian `f8` values.
