@@ -107,13 +107,22 @@ impl ConvGeometry {
     /// Calls `f(out, in, k)` for every tap: output element `out`, input element `in`, kernel
     /// element `k` (all row-major indices; `k` is meaningless for a sum pool). Nothing for an
     /// invalid shape.
-    pub fn for_each_tap(&self, mut f: impl FnMut(usize, usize, usize)) {
+    pub fn for_each_tap(&self, f: impl FnMut(usize, usize, usize)) {
+        self.for_each_tap_of(0..self.out_channels, f);
+    }
+
+    /// [`Self::for_each_tap`] restricted to the output channels `channels`.
+    pub fn for_each_tap_of(
+        &self,
+        channels: std::ops::Range<usize>,
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
         let Some([oh_len, ow_len]) = self.output() else {
             return;
         };
         let ([h_len, w_len], [kh_len, kw_len]) = (self.input, self.kernel);
         let (s, pad) = (self.stride, self.padding);
-        for co in 0..self.out_channels {
+        for co in channels.start..channels.end.min(self.out_channels) {
             for oh in 0..oh_len {
                 for ow in 0..ow_len {
                     let out = (co * oh_len + oh) * ow_len + ow;
@@ -160,6 +169,10 @@ impl ConvGeometry {
     /// The keys of the random-combination check: `u[in] = Σ γ^out·K[k]` over the taps reading
     /// input `in`, then (with a bias) `u[n + co] = Σ γ^out` over channel `co`'s outputs.
     /// `powers[out] = γ^out`; `kernel` holds the public kernel values.
+    ///
+    /// With `P` positions, `out = co·P + p` and `γ^out = γ^(co·P)·γ^p`, so a convolution's keys
+    /// are `u[in] = Σ_(p, t) A_t·γ^p` over output channel 0's taps, with
+    /// `A_t = Σ_co γ^(co·P)·K[co][t]`: `CO·T + taps/CO` multiplications instead of one per tap.
     pub fn keys<E: FieldElement<BaseField = Felt>>(
         &self,
         kernel: &[Felt],
@@ -171,17 +184,29 @@ impl ConvGeometry {
         if kernel.len() != self.kernel_len() || powers.len() < self.output_len() {
             return u;
         }
-        match self.pool {
-            true => self.for_each_tap(|out, input, _| u[input] += powers[out]),
-            false => self.for_each_tap(|out, input, k| u[input] += powers[out].mul_base(kernel[k])),
+        let positions = self.output_len() / self.out_channels.max(1);
+        if self.pool {
+            self.for_each_tap(|out, input, _| u[input] += powers[out]);
+        } else {
+            let taps = self.in_channels * self.kernel[0] * self.kernel[1];
+            let a: Vec<E> = (0..taps)
+                .map(|t| {
+                    let per_channel = kernel[t..].iter().step_by(taps);
+                    let channel_powers = powers.iter().step_by(positions.max(1));
+                    per_channel
+                        .zip(channel_powers)
+                        .fold(E::ZERO, |acc, (&k, &g)| acc + g.mul_base(k))
+                })
+                .collect();
+            // Output channel 0: `out = p` and `k = t`.
+            self.for_each_tap_of(0..1, |p, input, t| u[input] += a[t] * powers[p]);
         }
         if !bias {
             return u;
         }
         u.resize(n + self.out_channels, E::ZERO);
-        let per_channel = self.output_len() / self.out_channels;
         for (co, key) in u[n..].iter_mut().enumerate() {
-            let channel = &powers[co * per_channel..(co + 1) * per_channel];
+            let channel = &powers[co * positions..(co + 1) * positions];
             *key = channel.iter().fold(E::ZERO, |acc, &p| acc + p);
         }
         u

@@ -36,11 +36,9 @@ impl ConvLayout {
         let mut gathers = Vec::new();
         let mut count = vec![0u32; g.input_len()];
         // Output channel 0's taps: `out = p` and kernel index `k = t`.
-        g.for_each_tap(|out, input, k| {
-            if out < positions {
-                gathers.push((k * block + out, input, 1));
-                count[input] += 1;
-            }
+        g.for_each_tap_of(0..1, |out, input, k| {
+            gathers.push((k * block + out, input, 1));
+            count[input] += 1;
         });
         gathers.sort_unstable();
         let tap_rows = gathers.len();

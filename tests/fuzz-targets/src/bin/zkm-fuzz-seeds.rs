@@ -63,7 +63,11 @@ fn seed_artifact_and_proof() {
         let file = sources.add(rel, text);
         let (artifact, _) = zkm_compiler::driver::build(&mut sources, file);
         let artifact = artifact.expect("the gadget program compiles");
-        write("artifact", &format!("{case}.air.json"), artifact.to_json().as_bytes());
+        write(
+            "artifact",
+            &format!("{case}.air.json"),
+            artifact.to_json().as_bytes(),
+        );
     }
 }
 
