@@ -118,7 +118,11 @@ fn measure(spec: Spec, vis: Visibility, zk: bool) -> Result<Measurement, String>
     })
 }
 
-fn compile(m: &Materials, zk: bool) -> Result<Artifact, String> {
+/// Compiles a benchmarked model, with zero-knowledge's random rows or without.
+///
+/// # Errors
+/// The model's fatal diagnostics, on one line.
+pub fn compile(m: &Materials, zk: bool) -> Result<Artifact, String> {
     let mut sources = SourceMap::new();
     let file = sources.add(m.file_name.clone(), m.source.clone());
     let rows = if zk { None } else { Some(0) };

@@ -8,23 +8,25 @@
 //! (this binary re-invoked with `--one NAME VIS ZK`) so its peak RSS is its own; the child prints
 //! one JSON [`Row`] and the parent prints it as a table line. Zero-knowledge `off` compiles the
 //! same model without random rows (`build_with_random_rows(.., Some(0))`), for the overhead. `--quick` runs only the small models marked for CI smoke
-//! use; `--model NAME` (repeatable) picks models by name.
+//! use; `--model NAME` (repeatable) picks models by name. After the table, a second table gives
+//! the owned cells per multiply-accumulate of every product and convolution (`--layers` prints
+//! only that one, which needs no proving).
 
 use std::io::Write as _;
 use std::process::{Command, ExitCode, Stdio};
 
 use zkm_tests::bench::measure::{self, Row};
 use zkm_tests::bench::models::{self, Spec, Visibility, MODELS};
-use zkm_tests::bench::report;
+use zkm_tests::bench::{layers, report};
 
-const USAGE: &str = "usage: zkm-bench [--quick] [--model NAME]...\n       \
+const USAGE: &str = "usage: zkm-bench [--quick] [--layers] [--model NAME]...\n       \
                      zkm-bench --one NAME public|private|committed on|off   (internal: one child measurement)";
 
 /// What the command line asks for.
 #[derive(Debug)]
 enum Mode {
-    /// Run `models` in child processes and print the table.
-    Table(Vec<Spec>),
+    /// Run `models` in child processes and print the table (`true`: only the layer costs).
+    Table(Vec<Spec>, bool),
     /// Measure one triple in this process and print its JSON row.
     One(Spec, Visibility, bool),
     /// Print the usage.
@@ -34,7 +36,8 @@ enum Mode {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--").collect();
     match parse(&args) {
-        Ok(Mode::Table(specs)) => table(&specs),
+        Ok(Mode::Table(specs, false)) => table(&specs),
+        Ok(Mode::Table(specs, true)) => layer_table(&specs),
         Ok(Mode::One(spec, vis, zk)) => one(spec, vis, zk),
         Ok(Mode::Help) => {
             println!("{USAGE}");
@@ -48,12 +51,13 @@ fn main() -> ExitCode {
 }
 
 fn parse(args: &[String]) -> Result<Mode, String> {
-    let mut quick = false;
+    let (mut quick, mut only_layers) = (false, false);
     let mut named = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--layers" => only_layers = true,
             "--model" => named.push(model(it.next())?),
             "--one" => {
                 let spec = model(it.next())?;
@@ -79,7 +83,35 @@ fn parse(args: &[String]) -> Result<Mode, String> {
     } else {
         named
     };
-    Ok(Mode::Table(specs))
+    Ok(Mode::Table(specs, only_layers))
+}
+
+/// The owned cells per multiply-accumulate of every layer, public and private weights, ZK on.
+fn layer_table(specs: &[Spec]) -> ExitCode {
+    println!("Cells per MAC by layer (owned columns over the whole trace, auxiliary twice; the");
+    println!("shared LogUp helper columns and range tables are not counted):\n");
+    println!("{}", layers::HEADER);
+    let mut ok = true;
+    for &spec in specs {
+        for vis in [Visibility::Public, Visibility::Private] {
+            let artifact = models::materialize(spec, vis).and_then(|m| measure::compile(&m, true));
+            match artifact {
+                Ok(a) => {
+                    let costs = layers::layer_costs(&a);
+                    println!("{}", layers::table(spec.name, vis.as_str(), &costs));
+                }
+                Err(e) => {
+                    ok = false;
+                    eprintln!("zkm-bench: {}: {e}", spec.name);
+                }
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn model(name: Option<&String>) -> Result<Spec, String> {
@@ -132,6 +164,8 @@ fn table(specs: &[Spec]) -> ExitCode {
         }
     }
     println!("\n{}", report::notes());
+    println!();
+    all_ok &= layer_table(specs) == ExitCode::SUCCESS;
     if all_ok {
         ExitCode::SUCCESS
     } else {
