@@ -5,12 +5,17 @@ use zkm_diagnostics::{codes, Diagnostic, Span};
 
 use crate::sema::types::{fmt_shape, fmt_value_type};
 
-/// An operand of `conv2d` with the wrong rank (E0407).
-pub(crate) fn conv_rank(role: &str, expected: &str, shape: &[usize], at: Span) -> Diagnostic {
-    let got = match shape.len() {
+/// "a scalar" or "shape [2, 3]".
+fn shape_phrase(shape: &[usize]) -> String {
+    match shape.len() {
         0 => "a scalar".to_string(),
         _ => format!("shape {}", fmt_shape(shape)),
-    };
+    }
+}
+
+/// An operand of `conv2d` with the wrong rank (E0407).
+pub(crate) fn conv_rank(role: &str, expected: &str, shape: &[usize], at: Span) -> Diagnostic {
+    let got = shape_phrase(shape);
     Diagnostic::error(
         codes::BAD_RANK,
         format!("`conv2d` needs {role} of shape {expected}, but it has {got}"),
@@ -69,10 +74,7 @@ pub(crate) fn conv_frac(fx: u32, fk: u32, at: Span) -> Diagnostic {
 
 /// A pooling of something other than `[C, H, W]` (E0407).
 pub(crate) fn pool_rank(op: &str, shape: &[usize], at: Span) -> Diagnostic {
-    let got = match shape.len() {
-        0 => "a scalar".to_string(),
-        _ => format!("shape {}", fmt_shape(shape)),
-    };
+    let got = shape_phrase(shape);
     Diagnostic::error(
         codes::BAD_RANK,
         format!("`{op}` needs an input of shape [C, H, W], but it has {got}"),
@@ -141,10 +143,7 @@ pub(crate) fn table_output(name: &str, r: crate::ir::Interval, frac: u32, at: Sp
 
 /// `softmax` of something other than a non-empty vector (E0407).
 pub(crate) fn softmax_rank(shape: &[usize], at: Span) -> Diagnostic {
-    let got = match shape.len() {
-        0 => "a scalar".to_string(),
-        _ => format!("shape {}", fmt_shape(shape)),
-    };
+    let got = shape_phrase(shape);
     Diagnostic::error(
         codes::BAD_RANK,
         format!("`softmax` needs a vector, but its argument has {got}"),
