@@ -177,7 +177,7 @@ fn artifact_with_an_inconsistent_private_convolution_is_refused() {
         |c| c.geometry.out_channels += 1 << 20,
         |c| c.geometry.input = [1 << 40, 1 << 40],
         |c| c.geometry.pool = true,
-        |c| c.periodic[0] = 999,
+        |c| c.periodic[0][0] = 999,
         |c| c.k_decl.bits = 0,
     ];
     for (k, edit) in edits.iter().enumerate() {

@@ -144,7 +144,7 @@ fn product_outputs(ex: &Example, z: usize) -> usize {
     use zkm_air::gadgets::Gadget;
     let found = ex.artifact.program.gadgets.iter().find_map(|g| match g {
         Gadget::PublicProduct(p) if p.z_col as usize == z => Some(p.m),
-        Gadget::PrivateConv(c) if c.main[4] as usize == z => Some(c.geometry.output_len()),
+        Gadget::PrivateConv(c) if c.main[3] as usize == z => Some(c.geometry.output_len()),
         _ => None,
     });
     found.expect("a product check owns the column")

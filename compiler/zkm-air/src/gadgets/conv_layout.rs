@@ -1,10 +1,27 @@
 //! Where a private-kernel convolution (`private_conv.rs`) puts every gathered input element:
 //! the block of each tap, the filler rows that make every element read equally often (one row
 //! per element read fewer times than the most-read one, receiving it as many times as it lacks),
-//! and the periodic columns `IDX` and `XG` (the receive's multiplicity) the verifier evaluates. Everything here is a function of the
-//! geometry alone, shared by the lowering, the witness and the compiler's row planning.
+//! the gather lanes, and the periodic columns `IDX_j` and `XG_j` (the receive's multiplicity)
+//! the verifier evaluates. Everything here is a function of the geometry alone, shared by the
+//! lowering, the witness and the compiler's row planning.
 
 use super::conv::ConvGeometry;
+
+/// The most gather lanes a private-kernel convolution uses.
+pub const MAX_LANES: usize = 16;
+
+/// One gathered element: lane `lane` of row `row` receives input element `input`, `mult` times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Gather {
+    /// The row.
+    pub row: usize,
+    /// The lane (column `XV_lane`).
+    pub lane: usize,
+    /// The input element.
+    pub input: usize,
+    /// How many times it is received (1 on tap rows).
+    pub mult: u32,
+}
 
 /// Where each gathered element goes: the layout every part of the gadget derives from the
 /// geometry alone.
@@ -14,42 +31,65 @@ pub struct ConvLayout {
     pub taps: usize,
     /// Output positions `P`.
     pub positions: usize,
-    /// Rows per block `L = max(P, CO)`.
+    /// Gather lanes `k`: position `p` of a block is lane `p mod k` of its row `⌊p/k⌋`.
+    pub lanes: usize,
+    /// Rows per block `L = max(⌈P/k⌉, CO)`.
     pub block: usize,
     /// Output channels `CO` (the kernel rows of each block).
     pub out_channels: usize,
-    /// `(row, input element, multiplicity)` of every row that receives an element of `x`: the
-    /// tap rows (multiplicity 1), then the filler rows.
-    pub gathers: Vec<(usize, usize, u32)>,
-    /// Rows that are taps (the rest of `gathers` is filler).
+    /// Every gather: the tap gathers (multiplicity 1), then the filler rows (lane 0).
+    pub gathers: Vec<Gather>,
+    /// Gathers that are taps (the rest of `gathers` is filler).
     pub tap_rows: usize,
     /// How often every element of `x` is received.
     pub reads: u32,
 }
 
 impl ConvLayout {
-    /// The layout of `g` (a valid convolution, not a pool).
+    /// The layout of `g` (a valid convolution, not a pool), with the fewest lanes (a power of
+    /// two, at most [`MAX_LANES`]) whose rows fit in the rows the convolution's own input or
+    /// output already takes.
     pub fn of(g: &ConvGeometry) -> ConvLayout {
         let [oh, ow] = g.output().unwrap_or([0, 0]);
         let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
-        let block = positions.max(g.out_channels);
-        let mut gathers = Vec::new();
         let mut count = vec![0u32; g.input_len()];
+        g.for_each_tap_of(0..1, |_, input, _| count[input] += 1);
+        let reads = count.iter().copied().max().unwrap_or(0).max(1);
+        let filler = count.iter().filter(|&&c| c < reads).count();
+        let rows = |k: usize| (taps + 1) * positions.div_ceil(k).max(g.out_channels) + filler;
+        let fits = g.input_len().max(g.output_len());
+        let mut lanes = 1;
+        while lanes < MAX_LANES && rows(lanes) > fits && rows(2 * lanes) < rows(lanes) {
+            lanes *= 2;
+        }
+        let block = positions.div_ceil(lanes).max(g.out_channels);
+        let mut gathers = Vec::with_capacity(taps * positions + filler);
         // Output channel 0's taps: `out = p` and kernel index `k = t`.
-        g.for_each_tap_of(0..1, |out, input, k| {
-            gathers.push((k * block + out, input, 1));
-            count[input] += 1;
+        g.for_each_tap_of(0..1, |p, input, t| {
+            let (row, lane) = (t * block + p / lanes, p % lanes);
+            gathers.push(Gather {
+                row,
+                lane,
+                input,
+                mult: 1,
+            });
         });
         gathers.sort_unstable();
         let tap_rows = gathers.len();
-        let reads = count.iter().copied().max().unwrap_or(0).max(1);
         let short = count.iter().enumerate().filter(|&(_, &c)| c < reads);
-        let filler = short.map(|(input, &c)| (input, reads - c));
-        let rows = (taps + 1) * block..;
-        gathers.extend(rows.zip(filler).map(|(row, (input, m))| (row, input, m)));
+        let fill = ((taps + 1) * block..)
+            .zip(short)
+            .map(|(row, (input, &c))| Gather {
+                row,
+                lane: 0,
+                input,
+                mult: reads - c,
+            });
+        gathers.extend(fill);
         ConvLayout {
             taps,
             positions,
+            lanes,
             block,
             out_channels: g.out_channels,
             gathers,
@@ -68,6 +108,11 @@ impl ConvLayout {
         self.block_rows() + (self.gathers.len() - self.tap_rows)
     }
 
+    /// Rows of the bias block whose lane `lane` holds a position (`p = r·k + lane < P`).
+    pub fn bias_rows(&self, lane: usize) -> usize {
+        self.positions.saturating_sub(lane).div_ceil(self.lanes)
+    }
+
     /// The period of the gadget's periodic columns: its rows, rounded up to a power of two.
     fn period(&self) -> usize {
         self.rows().next_power_of_two().max(2)
@@ -83,15 +128,15 @@ impl ConvLayout {
         gate
     }
 
-    /// The periodic columns `IDX` and `XG`.
-    pub(crate) fn periodic(&self) -> [Vec<u64>; 2] {
+    /// The periodic columns `IDX_j` and `XG_j` of every lane `j`.
+    pub(crate) fn periodic(&self) -> Vec<[Vec<u64>; 2]> {
         let period = self.period();
-        let (mut idx, mut gate) = (vec![0u64; period], vec![0u64; period]);
-        for &(row, input, m) in &self.gathers {
-            idx[row] = input as u64;
-            gate[row] = m as u64;
+        let mut cols = vec![[vec![0u64; period], vec![0u64; period]]; self.lanes];
+        for g in &self.gathers {
+            cols[g.lane][0][g.row] = g.input as u64;
+            cols[g.lane][1][g.row] = g.mult as u64;
         }
-        [idx, gate]
+        cols
     }
 }
 
@@ -112,21 +157,31 @@ mod tests {
             pool: false,
         };
         let layout = ConvLayout::of(&g);
-        assert_eq!((layout.taps, layout.positions, layout.block), (18, 20, 20));
+        assert_eq!((layout.taps, layout.positions), (18, 20));
         assert_eq!(layout.reads, 9, "an inner element is read by all 9 taps");
         let mut count = vec![0u32; g.input_len()];
-        for &(_, input, m) in &layout.gathers {
-            count[input] += m;
+        for gather in &layout.gathers {
+            count[gather.input] += gather.mult;
         }
         assert!(count.iter().all(|&c| c == layout.reads));
-        // Tap rows lie in the tap blocks, filler rows after every block, one per short element.
+        // Tap gathers lie in the tap blocks, filler rows after every block, one per short element.
         let (taps, filler) = layout.gathers.split_at(layout.tap_rows);
-        let in_taps =
-            |&(row, _, m): &(usize, usize, u32)| row < layout.taps * layout.block && m == 1;
+        let in_taps = |g: &Gather| g.row < layout.taps * layout.block && g.mult == 1;
         assert!(taps.iter().all(in_taps));
-        assert!(filler.iter().all(|&(row, _, _)| row >= layout.block_rows()));
+        assert!(filler
+            .iter()
+            .all(|g| g.row >= layout.block_rows() && g.lane == 0));
         assert!(filler.len() < g.input_len());
-        let rows: std::collections::HashSet<usize> = layout.gathers.iter().map(|g| g.0).collect();
-        assert_eq!(rows.len(), layout.gathers.len(), "one gather per row");
+        let cells: std::collections::HashSet<(usize, usize)> =
+            layout.gathers.iter().map(|g| (g.row, g.lane)).collect();
+        assert_eq!(cells.len(), layout.gathers.len(), "one gather per cell");
+        // More lanes make fewer rows until the output channels bound the blocks: here 8 lanes
+        // give blocks of max(⌈20/8⌉, 3) = 3 rows.
+        let fits = g.input_len().max(g.output_len());
+        let bounded = layout.block == g.out_channels || layout.lanes == MAX_LANES;
+        assert!(layout.rows() <= fits || bounded, "{layout:?}");
+        assert_eq!((layout.lanes, layout.block), (8, 3));
+        assert!(layout.block >= layout.positions.div_ceil(layout.lanes));
+        assert!(layout.block >= g.out_channels);
     }
 }

@@ -37,7 +37,7 @@ pub use blocks::Blocks;
 pub use commit::{digest, digest_hex, pack, per_element, sequence, Chain, Commit, Committed};
 pub use contract::{AuxFill, DeclRef, FoldedBias, GadgetOp, Owned, MAX_COMPARE_BITS};
 pub use conv::{Conv, ConvGeometry, MAX_CONV_TAPS};
-pub use conv_layout::ConvLayout;
+pub use conv_layout::{ConvLayout, MAX_LANES as CONV_MAX_LANES};
 pub use dense::{Dense, DenseShape};
 pub use div::DivScalar;
 pub use elementwise::{Elementwise, EwOp, Operand};

@@ -64,12 +64,14 @@ pub struct PrivateConv {
     /// the periodic column marking the kernel's rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub committed: Option<(TensorId, u16)>,
-    /// Main columns `I`, `G`, `XV`, `K`, `Z`.
-    pub main: [u16; 5],
+    /// Main columns `I`, `G`, `K`, `Z`.
+    pub main: [u16; 4],
+    /// Main columns `XV_j`, one per gather lane.
+    pub xv: Vec<u16>,
     /// Range check of the kernel lane.
     pub range: RangeCheck,
-    /// Periodic columns `IDX`, `XG`.
-    pub periodic: [u16; 2],
+    /// Periodic columns `IDX_j`, `XG_j` of every lane.
+    pub periodic: Vec<[u16; 2]>,
     /// Auxiliary columns `PQ`, `PW`, `BA`, `TA`, `BQ`, `TQ`, `P`, `D`.
     pub aux: [u16; 8],
 }
@@ -93,21 +95,29 @@ impl PrivateConv {
             col(b, "G", "1 on the last row of a block"),
             col(
                 b,
-                "xv",
-                "patch_p[t] on row p of block t; 1 in the bias block",
-            ),
-            col(
-                b,
                 "k",
                 "K[co][t] on row co of block t; b[co] in the bias block",
             ),
             col(b, "z", "claimed conv(x) + bias [i] on row i"),
         ];
-        let [idx, gate] = layout.periodic();
-        let periodic = [
-            b.push_periodic(&format!("{name}.idx"), idx),
-            b.push_periodic(&format!("{name}.xg"), gate),
-        ];
+        let xv = (0..layout.lanes)
+            .map(|j| {
+                let what = format!(
+                    "patch_p[t], p = row·{} + {j}, in block t; 1 in the bias block",
+                    layout.lanes
+                );
+                col(b, &format!("xv{j}"), &what)
+            })
+            .collect();
+        let periodic = layout.periodic().into_iter().enumerate();
+        let periodic = periodic
+            .map(|(j, [idx, gate])| {
+                [
+                    b.push_periodic(&format!("{name}.idx{j}"), idx),
+                    b.push_periodic(&format!("{name}.xg{j}"), gate),
+                ]
+            })
+            .collect();
         let aux_names = [
             ("pq", "γ^p within the block"),
             ("pw", "γ^(P·co) within the block"),
@@ -131,6 +141,7 @@ impl PrivateConv {
             k_decl,
             committed,
             main,
+            xv,
             range: RangeCheck {
                 limbs: vec![],
                 bits: 0,
@@ -159,7 +170,7 @@ impl PrivateConv {
         let in_taps = b.cur(taps_sel);
         let kg = b.e().push(Expr::Periodic(kg));
         let gate = b.e().mul(kg, in_taps);
-        let k = b.cur(self.main[3]);
+        let k = b.cur(self.main[2]);
         let label = format!("{name}.k sends {}[co][t]", self.k_decl.name);
         b.send_tensor(kt, index, k, gate, label);
     }
@@ -170,13 +181,13 @@ impl PrivateConv {
     }
 
     fn z_side(&self) -> ZSide {
-        let (z_col, p, d) = (self.main[4], self.aux[6], self.aux[7]);
+        let (z_col, p, d) = (self.main[3], self.aux[6], self.aux[7]);
         ZSide { z_col, p, d }
     }
 
     /// Blocks, the gathers, the bias block's ones, the kernel lane; returns `E = I' − I`.
     fn emit_rows(&mut self, b: &mut AirBuilder, layout: &ConvLayout, name: &str) -> ExprId {
-        let [_, g_col, xv_col, k_col, _] = self.main;
+        let [_, g_col, k_col, _] = self.main;
         let bias_start = layout.taps * layout.block;
         let sel = b.selector(layout.block_rows());
         let (s, g) = (b.cur(sel), b.cur(g_col));
@@ -186,32 +197,9 @@ impl PrivateConv {
         let flag = b.e().sub(g, se);
         b.constraint(&format!("{name}.block_end_flag"), flag);
         blocks.assert_bounds(b, "tap", name);
-        // Gathers: x[IDX] on every row XG marks, inside the gadget's rows.
-        let used = b.selector(layout.rows());
-        let (used, xv) = (b.cur(used), b.cur(xv_col));
-        let [idx, xg] = self.periodic.map(|p| b.e().push(Expr::Periodic(p)));
-        let gate = b.e().mul(used, xg);
-        let xname = b.tensor_name(self.x);
-        b.recv_tensor(
-            self.x,
-            idx,
-            xv,
-            gate,
-            format!("{name}.xv gathers {xname}[idx]"),
-        );
-        // Inside the blocks, a row that is neither a tap nor the bias block's patch holds 0.
-        let blocks_sel = b.selector(layout.block_rows());
-        let in_blocks = b.cur(blocks_sel);
-        let weight = self.tap_weight(b, layout);
-        let off_taps = b.e().sub(in_blocks, weight);
-        let c = b.e().mul(off_taps, xv);
-        b.constraint(&format!("{name}.xv_zero_off_taps"), c);
-        // The bias block's patch is 1 on its first P rows.
-        let ones = self.window(b, bias_start, layout.positions);
-        let one = b.e().constant(1);
-        let off = b.e().sub(xv, one);
-        let c = b.e().mul(ones, off);
-        b.constraint(&format!("{name}.bias_patch_is_one"), c);
+        for lane in 0..self.xv.len() {
+            self.emit_lane(b, layout, lane, name);
+        }
         // The kernel lane: range-checked in the tap blocks, the bias received in block T.
         let (k, row) = (b.cur(k_col), b.row());
         let taps_sel = b.selector(bias_start);
@@ -227,6 +215,29 @@ impl PrivateConv {
         let label = format!("{name}.k reads {bname}[row − {bias_start}]");
         b.recv_tensor(self.bias, index, k, bias_rows, label);
         e
+    }
+
+    /// Lane `j`: gathers `x[IDX_j]` where `XG_j` says (inside the gadget's rows), holds 0 on the
+    /// blocks' other rows and 1 on its rows of the bias block's patch.
+    fn emit_lane(&self, b: &mut AirBuilder, layout: &ConvLayout, lane: usize, name: &str) {
+        let used = b.selector(layout.rows());
+        let (used, xv) = (b.cur(used), b.cur(self.xv[lane]));
+        let [idx, xg] = self.periodic[lane].map(|p| b.e().push(Expr::Periodic(p)));
+        let gate = b.e().mul(used, xg);
+        let xname = b.tensor_name(self.x);
+        let label = format!("{name}.xv{lane} gathers {xname}[idx]");
+        b.recv_tensor(self.x, idx, xv, gate, label);
+        let blocks_sel = b.selector(layout.block_rows());
+        let in_blocks = b.cur(blocks_sel);
+        let weight = self.tap_weight(b, layout, lane);
+        let off_taps = b.e().sub(in_blocks, weight);
+        let c = b.e().mul(off_taps, xv);
+        b.constraint(&format!("{name}.xv{lane}_zero_off_taps"), c);
+        let ones = self.window(b, layout.taps * layout.block, layout.bias_rows(lane));
+        let one = b.e().constant(1);
+        let off = b.e().sub(xv, one);
+        let c = b.e().mul(ones, off);
+        b.constraint(&format!("{name}.xv{lane}_bias_patch_is_one"), c);
     }
 
     /// `s_{start+len} − s_start`: 1 on rows `start .. start + len`.
@@ -247,10 +258,11 @@ impl PrivateConv {
         let [pq, pw, ba, ta, bq, tq] = [0, 1, 2, 3, 4, 5].map(|k| aux(b, k));
         let gamma = b.e().push(Expr::Rand(GAMMA));
         let gamma_p = power(b, gamma, layout.positions);
+        let gamma_k = power(b, gamma, layout.lanes);
         let one = b.e().constant(1);
         let keep = b.e().sub(one, e);
         for (k, (col, step), what) in [
-            (0, (pq, gamma), "patch_powers"),
+            (0, (pq, gamma_k), "patch_powers"),
             (1, (pw, gamma_p), "kernel_powers"),
         ] {
             let next = b.aux_next(self.aux[k]);
@@ -262,12 +274,19 @@ impl PrivateConv {
             let label = format!("{name}.{} starts at 1", ["pq", "pw"][k]);
             b.aux_assert(self.aux[k], 0, AssertValue::Const(1), label);
         }
-        let [_, _, xv_col, k_col, _] = self.main;
-        let (xv, k) = (b.cur(xv_col), b.cur(k_col));
+        let k = b.cur(self.main[2]);
         let kernel_term = b.e().mul(pw, k);
-        let taps = self.tap_weight(b, layout);
-        let patch_term = b.e().mul(pq, taps);
-        let patch_term = b.e().mul(patch_term, xv);
+        // Σ_j γ^j·C_j·XV_j: lane j holds position row·k + j.
+        let mut lanes = Vec::with_capacity(self.xv.len());
+        for lane in 0..self.xv.len() {
+            let c = self.tap_weight(b, layout, lane);
+            let xv = b.cur(self.xv[lane]);
+            let cx = b.e().mul(c, xv);
+            let g = power(b, gamma, lane);
+            lanes.push(b.e().mul(g, cx));
+        }
+        let lanes = b.e().sum(&lanes);
+        let patch_term = b.e().mul(pq, lanes);
         let sums = [
             (2, ba, ta, kernel_term, "kernel_key"),
             (4, bq, tq, patch_term, "patch_key"),
@@ -290,13 +309,15 @@ impl PrivateConv {
         self.z_col_side(b, keyed, sel_m, name);
     }
 
-    /// `C = XG·s_{(T+1)L} + (s_{LT+P} − s_{LT})`: 1 on tap rows and on the bias block's patch.
-    fn tap_weight(&self, b: &mut AirBuilder, layout: &ConvLayout) -> ExprId {
+    /// `C_j = XG_j·s_{(T+1)L} + (s_{LT+B_j} − s_{LT})` (`B_j` = the lane's rows of the bias
+    /// patch): 1 on lane `j`'s tap rows and on its part of the bias block's patch.
+    fn tap_weight(&self, b: &mut AirBuilder, layout: &ConvLayout, lane: usize) -> ExprId {
         let blocks = b.selector(layout.block_rows());
         let blocks = b.cur(blocks);
-        let xg = b.e().push(Expr::Periodic(self.periodic[1]));
+        let xg = b.e().push(Expr::Periodic(self.periodic[lane][1]));
         let taps = b.e().mul(xg, blocks);
-        let bias = self.window(b, layout.taps * layout.block, layout.positions);
+        let bias_rows = layout.bias_rows(lane);
+        let bias = self.window(b, layout.taps * layout.block, bias_rows);
         b.e().add(taps, bias)
     }
 
@@ -330,17 +351,19 @@ impl PrivateConv {
         let layout = ConvLayout::of(g);
         let kernel = w.input(&self.k_decl.name, g.kernel_len(), self.k_decl.bits)?;
         let (x, bias) = (w.tensor(self.x).to_vec(), w.tensor(self.bias).to_vec());
-        let [_, g_col, xv_col, k_col, _] = self.main;
+        let [_, g_col, k_col, _] = self.main;
         self.blocks(&layout).fill(w);
         let bias_start = layout.taps * layout.block;
         for t in 0..=layout.taps {
             w.set_int(g_col, t * layout.block + layout.block - 1, 1);
         }
-        for &(row, input, _) in &layout.gathers {
-            w.set_int(xv_col, row, x[input]);
+        for gather in &layout.gathers {
+            w.set_int(self.xv[gather.lane], gather.row, x[gather.input]);
         }
-        for p in 0..layout.positions {
-            w.set_int(xv_col, bias_start + p, 1);
+        for (lane, &col) in self.xv.iter().enumerate() {
+            for r in 0..layout.bias_rows(lane) {
+                w.set_int(col, bias_start + r, 1);
+            }
         }
         let half = 1i128 << (self.k_decl.bits - 1);
         for t in 0..layout.taps {
@@ -376,37 +399,53 @@ impl PrivateConv {
         let gamma = rand[GAMMA as usize];
         let layout = ConvLayout::of(&self.geometry);
         let gamma_p = gamma.exp((layout.positions as u64).into());
+        let gamma_k = gamma.exp((layout.lanes as u64).into());
         let [pq_c, pw_c, ba_c, ta_c, bq_c, tq_c, _, _] = self.aux.map(|a| a as usize);
-        let [_, g_col, xv_col, k_col, _] = self.main.map(|c| c as usize);
-        let weight = self.tap_weights(&layout, n);
+        let [_, g_col, k_col, _] = self.main.map(|c| c as usize);
+        let patch = self.weighted_patches(&layout, main, gamma, n);
         let (mut pq, mut pw, mut ba, mut bq) = (E::ONE, E::ONE, E::ZERO, E::ZERO);
         let mut keyed = vec![E::ZERO; n];
         for r in 0..n {
             let ta = ba + pw.mul_base(main[k_col][r]);
-            let tq = bq + pq.mul_base(weight[r] * main[xv_col][r]);
+            let tq = bq + pq * patch[r];
             (aux[pq_c][r], aux[pw_c][r], aux[ba_c][r], aux[ta_c][r]) = (pq, pw, ba, ta);
             (aux[bq_c][r], aux[tq_c][r]) = (bq, tq);
             keyed[r] = (ta * tq).mul_base(main[g_col][r]);
             let end = r < layout.block_rows() && r % layout.block == layout.block - 1;
             (pq, pw, ba, bq) = match end {
                 true => (E::ONE, E::ONE, E::ZERO, E::ZERO),
-                false => (pq * gamma, pw * gamma_p, ta, tq),
+                false => (pq * gamma_k, pw * gamma_p, ta, tq),
             };
         }
         self.z_side().fill_aux(main, &keyed, gamma, aux);
     }
 
-    /// `C` per row: 1 on tap rows and on the bias block's first `P` rows.
-    fn tap_weights(&self, layout: &ConvLayout, n: usize) -> Vec<Felt> {
-        let mut c = vec![Felt::ZERO; n];
-        for &(row, _, _) in &layout.gathers[..layout.tap_rows] {
-            c[row] = Felt::ONE;
+    /// `Σ_j γ^j·C_j·XV_j` per row (`C_j`: 1 on lane `j`'s tap rows and bias-patch rows).
+    fn weighted_patches<E: FieldElement<BaseField = Felt>>(
+        &self,
+        layout: &ConvLayout,
+        main: &[Vec<Felt>],
+        gamma: E,
+        n: usize,
+    ) -> Vec<E> {
+        let powers: Vec<E> = std::iter::successors(Some(E::ONE), |p| Some(*p * gamma))
+            .take(layout.lanes)
+            .collect();
+        let mut out = vec![E::ZERO; n];
+        let mut add = |lane: usize, row: usize| {
+            let v = main[self.xv[lane] as usize][row];
+            out[row] += powers[lane].mul_base(v);
+        };
+        for g in &layout.gathers[..layout.tap_rows] {
+            add(g.lane, g.row);
         }
         let bias_start = layout.taps * layout.block;
-        for p in 0..layout.positions {
-            c[bias_start + p] = Felt::ONE;
+        for lane in 0..layout.lanes {
+            for r in 0..layout.bias_rows(lane) {
+                add(lane, bias_start + r);
+            }
         }
-        c
+        out
     }
 }
 
@@ -424,8 +463,10 @@ impl GadgetOp for PrivateConv {
     }
 
     fn columns(&self) -> Vec<Owned> {
-        let main = self.main.iter().zip(["I", "G", "xv", "k", "z"]);
+        let main = self.main.iter().zip(["I", "G", "k", "z"]);
         let mut cols: Vec<Owned> = main.map(|(&c, role)| Owned::main(c, role)).collect();
+        let lanes = self.xv.iter().enumerate();
+        cols.extend(lanes.map(|(j, &c)| Owned::main(c, format!("xv{j}"))));
         cols.extend(limbs("k.range", &self.range));
         let roles = ["pq", "pw", "ba", "ta", "bq", "tq", "p", "d"];
         cols.extend(

@@ -236,22 +236,28 @@ fn check_private_conv(pc: &crate::gadgets::PrivateConv, p: &AirProgram) -> Resul
     }
     let [oh, ow] = g.output().unwrap_or([0, 0]);
     let taps = g.in_channels * g.kernel[0] * g.kernel[1];
-    let blocks = (taps + 1).saturating_mul((oh * ow).max(g.out_channels));
+    // The fewest block rows any lane count gives (the layout's own count is checked below).
+    let lanes = crate::gadgets::CONV_MAX_LANES;
+    let blocks = (taps + 1).saturating_mul((oh * ow).div_ceil(lanes).max(g.out_channels));
     let sizes = [blocks, g.output_len(), g.input_len()];
     if sizes.iter().any(|&len| len >= p.trace_len) {
         return Err("the convolution does not fit in the trace".into());
     }
     // Bounded now: at most one gather per block row plus the filler rows.
-    if crate::gadgets::ConvLayout::of(g).rows() >= p.trace_len {
+    let layout = crate::gadgets::ConvLayout::of(g);
+    if layout.rows() >= p.trace_len {
         return Err("the convolution's gathers do not fit in the trace".into());
     }
+    if pc.periodic.len() != layout.lanes || pc.xv.len() != layout.lanes {
+        let lanes = layout.lanes;
+        return Err(format!(
+            "{} gather lanes where the layout has {lanes}",
+            pc.xv.len()
+        ));
+    }
     let kg = pc.committed.map(|(_, kg)| kg);
-    if pc
-        .periodic
-        .iter()
-        .chain(&kg)
-        .any(|&c| c as usize >= p.periodic.len())
-    {
+    let periodic = pc.periodic.iter().flatten().chain(&kg);
+    if periodic.clone().any(|&c| c as usize >= p.periodic.len()) {
         return Err("a periodic column is missing".into());
     }
     if !(1..=62).contains(&pc.k_decl.bits) {
