@@ -8,23 +8,26 @@
 //! and the bias is one more tap whose patch is 1 everywhere (`A_T = Σ_co γ^(P·co)·b[co]`,
 //! `Q_T = Σ_p γ^p`).
 //!
-//! Layout: `T + 1` blocks of `L = max(P, CO)` rows (`Blocks`: columns `I`, `G − s·E = 0`). In
-//! block `t < T`, row `p` **gathers** `patch_p[t]` into `XV`: it receives `x[IDX]` where `IDX`
-//! and the gate `XG` are periodic columns (fixed by the geometry, known to the verifier); in
-//! block `T`, `XV = 1` on rows `p < P` (`(s_{LT+P} − s_{LT})·(XV − 1) = 0`). Row `co` of block
-//! `t` holds `K[co][t]` in lane `K` (range-checked to the declared width on rows before block
-//! `T`); block `T`'s lane receives the bias `b[co]` on its row `co`. Since the bus needs every
-//! element of `x` read equally often, *filler* rows after the blocks receive each element read
-//! by fewer taps (border elements) the `R − count` times it lacks (`XG` is that multiplicity;
-//! `R` the most any element is read); they take no part in the check (`XG·s_{(T+1)L}` selects
-//! the tap rows, where `XG` is 1).
+//! Layout (`conv_layout.rs`): `k` gather lanes `XV_j` and `T + 1` blocks of
+//! `L = max(⌈P/k⌉, CO)` rows (`Blocks`: columns `I`, `G − s·E = 0`); position `p` of a block is
+//! lane `p mod k` of its row `⌊p/k⌋`. In block `t < T`, lane `j` of row `r` **gathers**
+//! `patch_{rk+j}[t]`: it receives `x[IDX_j]` where `IDX_j` and the gate `XG_j` are periodic
+//! columns (fixed by the geometry, known to the verifier); in block `T`, lane `j` is 1 on the
+//! rows that hold a position (`(s_{LT+B_j} − s_{LT})·(XV_j − 1) = 0`); every other cell of the
+//! lanes in the blocks is 0 (`(s_{(T+1)L} − C_j)·XV_j = 0`). Row `co` of block `t` holds
+//! `K[co][t]` in column `K` (range-checked to the declared width on rows before block `T`);
+//! block `T`'s `K` receives the bias `b[co]` on its row `co`. Since the bus needs every element
+//! of `x` read equally often, *filler* rows after the blocks receive each element read by fewer
+//! taps (border elements) the `R − count` times it lacks (lane 0, `XG_0` is that multiplicity;
+//! `R` the most any element is read); they take no part in the check.
 //!
 //! Auxiliary columns, after γ is drawn, with `E = I' − I`:
-//! - `PQ[0] = 1`, `PQ' − (1 − E)·γ·PQ − E = 0` (`γ^p` within a block);
+//! - `PQ[0] = 1`, `PQ' − (1 − E)·γ^k·PQ − E = 0` (`γ^(k·r)` within a block);
 //! - `PW[0] = 1`, `PW' − (1 − E)·γ^P·PW − E = 0` (`γ^(P·co)` within a block);
 //! - `TA − BA − PW·K = 0`, `BA' − (1 − E)·TA = 0`, `BA[0] = 0` (`TA = A_t` on a block's last row);
-//! - `TQ − BQ − PQ·C·XV = 0` with `C = XG·s_{(T+1)L} + s_{LT+P} − s_{LT}`, `BQ' − (1 − E)·TQ = 0`,
-//!   `BQ[0] = 0` (`TQ = Q_t` on a block's last row; degree 3 with one periodic factor);
+//! - `TQ − BQ − PQ·Σ_j γ^j·C_j·XV_j = 0` with `C_j = XG_j·s_{(T+1)L} + s_{LT+B_j} − s_{LT}`,
+//!   `BQ' − (1 − E)·TQ = 0`, `BQ[0] = 0` (`TQ = Q_t` on a block's last row; degree 3 with one
+//!   periodic factor);
 //! - the `z` side of the product checks (`ZSide`) with `keyed = G·TA·TQ` (degree 3), and
 //!   `D[N−1] = 0`.
 //!
