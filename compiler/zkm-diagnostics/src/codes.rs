@@ -125,4 +125,10 @@ codes! {
     BUS_UNBALANCED = "E0803";
     /// An unknown code passed to `zkmc explain`.
     UNKNOWN_CODE = "E0901";
+    /// A file that is not a readable ONNX model.
+    BAD_ONNX = "E1001";
+    /// An ONNX node zkmc cannot import (its operator, or an attribute of it).
+    UNSUPPORTED_ONNX = "E1002";
+    /// An ONNX graph whose inputs or outputs zkmc cannot import.
+    ONNX_GRAPH = "E1003";
 }

@@ -30,6 +30,63 @@ pub enum Command {
     Verify(VerifyCommand),
     /// Explain a diagnostic code, e.g. `zkmc explain E0502`.
     Explain(ExplainCommand),
+    /// Import an ONNX model: write a `.zkm` model, its weights and a sample input, with
+    /// calibrated fixed-point types.
+    #[cfg(feature = "onnx")]
+    Import(ImportCommand),
+    /// Run a model's quantized inference over a dataset and compare it with the float model.
+    #[cfg(feature = "onnx")]
+    Eval(EvalCommand),
+}
+
+/// `--weights` of `zkmc import`.
+#[cfg(feature = "onnx")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WeightsArg {
+    /// The verifier reads the weights.
+    Public,
+    /// The weights are hidden by the zero-knowledge proof.
+    Private,
+    /// Hidden, with a public digest in the statement.
+    Committed,
+}
+
+/// `zkmc import MODEL.onnx -o DIR [--calibrate DATA] [--weights public|private|committed]`
+#[cfg(feature = "onnx")]
+#[derive(Debug, Args)]
+pub struct ImportCommand {
+    /// The `.onnx` file.
+    pub model: PathBuf,
+    /// The directory to write `<name>.zkm`, `weights.safetensors` and `input.json` into.
+    #[arg(short, long)]
+    pub out_dir: PathBuf,
+    /// Sample inputs to calibrate activation ranges on (an input JSON as `zkmc prove` reads, a
+    /// JSON array of them, or EZKL's `input_data` rows).
+    #[arg(long)]
+    pub calibrate: Option<PathBuf>,
+    /// Who sees the weights.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Public)]
+    pub weights: WeightsArg,
+    /// The model's name (default: the ONNX file's name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// `zkmc eval MODEL --data DATA [--onnx MODEL.onnx] [--weights F]`
+#[cfg(feature = "onnx")]
+#[derive(Debug, Args)]
+pub struct EvalCommand {
+    /// The `.zkm` model, or an artifact built by `zkmc build` (`.air.json`).
+    pub model: PathBuf,
+    /// The samples: an input JSON, a JSON array of them, or EZKL's `input_data` rows.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The float model to compare with, run by the ONNX runtime `tract`.
+    #[arg(long)]
+    pub onnx: Option<PathBuf>,
+    /// Weights (default: `weights.json`, else `weights.safetensors`, next to the model).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
 }
 
 /// `zkmc check FILE`

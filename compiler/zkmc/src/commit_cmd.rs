@@ -35,7 +35,7 @@ fn commit(cmd: &CommitCommand) -> Result<(), i32> {
         return Err(EXIT_USER);
     }
     let input = data_path(&cmd.model, &cmd.input, "input.json");
-    let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
+    let weights = crate::pipeline::weights_path(&cmd.model, &cmd.weights);
     let path = data_path(&cmd.model, &cmd.out, "openings.json");
     refuse_clobber(&[&path], &[&cmd.model, &input, &weights])
         .map_err(|d| report(&sources, &[d]))?;

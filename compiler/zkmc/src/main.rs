@@ -7,8 +7,12 @@ mod commit_cmd;
 mod committed;
 mod common;
 mod errors;
+#[cfg(feature = "onnx")]
+mod eval_cmd;
 mod expect;
 mod explain_cmd;
+#[cfg(feature = "onnx")]
+mod import_cmd;
 mod limits;
 mod outputs;
 mod pipeline;
@@ -31,6 +35,10 @@ fn main() {
         cli::Command::Prove(c) => prove_cmd::run(&c),
         cli::Command::Verify(c) => verify_cmd::run(&c),
         cli::Command::Explain(c) => explain_cmd::run(&c),
+        #[cfg(feature = "onnx")]
+        cli::Command::Import(c) => import_cmd::run(&c),
+        #[cfg(feature = "onnx")]
+        cli::Command::Eval(c) => eval_cmd::run(&c),
     };
     std::process::exit(code);
 }

@@ -46,6 +46,17 @@ pub fn data_path(model: &Path, explicit: &Option<PathBuf>, default_name: &str) -
     explicit.clone().unwrap_or_else(|| dir.join(default_name))
 }
 
+/// The weights file: `explicit`, else `weights.json` next to the model, else
+/// `weights.safetensors` there (what `zkmc import` writes) when only that one exists.
+pub fn weights_path(model: &Path, explicit: &Option<PathBuf>) -> PathBuf {
+    let json = data_path(model, explicit, "weights.json");
+    let binary = data_path(model, &None, "weights.safetensors");
+    match explicit.is_none() && !json.exists() && binary.exists() {
+        true => binary,
+        false => json,
+    }
+}
+
 /// Reads a text file of at most `limit` bytes into the source map so diagnostics can point into
 /// it.
 pub fn read(sources: &mut SourceMap, path: &Path, limit: u64) -> Result<FileId, i32> {

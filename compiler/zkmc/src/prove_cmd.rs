@@ -38,7 +38,7 @@ fn prove(cmd: &ProveCommand) -> Result<(), i32> {
         .map_err(|d| report(&sources, &[d]))?;
     progress.stage("running the model and checking the trace");
     let input = data_path(&cmd.model, &cmd.input, "input.json");
-    let weights = data_path(&cmd.model, &cmd.weights, "weights.json");
+    let weights = crate::pipeline::weights_path(&cmd.model, &cmd.weights);
     let openings = data_path(&cmd.model, &cmd.openings, "openings.json");
     let path = cmd
         .out

@@ -11,7 +11,7 @@ pub fn run(cmd: &RunCommand) -> i32 {
         Err(code) => return code,
     };
     let input = data_path(&cmd.file, &cmd.input, "input.json");
-    let weights = data_path(&cmd.file, &cmd.weights, "weights.json");
+    let weights = crate::pipeline::weights_path(&cmd.file, &cmd.weights);
     // `run` checks the trace only: committed declarations get throwaway nonces unless their
     // openings are next to the model.
     let openings = data_path(&cmd.file, &None, "openings.json");

@@ -10,7 +10,7 @@ use zkm_runtime::proof_file::ProofFile;
 
 use crate::cli::VerifyCommand;
 use crate::common::{out, report, EXIT_OK, EXIT_USER};
-use crate::pipeline::{compile, data_path, input_diagnostic, outputs_json, print_outputs, read};
+use crate::pipeline::{compile, input_diagnostic, outputs_json, print_outputs, read};
 
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &VerifyCommand) -> i32 {
@@ -100,7 +100,7 @@ fn public_params(
     if !needs {
         return Ok(vec![]);
     }
-    let path = data_path(&cmd.model, &cmd.weights, "weights.json");
+    let path = crate::pipeline::weights_path(&cmd.model, &cmd.weights);
     if !path.exists() {
         return Err(report(sources, &[missing_params(artifact, &path)]));
     }

@@ -111,6 +111,12 @@ pub trait GadgetOp {
     fn public_ranges(&self) -> Vec<Range<usize>> {
         vec![]
     }
+
+    /// For a saturating gadget: its output tensor and how many of its elements hit a bound,
+    /// read from a filled trace's tensors (`Trace::tensors`). `None` for every other gadget.
+    fn saturated(&self, _tensors: &[Vec<i128>]) -> Option<(TensorId, usize)> {
+        None
+    }
 }
 
 /// The columns of a range check under `role`: `role.limb0`, `role.limb1`, …

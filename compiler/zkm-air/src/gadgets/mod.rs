@@ -110,6 +110,11 @@ macro_rules! register_gadgets {
             pub fn public_ranges(&self) -> Vec<std::ops::Range<usize>> {
                 match self { $(Gadget::$name(g) => g.public_ranges(),)* }
             }
+
+            /// See [`GadgetOp::saturated`].
+            pub fn saturated(&self, tensors: &[Vec<i128>]) -> Option<(TensorId, usize)> {
+                match self { $(Gadget::$name(g) => g.saturated(tensors),)* }
+            }
         }
     };
 }

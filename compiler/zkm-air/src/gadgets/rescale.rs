@@ -325,4 +325,18 @@ impl GadgetOp for Rescale {
     fn tensors(&self) -> Vec<TensorId> {
         vec![self.input, self.out]
     }
+
+    /// Elements whose rounded value `y0` lay outside `[lo, hi]` (the output then holds the bound).
+    fn saturated(&self, tensors: &[Vec<i128>]) -> Option<(TensorId, usize)> {
+        if self.clamp.iter().all(Option::is_none) {
+            return None;
+        }
+        let (input, out) = (tensors.get(self.input.index())?, tensors.get(self.out.index())?);
+        let rounded = |v: i128| match self.shift {
+            s if s <= 0 => v << (-s),
+            s => (v + (1i128 << (s - 1))) >> s,
+        };
+        let count = input.iter().zip(out).filter(|(v, y)| rounded(**v) != **y).count();
+        Some((self.out, count))
+    }
 }

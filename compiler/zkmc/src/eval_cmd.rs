@@ -1,0 +1,225 @@
+//! `zkmc eval MODEL --data DATA [--onnx MODEL.onnx]`: runs the quantized model (the witness the
+//! prover would use) over a dataset and reports top-1 agreement and output error against the
+//! float model run by `tract`, and how many values each saturating rescale clamped.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::Value as Json;
+use zkm_air::{Artifact, DeclKind, OutputKind, Trace};
+use zkm_diagnostics::{codes, Diagnostic};
+use zkm_runtime::files;
+
+use crate::cli::EvalCommand;
+use crate::common::{out, read_file, report, shown, EXIT_OK, EXIT_USER};
+use crate::pipeline::{compile, input_error, outputs, weights_path};
+
+/// One sample's quantized result.
+struct Sample {
+    /// The first non-class output, as reals.
+    output: Vec<f64>,
+    /// Clamped elements per saturating rescale's output tensor name.
+    clamped: Vec<(String, usize, usize)>,
+}
+
+/// Runs the command and returns the exit code.
+pub fn run(cmd: &EvalCommand) -> i32 {
+    let (sources, artifact) = match compile(&cmd.model) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let fail = |d: Diagnostic| report(&sources, &[d]).max(EXIT_USER);
+    let program = &artifact.program;
+    let weights = weights_path(&cmd.model, &cmd.weights);
+    let map = match zkm_runtime::weights::read(program, &weights) {
+        Ok(m) => m,
+        Err(e) => return fail(input_error(e).with_note(format!("in {}", shown(&weights)))),
+    };
+    let texts = match read_samples(&cmd.data) {
+        Ok(t) => t,
+        Err(d) => return fail(d),
+    };
+    let reference = match cmd.onnx.as_deref().map(load_reference).transpose() {
+        Ok(r) => r,
+        Err(ds) => return report(&sources, &ds).max(EXIT_USER),
+    };
+    let bar = progress(texts.len());
+    let results: Vec<Result<(Sample, Option<Vec<f64>>), Diagnostic>> = texts
+        .par_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let r = one(&artifact, &map, text, reference.as_ref())
+                .map_err(|d| Diagnostic { message: format!("sample {i}: {}", d.message), ..d });
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut done = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(x) => done.push(x),
+            Err(d) => return fail(d),
+        }
+    }
+    let label = |name: &str, loc: &zkm_air::Loc| bound_name(&sources, loc).unwrap_or_else(|| name.to_string());
+    summary(cmd, &artifact, &done, &label);
+    EXIT_OK
+}
+
+fn progress(n: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(n as u64), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} samples ({eta})") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The samples as separate input JSON texts: an array's elements, EZKL rows one by one, or the
+/// one input object.
+fn read_samples(path: &Path) -> Result<Vec<String>, Diagnostic> {
+    let bytes = read_file(path, files::DATA_LIMIT)?;
+    let bad = |what: String| Diagnostic::error(codes::BAD_INPUT, format!("`{}`: {what}", shown(path)));
+    let json: Json = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let texts: Vec<String> = match &json {
+        Json::Array(items) => items.iter().map(Json::to_string).collect(),
+        Json::Object(m) if m.len() == 1 && matches!(m.get("input_data"), Some(Json::Array(_))) => {
+            let rows = m["input_data"].as_array().map_or(&[][..], |v| v.as_slice());
+            rows.iter().map(|r| serde_json::json!({ "input_data": [r] }).to_string()).collect()
+        }
+        _ => vec![json.to_string()],
+    };
+    if texts.is_empty() {
+        return Err(bad("holds no samples".into()));
+    }
+    Ok(texts)
+}
+
+fn load_reference(path: &Path) -> Result<zkm_onnx::reference::Reference, Vec<Diagnostic>> {
+    let bytes = read_file(path, files::DATA_LIMIT).map_err(|d| vec![d])?;
+    zkm_onnx::reference::Reference::new(&bytes)
+}
+
+/// The quantized output of one sample and, with a reference, the float one.
+fn one(
+    artifact: &Artifact,
+    map: &BTreeMap<String, Vec<f64>>,
+    text: &str,
+    reference: Option<&zkm_onnx::reference::Reference>,
+) -> Result<(Sample, Option<Vec<f64>>), Diagnostic> {
+    let program = &artifact.program;
+    let mut loaded = zkm_runtime::inputs::load_with(program, text, map.clone()).map_err(input_error)?;
+    for d in program.decls.iter().filter(|d| d.visibility == zkm_air::Visibility::Committed) {
+        loaded.inputs.nonces.insert(d.name.clone(), 0);
+    }
+    let trace = zkm_air::witness::generate(program, &loaded.inputs)
+        .map_err(|e| Diagnostic::error(codes::BAD_INPUT, e.to_string()))?;
+    let sample = quantized(artifact, &trace);
+    let float = match reference {
+        None => None,
+        Some(r) => Some(r.run(&float_input(artifact, text)?)?),
+    };
+    if let Some(f) = &float {
+        if f.len() != sample.output.len() {
+            return Err(Diagnostic::error(
+                codes::BAD_INPUT,
+                format!("the ONNX model's output `{}` has {} values, the model's {}", r_name(reference), f.len(), sample.output.len()),
+            ));
+        }
+    }
+    Ok((sample, float))
+}
+
+fn r_name(r: Option<&zkm_onnx::reference::Reference>) -> String {
+    r.map_or(String::new(), |r| r.output.clone())
+}
+
+/// The sample's input values as reals (the model's one input).
+fn float_input(artifact: &Artifact, text: &str) -> Result<Vec<f64>, Diagnostic> {
+    let input = artifact.program.decls.iter().find(|d| d.kind == DeclKind::Input);
+    let Some(d) = input else {
+        return Err(Diagnostic::error(codes::BAD_INPUT, "the model has no input to compare".to_string()));
+    };
+    zkm_onnx::samples::parse(text, &[&d.name], d.len()).map(|mut v| v.swap_remove(0))
+}
+
+fn quantized(artifact: &Artifact, trace: &Trace) -> Sample {
+    let program = &artifact.program;
+    let values = outputs(artifact, &trace.public);
+    let output = values
+        .iter()
+        .find(|v| v.output != Some(OutputKind::Class))
+        .map_or(Vec::new(), |v| v.reals());
+    let clamped = program
+        .gadgets
+        .iter()
+        .filter_map(|g| g.saturated(&trace.tensors))
+        .map(|(t, n)| {
+            let info = &program.tensors[t.index()];
+            (t.index().to_string(), n, info.shape.iter().product())
+        })
+        .collect();
+    Sample { output, clamped }
+}
+
+fn argmax(v: &[f64]) -> usize {
+    (0..v.len()).fold(0, |best, i| if v[i] > v[best] { i } else { best })
+}
+
+/// The name a `let` or an output assignment gives the value at `loc` (`h1` in
+/// `let h1 = rescale_clamp(...)`), read from the model's source when there is one.
+fn bound_name(sources: &zkm_diagnostics::SourceMap, loc: &zkm_air::Loc) -> Option<String> {
+    if loc.file as usize >= sources.len() {
+        return None;
+    }
+    let text = sources.text(zkm_diagnostics::FileId(loc.file));
+    let start = text.get(..loc.start as usize)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..loc.start as usize)?.trim_start();
+    let line = line.strip_prefix("let ").unwrap_or(line);
+    let (name, rest) = line.split_once('=')?;
+    let name = name.trim();
+    let ident = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (ident && rest.trim().is_empty()).then(|| name.to_string())
+}
+
+fn summary(
+    cmd: &EvalCommand,
+    artifact: &Artifact,
+    done: &[(Sample, Option<Vec<f64>>)],
+    label: &dyn Fn(&str, &zkm_air::Loc) -> String,
+) {
+    let n = done.len();
+    out(&format!("evaluated {n} samples of `{}` on model `{}` (quantized)", shown(&cmd.data), artifact.program.name));
+    if let Some(onnx) = &cmd.onnx {
+        let pairs: Vec<(&[f64], &[f64])> = done.iter().filter_map(|(s, f)| f.as_deref().map(|f| (s.output.as_slice(), f))).collect();
+        let agree = pairs.iter().filter(|(q, f)| argmax(q) == argmax(f)).count();
+        let errors: Vec<f64> = pairs.iter().flat_map(|(q, f)| q.iter().zip(f.iter()).map(|(a, b)| (a - b).abs())).collect();
+        let max = errors.iter().fold(0.0f64, |m, &e| m.max(e));
+        let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+        out(&format!("  top-1 agreement with `{}` (tract, f32): {agree}/{n} ({:.1}%)", shown(onnx), 100.0 * agree as f64 / n.max(1) as f64));
+        out(&format!("  output error |quantized − float|: max {max:.5}, mean {mean:.5}"));
+    } else {
+        let mut counts = BTreeMap::new();
+        for (s, _) in done {
+            *counts.entry(argmax(&s.output)).or_insert(0usize) += 1;
+        }
+        let shown: Vec<String> = counts.iter().map(|(c, k)| format!("{c}: {k}")).collect();
+        out(&format!("  predicted classes (no --onnx to compare with): {}", shown.join(", ")));
+    }
+    out("  clamped values per saturating rescale:");
+    let mut totals: Vec<(String, usize, usize)> = Vec::new();
+    for (s, _) in done {
+        for (name, k, len) in &s.clamped {
+            match totals.iter_mut().find(|t| &t.0 == name) {
+                Some(t) => (t.1, t.2) = (t.1 + k, t.2 + len),
+                None => totals.push((name.clone(), *k, *len)),
+            }
+        }
+    }
+    for (index, k, len) in totals {
+        let info = index.parse::<usize>().ok().and_then(|i| artifact.program.tensors.get(i));
+        let name = info.map_or(index.clone(), |t| format!("{} (line {})", label(&t.name, &t.loc), t.loc.line));
+        out(&format!("    {name:<32} {k} of {len}"));
+    }
+}
