@@ -62,6 +62,11 @@ fn data_files_corpus_and_regressions() {
 }
 
 #[test]
+fn onnx_import_corpus_and_regressions() {
+    replay("onnx_import", targets::onnx_import);
+}
+
+#[test]
 fn data_seeds_are_accepted() {
     // A seed the readers refuse would keep the fuzzer in the error paths.
     let f = targets::fixture();

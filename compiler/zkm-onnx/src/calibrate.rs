@@ -126,14 +126,27 @@ pub fn calibrate(g: &Graph, samples: &[Vec<f64>]) -> Result<Calibration, Problem
             Op::Dense { w, b } => {
                 let n = b.len();
                 let bound = (0..n)
-                    .map(|j| (0..w.shape[0]).map(|r| w.data[r * n + j].abs()).sum::<f64>() * bound_in(0) + b[j].abs())
+                    .map(|j| {
+                        (0..w.shape[0])
+                            .map(|r| w.data[r * n + j].abs())
+                            .sum::<f64>()
+                            * bound_in(0)
+                            + b[j].abs()
+                    })
                     .fold(0.0, f64::max);
                 product(&layer.name, bound, budget(bound), ty_in, &w.data, b)?
             }
             Op::Conv { k, b, .. } => {
                 let per = k.data.len() / b.len().max(1);
                 let bound = (0..b.len())
-                    .map(|c| k.data[c * per..(c + 1) * per].iter().map(|v| v.abs()).sum::<f64>() * bound_in(0) + b[c].abs())
+                    .map(|c| {
+                        k.data[c * per..(c + 1) * per]
+                            .iter()
+                            .map(|v| v.abs())
+                            .sum::<f64>()
+                            * bound_in(0)
+                            + b[c].abs()
+                    })
                     .fold(0.0, f64::max);
                 product(&layer.name, bound, budget(bound), ty_in, &k.data, b)?
             }
@@ -141,7 +154,13 @@ pub fn calibrate(g: &Graph, samples: &[Vec<f64>]) -> Result<Calibration, Problem
                 let bound = bound_in(0) + bound_in(1);
                 plain(activation(budget(bound)), bound)
             }
-            Op::Sigmoid | Op::Tanh | Op::Softmax => plain(Fixed { bits: ACT_BITS, frac: TABLE_FRAC }, 1.0),
+            Op::Sigmoid | Op::Tanh | Op::Softmax => plain(
+                Fixed {
+                    bits: ACT_BITS,
+                    frac: TABLE_FRAC,
+                },
+                1.0,
+            ),
             Op::Relu | Op::MaxPool(_) | Op::AvgPool(_) | Op::Reshape => plain(ty_in, bound_in(0)),
         };
         cal.layers.push(Chosen { observed, ..chosen });
@@ -158,11 +177,24 @@ fn plain(ty: Fixed, bound: f64) -> Chosen {
     }
 }
 
-fn product(name: &str, bound: f64, budget: f64, x: Fixed, w: &[f64], b: &[f64]) -> Result<Chosen, Problem> {
+fn product(
+    name: &str,
+    bound: f64,
+    budget: f64,
+    x: Fixed,
+    w: &[f64],
+    b: &[f64],
+) -> Result<Chosen, Problem> {
     let max_w = w.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let wf = frac_for(max_w, 8);
-    let wt = Fixed { bits: 8.max(wf), frac: wf };
-    let w_error = w.iter().map(|v| (v - quantize(*v, wf)).abs()).fold(0.0, f64::max);
+    let wt = Fixed {
+        bits: 8.max(wf),
+        frac: wf,
+    };
+    let w_error = w
+        .iter()
+        .map(|v| (v - quantize(*v, wf)).abs())
+        .fold(0.0, f64::max);
     let bf = x.frac + wf;
     let max_b = b.iter().fold(0.0, |m: f64, v| m.max(v.abs())) * 2f64.powi(bf as i32);
     let needed = (max_b + 1.0).log2().ceil() as u32 + 1;
@@ -195,7 +227,10 @@ fn activation(m: f64) -> Fixed {
 /// The largest `F ≤ 16` with `m·2^F ≤ 2^(bits−1) − 1`.
 pub fn frac_for(m: f64, bits: u32) -> u32 {
     let top = f64::from((1u32 << (bits - 1)) - 1);
-    (0..=MAX_FRAC).rev().find(|&f| m * 2f64.powi(f as i32) <= top).unwrap_or(0)
+    (0..=MAX_FRAC)
+        .rev()
+        .find(|&f| m * 2f64.powi(f as i32) <= top)
+        .unwrap_or(0)
 }
 
 /// `v` rounded to `F` fractional bits as the runtime does (`floor(v·2^F + 1/2)`).

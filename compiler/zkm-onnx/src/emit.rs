@@ -61,20 +61,40 @@ impl Names {
 /// The `.zkm` source.
 pub fn model(g: &Graph, cal: &Calibration, names: &Names, vis: Visibility, origin: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "//! Imported from `{origin}` by `zkmc import` ({}).", g.producer.trim());
+    let _ = writeln!(
+        s,
+        "//! Imported from `{origin}` by `zkmc import` ({}).",
+        g.producer.trim()
+    );
     let _ = writeln!(s, "//! Types calibrated {}.", calibrated_on(cal));
     let _ = writeln!(s);
     let _ = writeln!(s, "/// The ONNX graph's output `{}`.", g.output_name);
     let _ = writeln!(s, "model {} {{", names.model);
-    let batch = if g.batched { ", batch dimension removed" } else { "" };
+    let batch = if g.batched {
+        ", batch dimension removed"
+    } else {
+        ""
+    };
     let _ = writeln!(s, "    /// ONNX input `{}`{batch}.", g.input_name);
-    let _ = writeln!(s, "    private input {}: {}{};", names.input, cal.input.ty, dims(&g.input_shape));
+    let _ = writeln!(
+        s,
+        "    private input {}: {}{};",
+        names.input,
+        cal.input.ty,
+        dims(&g.input_shape)
+    );
     for (i, layer) in g.layers.iter().enumerate() {
         declare_params(&mut s, layer, cal, i, vis);
     }
     let out_ty = cal.of(g.output);
     let _ = writeln!(s, "    /// ONNX output `{}`.", g.output_name);
-    let _ = writeln!(s, "    public output {}: {}{};", names.output, out_ty, dims(g.shape(g.output)));
+    let _ = writeln!(
+        s,
+        "    public output {}: {}{};",
+        names.output,
+        out_ty,
+        dims(g.shape(g.output))
+    );
     if let Some(class) = &names.class {
         let len: usize = g.shape(g.output).iter().product();
         let bits = if len <= 127 { 8 } else { 32 };
@@ -83,11 +103,20 @@ pub fn model(g: &Graph, cal: &Calibration, names: &Names, vis: Visibility, origi
     }
     let _ = writeln!(s);
     for (i, layer) in g.layers.iter().enumerate() {
-        let nodes: Vec<String> = layer.nodes.iter().map(|(op, n)| format!("{op} `{n}`")).collect();
+        let nodes: Vec<String> = layer
+            .nodes
+            .iter()
+            .map(|(op, n)| format!("{op} `{n}`"))
+            .collect();
         let _ = writeln!(s, "    // {}", nodes.join(" + "));
         let _ = writeln!(s, "    let {} = {};", layer.name, expr(g, cal, names, i));
     }
-    let _ = writeln!(s, "    {} = {};", names.output, source_name(g, names, g.output));
+    let _ = writeln!(
+        s,
+        "    {} = {};",
+        names.output,
+        source_name(g, names, g.output)
+    );
     if let Some(class) = &names.class {
         let _ = writeln!(s, "    {class} = argmax({});", names.output);
     }
@@ -113,7 +142,9 @@ pub fn param_names(layer: &Layer) -> (String, String) {
 }
 
 fn declare_params(s: &mut String, layer: &Layer, cal: &Calibration, i: usize, vis: Visibility) {
-    let Some(wt) = cal.layers[i].weights else { return };
+    let Some(wt) = cal.layers[i].weights else {
+        return;
+    };
     let (w, b, layout) = match &layer.op {
         Op::Dense { w, b } => (w, b, "[inputs, outputs]"),
         Op::Conv { k, b, .. } => (k, b, "[out channels, in channels, height, width]"),
@@ -123,7 +154,11 @@ fn declare_params(s: &mut String, layer: &Layer, cal: &Calibration, i: usize, vi
     let v = vis.keyword();
     let _ = writeln!(s, "    /// `{}` weights, {layout}.", layer.name);
     let _ = writeln!(s, "    {v} param {wn}: {}{};", wt.w, dims(&w.shape));
-    let _ = writeln!(s, "    /// `{}` bias, at the scale of its product.", layer.name);
+    let _ = writeln!(
+        s,
+        "    /// `{}` bias, at the scale of its product.",
+        layer.name
+    );
     let _ = writeln!(s, "    {v} param {bn}: {}[{}];", wt.b, b.len());
 }
 
@@ -142,19 +177,29 @@ fn expr(g: &Graph, cal: &Calibration, names: &Names, i: usize) -> String {
     match &layer.op {
         Op::Dense { .. } => format!("rescale_clamp({} @ {wn} + {bn}, {ty})", arg(0)),
         Op::Conv { stride, pad, .. } => {
-            format!("rescale_clamp(conv2d({}, {wn}, {bn}, {stride}, {pad}), {ty})", arg(0))
+            format!(
+                "rescale_clamp(conv2d({}, {wn}, {bn}, {stride}, {pad}), {ty})",
+                arg(0)
+            )
         }
         Op::Relu => format!("relu({})", arg(0)),
         Op::Sigmoid => format!("sigmoid({})", arg(0)),
         Op::Tanh => format!("tanh({})", arg(0)),
         Op::Softmax => format!("softmax({})", arg(0)),
         Op::MaxPool(k) => format!("max_pool2d({}, {k})", arg(0)),
-        Op::AvgPool(k) => format!("rescale(avg_pool2d({}, {k}), {})", arg(0), cal.of(layer.args[0])),
+        Op::AvgPool(k) => format!(
+            "rescale(avg_pool2d({}, {k}), {})",
+            arg(0),
+            cal.of(layer.args[0])
+        ),
         Op::Reshape if layer.shape.len() == 1 => format!("flatten({})", arg(0)),
         Op::Reshape => format!("reshape({}, {})", arg(0), dims(&layer.shape)),
         Op::Add => {
             let (a, b) = (cal.of(layer.args[0]), cal.of(layer.args[1]));
-            let common = Fixed { bits: 16, frac: a.frac.min(b.frac) };
+            let common = Fixed {
+                bits: 16,
+                frac: a.frac.min(b.frac),
+            };
             let side = |k: usize, t: Fixed| match t.frac == common.frac {
                 true => arg(k),
                 false => format!("rescale({}, {common})", arg(k)),
@@ -202,7 +247,12 @@ fn nested(shape: &[usize], values: &[f64]) -> Json {
         [] | [_] => Json::Array(values.iter().map(|v| Json::from(*v)).collect()),
         [_, rest @ ..] => {
             let inner: usize = rest.iter().product();
-            Json::Array(values.chunks(inner.max(1)).map(|c| nested(rest, c)).collect())
+            Json::Array(
+                values
+                    .chunks(inner.max(1))
+                    .map(|c| nested(rest, c))
+                    .collect(),
+            )
         }
     }
 }

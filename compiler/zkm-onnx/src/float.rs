@@ -16,13 +16,22 @@ pub fn run(g: &Graph, x: &[f64]) -> Vec<Vec<f64>> {
         let shape_in = g.shape(layer.args[0]);
         let y = match &layer.op {
             Op::Dense { w, b } => dense(arg(0), &w.data, b),
-            Op::Conv { k, b, stride, pad } => conv(arg(0), shape_in, &k.data, &k.shape, b, (*stride, *pad)),
+            Op::Conv { k, b, stride, pad } => {
+                conv(arg(0), shape_in, &k.data, &k.shape, b, (*stride, *pad))
+            }
             Op::Relu => arg(0).iter().map(|v| v.max(0.0)).collect(),
             Op::Sigmoid => arg(0).iter().map(|v| 1.0 / (1.0 + (-v).exp())).collect(),
             Op::Tanh => arg(0).iter().map(|v| v.tanh()).collect(),
             Op::Softmax => softmax(arg(0)),
             Op::MaxPool(k) => pool(arg(0), shape_in, *k, f64::max, f64::NEG_INFINITY, 1.0),
-            Op::AvgPool(k) => pool(arg(0), shape_in, *k, |a, v| a + v, 0.0, 1.0 / (k * k) as f64),
+            Op::AvgPool(k) => pool(
+                arg(0),
+                shape_in,
+                *k,
+                |a, v| a + v,
+                0.0,
+                1.0 / (k * k) as f64,
+            ),
             Op::Reshape => arg(0).to_vec(),
             Op::Add => arg(0).iter().zip(arg(1)).map(|(a, b)| a + b).collect(),
         };
@@ -50,7 +59,14 @@ fn dense(x: &[f64], w: &[f64], b: &[f64]) -> Vec<f64> {
     y
 }
 
-fn conv(x: &[f64], xs: &[usize], k: &[f64], ks: &[usize], b: &[f64], (stride, pad): (usize, usize)) -> Vec<f64> {
+fn conv(
+    x: &[f64],
+    xs: &[usize],
+    k: &[f64],
+    ks: &[usize],
+    b: &[f64],
+    (stride, pad): (usize, usize),
+) -> Vec<f64> {
     let (ci, h, w) = (xs[0], xs[1], xs[2]);
     let (co, kk) = (ks[0], ks[2]);
     let oh = (h + 2 * pad - kk) / stride + 1;
@@ -63,7 +79,10 @@ fn conv(x: &[f64], xs: &[usize], k: &[f64], ks: &[usize], b: &[f64], (stride, pa
                 for i in 0..ci {
                     for dr in 0..kk {
                         for dc in 0..kk {
-                            let (yy, xx) = ((r * stride + dr) as isize - pad as isize, (c * stride + dc) as isize - pad as isize);
+                            let (yy, xx) = (
+                                (r * stride + dr) as isize - pad as isize,
+                                (c * stride + dc) as isize - pad as isize,
+                            );
                             if yy < 0 || xx < 0 || yy as usize >= h || xx as usize >= w {
                                 continue;
                             }
@@ -79,7 +98,14 @@ fn conv(x: &[f64], xs: &[usize], k: &[f64], ks: &[usize], b: &[f64], (stride, pa
     y
 }
 
-fn pool(x: &[f64], xs: &[usize], k: usize, f: impl Fn(f64, f64) -> f64, init: f64, scale: f64) -> Vec<f64> {
+fn pool(
+    x: &[f64],
+    xs: &[usize],
+    k: usize,
+    f: impl Fn(f64, f64) -> f64,
+    init: f64,
+    scale: f64,
+) -> Vec<f64> {
     let (ch, h, w) = (xs[0], xs[1], xs[2]);
     let (oh, ow) = (h / k, w / k);
     let mut y = Vec::with_capacity(ch * oh * ow);

@@ -252,7 +252,8 @@ impl Builder {
 
     /// The first float output; the others are recorded as dropped.
     fn pick_output(&mut self, g: &pb::GraphProto) -> Result<String, Problem> {
-        let float = |v: &pb::ValueInfoProto| proto::value_type(v).is_some_and(|(t, _)| proto::is_float(t));
+        let float =
+            |v: &pb::ValueInfoProto| proto::value_type(v).is_some_and(|(t, _)| proto::is_float(t));
         let Some(i) = g.output.iter().position(float) else {
             return Err(errors::graph(
                 "the graph has no float output (zkmc proves a model's float result)".into(),
@@ -276,7 +277,13 @@ impl Builder {
     }
 
     /// Adds a layer and binds `output` to it.
-    pub(crate) fn push(&mut self, node: &pb::NodeProto, op: Op, args: Vec<Source>, shape: Vec<usize>) {
+    pub(crate) fn push(
+        &mut self,
+        node: &pb::NodeProto,
+        op: Op,
+        args: Vec<Source>,
+        shape: Vec<usize>,
+    ) {
         let name = self.fresh_name(&node.name, &node.op_type);
         self.graph.layers.push(Layer {
             name,
@@ -305,7 +312,11 @@ impl Builder {
             n += 1;
             candidate = format!("{base}_{n}");
         }
-        for x in [candidate.clone(), format!("{candidate}_w"), format!("{candidate}_b")] {
+        for x in [
+            candidate.clone(),
+            format!("{candidate}_w"),
+            format!("{candidate}_b"),
+        ] {
             self.names.insert(x);
         }
         candidate
@@ -353,7 +364,12 @@ fn input_shape(v: &pb::ValueInfoProto) -> Result<(Vec<usize>, bool), Problem> {
             }
         }
     }
-    if shape.is_empty() || shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).is_none_or(|n| n > proto::MAX_ELEMENTS) {
+    if shape.is_empty()
+        || shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .is_none_or(|n| n > proto::MAX_ELEMENTS)
+    {
         return Err(errors::graph(format!(
             "input `{}` has shape {shape:?}: zkmc needs 1 to 2^24 elements",
             v.name

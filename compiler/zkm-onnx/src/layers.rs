@@ -8,7 +8,11 @@ use crate::ops::{attr_error, constant_arg, optional_const, refuse, tensor, Arg, 
 use crate::proto::{self, Array};
 
 /// `MatMul(x, W)`: a dense layer with a zero bias (a following `Add` folds in).
-pub(crate) fn matmul(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
+pub(crate) fn matmul(
+    b: &mut Builder,
+    node: &NodeProto,
+    args: &[Option<Arg>],
+) -> Result<(), Refusal> {
     let x = tensor(args, 0, "first input")?;
     let w = constant_arg(args, 1, "second input (the weights)")?;
     dense(b, node, x, w, None)
@@ -22,10 +26,16 @@ pub(crate) fn gemm(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
     let int = |n| proto::int_attr(node, n, 0).map_err(attr_error);
     let float = |n| proto::float_attr(node, n, 1.0).map_err(attr_error);
     if int("transA")? != 0 {
-        return refuse("transA = 1 (the batch would be the inner dimension)", "export with transA = 0");
+        return refuse(
+            "transA = 1 (the batch would be the inner dimension)",
+            "export with transA = 0",
+        );
     }
     if w.shape.len() != 2 {
-        return refuse(format!("B has shape {:?}, not a matrix", w.shape), "use 2-D weights");
+        return refuse(
+            format!("B has shape {:?}, not a matrix", w.shape),
+            "use 2-D weights",
+        );
     }
     if int("transB")? != 0 {
         w = transpose(&w);
@@ -35,19 +45,36 @@ pub(crate) fn gemm(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
     let out = w.shape[1];
     let bias = match c {
         None => None,
-        Some(c) => Some(broadcast_vector(&c, out, "C")?.into_iter().map(|v| v * beta).collect()),
+        Some(c) => Some(
+            broadcast_vector(&c, out, "C")?
+                .into_iter()
+                .map(|v| v * beta)
+                .collect(),
+        ),
     };
     dense(b, node, x, w, bias)
 }
 
-fn dense(b: &mut Builder, node: &NodeProto, x: Source, w: Array, bias: Option<Vec<f64>>) -> Result<(), Refusal> {
+fn dense(
+    b: &mut Builder,
+    node: &NodeProto,
+    x: Source,
+    w: Array,
+    bias: Option<Vec<f64>>,
+) -> Result<(), Refusal> {
     let xs = b.graph.shape(x).to_vec();
     if w.shape.len() != 2 {
-        return refuse(format!("the weights have shape {:?}, not a matrix", w.shape), "use 2-D weights");
+        return refuse(
+            format!("the weights have shape {:?}, not a matrix", w.shape),
+            "use 2-D weights",
+        );
     }
     if xs.len() != 1 || xs[0] != w.shape[0] {
         return refuse(
-            format!("its input has shape {xs:?} (batch removed) but the weights are {:?}", w.shape),
+            format!(
+                "its input has shape {xs:?} (batch removed) but the weights are {:?}",
+                w.shape
+            ),
             "Flatten the input before the product",
         );
     }
@@ -66,7 +93,10 @@ fn transpose(a: &Array) -> Array {
             data[j * m + i] = a.data[i * n + j];
         }
     }
-    Array { shape: vec![n, m], data }
+    Array {
+        shape: vec![n, m],
+        data,
+    }
 }
 
 /// A constant broadcast along the last axis to `n` values (`[n]`, `[1, n]`, a scalar).
@@ -77,7 +107,10 @@ fn broadcast_vector(c: &Array, n: usize, what: &str) -> Result<Vec<f64>, Refusal
         (1, _) => Ok(vec![c.data[0]; n]),
         (l, true) if l == n && c.shape.last() == Some(&n) => Ok(c.data.clone()),
         _ => refuse(
-            format!("{what} has shape {:?}, which does not broadcast to [{n}] along the last axis", c.shape),
+            format!(
+                "{what} has shape {:?}, which does not broadcast to [{n}] along the last axis",
+                c.shape
+            ),
             "use one bias value per output",
         ),
     }
@@ -103,12 +136,19 @@ pub(crate) fn add(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Re
             b.push(node, Op::Add, vec![*x, *y], xs);
             Ok(())
         }
-        _ => refuse("it needs two inputs", "add two tensors, or a bias after a product"),
+        _ => refuse(
+            "it needs two inputs",
+            "add two tensors, or a bias after a product",
+        ),
     }
 }
 
 /// The layer that computes `value` when only one node reads it and it is a product.
-fn sole_product<'a>(b: &'a mut Builder, x: Source, value: &str) -> Option<&'a mut crate::graph::Layer> {
+fn sole_product<'a>(
+    b: &'a mut Builder,
+    x: Source,
+    value: &str,
+) -> Option<&'a mut crate::graph::Layer> {
     let Source::Layer(i) = x else { return None };
     if b.readers.get(value).copied() != Some(1) {
         return None;
@@ -117,7 +157,13 @@ fn sole_product<'a>(b: &'a mut Builder, x: Source, value: &str) -> Option<&'a mu
     matches!(layer.op, Op::Dense { .. } | Op::Conv { .. }).then_some(layer)
 }
 
-fn fold_bias(b: &mut Builder, node: &NodeProto, x: Source, value: &str, c: &Array) -> Result<(), Refusal> {
+fn fold_bias(
+    b: &mut Builder,
+    node: &NodeProto,
+    x: Source,
+    value: &str,
+    c: &Array,
+) -> Result<(), Refusal> {
     let Some(layer) = sole_product(b, x, value) else {
         return refuse(
             "it adds a constant to a tensor that is not the output of a MatMul, Gemm or Conv read only here",
@@ -167,16 +213,28 @@ pub(crate) fn conv(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
     let bias = optional_const(args, 2, "input B (the bias)")?;
     let xs = b.graph.shape(x).to_vec();
     let [co, ci, kh, kw] = k.shape[..] else {
-        return refuse(format!("the kernel has shape {:?}; zkmc supports 2-D convolutions", k.shape), "use Conv2d");
+        return refuse(
+            format!(
+                "the kernel has shape {:?}; zkmc supports 2-D convolutions",
+                k.shape
+            ),
+            "use Conv2d",
+        );
     };
     if xs.len() != 3 || xs[0] != ci {
-        return refuse(format!("its input has shape {xs:?} (batch removed), not [{ci}, H, W]"), "feed Conv a [N, C, H, W] tensor");
+        return refuse(
+            format!("its input has shape {xs:?} (batch removed), not [{ci}, H, W]"),
+            "feed Conv a [N, C, H, W] tensor",
+        );
     }
     if kh != kw {
         return refuse(format!("the kernel is {kh}×{kw}"), "use a square kernel");
     }
     if proto::int_attr(node, "group", 1).map_err(attr_error)? != 1 {
-        return refuse("group ≠ 1 (grouped or depthwise convolution)", "use group = 1");
+        return refuse(
+            "group ≠ 1 (grouped or depthwise convolution)",
+            "use group = 1",
+        );
     }
     let stride = uniform(node, "strides", 1)?;
     let dilation = uniform(node, "dilations", 1)?;
@@ -186,15 +244,33 @@ pub(crate) fn conv(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
     let pad = padding(node, kh)?;
     let (h, w) = (xs[1] + 2 * pad, xs[2] + 2 * pad);
     if kh > h || kh > w || stride == 0 {
-        return refuse("the kernel is larger than the padded input", "use a smaller kernel or more padding");
+        return refuse(
+            "the kernel is larger than the padded input",
+            "use a smaller kernel or more padding",
+        );
     }
     let shape = vec![co, (h - kh) / stride + 1, (w - kh) / stride + 1];
     let bias = match bias {
         Some(c) if c.data.len() == co => c.data,
-        Some(c) => return refuse(format!("B has {} values for {co} channels", c.data.len()), "give one bias per output channel"),
+        Some(c) => {
+            return refuse(
+                format!("B has {} values for {co} channels", c.data.len()),
+                "give one bias per output channel",
+            )
+        }
         None => vec![0.0; co],
     };
-    b.push(node, Op::Conv { k, b: bias, stride, pad }, vec![x], shape);
+    b.push(
+        node,
+        Op::Conv {
+            k,
+            b: bias,
+            stride,
+            pad,
+        },
+        vec![x],
+        shape,
+    );
     Ok(())
 }
 
@@ -202,8 +278,15 @@ pub(crate) fn conv(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
 fn uniform(node: &NodeProto, name: &str, default: usize) -> Result<usize, Refusal> {
     match proto::ints_attr(node, name).map_err(attr_error)? {
         None => Ok(default),
-        Some(v) if !v.is_empty() && v.iter().all(|&d| d == v[0]) && v[0] >= 0 && v[0] <= 1 << 16 => Ok(v[0] as usize),
-        Some(v) => refuse(format!("{name} {v:?} differ per axis"), format!("use equal {name}")),
+        Some(v)
+            if !v.is_empty() && v.iter().all(|&d| d == v[0]) && v[0] >= 0 && v[0] <= 1 << 16 =>
+        {
+            Ok(v[0] as usize)
+        }
+        Some(v) => refuse(
+            format!("{name} {v:?} differ per axis"),
+            format!("use equal {name}"),
+        ),
     }
 }
 
@@ -220,13 +303,24 @@ fn padding(node: &NodeProto, _kernel: usize) -> Result<usize, Refusal> {
 fn uniform_pads(node: &NodeProto) -> Result<usize, Refusal> {
     match proto::ints_attr(node, "pads").map_err(attr_error)? {
         None => Ok(0),
-        Some(v) if !v.is_empty() && v.iter().all(|&d| d == v[0]) && (0..=1 << 16).contains(&v[0]) => Ok(v[0] as usize),
-        Some(v) => refuse(format!("pads {v:?} are not equal on every side"), "use the same padding on every side"),
+        Some(v)
+            if !v.is_empty() && v.iter().all(|&d| d == v[0]) && (0..=1 << 16).contains(&v[0]) =>
+        {
+            Ok(v[0] as usize)
+        }
+        Some(v) => refuse(
+            format!("pads {v:?} are not equal on every side"),
+            "use the same padding on every side",
+        ),
     }
 }
 
 /// `BatchNormalization` after a product read only by it: folded into its weights and bias.
-pub(crate) fn batch_norm(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
+pub(crate) fn batch_norm(
+    b: &mut Builder,
+    node: &NodeProto,
+    args: &[Option<Arg>],
+) -> Result<(), Refusal> {
     let x = tensor(args, 0, "input X")?;
     let parts: Vec<Array> = (1..5)
         .map(|k| constant_arg(args, k, ["", "scale", "bias", "mean", "var"][k]))
@@ -243,11 +337,22 @@ pub(crate) fn batch_norm(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]
         _ => 0,
     };
     if let Some(p) = parts.iter().find(|p| p.data.len() != channels) {
-        return refuse(format!("a parameter has {} values for {channels} channels", p.data.len()), "give one value per channel");
+        return refuse(
+            format!(
+                "a parameter has {} values for {channels} channels",
+                p.data.len()
+            ),
+            "give one value per channel",
+        );
     }
-    let factor: Vec<f64> = (0..channels).map(|c| parts[0].data[c] / (parts[3].data[c] + eps).sqrt()).collect();
+    let factor: Vec<f64> = (0..channels)
+        .map(|c| parts[0].data[c] / (parts[3].data[c] + eps).sqrt())
+        .collect();
     if factor.iter().any(|f| !f.is_finite()) {
-        return refuse("a variance plus epsilon is not positive", "export trained statistics");
+        return refuse(
+            "a variance plus epsilon is not positive",
+            "export trained statistics",
+        );
     }
     match &mut layer.op {
         Op::Dense { w, b } => {
@@ -285,18 +390,30 @@ pub(crate) fn pool(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
         return refuse("it has no kernel_shape", "give the window size");
     };
     if k.len() != 2 || k[0] != k[1] || k[0] < 1 {
-        return refuse(format!("window {k:?} is not square and 2-D"), "use a square 2-D window");
+        return refuse(
+            format!("window {k:?} is not square and 2-D"),
+            "use a square 2-D window",
+        );
     }
     let k = k[0] as usize;
     let stride = uniform(node, "strides", 1)?;
     if stride != k {
-        return refuse(format!("stride {stride} differs from the window {k}"), format!("use stride {k} (non-overlapping windows)"));
+        return refuse(
+            format!("stride {stride} differs from the window {k}"),
+            format!("use stride {k} (non-overlapping windows)"),
+        );
     }
     if uniform_pads(node)? != 0 || proto::int_attr(node, "ceil_mode", 0).map_err(attr_error)? != 0 {
-        return refuse("it pads the input (pads or ceil_mode)", "pool without padding");
+        return refuse(
+            "it pads the input (pads or ceil_mode)",
+            "pool without padding",
+        );
     }
-    if xs.len() != 3 || xs[1] % k != 0 || xs[2] % k != 0 {
-        return refuse(format!("its input has shape {xs:?}, not [C, H, W] with H and W multiples of {k}"), "pool a [N, C, H, W] tensor whose sides the window divides");
+    if xs.len() != 3 || !xs[1].is_multiple_of(k) || !xs[2].is_multiple_of(k) {
+        return refuse(
+            format!("its input has shape {xs:?}, not [C, H, W] with H and W multiples of {k}"),
+            "pool a [N, C, H, W] tensor whose sides the window divides",
+        );
     }
     let op = if node.op_type == "MaxPool" {
         if node.output.len() > 1 && b.readers.contains_key(&node.output[1]) {
@@ -305,7 +422,10 @@ pub(crate) fn pool(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
         Op::MaxPool(k)
     } else {
         if !k.is_power_of_two() {
-            return refuse(format!("average window {k} is not a power of two"), "use a window of 2, 4, 8, …");
+            return refuse(
+                format!("average window {k} is not a power of two"),
+                "use a window of 2, 4, 8, …",
+            );
         }
         Op::AvgPool(k)
     };
@@ -314,22 +434,36 @@ pub(crate) fn pool(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
 }
 
 /// `GlobalAveragePool` over a square side that is a power of two.
-pub(crate) fn global_pool(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
+pub(crate) fn global_pool(
+    b: &mut Builder,
+    node: &NodeProto,
+    args: &[Option<Arg>],
+) -> Result<(), Refusal> {
     let x = tensor(args, 0, "input")?;
     let xs = b.graph.shape(x).to_vec();
     if xs.len() != 3 || xs[1] != xs[2] || !xs[1].is_power_of_two() {
-        return refuse(format!("its input has shape {xs:?}, not [C, S, S] with S a power of two"), "use AveragePool with a power-of-two window");
+        return refuse(
+            format!("its input has shape {xs:?}, not [C, S, S] with S a power of two"),
+            "use AveragePool with a power-of-two window",
+        );
     }
     b.push(node, Op::AvgPool(xs[1]), vec![x], vec![xs[0], 1, 1]);
     Ok(())
 }
 
 /// `Flatten` at axis 1 (after the batch).
-pub(crate) fn flatten(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
+pub(crate) fn flatten(
+    b: &mut Builder,
+    node: &NodeProto,
+    args: &[Option<Arg>],
+) -> Result<(), Refusal> {
     let x = tensor(args, 0, "input")?;
     let axis = proto::int_attr(node, "axis", 1).map_err(attr_error)?;
     if axis != i64::from(b.graph.batched) {
-        return refuse(format!("axis {axis} would keep more than the batch apart"), "flatten at axis 1");
+        return refuse(
+            format!("axis {axis} would keep more than the batch apart"),
+            "flatten at axis 1",
+        );
     }
     let len = b.graph.shape(x).iter().product();
     b.push(node, Op::Reshape, vec![x], vec![len]);
@@ -337,7 +471,11 @@ pub(crate) fn flatten(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -
 }
 
 /// `Reshape` to a constant shape whose leading dimension is the batch.
-pub(crate) fn reshape(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
+pub(crate) fn reshape(
+    b: &mut Builder,
+    node: &NodeProto,
+    args: &[Option<Arg>],
+) -> Result<(), Refusal> {
     let x = tensor(args, 0, "input")?;
     let target = constant_arg(args, 1, "shape")?;
     let mut full: Vec<usize> = b.graph.shape(x).to_vec();
@@ -354,23 +492,37 @@ pub(crate) fn reshape(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -
                 infer = Some(i);
                 dims.push(1);
             }
-            n if n >= 1 && n <= 1 << 24 => dims.push(n as usize),
-            n => return refuse(format!("target dimension {n} is invalid"), "use positive sizes and at most one -1"),
+            n if (1..=1 << 24).contains(&n) => dims.push(n as usize),
+            n => {
+                return refuse(
+                    format!("target dimension {n} is invalid"),
+                    "use positive sizes and at most one -1",
+                )
+            }
         }
     }
     let known: usize = dims.iter().product();
     if let Some(i) = infer {
-        if known == 0 || len % known != 0 {
-            return refuse("the -1 dimension cannot be inferred", "give a shape with the input's element count");
+        if known == 0 || !len.is_multiple_of(known) {
+            return refuse(
+                "the -1 dimension cannot be inferred",
+                "give a shape with the input's element count",
+            );
         }
         dims[i] = len / known;
     }
     if dims.iter().product::<usize>() != len {
-        return refuse(format!("target shape {dims:?} does not hold the input's {len} elements"), "keep the element count");
+        return refuse(
+            format!("target shape {dims:?} does not hold the input's {len} elements"),
+            "keep the element count",
+        );
     }
     if b.graph.batched {
         if dims.first() != Some(&1) {
-            return refuse(format!("target shape {dims:?} mixes the batch with other dimensions"), "keep the batch as the first dimension");
+            return refuse(
+                format!("target shape {dims:?} mixes the batch with other dimensions"),
+                "keep the batch as the first dimension",
+            );
         }
         dims.remove(0);
     }
@@ -382,7 +534,11 @@ pub(crate) fn reshape(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -
 }
 
 /// `Softmax` over the last axis of a vector.
-pub(crate) fn softmax(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
+pub(crate) fn softmax(
+    b: &mut Builder,
+    node: &NodeProto,
+    args: &[Option<Arg>],
+) -> Result<(), Refusal> {
     let x = tensor(args, 0, "input")?;
     let xs = b.graph.shape(x).to_vec();
     let rank = xs.len() as i64 + i64::from(b.graph.batched);
@@ -390,7 +546,10 @@ pub(crate) fn softmax(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -
     let axis = proto::int_attr(node, "axis", default).map_err(attr_error)?;
     let last = axis == -1 || axis == rank - 1;
     if xs.len() != 1 || !last {
-        return refuse(format!("softmax over axis {axis} of shape {xs:?}"), "apply Softmax to a flat vector (after Flatten)");
+        return refuse(
+            format!("softmax over axis {axis} of shape {xs:?}"),
+            "apply Softmax to a flat vector (after Flatten)",
+        );
     }
     b.push(node, Op::Softmax, vec![x], xs);
     Ok(())

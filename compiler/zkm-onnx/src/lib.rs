@@ -65,7 +65,9 @@ pub fn import(bytes: &[u8], opts: &Options) -> Result<Imported, Vec<Problem>> {
     let names = Names::of(&graph, &opts.model);
     let len: usize = graph.input_shape.iter().product();
     let samples = match &opts.calibration {
-        Some(text) => samples::parse(text, &[&names.input, &graph.input_name], len).map_err(|p| vec![p])?,
+        Some(text) => {
+            samples::parse(text, &[&names.input, &graph.input_name], len).map_err(|p| vec![p])?
+        }
         None => Vec::new(),
     };
     let calibration = calibrate::calibrate(&graph, &samples).map_err(|p| vec![p])?;

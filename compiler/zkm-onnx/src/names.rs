@@ -4,10 +4,38 @@
 /// Words an identifier may not be: the keywords, the builtins and the standard library's
 /// functions.
 const RESERVED: &[&str] = &[
-    "use", "fn", "model", "input", "param", "output", "let", "public", "private", "committed",
-    "int", "fixed", "argmax", "sum", "rescale", "rescale_clamp", "reshape", "flatten", "conv2d",
-    "avg_pool2d", "max_pool2d", "softmax", "relu", "abs", "sigmoid", "tanh", "gelu", "exp",
-    "dense", "dense_relu_q8", "classify", "class",
+    "use",
+    "fn",
+    "model",
+    "input",
+    "param",
+    "output",
+    "let",
+    "public",
+    "private",
+    "committed",
+    "int",
+    "fixed",
+    "argmax",
+    "sum",
+    "rescale",
+    "rescale_clamp",
+    "reshape",
+    "flatten",
+    "conv2d",
+    "avg_pool2d",
+    "max_pool2d",
+    "softmax",
+    "relu",
+    "abs",
+    "sigmoid",
+    "tanh",
+    "gelu",
+    "exp",
+    "dense",
+    "dense_relu_q8",
+    "classify",
+    "class",
 ];
 
 /// `name` as an identifier: lower case, runs of other characters as one `_`, no leading digit
@@ -27,7 +55,7 @@ pub fn identifier(name: &str) -> String {
         out = "v".into();
     }
     if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert_str(0, "v");
+        out.insert(0, 'v');
     }
     if RESERVED.contains(&out.as_str()) {
         out.push('_');

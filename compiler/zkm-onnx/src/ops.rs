@@ -32,8 +32,23 @@ pub(crate) enum Arg {
 
 /// The operators translated here.
 const SUPPORTED: &[&str] = &[
-    "Identity", "Dropout", "Cast", "Constant", "Relu", "Sigmoid", "Tanh", "Softmax", "MatMul", "Gemm",
-    "Add", "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten",
+    "Identity",
+    "Dropout",
+    "Cast",
+    "Constant",
+    "Relu",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "MatMul",
+    "Gemm",
+    "Add",
+    "Conv",
+    "BatchNormalization",
+    "MaxPool",
+    "AveragePool",
+    "GlobalAveragePool",
+    "Flatten",
     "Reshape",
 ];
 
@@ -46,9 +61,18 @@ pub(crate) fn node(b: &mut Builder, i: usize, node: &NodeProto) {
         None => vec![],
     };
     if let Err(r) = translate(b, node, args) {
-        let name = if node.name.is_empty() { "(unnamed)" } else { &node.name };
-        b.problems
-            .push(errors::unsupported(i, name, &node.op_type, &r.what, &r.instead));
+        let name = if node.name.is_empty() {
+            "(unnamed)"
+        } else {
+            &node.name
+        };
+        b.problems.push(errors::unsupported(
+            i,
+            name,
+            &node.op_type,
+            &r.what,
+            &r.instead,
+        ));
         poison(b, node);
     }
 }
@@ -75,7 +99,7 @@ fn args(b: &Builder, node: &NodeProto) -> Option<Vec<Option<Arg>>> {
 }
 
 fn translate(b: &mut Builder, node: &NodeProto, args: Vec<Option<Arg>>) -> Result<(), Refusal> {
-    if node.domain != "" && node.domain != "ai.onnx" {
+    if !node.domain.is_empty() && node.domain != "ai.onnx" {
         return refuse(
             format!("operator domain `{}` is not supported", node.domain),
             "export with the default ONNX domain only",
@@ -98,7 +122,10 @@ fn translate(b: &mut Builder, node: &NodeProto, args: Vec<Option<Arg>>) -> Resul
         "GlobalAveragePool" => layers::global_pool(b, node, &args),
         "Flatten" => layers::flatten(b, node, &args),
         "Reshape" => layers::reshape(b, node, &args),
-        other => refuse(format!("operator {other} is not supported"), alternative(other)),
+        other => refuse(
+            format!("operator {other} is not supported"),
+            alternative(other),
+        ),
     }
 }
 
@@ -144,12 +171,19 @@ pub(crate) fn constant_arg(args: &[Option<Arg>], k: usize, what: &str) -> Result
             format!("its {what} is computed from the input; zkmc needs trained constants there"),
             "export the weights as initializers",
         ),
-        _ => refuse(format!("its {what} is missing"), "export the weights as initializers"),
+        _ => refuse(
+            format!("its {what} is missing"),
+            "export the weights as initializers",
+        ),
     }
 }
 
 /// An optional constant input.
-pub(crate) fn optional_const(args: &[Option<Arg>], k: usize, what: &str) -> Result<Option<Array>, Refusal> {
+pub(crate) fn optional_const(
+    args: &[Option<Arg>],
+    k: usize,
+    what: &str,
+) -> Result<Option<Array>, Refusal> {
     match args.get(k) {
         None | Some(None) => Ok(None),
         _ => constant_arg(args, k, what).map(Some),
@@ -158,8 +192,12 @@ pub(crate) fn optional_const(args: &[Option<Arg>], k: usize, what: &str) -> Resu
 
 fn alias(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
     let s = tensor(args, 0, "input")?;
-    if node.op_type == "Dropout" && node.output.len() > 1 && b.readers.get(&node.output[1]).is_some() {
-        return refuse("its mask output is read", "read only the Dropout's first output");
+    if node.op_type == "Dropout" && node.output.len() > 1 && b.readers.contains_key(&node.output[1])
+    {
+        return refuse(
+            "its mask output is read",
+            "read only the Dropout's first output",
+        );
     }
     b.graph
         .removed
@@ -171,7 +209,10 @@ fn alias(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), 
 }
 
 fn cast(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> Result<(), Refusal> {
-    let to = proto::int_attr(node, "to", 0).map_err(|e| Refusal { what: e, instead: String::new() })?;
+    let to = proto::int_attr(node, "to", 0).map_err(|e| Refusal {
+        what: e,
+        instead: String::new(),
+    })?;
     if !proto::is_float(to as i32) {
         return refuse(
             format!("it casts to element type {to}, not to float"),

@@ -30,7 +30,12 @@ impl Reference {
         if let Some(gp) = model.graph.as_mut() {
             let live = graph::live_nodes(gp, &g.output_name);
             let nodes = std::mem::take(&mut gp.node);
-            gp.node = nodes.into_iter().enumerate().filter(|(i, _)| live.contains(i)).map(|(_, n)| n).collect();
+            gp.node = nodes
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| live.contains(i))
+                .map(|(_, n)| n)
+                .collect();
             gp.output.retain(|o| o.name == g.output_name);
         }
         let mut shape = g.input_shape.clone();
@@ -43,7 +48,11 @@ impl Reference {
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
             .map_err(|e| vec![failed(&e)])?;
-        Ok(Reference { plan, shape, output: g.output_name })
+        Ok(Reference {
+            plan,
+            shape,
+            output: g.output_name,
+        })
     }
 
     /// The output for one input sample (row-major, batch removed).
@@ -64,5 +73,8 @@ impl Reference {
 }
 
 fn failed(e: &TractError) -> Problem {
-    errors::bad_onnx(format!("the ONNX runtime (tract) cannot run the model: {}", e.root_cause()))
+    errors::bad_onnx(format!(
+        "the ONNX runtime (tract) cannot run the model: {}",
+        e.root_cause()
+    ))
 }

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use crate::calibrate::{Calibration, Chosen, MARGIN};
-use crate::graph::{Graph, Source};
 use crate::emit::Names;
+use crate::graph::{Graph, Source};
 
 /// The import summary and the per-tensor calibration table.
 pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
@@ -30,13 +30,24 @@ pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
     }
     let how = match cal.samples {
         0 => "static bounds (no --calibrate data; input assumed within ±1)".to_string(),
-        n => format!("{n} sample{} with a {MARGIN}× margin, within static bounds", plural(n)),
+        n => format!(
+            "{n} sample{} with a {MARGIN}× margin, within static bounds",
+            plural(n)
+        ),
     };
     let _ = writeln!(s, "calibration: {how}");
-    let _ = writeln!(s, "  {:<24} {:<18} {:<15} {:>10} {:>10} {:>10}  weights", "tensor", "op", "type", "max |v|", "bound", "step");
+    let _ = writeln!(
+        s,
+        "  {:<24} {:<18} {:<15} {:>10} {:>10} {:>10}  weights",
+        "tensor", "op", "type", "max |v|", "bound", "step"
+    );
     row(&mut s, &names.input, "input", &cal.input);
     for (i, layer) in g.layers.iter().enumerate() {
-        let name = if Source::Layer(i) == g.output { format!("{} → {}", layer.name, names.output) } else { layer.name.clone() };
+        let name = if Source::Layer(i) == g.output {
+            format!("{} → {}", layer.name, names.output)
+        } else {
+            layer.name.clone()
+        };
         row(&mut s, &name, &layer.nodes[0].0, &cal.layers[i]);
     }
     s
@@ -45,15 +56,25 @@ pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
 fn row(s: &mut String, name: &str, op: &str, c: &Chosen) {
     let observed = c.observed.map_or("-".into(), num);
     let step = num(2f64.powi(-(c.ty.frac as i32)));
-    let weights = c.weights.map_or(String::new(), |w| format!("{} (rounding ≤ {}), bias {}", w.w, num(w.w_error), w.b));
-    let _ = writeln!(s, "  {name:<24} {op:<18} {:<15} {observed:>10} {:>10} {step:>10}  {weights}", c.ty.to_string(), num(c.bound));
+    let weights = c.weights.map_or(String::new(), |w| {
+        format!("{} (rounding ≤ {}), bias {}", w.w, num(w.w_error), w.b)
+    });
+    let _ = writeln!(
+        s,
+        "  {name:<24} {op:<18} {:<15} {observed:>10} {:>10} {step:>10}  {weights}",
+        c.ty.to_string(),
+        num(c.bound)
+    );
 }
 
 fn num(v: f64) -> String {
     if v == 0.0 {
         "0".into()
     } else if (0.01..10000.0).contains(&v.abs()) {
-        format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string()
+        format!("{v:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     } else {
         format!("{v:.2e}")
     }
@@ -68,5 +89,8 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn quoted(v: &[String]) -> String {
-    v.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

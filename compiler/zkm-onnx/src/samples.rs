@@ -57,7 +57,10 @@ fn flat(v: &Json, len: usize) -> Result<Vec<f64>, String> {
         match v {
             Json::Array(items) => stack.extend(items.iter().rev()),
             Json::Number(n) => {
-                let x = n.as_f64().filter(|x| x.abs() < 9.0e15).ok_or("holds a number too large")?;
+                let x = n
+                    .as_f64()
+                    .filter(|x| x.abs() < 9.0e15)
+                    .ok_or("holds a number too large")?;
                 out.push(x);
             }
             other => return Err(format!("holds {other}, not a number")),
@@ -88,7 +91,14 @@ mod tests {
 
     #[test]
     fn bad_samples_are_refused() {
-        for bad in [r#"{"x": [1]}"#, r#"{"y": [1, 2]}"#, r#"[]"#, r#"{"x": [1, "a"]}"#, "{", r#"{"x": [1e300, 1]}"#] {
+        for bad in [
+            r#"{"x": [1]}"#,
+            r#"{"y": [1, 2]}"#,
+            r#"[]"#,
+            r#"{"x": [1, "a"]}"#,
+            "{",
+            r#"{"x": [1e300, 1]}"#,
+        ] {
             assert!(parse(bad, &["x"], 2).is_err(), "{bad}");
         }
     }

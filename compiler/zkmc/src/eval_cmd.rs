@@ -23,6 +23,9 @@ struct Sample {
     clamped: Vec<(String, usize, usize)>,
 }
 
+/// A sample's quantized result and, with `--onnx`, the float output.
+type Evaluated = (Sample, Option<Vec<f64>>);
+
 /// Runs the command and returns the exit code.
 pub fn run(cmd: &EvalCommand) -> i32 {
     let (sources, artifact) = match compile(&cmd.model) {
@@ -45,12 +48,14 @@ pub fn run(cmd: &EvalCommand) -> i32 {
         Err(ds) => return report(&sources, &ds).max(EXIT_USER),
     };
     let bar = progress(texts.len());
-    let results: Vec<Result<(Sample, Option<Vec<f64>>), Diagnostic>> = texts
+    let results: Vec<Result<Evaluated, Diagnostic>> = texts
         .par_iter()
         .enumerate()
         .map(|(i, text)| {
-            let r = one(&artifact, &map, text, reference.as_ref())
-                .map_err(|d| Diagnostic { message: format!("sample {i}: {}", d.message), ..d });
+            let r = one(&artifact, &map, text, reference.as_ref()).map_err(|d| Diagnostic {
+                message: format!("sample {i}: {}", d.message),
+                ..d
+            });
             bar.inc(1);
             r
         })
@@ -63,14 +68,21 @@ pub fn run(cmd: &EvalCommand) -> i32 {
             Err(d) => return fail(d),
         }
     }
-    let label = |name: &str, loc: &zkm_air::Loc| bound_name(&sources, loc).unwrap_or_else(|| name.to_string());
+    let label = |name: &str, loc: &zkm_air::Loc| {
+        bound_name(&sources, loc).unwrap_or_else(|| name.to_string())
+    };
     summary(cmd, &artifact, &done, &label);
     EXIT_OK
 }
 
 fn progress(n: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(Some(n as u64), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} samples ({eta})") {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(n as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} samples ({eta})")
+    {
         bar.set_style(style);
     }
     bar
@@ -80,13 +92,17 @@ fn progress(n: usize) -> indicatif::ProgressBar {
 /// one input object.
 fn read_samples(path: &Path) -> Result<Vec<String>, Diagnostic> {
     let bytes = read_file(path, files::DATA_LIMIT)?;
-    let bad = |what: String| Diagnostic::error(codes::BAD_INPUT, format!("`{}`: {what}", shown(path)));
-    let json: Json = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let bad =
+        |what: String| Diagnostic::error(codes::BAD_INPUT, format!("`{}`: {what}", shown(path)));
+    let json: Json =
+        serde_json::from_slice(&bytes).map_err(|e| bad(format!("not valid JSON: {e}")))?;
     let texts: Vec<String> = match &json {
         Json::Array(items) => items.iter().map(Json::to_string).collect(),
         Json::Object(m) if m.len() == 1 && matches!(m.get("input_data"), Some(Json::Array(_))) => {
             let rows = m["input_data"].as_array().map_or(&[][..], |v| v.as_slice());
-            rows.iter().map(|r| serde_json::json!({ "input_data": [r] }).to_string()).collect()
+            rows.iter()
+                .map(|r| serde_json::json!({ "input_data": [r] }).to_string())
+                .collect()
         }
         _ => vec![json.to_string()],
     };
@@ -107,10 +123,15 @@ fn one(
     map: &BTreeMap<String, Vec<f64>>,
     text: &str,
     reference: Option<&zkm_onnx::reference::Reference>,
-) -> Result<(Sample, Option<Vec<f64>>), Diagnostic> {
+) -> Result<Evaluated, Diagnostic> {
     let program = &artifact.program;
-    let mut loaded = zkm_runtime::inputs::load_with(program, text, map.clone()).map_err(input_error)?;
-    for d in program.decls.iter().filter(|d| d.visibility == zkm_air::Visibility::Committed) {
+    let mut loaded =
+        zkm_runtime::inputs::load_with(program, text, map.clone()).map_err(input_error)?;
+    for d in program
+        .decls
+        .iter()
+        .filter(|d| d.visibility == zkm_air::Visibility::Committed)
+    {
         loaded.inputs.nonces.insert(d.name.clone(), 0);
     }
     let trace = zkm_air::witness::generate(program, &loaded.inputs)
@@ -124,7 +145,12 @@ fn one(
         if f.len() != sample.output.len() {
             return Err(Diagnostic::error(
                 codes::BAD_INPUT,
-                format!("the ONNX model's output `{}` has {} values, the model's {}", r_name(reference), f.len(), sample.output.len()),
+                format!(
+                    "the ONNX model's output `{}` has {} values, the model's {}",
+                    r_name(reference),
+                    f.len(),
+                    sample.output.len()
+                ),
             ));
         }
     }
@@ -137,9 +163,16 @@ fn r_name(r: Option<&zkm_onnx::reference::Reference>) -> String {
 
 /// The sample's input values as reals (the model's one input).
 fn float_input(artifact: &Artifact, text: &str) -> Result<Vec<f64>, Diagnostic> {
-    let input = artifact.program.decls.iter().find(|d| d.kind == DeclKind::Input);
+    let input = artifact
+        .program
+        .decls
+        .iter()
+        .find(|d| d.kind == DeclKind::Input);
     let Some(d) = input else {
-        return Err(Diagnostic::error(codes::BAD_INPUT, "the model has no input to compare".to_string()));
+        return Err(Diagnostic::error(
+            codes::BAD_INPUT,
+            "the model has no input to compare".to_string(),
+        ));
     };
     zkm_onnx::samples::parse(text, &[&d.name], d.len()).map(|mut v| v.swap_remove(0))
 }
@@ -174,7 +207,10 @@ fn bound_name(sources: &zkm_diagnostics::SourceMap, loc: &zkm_air::Loc) -> Optio
         return None;
     }
     let text = sources.text(zkm_diagnostics::FileId(loc.file));
-    let start = text.get(..loc.start as usize)?.rfind('\n').map_or(0, |i| i + 1);
+    let start = text
+        .get(..loc.start as usize)?
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let line = text.get(start..loc.start as usize)?.trim_start();
     let line = line.strip_prefix("let ").unwrap_or(line);
     let (name, rest) = line.split_once('=')?;
@@ -186,26 +222,45 @@ fn bound_name(sources: &zkm_diagnostics::SourceMap, loc: &zkm_air::Loc) -> Optio
 fn summary(
     cmd: &EvalCommand,
     artifact: &Artifact,
-    done: &[(Sample, Option<Vec<f64>>)],
+    done: &[Evaluated],
     label: &dyn Fn(&str, &zkm_air::Loc) -> String,
 ) {
     let n = done.len();
-    out(&format!("evaluated {n} samples of `{}` on model `{}` (quantized)", shown(&cmd.data), artifact.program.name));
+    out(&format!(
+        "evaluated {n} samples of `{}` on model `{}` (quantized)",
+        shown(&cmd.data),
+        artifact.program.name
+    ));
     if let Some(onnx) = &cmd.onnx {
-        let pairs: Vec<(&[f64], &[f64])> = done.iter().filter_map(|(s, f)| f.as_deref().map(|f| (s.output.as_slice(), f))).collect();
+        let pairs: Vec<(&[f64], &[f64])> = done
+            .iter()
+            .filter_map(|(s, f)| f.as_deref().map(|f| (s.output.as_slice(), f)))
+            .collect();
         let agree = pairs.iter().filter(|(q, f)| argmax(q) == argmax(f)).count();
-        let errors: Vec<f64> = pairs.iter().flat_map(|(q, f)| q.iter().zip(f.iter()).map(|(a, b)| (a - b).abs())).collect();
+        let errors: Vec<f64> = pairs
+            .iter()
+            .flat_map(|(q, f)| q.iter().zip(f.iter()).map(|(a, b)| (a - b).abs()))
+            .collect();
         let max = errors.iter().fold(0.0f64, |m, &e| m.max(e));
         let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
-        out(&format!("  top-1 agreement with `{}` (tract, f32): {agree}/{n} ({:.1}%)", shown(onnx), 100.0 * agree as f64 / n.max(1) as f64));
-        out(&format!("  output error |quantized − float|: max {max:.5}, mean {mean:.5}"));
+        out(&format!(
+            "  top-1 agreement with `{}` (tract, f32): {agree}/{n} ({:.1}%)",
+            shown(onnx),
+            100.0 * agree as f64 / n.max(1) as f64
+        ));
+        out(&format!(
+            "  output error |quantized − float|: max {max:.5}, mean {mean:.5}"
+        ));
     } else {
         let mut counts = BTreeMap::new();
         for (s, _) in done {
             *counts.entry(argmax(&s.output)).or_insert(0usize) += 1;
         }
         let shown: Vec<String> = counts.iter().map(|(c, k)| format!("{c}: {k}")).collect();
-        out(&format!("  predicted classes (no --onnx to compare with): {}", shown.join(", ")));
+        out(&format!(
+            "  predicted classes (no --onnx to compare with): {}",
+            shown.join(", ")
+        ));
     }
     out("  clamped values per saturating rescale:");
     let mut totals: Vec<(String, usize, usize)> = Vec::new();
@@ -218,8 +273,13 @@ fn summary(
         }
     }
     for (index, k, len) in totals {
-        let info = index.parse::<usize>().ok().and_then(|i| artifact.program.tensors.get(i));
-        let name = info.map_or(index.clone(), |t| format!("{} (line {})", label(&t.name, &t.loc), t.loc.line));
+        let info = index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| artifact.program.tensors.get(i));
+        let name = info.map_or(index.clone(), |t| {
+            format!("{} (line {})", label(&t.name, &t.loc), t.loc.line)
+        });
         out(&format!("    {name:<32} {k} of {len}"));
     }
 }

@@ -26,11 +26,19 @@ pub fn run(cmd: &ImportCommand) -> i32 {
             Err(d) => return fail(d),
         },
     };
-    let stem = cmd.model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = cmd
+        .model
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let model = cmd.name.clone().unwrap_or(stem);
     let options = zkm_onnx::Options {
         model: model.clone(),
-        origin: cmd.model.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        origin: cmd
+            .model
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         weights: match cmd.weights {
             WeightsArg::Public => zkm_onnx::Visibility::Public,
             WeightsArg::Private => zkm_onnx::Visibility::Private,
@@ -42,7 +50,9 @@ pub fn run(cmd: &ImportCommand) -> i32 {
         Ok(i) => i,
         Err(problems) => return report(&sources, &problems).max(EXIT_USER),
     };
-    let zkm_path = cmd.out_dir.join(format!("{}.zkm", sanitize(&imported.names.model)));
+    let zkm_path = cmd
+        .out_dir
+        .join(format!("{}.zkm", sanitize(&imported.names.model)));
     if let Err(code) = compiles(&zkm_path, &imported.source) {
         return code;
     }
@@ -60,7 +70,11 @@ pub fn run(cmd: &ImportCommand) -> i32 {
     if let Err(d) = write_all_atomic(&cmd.out_dir, &files) {
         return fail(d);
     }
-    out(&format!("imported `{}` as model `{}`", shown(&cmd.model), imported.names.model));
+    out(&format!(
+        "imported `{}` as model `{}`",
+        shown(&cmd.model),
+        imported.names.model
+    ));
     out_raw(&imported.report);
     for (path, _) in &files {
         out(&format!("  wrote {}", shown(path)));

@@ -80,3 +80,101 @@ fn run_input_out_of_range() {
 fn build_emit_air_linear_digits() {
     insta::assert_snapshot!(head(&run_cli(&["build", LINEAR, "--emit", "air"], &[]), 12));
 }
+
+// ONNX IMPORT
+// ================================================================================================
+
+/// Importing each example's committed `model.onnx` with its calibration data gives exactly the
+/// committed `imported/` files (which `cli_prove.rs` proves and verifies).
+#[test]
+fn import_reproduces_the_committed_examples() {
+    for name in ["sklearn_mlp", "cnn_digits", "lenet_digits"] {
+        let dir = scratch_dir();
+        let ex = root().join("examples").join(name);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_zkmc"))
+            .arg("import")
+            .arg(ex.join("model.onnx"))
+            .arg("--calibrate")
+            .arg(ex.join("calibration.json"))
+            .args(["--name", &format!("{name}_onnx"), "-o"])
+            .arg(&dir)
+            .output()
+            .expect("zkmc runs");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        for file in [
+            format!("{name}_onnx.zkm"),
+            "weights.safetensors".into(),
+            "input.json".into(),
+        ] {
+            let fresh = std::fs::read(dir.join(&file)).expect("written");
+            let committed = std::fs::read(ex.join("imported").join(&file)).expect("committed");
+            assert!(
+                fresh == committed,
+                "{name}/imported/{file} differs from a fresh import"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Each ONNX fixture imports, and the quantized model agrees with tract's float run of the same
+/// file on the fixture's samples (the snapshot holds the agreement and the errors).
+#[test]
+fn import_then_eval_every_fixture() {
+    let mut s = Session::new(&[]);
+    for f in ["gemm_mlp", "matmul_softmax", "conv_bn", "residual"] {
+        let (onnx, data) = (
+            format!("tests/onnx/{f}.onnx"),
+            format!("tests/onnx/{f}_data.json"),
+        );
+        let out = format!("<TMP>/{f}");
+        s.run(&["import", &onnx, "--calibrate", &data, "-o", &out]);
+        let model = format!("<TMP>/{f}/{f}.zkm");
+        s.run(&["eval", &model, "--data", &data, "--onnx", &onnx]);
+    }
+    let shown = s.finish();
+    for line in shown.lines().filter(|l| l.contains("top-1 agreement")) {
+        let agree = line
+            .split(": ")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .expect("agreement");
+        assert!(agree.trim().parse::<u32>().expect("count") >= 19, "{line}");
+    }
+    insta::assert_snapshot!(shown);
+}
+
+/// Top-1 agreement with the float model is at least 99% on 200 held-out digits for each
+/// imported example (the snapshots of `cases/eval_*_onnx.cli` show the whole report).
+#[test]
+fn imported_examples_agree_with_the_float_models() {
+    for name in ["sklearn_mlp", "cnn_digits", "lenet_digits"] {
+        let ex = format!("examples/{name}");
+        let out = run_cli(
+            &[
+                "eval",
+                &format!("{ex}/imported/{name}_onnx.zkm"),
+                "--data",
+                &format!("{ex}/heldout.json"),
+                "--onnx",
+                &format!("{ex}/model.onnx"),
+            ],
+            &[],
+        );
+        let line = out
+            .lines()
+            .find(|l| l.contains("top-1 agreement"))
+            .expect("agreement line");
+        let agree: u32 = line
+            .split(": ")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .and_then(|n| n.trim().parse().ok())
+            .expect("count");
+        assert!(agree >= 198, "{name}: {line}");
+    }
+}

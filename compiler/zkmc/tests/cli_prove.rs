@@ -304,3 +304,35 @@ fn committed_output_values_go_to_the_prover_only() {
     s.run(&["verify", "<TMP>/m.zkm", "<TMP>/m.proof"]);
     insta::assert_snapshot!(s.finish());
 }
+
+// IMPORTED ONNX MODELS
+// ================================================================================================
+
+/// The models `zkmc import` wrote from the committed ONNX files (`cli.rs` checks that importing
+/// again gives the same files): each proves from its folder's defaults (`weights.safetensors`,
+/// `input.json`) and verifies; a proof of one does not verify against another.
+#[test]
+fn imported_onnx_models_prove_and_verify() {
+    let mut s = Session::new(&[]);
+    for name in ["sklearn_mlp", "cnn_digits", "lenet_digits"] {
+        let model = format!("examples/{name}/imported/{name}_onnx.zkm");
+        let proof = format!("<TMP>/{name}.proof");
+        s.run(&[
+            "prove",
+            "--backend",
+            "cpu",
+            "--seed",
+            "1",
+            &model,
+            "-o",
+            &proof,
+        ]);
+        s.run(&["verify", &model, &proof]);
+    }
+    s.run(&[
+        "verify",
+        "examples/cnn_digits/imported/cnn_digits_onnx.zkm",
+        "<TMP>/sklearn_mlp.proof",
+    ]);
+    insta::assert_snapshot!(s.finish());
+}

@@ -118,3 +118,42 @@ pub fn data_files(data: &[u8]) {
         _ => {}
     }
 }
+
+/// An ONNX file for `zkmc import`: refused with diagnostics, or imported into a model that
+/// compiles (the importer's promise: calibration rules out compile-time overflow). The first
+/// byte, when it is `{`, starts calibration data instead (a JSON array, then the model after a
+/// NUL byte).
+pub fn onnx_import(data: &[u8]) {
+    let (calibration, model) = match data.first() {
+        Some(b'{') | Some(b'[') => match data.iter().position(|&b| b == 0) {
+            Some(i) => (
+                std::str::from_utf8(&data[..i]).ok().map(str::to_owned),
+                &data[i + 1..],
+            ),
+            None => (None, data),
+        },
+        _ => (None, data),
+    };
+    let options = zkm_onnx::Options {
+        model: "fuzz".into(),
+        origin: "fuzz.onnx".into(),
+        calibration,
+        ..Default::default()
+    };
+    let Ok(imported) = zkm_onnx::import(model, &options) else {
+        return;
+    };
+    let mut sources = zkm_diagnostics::SourceMap::new();
+    let file = sources.add("fuzz.zkm", imported.source.clone());
+    let (artifact, diags) = zkm_compiler::driver::build(&mut sources, file);
+    let errors: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.is_fatal())
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        artifact.is_some() && errors.is_empty(),
+        "an imported model does not compile: {errors:?}\n{}",
+        imported.source
+    );
+}

@@ -331,12 +331,19 @@ impl GadgetOp for Rescale {
         if self.clamp.iter().all(Option::is_none) {
             return None;
         }
-        let (input, out) = (tensors.get(self.input.index())?, tensors.get(self.out.index())?);
+        let (input, out) = (
+            tensors.get(self.input.index())?,
+            tensors.get(self.out.index())?,
+        );
         let rounded = |v: i128| match self.shift {
             s if s <= 0 => v << (-s),
             s => (v + (1i128 << (s - 1))) >> s,
         };
-        let count = input.iter().zip(out).filter(|(v, y)| rounded(**v) != **y).count();
+        let count = input
+            .iter()
+            .zip(out)
+            .filter(|(v, y)| rounded(**v) != **y)
+            .count();
         Some((self.out, count))
     }
 }
