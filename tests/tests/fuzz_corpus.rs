@@ -61,6 +61,7 @@ fn data_files_corpus_and_regressions() {
     replay("data_files", targets::data_files);
 }
 
+#[cfg(feature = "onnx")]
 #[test]
 fn onnx_import_corpus_and_regressions() {
     replay("onnx_import", targets::onnx_import);

@@ -25,6 +25,8 @@ pub const ASSUMED_INPUT: f64 = 1.0;
 pub const TABLE_FRAC: u32 = 14;
 const MAX_FRAC: u32 = 16;
 const MAX_BIAS_BITS: u32 = 48;
+const MAX_WEIGHT_BITS: u32 = 16;
+const MAX_ACT_BITS: u32 = 24;
 
 /// `fixed<bits, frac>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +106,7 @@ pub fn calibrate(g: &Graph, samples: &[Vec<f64>]) -> Result<Calibration, Problem
     let input_observed = max_of(Source::Input);
     let input_bound = input_observed.unwrap_or(ASSUMED_INPUT);
     let input = Chosen {
-        ty: activation(input_bound * MARGIN),
+        ty: activation("the input", input_bound * MARGIN)?,
         observed: input_observed,
         bound: input_bound * MARGIN,
         weights: None,
@@ -152,7 +154,7 @@ pub fn calibrate(g: &Graph, samples: &[Vec<f64>]) -> Result<Calibration, Problem
             }
             Op::Add => {
                 let bound = bound_in(0) + bound_in(1);
-                plain(activation(budget(bound)), bound)
+                plain(activation(&layer.name, budget(bound))?, bound)
             }
             Op::Sigmoid | Op::Tanh | Op::Softmax => plain(
                 Fixed {
@@ -188,24 +190,29 @@ fn product(
     let max_w = w.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let wf = frac_for(max_w, 8);
     let wt = Fixed {
-        bits: 8.max(wf),
+        bits: 8.max(wf).max(bits_for(max_w * 2f64.powi(wf as i32))),
         frac: wf,
     };
+    if wt.bits > MAX_WEIGHT_BITS {
+        return Err(errors::graph(format!(
+            "the weights of `{name}` reach {max_w:.3e}, beyond a {MAX_WEIGHT_BITS}-bit fixed-point type"
+        )));
+    }
     let w_error = w
         .iter()
         .map(|v| (v - quantize(*v, wf)).abs())
         .fold(0.0, f64::max);
     let bf = x.frac + wf;
     let max_b = b.iter().fold(0.0, |m: f64, v| m.max(v.abs())) * 2f64.powi(bf as i32);
-    let needed = (max_b + 1.0).log2().ceil() as u32 + 1;
-    let bits = needed.max(bf).max(16).div_ceil(8) * 8;
+    let needed = bits_for(max_b);
+    let bits = needed.max(bf).max(16).saturating_add(7) / 8 * 8;
     if bits > MAX_BIAS_BITS {
         return Err(errors::graph(format!(
             "the bias of `{name}` needs {needed} bits at its product's scale 2^-{bf} (at most {MAX_BIAS_BITS})"
         )));
     }
     Ok(Chosen {
-        ty: activation(budget),
+        ty: activation(name, budget)?,
         observed: None,
         bound,
         weights: Some(WeightTypes {
@@ -216,11 +223,24 @@ fn product(
     })
 }
 
-/// A 16-bit activation type holding magnitudes up to `m`.
-fn activation(m: f64) -> Fixed {
-    Fixed {
-        bits: ACT_BITS,
-        frac: frac_for(m, ACT_BITS),
+/// A 16-bit activation type holding magnitudes up to `m` (wider, up to 24 bits, when even no
+/// fractional bits would fit).
+fn activation(name: &str, m: f64) -> Result<Fixed, Problem> {
+    let frac = frac_for(m, ACT_BITS);
+    let bits = ACT_BITS.max(bits_for(m * 2f64.powi(frac as i32)));
+    if bits > MAX_ACT_BITS {
+        return Err(errors::graph(format!(
+            "`{name}` may reach {m:.3e}, beyond what a {MAX_ACT_BITS}-bit fixed-point type holds; give --calibrate data, or scale the model's inputs or weights"
+        )));
+    }
+    Ok(Fixed { bits, frac })
+}
+
+/// The signed width holding integer codes up to `m` in magnitude.
+fn bits_for(m: f64) -> u32 {
+    match m.ceil() {
+        c if c.is_finite() && c < 2f64.powi(62) => 64 - (c as u64).leading_zeros() + 1,
+        _ => u32::MAX,
     }
 }
 
@@ -251,5 +271,14 @@ mod tests {
         assert_eq!(frac_for(0.05, 8), 11);
         assert_eq!(frac_for(0.0, 16), 16);
         assert_eq!(frac_for(1e9, 16), 0);
+    }
+
+    #[test]
+    fn widths_hold_the_codes() {
+        use super::bits_for;
+        assert_eq!(bits_for(127.0), 8);
+        assert_eq!(bits_for(128.0), 9);
+        assert_eq!(bits_for(0.0), 1);
+        assert_eq!(bits_for(f64::INFINITY), u32::MAX);
     }
 }

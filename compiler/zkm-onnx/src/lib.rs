@@ -18,6 +18,7 @@ pub mod proto;
 pub mod reference;
 pub mod report;
 pub mod samples;
+mod shapes;
 
 pub use emit::{Names, Visibility};
 pub use errors::Problem;

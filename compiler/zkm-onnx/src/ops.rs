@@ -7,8 +7,8 @@ use tract_onnx::pb::NodeProto;
 
 use crate::errors;
 use crate::graph::{Builder, Op, Source, Value};
-use crate::layers;
 use crate::proto::{self, Array};
+use crate::{layers, shapes};
 
 /// Why a node was refused: what is wrong and the closest supported alternative.
 pub(crate) struct Refusal {
@@ -112,16 +112,16 @@ fn translate(b: &mut Builder, node: &NodeProto, args: Vec<Option<Arg>>) -> Resul
         "Relu" => unary(b, node, &args, Op::Relu),
         "Sigmoid" => unary(b, node, &args, Op::Sigmoid),
         "Tanh" => unary(b, node, &args, Op::Tanh),
-        "Softmax" => layers::softmax(b, node, &args),
+        "Softmax" => shapes::softmax(b, node, &args),
         "MatMul" => layers::matmul(b, node, &args),
         "Gemm" => layers::gemm(b, node, &args),
         "Add" => layers::add(b, node, &args),
         "Conv" => layers::conv(b, node, &args),
         "BatchNormalization" => layers::batch_norm(b, node, &args),
-        "MaxPool" | "AveragePool" => layers::pool(b, node, &args),
-        "GlobalAveragePool" => layers::global_pool(b, node, &args),
-        "Flatten" => layers::flatten(b, node, &args),
-        "Reshape" => layers::reshape(b, node, &args),
+        "MaxPool" | "AveragePool" => shapes::pool(b, node, &args),
+        "GlobalAveragePool" => shapes::global_pool(b, node, &args),
+        "Flatten" => shapes::flatten(b, node, &args),
+        "Reshape" => shapes::reshape(b, node, &args),
         other => refuse(
             format!("operator {other} is not supported"),
             alternative(other),

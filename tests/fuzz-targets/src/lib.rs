@@ -119,6 +119,7 @@ pub fn data_files(data: &[u8]) {
     }
 }
 
+#[cfg(feature = "onnx")]
 /// An ONNX file for `zkmc import`: refused with diagnostics, or imported into a model that
 /// compiles (the importer's promise: calibration rules out compile-time overflow). The first
 /// byte, when it is `{`, starts calibration data instead (a JSON array, then the model after a
