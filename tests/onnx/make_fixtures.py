@@ -106,6 +106,22 @@ def residual():
         init("fc2.bias", (16,), 0.1), const("image_shape", [1, 1, 4, 4], np.int64)], [16], y_shape=["batch", 4])
 
 
+def odd_pools():
+    """Conv -> Relu -> AveragePool 3 (a window whose area is not a power of two) ->
+    GlobalAveragePool over 3x3 -> Flatten -> Gemm."""
+    save("odd_pools", [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], name="/conv/Conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="/relu/Relu"),
+        helper.make_node("AveragePool", ["r"], ["p"], name="/pool/AveragePool", kernel_shape=[3, 3],
+                         strides=[3, 3]),
+        helper.make_node("GlobalAveragePool", ["p"], ["g"], name="/gap/GlobalAveragePool"),
+        helper.make_node("Flatten", ["g"], ["f"], name="/flatten/Flatten", axis=1),
+        helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ], [init("conv.weight", (8, 3, 3, 3), 0.4), init("conv.bias", (8,), 0.1), init("fc.weight", (4, 8)),
+        init("fc.bias", (4,), 0.1)], [3, 9, 9], y_shape=["batch", 4])
+
+
 def unsupported():
     """Three nodes zkmc cannot import (each must be reported), around supported ones."""
     save("unsupported", [
@@ -125,7 +141,7 @@ def two_inputs():
 
 
 if __name__ == "__main__":
-    for make in (gemm_mlp, matmul_softmax, conv_bn, residual, unsupported, two_inputs):
+    for make in (gemm_mlp, matmul_softmax, conv_bn, residual, unsupported, two_inputs, odd_pools):
         make()
     (OUT / "not_onnx.onnx").write_bytes(b"this is not a protobuf \xff\xfe\x00")
     print("wrote", sorted(p.name for p in OUT.glob("*.onnx")))

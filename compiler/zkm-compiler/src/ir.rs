@@ -133,9 +133,10 @@ pub enum Op {
         /// Sizes, stride and padding.
         geometry: ConvGeometry,
     },
-    /// `avg_pool2d`: the sum of each `k × k` window (stride `k`) of `x [C, H, W]`, per channel;
-    /// the node's scale has `2·log2 k` more fractional bits than `x`'s, so the sum *is* the
-    /// exact average. `geometry.pool` is set.
+    /// The sum of each `k × k` window (stride `k`) of `x [C, H, W]`, per channel. For
+    /// `avg_pool2d` with a power-of-two `k` the node's scale has `2·log2 k` more fractional bits
+    /// than `x`'s, so the sum *is* the exact average; for other `k` the node is at `x`'s scale and
+    /// sema divides it by `k²` exactly (`sema/divide.rs`). `geometry.pool` is set.
     AvgPool2d {
         /// The input.
         x: NodeId,

@@ -187,6 +187,7 @@ fn expr(g: &Graph, cal: &Calibration, names: &Names, i: usize) -> String {
         Op::Tanh => format!("tanh({})", arg(0)),
         Op::Softmax => format!("softmax({})", arg(0)),
         Op::MaxPool(k) => format!("max_pool2d({}, {k})", arg(0)),
+        Op::AvgPool(k) if !k.is_power_of_two() => format!("avg_pool2d({}, {k})", arg(0)),
         Op::AvgPool(k) => format!(
             "rescale(avg_pool2d({}, {k}), {})",
             arg(0),

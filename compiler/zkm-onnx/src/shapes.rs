@@ -46,19 +46,13 @@ pub(crate) fn pool(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
         }
         Op::MaxPool(k)
     } else {
-        if !k.is_power_of_two() {
-            return refuse(
-                format!("average window {k} is not a power of two"),
-                "use a window of 2, 4, 8, …",
-            );
-        }
         Op::AvgPool(k)
     };
     b.push(node, op, vec![x], vec![xs[0], xs[1] / k, xs[2] / k]);
     Ok(())
 }
 
-/// `GlobalAveragePool` over a square side that is a power of two.
+/// `GlobalAveragePool` over a square input.
 pub(crate) fn global_pool(
     b: &mut Builder,
     node: &NodeProto,
@@ -66,10 +60,10 @@ pub(crate) fn global_pool(
 ) -> Result<(), Refusal> {
     let x = tensor(args, 0, "input")?;
     let xs = b.graph.shape(x).to_vec();
-    if xs.len() != 3 || xs[1] != xs[2] || !xs[1].is_power_of_two() {
+    if xs.len() != 3 || xs[1] != xs[2] {
         return refuse(
-            format!("its input has shape {xs:?}, not [C, S, S] with S a power of two"),
-            "use AveragePool with a power-of-two window",
+            format!("its input has shape {xs:?}, not [C, S, S]"),
+            "use AveragePool over square windows",
         );
     }
     b.push(node, Op::AvgPool(xs[1]), vec![x], vec![xs[0], 1, 1]);

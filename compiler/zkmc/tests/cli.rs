@@ -126,7 +126,14 @@ fn import_reproduces_the_committed_examples() {
 #[test]
 fn import_then_eval_every_fixture() {
     let mut s = Session::new(&[]);
-    for f in ["gemm_mlp", "matmul_softmax", "conv_bn", "residual"] {
+    let fixtures = [
+        "gemm_mlp",
+        "matmul_softmax",
+        "conv_bn",
+        "residual",
+        "odd_pools",
+    ];
+    for f in fixtures {
         let (onnx, data) = (
             format!("tests/onnx/{f}.onnx"),
             format!("tests/onnx/{f}_data.json"),
@@ -137,7 +144,16 @@ fn import_then_eval_every_fixture() {
         s.run(&["eval", &model, "--data", &data, "--onnx", &onnx]);
     }
     let shown = s.finish();
-    for line in shown.lines().filter(|l| l.contains("top-1 agreement")) {
+    let agreements: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.contains("top-1 agreement"))
+        .collect();
+    assert_eq!(
+        agreements.len(),
+        fixtures.len(),
+        "every fixture evaluates:\n{shown}"
+    );
+    for line in agreements {
         let agree = line
             .split(": ")
             .nth(1)

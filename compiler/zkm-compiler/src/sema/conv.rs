@@ -2,10 +2,12 @@
 //! rules of a 2-D convolution and of average pooling, channels first (`spec/semantics.md`).
 
 use zkm_air::gadgets::ConvGeometry;
+use zkm_air::NumType;
 use zkm_diagnostics::Span;
 use zkm_syntax::ast;
 
 use super::builtins::{int_literal, Evaluated};
+use super::divide;
 use super::errors;
 use super::eval::{Env, Eval, Value};
 use super::ops::MAX_VALUE_FRAC;
@@ -186,19 +188,17 @@ impl Eval<'_, '_> {
 
 impl Eval<'_, '_> {
     /// `avg_pool2d(x, k)`: `x [C, H, W]`, windows `k × k` with stride `k` (rows and columns past
-    /// the last whole window are dropped); `k` a power of two, so that the window sum at
-    /// `2·log2 k` more fractional bits is the exact average.
+    /// the last whole window are dropped). For a power-of-two `k` the window sum at `2·log2 k`
+    /// more fractional bits is the exact average; other windows are divided exactly.
     pub(crate) fn avg_pool2d(&mut self, x: Evaluated, k: &ast::Expr, span: Span) -> Value {
         let Some(g) = self.pool_geometry("avg_pool2d", &x, k) else {
             return Value::Poison;
         };
         let window = g.kernel[0];
-        if !window.is_power_of_two() {
-            let msg = format!("the window of `avg_pool2d` must be a power of two, not {window}");
-            let label = "the average would need a division".to_string();
-            return self.fail(errors::pool_argument("avg_pool2d", msg, k.span, label));
-        }
         let [oh, ow] = g.output().unwrap_or([0, 0]);
+        if !window.is_power_of_two() {
+            return self.divided_pool(x, g, vec![g.in_channels, oh, ow], span);
+        }
         let extra = 2 * window.trailing_zeros();
         let frac = x.1.frac + extra;
         if frac > MAX_VALUE_FRAC {
@@ -210,6 +210,65 @@ impl Eval<'_, '_> {
             geometry: g,
         };
         self.push(op, vec![g.in_channels, oh, ow], frac, r, span)
+    }
+
+    /// `avg_pool2d` with a window that is not a power of two: the window sum at `x`'s scale,
+    /// divided exactly by `k²` with rounding half up as `rescale(sum·M + C, …)`
+    /// (`divide.rs`), the rescale range-checking the remainder. Same scale as `x`.
+    fn divided_pool(
+        &mut self,
+        x: Evaluated,
+        g: ConvGeometry,
+        shape: Vec<usize>,
+        span: Span,
+    ) -> Value {
+        let d = (g.kernel[0] * g.kernel[0]) as i128;
+        let sum_range = range::sum(x.1.range, g.kernel[0] * g.kernel[0]);
+        let pool = Op::AvgPool2d {
+            x: x.0,
+            geometry: g,
+        };
+        let Value::Node(s) = self.push(pool, shape.clone(), x.1.frac, sum_range, span) else {
+            return Value::Poison;
+        };
+        let Some((sum, c)) = sum_range.and_then(|r| Some((r, divide::by_constant(r, d)?))) else {
+            return self.fail(errors::pool_frac(x.1.frac, 100, span));
+        };
+        let frac = x.1.frac + c.shift;
+        if frac > MAX_VALUE_FRAC {
+            return self.fail(errors::pool_frac(x.1.frac, c.shift, span));
+        }
+        let out = Interval {
+            lo: (2 * x.1.range.lo * d + d).div_euclid(2 * d),
+            hi: (2 * x.1.range.hi * d + d).div_euclid(2 * d),
+        };
+        let constant = |q: i128| (Op::Const(q), Interval { lo: q, hi: q });
+        let (m_op, m_range) = constant(c.mult);
+        let Value::Node(m) = self.push(m_op, vec![], c.shift, Some(m_range), span) else {
+            return Value::Poison;
+        };
+        let scaled = range::mul(sum, m_range);
+        let Value::Node(p) = self.push(Op::Mul(s, m), shape.clone(), frac, scaled, span) else {
+            return Value::Poison;
+        };
+        let (a_op, a_range) = constant(c.add);
+        let Value::Node(a) = self.push(a_op, vec![], frac, Some(a_range), span) else {
+            return Value::Poison;
+        };
+        let shifted = scaled.and_then(|r| range::add(r, a_range));
+        let Value::Node(v) = self.push(Op::Add(p, a), shape.clone(), frac, shifted, span) else {
+            return Value::Poison;
+        };
+        let ty = NumType {
+            bits: range::bits_needed(out),
+            frac: x.1.frac,
+        };
+        let op = Op::Rescale {
+            arg: v,
+            ty,
+            clamp: false,
+        };
+        self.push(op, shape, x.1.frac, Some(out), span)
     }
 
     /// `max_pool2d(x, k)`: the largest element of each `k × k` window (stride `k`), same scale

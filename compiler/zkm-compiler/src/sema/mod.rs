@@ -18,6 +18,7 @@ mod budget;
 mod builtins;
 mod calls;
 mod conv;
+mod divide;
 mod dump;
 mod errors;
 mod eval;

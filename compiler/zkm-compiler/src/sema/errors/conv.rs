@@ -86,7 +86,7 @@ pub(crate) fn pool_rank(op: &str, shape: &[usize], at: Span) -> Diagnostic {
 /// A pooling window `op` cannot use (E0404).
 pub(crate) fn pool_argument(op: &str, msg: String, at: Span, label: String) -> Diagnostic {
     let note = match op {
-        "avg_pool2d" => "`avg_pool2d(x, k)` averages k×k windows with stride k; k is 1, 2, 4, 8, …",
+        "avg_pool2d" => "`avg_pool2d(x, k)` averages k×k windows with stride k",
         _ => "`max_pool2d(x, k)` takes the largest element of k×k windows with stride k",
     };
     Diagnostic::error(codes::BAD_ARGUMENTS, msg)
