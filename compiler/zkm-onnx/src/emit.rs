@@ -183,9 +183,9 @@ fn expr(g: &Graph, cal: &Calibration, names: &Names, i: usize) -> String {
             )
         }
         Op::Relu => format!("relu({})", arg(0)),
-        Op::Sigmoid => format!("sigmoid({})", arg(0)),
-        Op::Tanh => format!("tanh({})", arg(0)),
-        Op::Softmax => format!("softmax({})", arg(0)),
+        Op::Sigmoid => format!("sigmoid({})", table_arg(arg(0), cal.of(layer.args[0]), 4)),
+        Op::Tanh => format!("tanh({})", table_arg(arg(0), cal.of(layer.args[0]), 4)),
+        Op::Softmax => format!("softmax({})", table_arg(arg(0), cal.of(layer.args[0]), 9)),
         Op::MaxPool(k) => format!("max_pool2d({}, {k})", arg(0)),
         Op::AvgPool(k) if !k.is_power_of_two() => format!("avg_pool2d({}, {k})", arg(0)),
         Op::AvgPool(k) => format!(
@@ -208,6 +208,22 @@ fn expr(g: &Graph, cal: &Calibration, names: &Names, i: usize) -> String {
             format!("rescale_clamp({} + {}, {ty})", side(0, a), side(1, b))
         }
     }
+}
+
+/// A table function's argument, saturated to `±2^limit` when its type reaches further: the
+/// compiler's tables hold at most 4096 entries, so an input spanning more integer values than
+/// that cannot be tabulated. `sigmoid` and `tanh` are within half an output unit of their limits
+/// beyond ±16 (`limit` 4); `softmax` (`limit` 9) changes only for logits beyond ±512, which
+/// `zkmc eval` counts as clamped.
+fn table_arg(name: String, ty: Fixed, limit: u32) -> String {
+    if ty.bits <= ty.frac + 1 + limit {
+        return name;
+    }
+    let bounded = Fixed {
+        bits: ty.frac + 1 + limit,
+        frac: ty.frac,
+    };
+    format!("rescale_clamp({name}, {bounded})")
 }
 
 /// The weights as a safetensors file (`f32`, the parameter names of [`model`]).

@@ -144,10 +144,12 @@ pub fn translate(model: &pb::ModelProto) -> Result<Graph, Vec<Problem>> {
         .iter()
         .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
         .map_or(1, |o| o.version);
-    let producer = format!(
-        "{} {}, opset {opset}",
-        model.producer_name, model.producer_version
-    );
+    let who = [model.producer_name.trim(), model.producer_version.trim()];
+    let who: Vec<&str> = who.into_iter().filter(|w| !w.is_empty()).collect();
+    let producer = match who.is_empty() {
+        true => format!("opset {opset}"),
+        false => format!("{}, opset {opset}", who.join(" ")),
+    };
     let mut b = Builder::new(g, opset, producer).map_err(|p| vec![p])?;
     let output_name = b.pick_output(g).map_err(|p| vec![p])?;
     let input_name = b.graph.input_name.clone();
