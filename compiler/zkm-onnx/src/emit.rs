@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use crate::calibrate::{Calibration, Fixed};
 use crate::graph::{Graph, Layer, Op, Source};
-use crate::names::identifier;
+use crate::names::{identifier, shown};
 
 /// Who sees the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -63,19 +63,24 @@ pub fn model(g: &Graph, cal: &Calibration, names: &Names, vis: Visibility, origi
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "//! Imported from `{origin}` by `zkmc import` ({}).",
-        g.producer.trim()
+        "//! Imported from `{}` by `zkmc import` ({}).",
+        shown(origin),
+        shown(g.producer.trim())
     );
     let _ = writeln!(s, "//! Types calibrated {}.", calibrated_on(cal));
     let _ = writeln!(s);
-    let _ = writeln!(s, "/// The ONNX graph's output `{}`.", g.output_name);
+    let _ = writeln!(
+        s,
+        "/// The ONNX graph's output `{}`.",
+        shown(&g.output_name)
+    );
     let _ = writeln!(s, "model {} {{", names.model);
     let batch = if g.batched {
         ", batch dimension removed"
     } else {
         ""
     };
-    let _ = writeln!(s, "    /// ONNX input `{}`{batch}.", g.input_name);
+    let _ = writeln!(s, "    /// ONNX input `{}`{batch}.", shown(&g.input_name));
     let _ = writeln!(
         s,
         "    private input {}: {}{};",
@@ -87,7 +92,7 @@ pub fn model(g: &Graph, cal: &Calibration, names: &Names, vis: Visibility, origi
         declare_params(&mut s, layer, cal, i, vis);
     }
     let out_ty = cal.of(g.output);
-    let _ = writeln!(s, "    /// ONNX output `{}`.", g.output_name);
+    let _ = writeln!(s, "    /// ONNX output `{}`.", shown(&g.output_name));
     let _ = writeln!(
         s,
         "    public output {}: {}{};",
@@ -106,7 +111,7 @@ pub fn model(g: &Graph, cal: &Calibration, names: &Names, vis: Visibility, origi
         let nodes: Vec<String> = layer
             .nodes
             .iter()
-            .map(|(op, n)| format!("{op} `{n}`"))
+            .map(|(op, n)| format!("{} `{}`", shown(op), shown(n)))
             .collect();
         let _ = writeln!(s, "    // {}", nodes.join(" + "));
         let _ = writeln!(s, "    let {} = {};", layer.name, expr(g, cal, names, i));

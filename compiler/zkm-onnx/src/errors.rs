@@ -20,7 +20,11 @@ pub fn bad_tensor(name: &str, what: String) -> Problem {
 pub fn unsupported(index: usize, name: &str, op: &str, what: &str, instead: &str) -> Problem {
     Diagnostic::error(
         codes::UNSUPPORTED_ONNX,
-        format!("node {index} `{name}` ({op}): {what}"),
+        format!(
+            "node {index} `{}` ({}): {what}",
+            crate::names::shown(name),
+            crate::names::shown(op)
+        ),
     )
     .with_help(instead.to_string())
 }

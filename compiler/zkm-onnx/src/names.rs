@@ -63,9 +63,33 @@ pub fn identifier(name: &str) -> String {
     out
 }
 
+/// An ONNX string (a node, tensor or producer name) as it may appear inside a generated comment
+/// or the summary: control characters and line separators escaped, so it can never end the
+/// comment line, and at most 64 characters.
+pub fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == 64 {
+            out.push('…');
+            break;
+        }
+        match c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+            true => out.extend(c.escape_default()),
+            false => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::identifier;
+    use super::{identifier, shown};
+
+    #[test]
+    fn shown_names_stay_on_one_line() {
+        assert_eq!(shown("a\nb\rc"), "a\\nb\\rc");
+        assert_eq!(shown(&"x".repeat(70)).chars().count(), 65);
+    }
 
     #[test]
     fn onnx_names_become_identifiers() {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::calibrate::{Calibration, Chosen, MARGIN};
 use crate::emit::Names;
 use crate::graph::{Graph, Source};
+use crate::names::shown;
 
 /// The import summary and the per-tensor calibration table.
 pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
@@ -48,7 +49,7 @@ pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
         } else {
             layer.name.clone()
         };
-        row(&mut s, &name, &layer.nodes[0].0, &cal.layers[i]);
+        row(&mut s, &name, &shown(&layer.nodes[0].0), &cal.layers[i]);
     }
     s
 }
