@@ -2,7 +2,7 @@
 //! the table size, the input rounding that fits it, the output scale and the range rule; and
 //! `softmax`, built from a maximum, the `exp` table, a sum and a division (`spec/semantics.md`).
 
-use zkm_air::gadgets::{ConvGeometry, TableSpec, MAX_TABLE_ROWS, TABLE_FNS};
+use zkm_air::gadgets::{ConvGeometry, TableSpec, MAX_TABLE_ROWS, TABLE_FNS, UNARY_OPS};
 use zkm_air::NumType;
 use zkm_diagnostics::Span;
 
@@ -15,22 +15,37 @@ use crate::ir::{Interval, Op};
 /// Output fractional bits of the bounded functions (`sigmoid`, `tanh`, and `exp` up to 1).
 const OUT_FRAC: u32 = 14;
 
+/// Entries of `softmax`'s `exp` table: its input spans at most 16 units (`exp_floor`), so 2048
+/// entries keep 7 fractional bits, and the table with the zero-knowledge rows fits 4096 rows.
+const SOFTMAX_ROWS: usize = 2048;
+
 impl Eval<'_, '_> {
     /// `f(x)` for table function `k`: the input is first rescaled (rounding half up) to the
     /// fewest dropped fractional bits whose codes fit [`MAX_TABLE_ROWS`] entries.
-    pub(crate) fn table_fn(&mut self, k: u8, (id, n, at): Evaluated, span: Span) -> Value {
+    pub(crate) fn table_fn(&mut self, k: u8, arg: Evaluated, span: Span) -> Value {
+        self.table_within(k, arg, span, MAX_TABLE_ROWS)
+    }
+
+    /// [`Self::table_fn`] with a table of at most `max_rows` entries.
+    fn table_within(
+        &mut self,
+        k: u8,
+        (id, n, at): Evaluated,
+        span: Span,
+        max_rows: usize,
+    ) -> Value {
         let name = TABLE_FNS[k as usize].name;
         let spread = |r: Interval| (r.hi - r.lo + 1) as u128;
         let mut shift = 0u32;
         let mut r = n.range;
-        while spread(r) > MAX_TABLE_ROWS as u128 {
+        while spread(r) > max_rows as u128 {
             shift += 1;
             match range::rescale(n.range, shift as i32) {
                 Some(reduced) => r = reduced,
                 None => break,
             }
         }
-        if spread(r) > MAX_TABLE_ROWS as u128 || shift > n.frac {
+        if spread(r) > max_rows as u128 || shift > n.frac {
             return self.fail(errors::table_input(name, n.range, n.frac, at));
         }
         let (input, frac) = match shift {
@@ -124,11 +139,14 @@ impl Eval<'_, '_> {
         else {
             return Value::Poison;
         };
+        let Some(d) = self.exp_floor(d, n.frac, centred, span) else {
+            return Value::Poison;
+        };
         let Some(d_node) = self.node(d) else {
             return Value::Poison;
         };
         let exp = TABLE_FNS.iter().position(|f| f.name == "exp").unwrap_or(0) as u8;
-        let Value::Node(e) = self.table_fn(exp, (d, d_node, at), span) else {
+        let Value::Node(e) = self.table_within(exp, (d, d_node, at), span, SOFTMAX_ROWS) else {
             return Value::Poison;
         };
         let Some(e_node) = self.node(e) else {
@@ -148,6 +166,30 @@ impl Eval<'_, '_> {
             hi: 1 << OUT_FRAC,
         };
         self.push(op, n.shape, OUT_FRAC, Some(unit), span)
+    }
+
+    /// `max(d, −16 + 2^−F)` for `d ≤ 0` at `F` fractional bits, as `relu(d + c) − c` with
+    /// `c = 16·2^F − 1` (only when `d` can go lower): `round(e^d·2^14) = 0` for every `d` below it,
+    /// so `exp`'s table needs only `16·2^F` entries, whatever the spread of the logits.
+    fn exp_floor(&mut self, d: usize, frac: u32, r: Interval, span: Span) -> Option<usize> {
+        let c = (16i128 << frac) - 1;
+        if r.lo >= -c {
+            return Some(d);
+        }
+        let constant = |q: i128| (Op::Const(q), Interval { lo: q, hi: q });
+        let (up, up_range) = constant(c);
+        let up = self.node_value(up, vec![], frac, up_range, span)?;
+        let shape = self.node(d)?.shape.clone();
+        let lifted = Interval {
+            lo: r.lo + c,
+            hi: c,
+        };
+        let a = self.node_value(Op::Add(d, up), shape.clone(), frac, lifted, span)?;
+        let relu = UNARY_OPS.iter().position(|u| u.name == "relu").unwrap_or(0) as u8;
+        let floored = Interval { lo: 0, hi: c };
+        let z = self.node_value(Op::Unary(relu, a), shape.clone(), frac, floored, span)?;
+        let back = Interval { lo: -c, hi: 0 };
+        self.node_value(Op::Sub(z, up), shape, frac, back, span)
     }
 
     /// Pushes a node and returns its id (`None` after a reported failure).
