@@ -7,8 +7,10 @@ use safetensors::tensor::{Dtype, TensorView};
 use serde_json::Value as Json;
 
 use crate::calibrate::{Calibration, Fixed};
+use crate::errors::Problem;
 use crate::graph::{Graph, Layer, Op, Source};
 use crate::names::{identifier, shown};
+use zkm_diagnostics::Diagnostic;
 
 /// Who sees the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -232,7 +234,10 @@ fn table_arg(name: String, ty: Fixed, limit: u32) -> String {
 }
 
 /// The weights as a safetensors file (`f32`, the parameter names of [`model`]).
-pub fn weights(g: &Graph) -> Vec<u8> {
+///
+/// # Errors
+/// Only if the safetensors writer refuses a tensor (its byte length always matches its shape).
+pub fn weights(g: &Graph) -> Result<Vec<u8>, Problem> {
     let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     for layer in &g.layers {
         let (w, b) = match &layer.op {
@@ -243,12 +248,16 @@ pub fn weights(g: &Graph) -> Vec<u8> {
         tensors.push((wn, w.shape.clone(), f32_bytes(&w.data)));
         tensors.push((bn, vec![b.len()], f32_bytes(b)));
     }
-    let views = tensors.iter().filter_map(|(n, shape, bytes)| {
-        TensorView::new(Dtype::F32, shape.clone(), bytes)
-            .ok()
-            .map(|v| (n.clone(), v))
-    });
-    safetensors::tensor::serialize(views, None).unwrap_or_default()
+    let fail =
+        |e: safetensors::SafeTensorError| Diagnostic::bug(format!("writing the weights: {e}"));
+    let mut views = Vec::with_capacity(tensors.len());
+    for (n, shape, bytes) in &tensors {
+        views.push((
+            n.clone(),
+            TensorView::new(Dtype::F32, shape.clone(), bytes).map_err(fail)?,
+        ));
+    }
+    safetensors::tensor::serialize(views, None).map_err(fail)
 }
 
 fn f32_bytes(v: &[f64]) -> Vec<u8> {

@@ -170,20 +170,24 @@ fn fold_bias(
             "add constants only as the bias of a product (Gemm's C, Conv's B)",
         );
     };
-    let per = match &mut layer.op {
-        Op::Dense { b: bias, .. } => {
-            let add = broadcast_vector(c, bias.len(), "the constant")?;
-            bias.iter_mut().zip(add).for_each(|(v, a)| *v += a);
-            true
+    // `sole_product` returns dense and convolution layers only.
+    let (bias, add) = match &mut layer.op {
+        Op::Conv { b, .. } => {
+            let add = channel_vector(c, b.len())?;
+            (b, add)
         }
-        Op::Conv { b: bias, .. } => {
-            let add = channel_vector(c, bias.len())?;
-            bias.iter_mut().zip(add).for_each(|(v, a)| *v += a);
-            true
+        Op::Dense { b, .. } => {
+            let add = broadcast_vector(c, b.len(), "the constant")?;
+            (b, add)
         }
-        _ => false,
+        _ => {
+            return refuse(
+                "it adds a constant to a layer without a bias",
+                "add the constant as a bias",
+            )
+        }
     };
-    debug_assert!(per);
+    bias.iter_mut().zip(add).for_each(|(v, a)| *v += a);
     layer.nodes.push((node.op_type.clone(), node.name.clone()));
     b.values.insert(node.output[0].clone(), Value::Tensor(x));
     Ok(())

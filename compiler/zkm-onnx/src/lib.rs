@@ -76,7 +76,7 @@ pub fn import(bytes: &[u8], opts: &Options) -> Result<Imported, Vec<Problem>> {
     let sample = samples.first().unwrap_or(&zeros);
     Ok(Imported {
         source: emit::model(&graph, &calibration, &names, opts.weights, &opts.origin),
-        weights: emit::weights(&graph),
+        weights: emit::weights(&graph).map_err(|p| vec![p])?,
         input: emit::input_json(&graph, &names, sample),
         report: report::text(&graph, &calibration, &names),
         names,
