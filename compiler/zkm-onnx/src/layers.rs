@@ -63,9 +63,12 @@ fn dense(
     bias: Option<Vec<f64>>,
 ) -> Result<(), Refusal> {
     let xs = b.graph.shape(x).to_vec();
-    if w.shape.len() != 2 {
+    if w.shape.len() != 2 || w.shape.contains(&0) {
         return refuse(
-            format!("the weights have shape {:?}, not a matrix", w.shape),
+            format!(
+                "the weights have shape {:?}, not a non-empty matrix",
+                w.shape
+            ),
             "use 2-D weights",
         );
     }
@@ -225,6 +228,12 @@ pub(crate) fn conv(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>]) -> R
             "use Conv2d",
         );
     };
+    if k.shape.contains(&0) {
+        return refuse(
+            format!("the kernel has shape {:?}", k.shape),
+            "use a non-empty kernel",
+        );
+    }
     if xs.len() != 3 || xs[0] != ci {
         return refuse(
             format!("its input has shape {xs:?} (batch removed), not [{ci}, H, W]"),

@@ -105,6 +105,12 @@ pub(crate) fn reshape(
     let mut dims = Vec::new();
     let mut infer = None;
     for (i, &d) in target.data.iter().enumerate() {
+        if d.fract() != 0.0 {
+            return refuse(
+                format!("target dimension {d} is not a whole number"),
+                "use an int64 shape",
+            );
+        }
         match d as i64 {
             0 => dims.push(*full.get(i).unwrap_or(&1)),
             -1 if infer.is_none() => {
