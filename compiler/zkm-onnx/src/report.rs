@@ -37,6 +37,13 @@ pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
         ),
     };
     let _ = writeln!(s, "calibration: {how}");
+    if let Some(coarse) = coarsest(g, cal) {
+        let _ = writeln!(
+            s,
+            "note: `{coarse}` gets a step of {}; sample inputs (--calibrate) give tighter ranges and finer steps",
+            num(2f64.powi(-(cal.layers.iter().map(|c| c.ty.frac).min().unwrap_or(0) as i32)))
+        );
+    }
     let _ = writeln!(
         s,
         "  {:<24} {:<18} {:<15} {:>10} {:>10} {:>10}  weights",
@@ -52,6 +59,15 @@ pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
         row(&mut s, &name, &shown(&layer.nodes[0].0), &cal.layers[i]);
     }
     s
+}
+
+/// Without samples, the layer with the fewest fractional bits when that is under 4.
+fn coarsest(g: &Graph, cal: &Calibration) -> Option<String> {
+    if cal.samples > 0 {
+        return None;
+    }
+    let (i, c) = cal.layers.iter().enumerate().min_by_key(|(_, c)| c.ty.frac)?;
+    (c.ty.frac < 4).then(|| g.layers[i].name.clone())
 }
 
 fn row(s: &mut String, name: &str, op: &str, c: &Chosen) {

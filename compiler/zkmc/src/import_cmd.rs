@@ -50,9 +50,7 @@ pub fn run(cmd: &ImportCommand) -> i32 {
         Ok(i) => i,
         Err(problems) => return report(&sources, &problems).max(EXIT_USER),
     };
-    let zkm_path = cmd
-        .out_dir
-        .join(format!("{}.zkm", sanitize(&imported.names.model)));
+    let zkm_path = cmd.out_dir.join(format!("{}.zkm", sanitize(&model)));
     if let Err(code) = compiles(&zkm_path, &imported.source) {
         return code;
     }
