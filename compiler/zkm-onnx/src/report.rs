@@ -66,7 +66,11 @@ fn coarsest(g: &Graph, cal: &Calibration) -> Option<String> {
     if cal.samples > 0 {
         return None;
     }
-    let (i, c) = cal.layers.iter().enumerate().min_by_key(|(_, c)| c.ty.frac)?;
+    let (i, c) = cal
+        .layers
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, c)| c.ty.frac)?;
     (c.ty.frac < 4).then(|| g.layers[i].name.clone())
 }
 
