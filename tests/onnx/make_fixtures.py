@@ -122,6 +122,33 @@ def odd_pools():
         init("fc.bias", (4,), 0.1)], [3, 9, 9], y_shape=["batch", 4])
 
 
+def torch_view():
+    """`x.view(x.size(0), -1)` as torch.onnx.export writes it with a dynamic batch: Shape ->
+    Gather -> Unsqueeze -> Concat with a Constant -1 -> Reshape, between a Conv block and a Gemm."""
+    save("torch_view", [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], name="/conv/Conv",
+                         kernel_shape=[3, 3], pads=[0, 0, 0, 0]),
+        helper.make_node("Relu", ["c"], ["r"], name="/relu/Relu"),
+        helper.make_node("MaxPool", ["r"], ["p"], name="/pool/MaxPool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Shape", ["p"], ["/Shape_output_0"], name="/Shape"),
+        helper.make_node("Constant", [], ["/Constant_output_0"], name="/Constant",
+                         value=numpy_helper.from_array(np.array(0, dtype=np.int64))),
+        helper.make_node("Gather", ["/Shape_output_0", "/Constant_output_0"], ["/Gather_output_0"],
+                         name="/Gather", axis=0),
+        helper.make_node("Constant", [], ["/Constant_1_output_0"], name="/Constant_1",
+                         value=numpy_helper.from_array(np.array([0], dtype=np.int64))),
+        helper.make_node("Unsqueeze", ["/Gather_output_0", "/Constant_1_output_0"], ["/Unsqueeze_output_0"],
+                         name="/Unsqueeze"),
+        helper.make_node("Constant", [], ["/Constant_2_output_0"], name="/Constant_2",
+                         value=numpy_helper.from_array(np.array([-1], dtype=np.int64))),
+        helper.make_node("Concat", ["/Unsqueeze_output_0", "/Constant_2_output_0"], ["/Concat_output_0"],
+                         name="/Concat", axis=0),
+        helper.make_node("Reshape", ["p", "/Concat_output_0"], ["f"], name="/Reshape"),
+        helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ], [init("conv.weight", (4, 1, 3, 3), 0.4), init("conv.bias", (4,), 0.1), init("fc.weight", (5, 144), 0.2),
+        init("fc.bias", (5,), 0.1)], [1, 14, 14], y_shape=["batch", 5])
+
+
 def unsupported():
     """Three nodes zkmc cannot import (each must be reported), around supported ones."""
     save("unsupported", [
@@ -141,7 +168,7 @@ def two_inputs():
 
 
 if __name__ == "__main__":
-    for make in (gemm_mlp, matmul_softmax, conv_bn, residual, unsupported, two_inputs, odd_pools):
+    for make in (gemm_mlp, matmul_softmax, conv_bn, residual, unsupported, two_inputs, odd_pools, torch_view):
         make()
     (OUT / "not_onnx.onnx").write_bytes(b"this is not a protobuf \xff\xfe\x00")
     print("wrote", sorted(p.name for p in OUT.glob("*.onnx")))

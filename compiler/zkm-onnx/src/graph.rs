@@ -94,6 +94,8 @@ pub struct Graph {
     pub unused_nodes: Vec<(String, String)>,
     /// Nodes removed as no-ops (Identity, Dropout, float-to-float Cast).
     pub removed: Vec<(String, String)>,
+    /// Nodes computed at import time (Constant, and shape computations on constants).
+    pub folded_constants: usize,
     /// `producer name version, opset N` for the header comment.
     pub producer: String,
 }
@@ -240,6 +242,7 @@ impl Builder {
             dropped_outputs: Vec::new(),
             unused_nodes: Vec::new(),
             removed: Vec::new(),
+            folded_constants: 0,
             producer,
         };
         Ok(Builder {
@@ -270,7 +273,8 @@ impl Builder {
     }
 
     fn count_readers(&mut self, g: &pb::GraphProto, live: &HashSet<usize>, output: &str) {
-        for i in live {
+        // `Shape` reads a tensor's dimensions, not its values: it does not stop a fold.
+        for i in live.iter().filter(|&&i| g.node[i].op_type != "Shape") {
             for v in &g.node[*i].input {
                 *self.readers.entry(v.clone()).or_default() += 1;
             }

@@ -7,6 +7,7 @@
 //! strings and bytes out. `spec/onnx-import.md` is the user-facing description.
 
 pub mod calibrate;
+mod consts;
 pub mod emit;
 pub mod errors;
 pub mod float;

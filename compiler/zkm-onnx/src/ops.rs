@@ -8,7 +8,7 @@ use tract_onnx::pb::NodeProto;
 use crate::errors;
 use crate::graph::{Builder, Op, Source, Value};
 use crate::proto::{self, Array};
-use crate::{layers, shapes};
+use crate::{consts, layers, shapes};
 
 /// Why a node was refused: what is wrong and the closest supported alternative.
 pub(crate) struct Refusal {
@@ -50,6 +50,11 @@ const SUPPORTED: &[&str] = &[
     "GlobalAveragePool",
     "Flatten",
     "Reshape",
+    "Shape",
+    "Gather",
+    "Unsqueeze",
+    "Squeeze",
+    "Concat",
 ];
 
 /// Translates node `i`, reporting it when it cannot be.
@@ -122,6 +127,10 @@ fn translate(b: &mut Builder, node: &NodeProto, args: Vec<Option<Arg>>) -> Resul
         "GlobalAveragePool" => shapes::global_pool(b, node, &args),
         "Flatten" => shapes::flatten(b, node, &args),
         "Reshape" => shapes::reshape(b, node, &args),
+        "Shape" => consts::shape(b, node, &args),
+        "Gather" => consts::gather(b, node, &args),
+        "Unsqueeze" | "Squeeze" => consts::squeeze(b, node, &args),
+        "Concat" => consts::concat(b, node, &args),
         other => refuse(
             format!("operator {other} is not supported"),
             alternative(other),
@@ -139,7 +148,7 @@ fn alternative(op: &str) -> String {
         "Sub" | "Mul" | "Div" | "Sum" => "use Add of two tensors, or fold the constant into the preceding Gemm/Conv",
         "LogSoftmax" => "use Softmax, or drop it: the predicted class is the argmax of the logits",
         "ArgMax" => "drop it: the generated model outputs the argmax of the imported output as `class`",
-        "Squeeze" | "Unsqueeze" | "Transpose" => "use Flatten or Reshape",
+        "Transpose" => "use Flatten or Reshape",
         "ConvTranspose" | "DepthwiseConv" => "use Conv with group = 1",
         "GlobalMaxPool" => "use MaxPool with the window equal to the input size",
         "LSTM" | "GRU" | "RNN" | "Attention" => "recurrent and attention layers are not supported yet",
@@ -230,10 +239,7 @@ fn constant(b: &mut Builder, node: &NodeProto) -> Result<(), Refusal> {
         what: format!("its value {e}"),
         instead: "use a float or int64 tensor stored in the file".into(),
     })?;
-    if let Some(o) = node.output.first() {
-        b.values.insert(o.clone(), Value::Const(a));
-    }
-    Ok(())
+    consts::bind(b, node, a)
 }
 
 fn unary(b: &mut Builder, node: &NodeProto, args: &[Option<Arg>], op: Op) -> Result<(), Refusal> {

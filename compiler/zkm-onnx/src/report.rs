@@ -14,10 +14,11 @@ pub fn text(g: &Graph, cal: &Calibration, names: &Names) -> String {
     let folded: usize = g.layers.iter().map(|l| l.nodes.len() - 1).sum();
     let _ = writeln!(
         s,
-        "{} layers from {} nodes ({folded} folded into their products, {} removed as no-ops)",
+        "{} layers from {} nodes ({folded} folded into their products, {} removed as no-ops, {} computed at import)",
         g.layers.len(),
-        g.layers.len() + folded + g.removed.len(),
-        g.removed.len()
+        g.layers.len() + folded + g.removed.len() + g.folded_constants,
+        g.removed.len(),
+        g.folded_constants
     );
     if !g.dropped_outputs.is_empty() {
         let _ = writeln!(

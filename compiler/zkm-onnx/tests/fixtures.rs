@@ -17,6 +17,7 @@ const GOOD: &[&str] = &[
     "conv_bn",
     "residual",
     "odd_pools",
+    "torch_view",
 ];
 
 #[test]

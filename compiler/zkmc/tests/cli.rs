@@ -132,6 +132,7 @@ fn import_then_eval_every_fixture() {
         "conv_bn",
         "residual",
         "odd_pools",
+        "torch_view",
     ];
     for f in fixtures {
         let (onnx, data) = (
