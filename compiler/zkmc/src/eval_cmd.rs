@@ -19,8 +19,8 @@ use crate::pipeline::{compile, input_error, outputs, weights_path};
 struct Sample {
     /// The first non-class output, as reals.
     output: Vec<f64>,
-    /// Clamped elements per saturating rescale's output tensor name.
-    clamped: Vec<(String, usize, usize)>,
+    /// Per saturating rescale: its output tensor, the clamped elements and all elements.
+    clamped: Vec<(zkm_air::TensorId, usize, usize)>,
 }
 
 /// A sample's quantized result and, with `--onnx`, the float output.
@@ -189,8 +189,11 @@ fn quantized(artifact: &Artifact, trace: &Trace) -> Sample {
         .iter()
         .filter_map(|g| g.saturated(&trace.tensors))
         .map(|(t, n)| {
-            let info = &program.tensors[t.index()];
-            (t.index().to_string(), n, info.shape.iter().product())
+            let len = program
+                .tensors
+                .get(t.index())
+                .map_or(0, |i| i.shape.iter().product());
+            (t, n, len)
         })
         .collect();
     Sample { output, clamped }
@@ -263,23 +266,21 @@ fn summary(
         ));
     }
     out("  clamped values per saturating rescale:");
-    let mut totals: Vec<(String, usize, usize)> = Vec::new();
+    // Every sample runs the same gadgets, in the same order.
+    let mut totals: Vec<(zkm_air::TensorId, usize, usize)> = Vec::new();
     for (s, _) in done {
-        for (name, k, len) in &s.clamped {
-            match totals.iter_mut().find(|t| &t.0 == name) {
-                Some(t) => (t.1, t.2) = (t.1 + k, t.2 + len),
-                None => totals.push((name.clone(), *k, *len)),
+        for (i, &(t, k, len)) in s.clamped.iter().enumerate() {
+            match totals.get_mut(i) {
+                Some(total) => (total.1, total.2) = (total.1 + k, total.2 + len),
+                None => totals.push((t, k, len)),
             }
         }
     }
-    for (index, k, len) in totals {
-        let info = index
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| artifact.program.tensors.get(i));
-        let name = info.map_or(index.clone(), |t| {
-            format!("{} (line {})", label(&t.name, &t.loc), t.loc.line)
-        });
+    for (t, k, len) in totals {
+        let name = match artifact.program.tensors.get(t.index()) {
+            Some(info) => format!("{} (line {})", label(&info.name, &info.loc), info.loc.line),
+            None => format!("tensor {}", t.index()),
+        };
         out(&format!("    {name:<32} {k} of {len}"));
     }
 }
