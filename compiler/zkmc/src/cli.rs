@@ -72,7 +72,7 @@ pub struct ImportCommand {
     pub name: Option<String>,
 }
 
-/// `zkmc eval MODEL --data DATA [--onnx MODEL.onnx] [--weights F]`
+/// `zkmc eval MODEL --data DATA [--onnx MODEL.onnx] [--weights F] [--json]`
 #[cfg(feature = "onnx")]
 #[derive(Debug, Args)]
 pub struct EvalCommand {
@@ -87,6 +87,9 @@ pub struct EvalCommand {
     /// Weights (default: `weights.json`, else `weights.safetensors`, next to the model).
     #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `zkmc check FILE`

@@ -71,7 +71,11 @@ pub fn run(cmd: &EvalCommand) -> i32 {
     let label = |name: &str, loc: &zkm_air::Loc| {
         bound_name(&sources, loc).unwrap_or_else(|| name.to_string())
     };
-    summary(cmd, &artifact, &done, &label);
+    let t = tally(&artifact, &done, &label);
+    match cmd.json {
+        true => print_json(&t),
+        false => print_text(cmd, &artifact, &t),
+    }
     EXIT_OK
 }
 
@@ -222,23 +226,27 @@ fn bound_name(sources: &zkm_diagnostics::SourceMap, loc: &zkm_air::Loc) -> Optio
     (ident && rest.trim().is_empty()).then(|| name.to_string())
 }
 
-fn summary(
-    cmd: &EvalCommand,
+/// What `eval` reports.
+struct Tally {
+    samples: usize,
+    /// With `--onnx`: `(agreeing samples, max error, mean error)`.
+    reference: Option<(usize, f64, f64)>,
+    /// Predicted classes and their counts.
+    classes: BTreeMap<usize, usize>,
+    /// Per saturating rescale: its name, line, clamped and total elements.
+    clamps: Vec<(String, u32, usize, usize)>,
+}
+
+fn tally(
     artifact: &Artifact,
     done: &[Evaluated],
     label: &dyn Fn(&str, &zkm_air::Loc) -> String,
-) {
-    let n = done.len();
-    out(&format!(
-        "evaluated {n} samples of `{}` on model `{}` (quantized)",
-        shown(&cmd.data),
-        artifact.program.name
-    ));
-    if let Some(onnx) = &cmd.onnx {
-        let pairs: Vec<(&[f64], &[f64])> = done
-            .iter()
-            .filter_map(|(s, f)| f.as_deref().map(|f| (s.output.as_slice(), f)))
-            .collect();
+) -> Tally {
+    let pairs: Vec<(&[f64], &[f64])> = done
+        .iter()
+        .filter_map(|(s, f)| f.as_deref().map(|f| (s.output.as_slice(), f)))
+        .collect();
+    let reference = (!pairs.is_empty()).then(|| {
         let agree = pairs.iter().filter(|(q, f)| argmax(q) == argmax(f)).count();
         let errors: Vec<f64> = pairs
             .iter()
@@ -246,26 +254,12 @@ fn summary(
             .collect();
         let max = errors.iter().fold(0.0f64, |m, &e| m.max(e));
         let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
-        out(&format!(
-            "  top-1 agreement with `{}` (tract, f32): {agree}/{n} ({:.1}%)",
-            shown(onnx),
-            100.0 * agree as f64 / n.max(1) as f64
-        ));
-        out(&format!(
-            "  output error |quantized − float|: max {max:.5}, mean {mean:.5}"
-        ));
-    } else {
-        let mut counts = BTreeMap::new();
-        for (s, _) in done {
-            *counts.entry(argmax(&s.output)).or_insert(0usize) += 1;
-        }
-        let shown: Vec<String> = counts.iter().map(|(c, k)| format!("{c}: {k}")).collect();
-        out(&format!(
-            "  predicted classes (no --onnx to compare with): {}",
-            shown.join(", ")
-        ));
+        (agree, max, mean)
+    });
+    let mut classes = BTreeMap::new();
+    for (s, _) in done {
+        *classes.entry(argmax(&s.output)).or_insert(0usize) += 1;
     }
-    out("  clamped values per saturating rescale:");
     // Every sample runs the same gadgets, in the same order.
     let mut totals: Vec<(zkm_air::TensorId, usize, usize)> = Vec::new();
     for (s, _) in done {
@@ -276,11 +270,83 @@ fn summary(
             }
         }
     }
-    for (t, k, len) in totals {
-        let name = match artifact.program.tensors.get(t.index()) {
-            Some(info) => format!("{} (line {})", label(&info.name, &info.loc), info.loc.line),
-            None => format!("tensor {}", t.index()),
-        };
+    let clamps = totals
+        .into_iter()
+        .map(
+            |(t, k, len)| match artifact.program.tensors.get(t.index()) {
+                Some(info) => (label(&info.name, &info.loc), info.loc.line, k, len),
+                None => (format!("tensor {}", t.index()), 0, k, len),
+            },
+        )
+        .collect();
+    Tally {
+        samples: done.len(),
+        reference,
+        classes,
+        clamps,
+    }
+}
+
+fn print_text(cmd: &EvalCommand, artifact: &Artifact, t: &Tally) {
+    let n = t.samples;
+    out(&format!(
+        "evaluated {n} samples of `{}` on model `{}` (quantized)",
+        shown(&cmd.data),
+        artifact.program.name
+    ));
+    match (&cmd.onnx, t.reference) {
+        (Some(onnx), Some((agree, max, mean))) => {
+            out(&format!(
+                "  top-1 agreement with `{}` (tract, f32): {agree}/{n} ({:.1}%)",
+                shown(onnx),
+                100.0 * agree as f64 / n.max(1) as f64
+            ));
+            out(&format!(
+                "  output error |quantized − float|: max {max:.2e}, mean {mean:.2e}"
+            ));
+        }
+        _ => {
+            let shown: Vec<String> = t.classes.iter().map(|(c, k)| format!("{c}: {k}")).collect();
+            out(&format!(
+                "  predicted classes (no --onnx to compare with): {}",
+                shown.join(", ")
+            ));
+        }
+    }
+    out("  clamped values per saturating rescale:");
+    for (name, line, k, len) in &t.clamps {
+        let name = format!("{name} (line {line})");
         out(&format!("    {name:<32} {k} of {len}"));
     }
+}
+
+/// `v` to 3 significant digits: the float reference runs in `f32` with the machine's kernels,
+/// so further digits are not reproducible from one machine to another.
+fn three_digits(v: f64) -> f64 {
+    format!("{v:.2e}").parse().unwrap_or(v)
+}
+
+fn print_json(t: &Tally) {
+    let mut o = serde_json::Map::new();
+    o.insert("samples".into(), t.samples.into());
+    if let Some((agree, max, mean)) = t.reference {
+        o.insert("top1_agreement".into(), agree.into());
+        o.insert("max_error".into(), three_digits(max).into());
+        o.insert("mean_error".into(), three_digits(mean).into());
+    }
+    let classes: serde_json::Map<String, Json> = t
+        .classes
+        .iter()
+        .map(|(c, k)| (c.to_string(), (*k).into()))
+        .collect();
+    o.insert("predicted_classes".into(), Json::Object(classes));
+    let clamps: Vec<Json> = t
+        .clamps
+        .iter()
+        .map(|(name, line, k, len)| {
+            serde_json::json!({ "name": name, "line": line, "clamped": k, "elements": len })
+        })
+        .collect();
+    o.insert("clamped".into(), Json::Array(clamps));
+    out(&Json::Object(o).to_string());
 }
