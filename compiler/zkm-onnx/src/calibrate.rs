@@ -5,6 +5,8 @@
 //! - Weights: 8 significant bits, `W = max(8, F)`, `F` the largest (≤ 16) with
 //!   `max|w|·2^F ≤ 127`.
 //! - Bias: at the scale of its product (`F_x + F_w`, as the language requires), wide enough.
+//! - The input: 8 bits when every sample is exact at the 8-bit type's scale (`exact_byte`), else
+//!   as an activation.
 //! - Activations (input, products, sums): 16 bits, `F` the largest (≤ 16) with
 //!   `M·2^F ≤ 2^15 − 1`, where `M` is `min(margin · observed max, static bound)` (the static bound
 //!   alone without samples, the input then assumed within ±1).
@@ -105,8 +107,9 @@ pub fn calibrate(g: &Graph, samples: &[Vec<f64>]) -> Result<Calibration, Problem
     };
     let input_observed = max_of(Source::Input);
     let input_bound = input_observed.unwrap_or(ASSUMED_INPUT);
+    let wide = activation("the input", input_bound * MARGIN)?;
     let input = Chosen {
-        ty: activation("the input", input_bound * MARGIN)?,
+        ty: exact_byte(samples, input_bound * MARGIN).unwrap_or(wide),
         observed: input_observed,
         bound: input_bound * MARGIN,
         weights: None,
@@ -221,6 +224,16 @@ fn product(
             w_error,
         }),
     })
+}
+
+/// An 8-bit input type when every sample value is a multiple of `2^-F` for an `F` at which
+/// magnitudes up to `m` still fit 8 bits (pixel intensities `k/16`, say): the input is then
+/// quantized exactly, and its range check needs one 8-bit limb instead of two.
+fn exact_byte(samples: &[Vec<f64>], m: f64) -> Option<Fixed> {
+    let frac = frac_for(m, 8);
+    let exact = |v: f64| (v * 2f64.powi(frac as i32)).fract() == 0.0;
+    let all_exact = !samples.is_empty() && samples.iter().flatten().all(|&v| exact(v));
+    (all_exact && frac <= 8).then_some(Fixed { bits: 8, frac })
 }
 
 /// A 16-bit activation type holding magnitudes up to `m` (wider, up to 24 bits, when even no
