@@ -260,22 +260,45 @@ pub fn load_public_inputs(
     program: &AirProgram,
     input_json: &str,
 ) -> Result<BTreeMap<String, Vec<i64>>, InputError> {
+    let public = |d: &DeclInfo| d.visibility == zkm_air::Visibility::Public;
+    Ok(inputs_where(program, input_json, public)?.1)
+}
+
+/// Every input from `input_json`: the values as read and quantized, by name (`zkmc eval`, which
+/// quantizes the parameters once and the inputs per sample).
+///
+/// # Errors
+/// As [`load`], for the input file.
+#[allow(clippy::type_complexity)]
+pub fn load_inputs(
+    program: &AirProgram,
+    input_json: &str,
+) -> Result<(BTreeMap<String, Vec<f64>>, BTreeMap<String, Vec<i64>>), InputError> {
+    inputs_where(program, input_json, |_| true)
+}
+
+/// The inputs `keep` selects, read from `input_json` (every declared input must be there) and
+/// quantized.
+#[allow(clippy::type_complexity)]
+fn inputs_where(
+    program: &AirProgram,
+    input_json: &str,
+    keep: impl Fn(&DeclInfo) -> bool,
+) -> Result<(BTreeMap<String, Vec<f64>>, BTreeMap<String, Vec<i64>>), InputError> {
     let all: Vec<&DeclInfo> = program
         .decls
         .iter()
         .filter(|d| d.kind == DeclKind::Input)
         .collect();
-    let map = tensor_map(input_json, &all)?;
-    let mut out = BTreeMap::new();
-    for d in all
-        .iter()
-        .filter(|d| d.visibility == zkm_air::Visibility::Public)
-    {
+    let mut map = tensor_map(input_json, &all)?;
+    let mut codes = BTreeMap::new();
+    for d in all.iter().filter(|d| keep(d)) {
         let missing = || InputError::bad(format!("no values for `{}`", d.name));
         let values = map.get(&d.name).ok_or_else(missing)?;
-        out.insert(d.name.clone(), quantize(d, values)?.0);
+        codes.insert(d.name.clone(), quantize(d, values)?.0);
     }
-    Ok(out)
+    map.retain(|name, _| codes.contains_key(name));
+    Ok((map, codes))
 }
 
 /// Loads only the public parameters (what a verifier needs) from `weights_json`, in slot order.

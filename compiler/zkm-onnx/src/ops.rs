@@ -152,12 +152,12 @@ fn alternative(op: &str) -> String {
         "ConvTranspose" | "DepthwiseConv" => "use Conv with group = 1",
         "GlobalMaxPool" => "use MaxPool with the window equal to the input size",
         "LSTM" | "GRU" | "RNN" | "Attention" => "recurrent and attention layers are not supported yet",
-        _ => "supported: Gemm, MatMul, Add, Relu, Conv, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, BatchNormalization, Sigmoid, Tanh, Softmax, Identity, Dropout",
+        _ => "supported: Gemm, MatMul, Add, Relu, Conv, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, BatchNormalization, Sigmoid, Tanh, Softmax, Identity, Dropout; Shape, Gather, Unsqueeze, Squeeze and Concat on constants",
     };
     s.into()
 }
 
-/// The first input as a computed tensor.
+/// Input `k` as a computed tensor.
 pub(crate) fn tensor(args: &[Option<Arg>], k: usize, what: &str) -> Result<Source, Refusal> {
     match args.get(k) {
         Some(Some(Arg::Tensor(s))) => Ok(*s),

@@ -47,12 +47,21 @@ pub fn run(cmd: &EvalCommand) -> i32 {
         Ok(r) => r,
         Err(ds) => return report(&sources, &ds).max(EXIT_USER),
     };
+    let params = match parameters(program, map, &texts[0]) {
+        Ok(p) => p,
+        Err(d) => {
+            return fail(Diagnostic {
+                message: format!("sample 0: {}", d.message),
+                ..d
+            })
+        }
+    };
     let bar = progress(texts.len());
     let results: Vec<Result<Evaluated, Diagnostic>> = texts
         .par_iter()
         .enumerate()
         .map(|(i, text)| {
-            let r = one(&artifact, &map, text, reference.as_ref()).map_err(|d| Diagnostic {
+            let r = one(&artifact, &params, text, reference.as_ref()).map_err(|d| Diagnostic {
                 message: format!("sample {i}: {}", d.message),
                 ..d
             });
@@ -121,64 +130,63 @@ fn load_reference(path: &Path) -> Result<zkm_onnx::reference::Reference, Vec<Dia
     zkm_onnx::reference::Reference::new(&bytes)
 }
 
-/// The quantized output of one sample and, with a reference, the float one.
+/// The quantized output of one sample and, with a reference, the float one. `params` holds the
+/// parameters (quantized once, with the nonces of committed declarations).
 fn one(
     artifact: &Artifact,
-    map: &BTreeMap<String, Vec<f64>>,
+    params: &zkm_air::Inputs,
     text: &str,
     reference: Option<&zkm_onnx::reference::Reference>,
 ) -> Result<Evaluated, Diagnostic> {
     let program = &artifact.program;
-    let mut loaded =
-        zkm_runtime::inputs::load_with(program, text, map.clone()).map_err(input_error)?;
-    for d in program
-        .decls
-        .iter()
-        .filter(|d| d.visibility == zkm_air::Visibility::Committed)
-    {
-        loaded.inputs.nonces.insert(d.name.clone(), 0);
-    }
-    let trace = zkm_air::witness::generate(program, &loaded.inputs)
+    let (reals, codes) = zkm_runtime::inputs::load_inputs(program, text).map_err(input_error)?;
+    let mut inputs = params.clone();
+    inputs.values.extend(codes);
+    let trace = zkm_air::witness::generate(program, &inputs)
         .map_err(|e| Diagnostic::error(codes::BAD_INPUT, e.to_string()))?;
     let sample = quantized(artifact, &trace);
-    let float = match reference {
-        None => None,
-        Some(r) => Some(r.run(&float_input(artifact, text)?)?),
+    let Some(r) = reference else {
+        return Ok((sample, None));
     };
-    if let Some(f) = &float {
-        if f.len() != sample.output.len() {
-            return Err(Diagnostic::error(
-                codes::BAD_INPUT,
-                format!(
-                    "the ONNX model's output `{}` has {} values, the model's {}",
-                    r_name(reference),
-                    f.len(),
-                    sample.output.len()
-                ),
-            ));
-        }
-    }
-    Ok((sample, float))
-}
-
-fn r_name(r: Option<&zkm_onnx::reference::Reference>) -> String {
-    r.map_or(String::new(), |r| r.output.clone())
-}
-
-/// The sample's input values as reals (the model's one input).
-fn float_input(artifact: &Artifact, text: &str) -> Result<Vec<f64>, Diagnostic> {
-    let input = artifact
-        .program
-        .decls
-        .iter()
-        .find(|d| d.kind == DeclKind::Input);
-    let Some(d) = input else {
-        return Err(Diagnostic::error(
+    let input = program.decls.iter().find(|d| d.kind == DeclKind::Input);
+    let x = input.and_then(|d| reals.get(&d.name)).ok_or_else(|| {
+        Diagnostic::error(
             codes::BAD_INPUT,
             "the model has no input to compare".to_string(),
+        )
+    })?;
+    let float = r.run(x)?;
+    if float.len() != sample.output.len() {
+        return Err(Diagnostic::error(
+            codes::BAD_INPUT,
+            format!(
+                "the ONNX model's output `{}` has {} values, the model's {}",
+                r.output,
+                float.len(),
+                sample.output.len()
+            ),
         ));
-    };
-    zkm_onnx::samples::parse(text, &[&d.name], d.len()).map(|mut v| v.swap_remove(0))
+    }
+    Ok((sample, Some(float)))
+}
+
+/// The parameters, quantized once (the inputs of `first` are dropped again), and a nonce of 0
+/// for every committed declaration: eval fills traces and checks nothing against a digest.
+fn parameters(
+    program: &zkm_air::AirProgram,
+    map: BTreeMap<String, Vec<f64>>,
+    first: &str,
+) -> Result<zkm_air::Inputs, Diagnostic> {
+    let mut loaded = zkm_runtime::inputs::load_with(program, first, map).map_err(input_error)?;
+    for d in program.decls.iter() {
+        if d.kind == DeclKind::Input {
+            loaded.inputs.values.remove(&d.name);
+        }
+        if d.visibility == zkm_air::Visibility::Committed {
+            loaded.inputs.nonces.insert(d.name.clone(), 0);
+        }
+    }
+    Ok(loaded.inputs)
 }
 
 fn quantized(artifact: &Artifact, trace: &Trace) -> Sample {

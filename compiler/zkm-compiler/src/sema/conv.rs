@@ -232,7 +232,12 @@ impl Eval<'_, '_> {
             return Value::Poison;
         };
         let Some((sum, c)) = sum_range.and_then(|r| Some((r, divide::by_constant(r, d)?))) else {
-            return self.fail(errors::pool_frac(x.1.frac, 100, span));
+            // Only sums far beyond the field's range have no multiplier in `i128`.
+            let op = Op::AvgPool2d {
+                x: x.0,
+                geometry: g,
+            };
+            return self.fail(errors::field_overflow(&op, None, span));
         };
         let frac = x.1.frac + c.shift;
         if frac > MAX_VALUE_FRAC {
