@@ -22,7 +22,8 @@ pub use zkm_verifier::{options_for, BLOWUP, DEFAULT_SECURITY, GRINDING, MAX_SECU
 pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>) -> zkm_verifier::PublicInputs {
     let (_, params) = zkm_verifier::split_public(&artifact.program, &values);
     let digest = zkm_verifier::params_digest(&params);
-    zkm_verifier::public_inputs(artifact, values, digest)
+    let prepared = zkm_verifier::Prepared::new(std::sync::Arc::new(artifact.program.clone()));
+    zkm_verifier::public_inputs(artifact, std::sync::Arc::new(prepared), values, digest)
 }
 
 /// Why the STARK prover could not run.

@@ -182,7 +182,7 @@ impl<V: ZkmCommitment> Prover for ZkmProver<V> {
     ) -> ColMatrix<E> {
         let main: Vec<Vec<Felt>> = trace.main.columns().map(|c| c.to_vec()).collect();
         let inputs = &self.inputs;
-        let program = &inputs.program;
+        let program = inputs.program();
         // Helper columns chunk by chunk on every prover thread (the order of the results, and so
         // the bytes, do not depend on the thread count).
         let run = |chunks: Vec<std::ops::Range<usize>>, f: &(dyn Fn(_) -> _ + Sync)| {

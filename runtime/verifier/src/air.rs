@@ -12,20 +12,30 @@ use winter_air::{
 use winter_math::{ExtensionOf, FieldElement, ToElements};
 use zkm_air::boundary::{resolve, Pinned};
 use zkm_air::field::Felt;
-use zkm_air::interp::{Leaf, Tape};
+use zkm_air::interp::Leaf;
 use zkm_air::program::Segment;
 use zkm_air::AirProgram;
 
-/// The public inputs of a proof: the compiled program, and the statement the transcript absorbs.
+use crate::prepared::Prepared;
+
+/// The public inputs of a proof: the compiled program (prepared), and the statement the
+/// transcript absorbs.
 #[derive(Clone, Debug)]
 pub struct PublicInputs {
-    /// The compiled program (not absorbed itself: its hash is).
-    pub program: Arc<AirProgram>,
+    /// The compiled program with its tapes (not absorbed itself: its hash is).
+    pub prepared: Arc<Prepared>,
     /// The public input vector, laid out as `program.public` describes.
     pub values: Vec<Felt>,
     /// What Fiat–Shamir absorbs: the artifact hash and the public parameters' digest (eight
     /// 32-bit words each), then every public value that is not a parameter.
     pub statement: Vec<Felt>,
+}
+
+impl PublicInputs {
+    /// The compiled program.
+    pub fn program(&self) -> &AirProgram {
+        &self.prepared.program
+    }
 }
 
 impl ToElements<Felt> for PublicInputs {
@@ -38,15 +48,12 @@ impl ToElements<Felt> for PublicInputs {
 pub struct ZkmAir {
     context: AirContext<Felt>,
     inputs: PublicInputs,
-    main: Tape,
-    aux: Tape,
-    periodic: Vec<Vec<Felt>>,
 }
 
 impl std::fmt::Debug for ZkmAir {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ZkmAir")
-            .field("model", &self.inputs.program.name)
+            .field("model", &self.inputs.program().name)
             .finish_non_exhaustive()
     }
 }
@@ -102,7 +109,7 @@ impl ZkmAir {
         segment: Segment,
         rand: &[E],
     ) -> Vec<Assertion<E>> {
-        let p = &self.inputs.program;
+        let p = self.inputs.program();
         let values = &self.inputs.values;
         let own = p.assertions.iter().filter(|a| a.segment == segment);
         own.flat_map(|a| {
@@ -118,15 +125,15 @@ impl Air for ZkmAir {
     type PublicInputs = PublicInputs;
 
     fn new(trace_info: TraceInfo, inputs: PublicInputs, options: ProofOptions) -> Self {
-        let p = inputs.program.clone();
+        let p = inputs.program();
         let count = |seg: Segment| -> usize {
             let own = p.assertions.iter().filter(|a| a.segment == seg);
             own.map(assertion_count).sum()
         };
         let mut context = AirContext::new_multi_segment(
             trace_info,
-            degrees(&p, Segment::Main),
-            degrees(&p, Segment::Aux),
+            degrees(p, Segment::Main),
+            degrees(p, Segment::Aux),
             count(Segment::Main),
             count(Segment::Aux),
             options,
@@ -135,18 +142,7 @@ impl Air for ZkmAir {
         if let Some(zk) = &p.zk {
             context = context.set_num_transition_exemptions(zk.exemptions());
         }
-        let periodic = p
-            .periodic
-            .iter()
-            .map(|c| c.values.iter().map(|&v| Felt::new(v)).collect())
-            .collect();
-        ZkmAir {
-            context,
-            main: Tape::constraints(&p, Segment::Main),
-            aux: Tape::constraints(&p, Segment::Aux),
-            periodic,
-            inputs,
-        }
+        ZkmAir { context, inputs }
     }
 
     fn context(&self) -> &AirContext<Felt> {
@@ -160,14 +156,15 @@ impl Air for ZkmAir {
         result: &mut [E],
     ) {
         let (cur, next) = (frame.current(), frame.next());
+        let prepared = &self.inputs.prepared;
         let leaf = |l: Leaf| match l {
             Leaf::Main(c, false) => cur[c],
             Leaf::Main(c, true) => next[c],
-            Leaf::Periodic(i) => periodic_values[i],
+            Leaf::Periodic(i) => prepared.periodic.value(periodic_values, i),
             Leaf::Aux(..) | Leaf::Rand(_) => E::ZERO,
         };
         // Every leaf of a main constraint is in the main frame's field.
-        self.main.eval_mixed(leaf, |_| E::ZERO, result);
+        prepared.main.eval_mixed(leaf, |_| E::ZERO, result);
     }
 
     fn evaluate_aux_transition<F, E>(
@@ -184,10 +181,11 @@ impl Air for ZkmAir {
         let (cur, next) = (main_frame.current(), main_frame.next());
         let (acur, anext) = (aux_frame.current(), aux_frame.next());
         let rand = aux_rand_elements.rand_elements();
+        let prepared = &self.inputs.prepared;
         let base = |l: Leaf| match l {
             Leaf::Main(c, false) => cur[c],
             Leaf::Main(c, true) => next[c],
-            Leaf::Periodic(i) => periodic_values[i],
+            Leaf::Periodic(i) => prepared.periodic.value(periodic_values, i),
             Leaf::Aux(..) | Leaf::Rand(_) => F::ZERO,
         };
         let ext = |l: Leaf| match l {
@@ -196,7 +194,7 @@ impl Air for ZkmAir {
             Leaf::Rand(i) => rand[i],
             Leaf::Main(..) | Leaf::Periodic(_) => E::ZERO,
         };
-        self.aux.eval_mixed(base, ext, result);
+        prepared.aux.eval_mixed(base, ext, result);
     }
 
     fn get_assertions(&self) -> Vec<Assertion<Felt>> {
@@ -210,7 +208,8 @@ impl Air for ZkmAir {
         self.assertions(Segment::Aux, rand.rand_elements())
     }
 
+    /// The distinct periodic columns (see [`Prepared`]).
     fn get_periodic_column_values(&self) -> Vec<Vec<Felt>> {
-        self.periodic.clone()
+        self.inputs.prepared.periodic.columns.clone()
     }
 }

@@ -13,6 +13,7 @@ mod error;
 pub mod guard;
 mod options;
 pub mod params;
+mod prepared;
 pub mod proof_file;
 mod public;
 pub mod salted;
@@ -24,11 +25,14 @@ pub use options::{
     options_for, Coin, Commitment, Hasher, Security, ZkCommitment, BLOWUP, DEFAULT_SECURITY,
     GRINDING, MAX_SECURITY,
 };
+pub use prepared::Prepared;
 pub use proof_file::{ProofFile, ProofFileError};
 pub use public::{
     hash_bytes, join_public, param_len, params_digest, public_inputs, split_public, TraceShape,
 };
 pub use statement::{public_values, PublicValue, Statement};
+
+use std::sync::Arc;
 
 use winter_air::proof::Proof;
 use winter_verifier::AcceptableOptions;
@@ -65,10 +69,12 @@ pub fn verify_file(
 }
 
 /// A verifier for one compiled model whose integrity (format, version, hash, indices) was
-/// checked once, by [`Verifier::new`].
-#[derive(Clone, Copy, Debug)]
+/// checked once, by [`Verifier::new`], which also prepares the constraint tapes and periodic
+/// columns that every proof of the model shares.
+#[derive(Clone, Debug)]
 pub struct Verifier<'a> {
     artifact: &'a Artifact,
+    prepared: Arc<Prepared>,
 }
 
 impl<'a> Verifier<'a> {
@@ -78,10 +84,11 @@ impl<'a> Verifier<'a> {
     /// # Errors
     /// [`VerifyError::ArtifactCorrupt`].
     pub fn new(artifact: &'a Artifact) -> Result<Self, VerifyError> {
-        match artifact.is_intact() {
-            true => Ok(Verifier { artifact }),
-            false => Err(VerifyError::ArtifactCorrupt),
+        if !artifact.is_intact() {
+            return Err(VerifyError::ArtifactCorrupt);
         }
+        let prepared = Arc::new(Prepared::new(Arc::new(artifact.program.clone())));
+        Ok(Verifier { artifact, prepared })
     }
 
     /// Verifies proof-file bytes (see [`verify`]).
@@ -128,7 +135,7 @@ impl<'a> Verifier<'a> {
             let (reached, required) = (security.conjectured, min_bits);
             return Err(VerifyError::InsufficientSecurity { reached, required });
         }
-        let inputs = public_inputs(artifact, public, digest);
+        let inputs = public_inputs(artifact, self.prepared.clone(), public, digest);
         let statement = Statement::new(artifact, &inputs.values, digest, security);
         stark_verify(file.proof.clone(), inputs, min_bits)?;
         Ok(statement)
@@ -159,7 +166,7 @@ fn check_zk(program: &zkm_air::AirProgram, file: &ProofFile) -> Result<(), Verif
 /// zero-knowledge program's proofs are opened against salted commitments.
 fn stark_verify(proof: Proof, inputs: PublicInputs, min_bits: u32) -> Result<(), VerifyError> {
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
-    let zk = inputs.program.is_zero_knowledge();
+    let zk = inputs.program().is_zero_knowledge();
     let run = || match zk {
         true => winter_verifier::verify::<ZkmAir, Hasher, Coin, ZkCommitment>(
             proof,

@@ -10,6 +10,7 @@ use zkm_air::{AirProgram, Artifact, PublicKind};
 
 use crate::air::PublicInputs;
 use crate::error::VerifyError;
+use crate::prepared::Prepared;
 
 /// The public vector split into `(io, params)`: parameter slots go to `params`, all other slots
 /// to `io`, each in slot order.
@@ -175,11 +176,20 @@ pub fn params_digest(values: &[Felt]) -> [u8; 32] {
     *blake3::hash(&bytes).as_bytes()
 }
 
-/// The public inputs of a proof of `artifact` with public vector `values`, whose parameters
-/// have digest `digest`: the artifact hash, the digest (eight 32-bit words each) and every public
-/// value that is not a parameter are what Fiat–Shamir absorbs.
-pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>, digest: [u8; 32]) -> PublicInputs {
-    let (io, _) = split_public(&artifact.program, &values);
+/// The public inputs of a proof of `artifact` (prepared as `prepared`) with public vector
+/// `values`, whose parameters have digest `digest`: the artifact hash, the digest (eight 32-bit
+/// words each) and every public value that is not a parameter are what Fiat–Shamir absorbs.
+pub fn public_inputs(
+    artifact: &Artifact,
+    prepared: Arc<Prepared>,
+    values: Vec<Felt>,
+    digest: [u8; 32],
+) -> PublicInputs {
+    let slots = artifact.program.public.iter();
+    let io = slots.filter(|s| s.kind != PublicKind::Param).flat_map(|s| {
+        let at = s.offset as usize;
+        values[at..at + s.len as usize].iter().copied()
+    });
     let words = |bytes: [u8; 32]| {
         let chunks = bytes.chunks(4);
         let words: Vec<Felt> = chunks
@@ -191,7 +201,7 @@ pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>, digest: [u8; 32]) -
     statement.extend(words(digest));
     statement.extend(io);
     PublicInputs {
-        program: Arc::new(artifact.program.clone()),
+        prepared,
         values,
         statement,
     }

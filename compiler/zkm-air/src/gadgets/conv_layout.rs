@@ -128,13 +128,30 @@ impl ConvLayout {
         gate
     }
 
-    /// The periodic columns `IDX_j` and `XG_j` of every lane `j`.
+    /// The periodic columns `IDX_j` and `XG_j` of every lane `j`. Where `XG_j` is 0 the bus
+    /// term has multiplicity 0 and `IDX_j` is free: it holds `B + j`, with `B` the row's
+    /// `IDX_l − l` for its first gathering lane `l` (0 on rows without gathers). When a row's lanes
+    /// read consecutive elements, as they do when a block's rows do not straddle an output row,
+    /// every `IDX_j` is then `IDX_0 + j` and the verifier interpolates one index polynomial.
     pub(crate) fn periodic(&self) -> Vec<[Vec<u64>; 2]> {
         let period = self.period();
         let mut cols = vec![[vec![0u64; period], vec![0u64; period]]; self.lanes];
+        let mut base = vec![None; period];
         for g in &self.gathers {
             cols[g.lane][0][g.row] = g.input as u64;
             cols[g.lane][1][g.row] = g.mult as u64;
+            let first = base[g.row].is_none_or(|(lane, _)| g.lane < lane);
+            if first {
+                base[g.row] = Some((g.lane, g.input as i64 - g.lane as i64));
+            }
+        }
+        for (row, base) in base.iter().enumerate() {
+            let b = base.map_or(0, |(_, b)| b);
+            for (lane, [idx, gate]) in cols.iter_mut().enumerate() {
+                if gate[row] == 0 && b + lane as i64 >= 0 {
+                    idx[row] = (b + lane as i64) as u64;
+                }
+            }
         }
         cols
     }
