@@ -6,36 +6,42 @@
 
 use std::path::PathBuf;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/onnx");
-    std::fs::read(dir.join(format!("{name}.onnx"))).expect("fixture")
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/onnx")
 }
 
-const GOOD: &[&str] = &[
-    "gemm_mlp",
-    "matmul_softmax",
-    "conv_bn",
-    "residual",
-    "odd_pools",
-    "torch_view",
-];
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(dir().join(format!("{name}.onnx"))).expect("fixture")
+}
+
+/// The fixtures that import: those with samples (`NAME_data.json`), sorted.
+fn good() -> Vec<String> {
+    let entries = std::fs::read_dir(dir()).expect("tests/onnx");
+    let names = entries.filter_map(|e| e.ok()?.file_name().into_string().ok());
+    let mut good: Vec<String> = names
+        .filter_map(|f| Some(f.strip_suffix("_data.json")?.to_owned()))
+        .collect();
+    good.sort();
+    assert!(good.len() >= 6, "the fixtures are there: {good:?}");
+    good
+}
 
 #[test]
 fn generated_sources() {
-    for name in GOOD {
+    for name in &good() {
         let options = zkm_onnx::Options {
             model: name.to_string(),
             origin: format!("{name}.onnx"),
             ..Default::default()
         };
         let imported = zkm_onnx::import(&fixture(name), &options).expect("imports");
-        insta::assert_snapshot!(*name, imported.source);
+        insta::assert_snapshot!(name.as_str(), imported.source);
     }
 }
 
 #[test]
 fn translated_graphs_compute_what_tract_computes() {
-    for name in GOOD {
+    for name in &good() {
         let bytes = fixture(name);
         let model = zkm_onnx::proto::decode(&bytes).expect("decodes");
         let graph = zkm_onnx::graph::translate(&model).expect("translates");

@@ -201,4 +201,46 @@ mod tests {
         assert!(layout.block >= layout.positions.div_ceil(layout.lanes));
         assert!(layout.block >= g.out_channels);
     }
+
+    #[test]
+    fn free_index_cells_make_lanes_one_index_polynomial() {
+        let geometry = |input: [usize; 2]| ConvGeometry {
+            in_channels: 1,
+            input,
+            out_channels: 6,
+            kernel: [5, 5],
+            stride: 1,
+            padding: 0,
+            pool: false,
+        };
+        // 24 × 24 outputs in rows of 8 lanes: no block row straddles an output row.
+        let layout = ConvLayout::of(&geometry([28, 28]));
+        assert_eq!(layout.lanes, 8);
+        let cols = layout.periodic();
+        for (j, [idx, _]) in cols.iter().enumerate() {
+            let shifted = idx
+                .iter()
+                .zip(&cols[0][0])
+                .all(|(&v, &v0)| v == v0 + j as u64);
+            assert!(shifted, "IDX_{j} = IDX_0 + {j}");
+        }
+        // Whatever the free cells hold, every gather keeps its element and multiplicity.
+        for input in [[28, 28], [9, 7]] {
+            let layout = ConvLayout::of(&geometry(input));
+            let cols = layout.periodic();
+            for g in &layout.gathers {
+                let [idx, gate] = &cols[g.lane];
+                assert_eq!((idx[g.row], gate[g.row]), (g.input as u64, g.mult as u64));
+            }
+            let gathered: usize = cols
+                .iter()
+                .map(|[_, gate]| gate.iter().filter(|&&m| m > 0).count())
+                .sum();
+            assert_eq!(
+                gathered,
+                layout.gathers.len(),
+                "no free cell gained a multiplicity"
+            );
+        }
+    }
 }
