@@ -212,4 +212,10 @@ impl Air for ZkmAir {
     fn get_periodic_column_values(&self) -> Vec<Vec<Felt>> {
         self.inputs.prepared.periodic.columns.clone()
     }
+
+    /// The polynomials of those columns, interpolated once per prepared model instead of once
+    /// per proof (Winterfell's default interpolates on every call).
+    fn get_periodic_column_polys(&self) -> Vec<Vec<Felt>> {
+        self.inputs.prepared.periodic_polys().to_vec()
+    }
 }

@@ -9,9 +9,9 @@
 //! column `i` reads `distinct[j] + c` instead. The constraints are the program's, unchanged.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use winter_math::FieldElement;
+use winter_math::{fft, FieldElement};
 use zkm_air::field::Felt;
 use zkm_air::interp::Tape;
 use zkm_air::program::{PeriodicColumn, Segment};
@@ -28,6 +28,8 @@ pub struct Prepared {
     pub(crate) aux: Tape,
     /// The periodic columns given to Winterfell.
     pub(crate) periodic: Periodic,
+    /// Their polynomials, interpolated on first use and kept for every later proof.
+    polys: OnceLock<Vec<Vec<Felt>>>,
 }
 
 impl Prepared {
@@ -37,8 +39,15 @@ impl Prepared {
             main: Tape::constraints(&program, Segment::Main),
             aux: Tape::constraints(&program, Segment::Aux),
             periodic: Periodic::distinct(&program.periodic),
+            polys: OnceLock::new(),
             program,
         }
+    }
+
+    /// The polynomials of the distinct periodic columns (coefficients, lowest first), as
+    /// Winterfell's default `get_periodic_column_polys` computes them, once per model.
+    pub(crate) fn periodic_polys(&self) -> &[Vec<Felt>] {
+        self.polys.get_or_init(|| self.periodic.interpolate())
     }
 }
 
@@ -73,6 +82,22 @@ impl Periodic {
         Periodic { columns, map }
     }
 
+    /// Interpolates every distinct column (a power-of-two length, checked by validation), with
+    /// one set of inverse twiddles per length.
+    fn interpolate(&self) -> Vec<Vec<Felt>> {
+        let mut twiddles: HashMap<usize, Vec<Felt>> = HashMap::new();
+        let poly = |column: &Vec<Felt>| {
+            let mut poly = column.clone();
+            let len = poly.len();
+            let inv = twiddles
+                .entry(len)
+                .or_insert_with(|| fft::get_inv_twiddles(len));
+            fft::interpolate_poly(&mut poly, inv);
+            poly
+        };
+        self.columns.iter().map(poly).collect()
+    }
+
     /// The value of program column `i` given the distinct columns' values `values`.
     #[inline]
     pub(crate) fn value<F: FieldElement<BaseField = Felt>>(&self, values: &[F], i: usize) -> F {
@@ -88,6 +113,7 @@ impl Periodic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use winter_math::StarkField;
 
     fn program(columns: &[&[u64]]) -> Vec<PeriodicColumn> {
         let named = columns.iter().enumerate();
@@ -127,5 +153,19 @@ mod tests {
         let d = Periodic::distinct(&p);
         assert_eq!(d.columns.len(), 3);
         assert_eq!(d.map[3], (0, minus_one));
+    }
+
+    #[test]
+    fn interpolated_polynomials_take_the_column_values_on_their_domain() {
+        let p = program(&[&[3, 1], &[0, 8, 16, 28], &[7, 0, 0, 0, 0, 0, 5, 9]]);
+        let d = Periodic::distinct(&p);
+        let polys = d.interpolate();
+        for (poly, col) in polys.iter().zip(&d.columns) {
+            let g = Felt::get_root_of_unity(col.len().trailing_zeros());
+            for (i, &v) in col.iter().enumerate() {
+                let x = g.exp((i as u64).into());
+                assert_eq!(winter_math::polynom::eval(poly, x), v);
+            }
+        }
     }
 }

@@ -35,6 +35,8 @@
 //! the region the honest cells are zero and every constraint holds. The tensor's `reads` must
 //! count the commitment as one read; the gadget must be lowered after the tensors' stores.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use winter_crypto::{hashers::Rp64_256, Digest, ElementHasher, Hasher};
 
@@ -170,19 +172,19 @@ impl Commit {
     fn element(&self, b: &mut AirBuilder) -> ExprId {
         let mut terms = Vec::new();
         let mut present = vec![Vec::new(); self.values.len()];
-        let mut tags = vec![Vec::new(); self.values.len()];
+        let mut reads = Reads::default();
         let mut nonce_rows = Vec::new();
         for c in &self.chains {
             for j in 0..c.per_element() {
-                if let Some((pi, tag, term)) = self.slot(b, c, j) {
+                if let Some((pi, shift, term)) = self.slot(b, c, j) {
                     terms.push(term);
                     present[j].push(pi);
-                    tags[j].push(tag);
+                    reads.add(j, c, pi, shift);
                 }
             }
             nonce_rows.extend(indicator(b, c.nonce_row(), c.nonce_row() + 1));
         }
-        self.receive(b, &present, &tags);
+        self.receive(b, reads);
         // Slot 0 carries the nonce on nonce rows (no value is loaded there).
         present[0].extend(nonce_rows.iter().copied());
         for (j, slot) in present.iter().enumerate() {
@@ -196,40 +198,36 @@ impl Commit {
         b.e().sum(&terms)
     }
 
-    /// One bus term per slot for every chain: multiplicity `Σ_c π_{c,j}` and tag
-    /// `Σ_c π_{c,j}·tag_{c,j}` (degree 2), so chains share their slot's LogUp column.
-    fn receive(&self, b: &mut AirBuilder, present: &[Vec<ExprId>], tags: &[Vec<ExprId>]) {
-        for (j, (pis, tags)) in present.iter().zip(tags).enumerate() {
-            if pis.is_empty() {
-                continue;
-            }
-            let (mult, tag) = (b.e().sum(pis), b.e().sum(tags));
+    /// One bus term per slot `j` and packing `k` (chains of equal `k` share it): multiplicity
+    /// `Σ_c π_{c,j}` and tag `k·row + Σ_c π_{c,j}·(id_c·2^32 + j − k·D_c)`, both of degree 1.
+    /// The chains' rows are disjoint, so on a row of chain `c` the tag is chain `c`'s; on other
+    /// rows the multiplicity is 0 and the term vanishes whatever its tag. Affine denominators
+    /// let three such terms share one LogUp column.
+    fn receive(&self, b: &mut AirBuilder, reads: Reads) {
+        for ((j, k), (pis, shifts, names)) in reads.0 {
+            let (mult, shift) = (b.e().sum(&pis), b.e().sum(&shifts));
+            let row = b.row();
+            let kr = b.e().scale(k as i128, row);
+            let tag = b.e().add(kr, shift);
             let x = b.cur(self.values[j]);
-            let names: Vec<String> = (self.chains.iter())
-                .filter(|c| j < c.per_element())
-                .map(|c| b.tensor_name(c.tensor))
-                .collect();
             let label = format!("{NAME}.x{j} reads {}", names.join(", "));
             b.bus(crate::program::Direction::Receive, mult, tag, x, label);
         }
     }
 
     /// Slot `j` of chain `c`: `v[k·(row − D) + j]` on the rows where it exists. Returns their
-    /// indicator `π`, the gated tag `π·(id·2^32 + k·row + j − k·D)` and the slot's term
+    /// indicator `π`, the gated tag offset `π·(id·2^32 + j − k·D)` and the slot's term
     /// `π·(x_j + 2^(bits−1))·2^(bits·j)`.
     fn slot(&self, b: &mut AirBuilder, c: &Chain, j: usize) -> Option<(ExprId, ExprId, ExprId)> {
         let pi = indicator(b, c.start, c.slot_end(j))?;
         let k = c.per_element();
-        let (x, row) = (b.cur(self.values[j]), b.row());
-        let kr = b.e().scale(k as i128, row);
+        let x = b.cur(self.values[j]);
         let shift = c.tensor.tag_base() as i128 + j as i128 - (k * c.start) as i128;
-        let shift = b.e().constant(shift);
-        let tag = b.e().add(kr, shift);
-        let gated_tag = b.e().mul(pi, tag);
+        let gated_shift = b.e().scale(shift, pi);
         let half = b.e().constant(1i128 << (c.bits - 1));
         let u = b.e().add(x, half);
         let weighted = b.e().scale(1i128 << (c.bits as usize * j), u);
-        Some((pi, gated_tag, b.e().mul(pi, weighted)))
+        Some((pi, gated_shift, b.e().mul(pi, weighted)))
     }
 
     /// `b_j' = b_{j+1}`, `b_6' = e`.
@@ -395,6 +393,20 @@ fn lay_out(b: &AirBuilder, decls: &[Committed]) -> Vec<Chain> {
         chains.push(chain);
     }
     chains
+}
+
+/// The bus reads of the slots, grouped by slot `j` and packing `k`: the chains' indicators,
+/// gated tag offsets and tensor names.
+#[derive(Default)]
+struct Reads(BTreeMap<(usize, usize), (Vec<ExprId>, Vec<ExprId>, Vec<String>)>);
+
+impl Reads {
+    fn add(&mut self, j: usize, c: &Chain, pi: ExprId, shift: ExprId) {
+        let group = self.0.entry((j, c.per_element())).or_default();
+        group.0.push(pi);
+        group.1.push(shift);
+        group.2.push(c.name.clone());
+    }
 }
 
 /// The indicator of rows `lo..hi`: `sel_hi − sel_lo` (`sel_hi` when `lo = 0`; none if empty).

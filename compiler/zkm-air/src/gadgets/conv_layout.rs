@@ -23,6 +23,16 @@ pub struct Gather {
     pub mult: u32,
 }
 
+/// How often one output channel's taps read each input element, and how many elements are read
+/// fewer times than the most-read one (one filler row each).
+fn read_counts(g: &ConvGeometry) -> (Vec<u32>, usize) {
+    let mut count = vec![0u32; g.input_len()];
+    g.for_each_tap_of(0..1, |_, input, _| count[input] += 1);
+    let reads = count.iter().copied().max().unwrap_or(0).max(1);
+    let filler = count.iter().filter(|&&c| c < reads).count();
+    (count, filler)
+}
+
 /// Where each gathered element goes: the layout every part of the gadget derives from the
 /// geometry alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,20 +58,36 @@ pub struct ConvLayout {
 impl ConvLayout {
     /// The layout of `g` (a valid convolution, not a pool), with the fewest lanes (a power of
     /// two, at most [`MAX_LANES`]) whose rows fit in the rows the convolution's own input or
-    /// output already takes.
+    /// output already takes: the shortest trace the convolution needs.
     pub fn of(g: &ConvGeometry) -> ConvLayout {
+        ConvLayout::within(g, g.input_len().max(g.output_len()))
+    }
+
+    /// The layout of `g` with the fewest lanes whose rows fit in `rows`, or else the fewest with
+    /// which more lanes no longer shorten it (at most [`MAX_LANES`]): a longer trace takes fewer
+    /// gather columns.
+    pub fn within(g: &ConvGeometry, rows: usize) -> ConvLayout {
         let [oh, ow] = g.output().unwrap_or([0, 0]);
         let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
-        let mut count = vec![0u32; g.input_len()];
-        g.for_each_tap_of(0..1, |_, input, _| count[input] += 1);
-        let reads = count.iter().copied().max().unwrap_or(0).max(1);
-        let filler = count.iter().filter(|&&c| c < reads).count();
-        let rows = |k: usize| (taps + 1) * positions.div_ceil(k).max(g.out_channels) + filler;
-        let fits = g.input_len().max(g.output_len());
+        let (_, filler) = read_counts(g);
+        let rows_with = |k: usize| (taps + 1) * positions.div_ceil(k).max(g.out_channels) + filler;
         let mut lanes = 1;
-        while lanes < MAX_LANES && rows(lanes) > fits && rows(2 * lanes) < rows(lanes) {
+        while lanes < MAX_LANES
+            && rows_with(lanes) > rows
+            && rows_with(2 * lanes) < rows_with(lanes)
+        {
             lanes *= 2;
         }
+        ConvLayout::with_lanes(g, lanes)
+    }
+
+    /// The layout of `g` with `lanes` gather lanes (a power of two, at most [`MAX_LANES`]: the
+    /// number of `XV` columns a compiled gadget has).
+    pub fn with_lanes(g: &ConvGeometry, lanes: usize) -> ConvLayout {
+        let [oh, ow] = g.output().unwrap_or([0, 0]);
+        let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
+        let (count, filler) = read_counts(g);
+        let reads = count.iter().copied().max().unwrap_or(0).max(1);
         let block = positions.div_ceil(lanes).max(g.out_channels);
         let mut gathers = Vec::with_capacity(taps * positions + filler);
         // Output channel 0's taps: `out = p` and kernel index `k = t`.

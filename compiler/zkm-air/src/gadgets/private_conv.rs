@@ -85,11 +85,11 @@ impl PrivateConv {
     pub fn lower(
         b: &mut AirBuilder,
         [x, bias, out]: [TensorId; 3],
+        layout: &ConvLayout,
         geometry: ConvGeometry,
         (k_decl, k_tensor): (DeclRef, Option<TensorId>),
         name: &str,
     ) -> Self {
-        let layout = ConvLayout::of(&geometry);
         let col = |b: &mut AirBuilder, s: &str, what: &str| {
             b.main_col(format!("{name}.{s}"), what.to_owned())
         };
@@ -152,10 +152,16 @@ impl PrivateConv {
             periodic,
             aux,
         };
-        let e = g.emit_rows(b, &layout, name);
-        g.emit_sends(b, &layout, name);
-        g.emit_checks(b, &layout, e, name);
+        let e = g.emit_rows(b, layout, name);
+        g.emit_sends(b, layout, name);
+        g.emit_checks(b, layout, e, name);
         g
+    }
+
+    /// The row layout: the geometry's, with as many gather lanes as the gadget has `XV` columns
+    /// (validation checks that they are a power of two, at most `MAX_LANES`).
+    pub fn layout(&self) -> ConvLayout {
+        ConvLayout::with_lanes(&self.geometry, self.xv.len())
     }
 
     /// A committed kernel: row `co` of block `t` sends `K[co][t]` with the tag of its row-major
@@ -351,7 +357,7 @@ fn power(b: &mut AirBuilder, base: ExprId, e: usize) -> ExprId {
 impl PrivateConv {
     fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
         let g = &self.geometry;
-        let layout = ConvLayout::of(g);
+        let layout = self.layout();
         let kernel = w.input(&self.k_decl.name, g.kernel_len(), self.k_decl.bits)?;
         let (x, bias) = (w.tensor(self.x).to_vec(), w.tensor(self.bias).to_vec());
         let [_, g_col, k_col, _] = self.main;
@@ -400,7 +406,7 @@ impl PrivateConv {
         aux: &mut [Vec<E>],
     ) {
         let gamma = rand[GAMMA as usize];
-        let layout = ConvLayout::of(&self.geometry);
+        let layout = self.layout();
         let gamma_p = gamma.exp((layout.positions as u64).into());
         let gamma_k = gamma.exp((layout.lanes as u64).into());
         let [pq_c, pw_c, ba_c, ta_c, bq_c, tq_c, _, _] = self.aux.map(|a| a as usize);

@@ -243,17 +243,23 @@ fn check_private_conv(pc: &crate::gadgets::PrivateConv, p: &AirProgram) -> Resul
     if sizes.iter().any(|&len| len >= p.trace_len) {
         return Err("the convolution does not fit in the trace".into());
     }
+    let lanes = pc.xv.len();
+    if !lanes.is_power_of_two() || lanes > crate::gadgets::CONV_MAX_LANES {
+        return Err(format!(
+            "{lanes} gather lanes (a power of two up to {} expected)",
+            crate::gadgets::CONV_MAX_LANES
+        ));
+    }
+    if pc.periodic.len() != lanes {
+        return Err(format!(
+            "{} gather lanes with {lanes} gather columns",
+            pc.periodic.len()
+        ));
+    }
     // Bounded now: at most one gather per block row plus the filler rows.
-    let layout = crate::gadgets::ConvLayout::of(g);
+    let layout = pc.layout();
     if layout.rows() >= p.trace_len {
         return Err("the convolution's gathers do not fit in the trace".into());
-    }
-    if pc.periodic.len() != layout.lanes || pc.xv.len() != layout.lanes {
-        let lanes = layout.lanes;
-        return Err(format!(
-            "{} gather lanes where the layout has {lanes}",
-            pc.xv.len()
-        ));
     }
     let kg = pc.committed.map(|(_, kg)| kg);
     let periodic = pc.periodic.iter().flatten().chain(&kg);

@@ -3,8 +3,8 @@
 //! Convolutions with a public kernel use the same check over the convolution's linear map.
 
 use zkm_air::gadgets::{
-    Conv, ConvGeometry, DeclRef, Dense, DenseShape, FoldedBias, PrivateConv, PrivateProduct,
-    ProductShape, PublicProduct, MAX_CONV_TAPS,
+    Conv, ConvGeometry, ConvLayout, DeclRef, Dense, DenseShape, FoldedBias, PrivateConv,
+    PrivateProduct, ProductShape, PublicProduct, MAX_CONV_TAPS,
 };
 use zkm_air::TensorId;
 use zkm_diagnostics::Diagnostic;
@@ -140,8 +140,18 @@ impl Lowering<'_> {
         let k_tensor = self.committed_weights(d);
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
+        // Gather lanes for the rows below the dead row: a longer trace takes fewer columns.
+        let rows = (self.plan.row_target).saturating_sub(self.plan.random_rows + 1);
+        let layout = ConvLayout::within(&geometry, rows);
         self.b.gadget(loc, |b| {
-            PrivateConv::lower(b, [xt, bt, out], geometry, (k_decl, k_tensor), name)
+            PrivateConv::lower(
+                b,
+                [xt, bt, out],
+                &layout,
+                geometry,
+                (k_decl, k_tensor),
+                name,
+            )
         });
         Ok(())
     }
