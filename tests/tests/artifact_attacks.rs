@@ -408,3 +408,62 @@ fn max_pool_shapes_and_division_shifts_out_of_bounds() {
         }
     }
 }
+
+/// A private convolution's gather lanes are its `XV` columns: a count that is not a power of two,
+/// above the most the layout takes, or without one periodic pair per lane would make the witness
+/// and the verifier index past the layout.
+#[test]
+fn private_conv_gather_lanes_out_of_shape() {
+    use zkm_air::gadgets::{Gadget, PrivateConv};
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/programs/conv2d_private.zkm"
+    ))
+    .expect("the test program");
+    let mut sources = zkm_diagnostics::SourceMap::new();
+    let file = sources.add("conv2d_private.zkm", &source);
+    let program = zkm_compiler::driver::build(&mut sources, file)
+        .0
+        .expect("builds")
+        .program;
+    let edits: [(fn(&mut PrivateConv), &str); 3] = [
+        (
+            |pc| {
+                pc.xv.push(pc.xv[0]);
+                pc.periodic.push(pc.periodic[0]);
+            },
+            "a power of two",
+        ),
+        (
+            |pc| {
+                pc.xv = vec![pc.xv[0]; 32];
+                pc.periodic = vec![pc.periodic[0]; 32];
+            },
+            "a power of two up to 16",
+        ),
+        (
+            |pc| {
+                let more = pc.xv.clone();
+                pc.xv.extend(more);
+            },
+            "gather columns",
+        ),
+    ];
+    for (k, (edit, expected)) in edits.iter().enumerate() {
+        let mut p = program.clone();
+        let mut edited = 0;
+        for g in &mut p.gadgets {
+            if let Gadget::PrivateConv(pc) = g {
+                edit(pc);
+                edited += 1;
+            }
+        }
+        assert_eq!(edited, 1, "edit {k}");
+        match reload(p) {
+            Err(ArtifactError::Malformed(why)) => {
+                assert!(why.contains(expected), "edit {k}: `{why}`")
+            }
+            other => panic!("edit {k} accepted or refused for another reason: {other:?}"),
+        }
+    }
+}

@@ -343,6 +343,24 @@ fn security_level_is_enforced() {
     let file = ProofFile::from_bytes(&strong.file.to_bytes()).expect("decodes");
     assert!(api::verify(&ex.artifact, &file, &ex.params, 120).is_ok());
     assert!(api::verify(&ex.artifact, &file, &ex.params, 128).is_err());
+    // One prepared verifier, proofs of two settings in turn: each gets its own security (the
+    // verifier keeps the last proof context's, and must not reuse it for another).
+    let verifier = zkm_verifier::Verifier::new(&ex.artifact).expect("intact artifact");
+    for _ in 0..2 {
+        let weak = verifier.verify_file(&ex.file, &ex.params, 120);
+        assert!(matches!(
+            weak,
+            Err(VerifyError::InsufficientSecurity { .. })
+        ));
+        let ok = verifier
+            .verify_file(&file, &ex.params, 120)
+            .expect("120-bit proof");
+        assert_eq!(ok.security, strong.security);
+        let ok = verifier
+            .verify_file(&ex.file, &ex.params, BITS)
+            .expect("100-bit proof");
+        assert_eq!(ok.security, security);
+    }
     eprintln!(
         "options_for(100): {} queries, {security:?}; options_for(120): {} queries, {:?}",
         options.num_queries(),

@@ -32,9 +32,9 @@ pub use public::{
 };
 pub use statement::{public_values, PublicValue, Statement};
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use winter_air::proof::Proof;
+use winter_air::proof::{Context, Proof};
 use winter_verifier::AcceptableOptions;
 use zkm_air::field::Felt;
 use zkm_air::Artifact;
@@ -75,6 +75,9 @@ pub fn verify_file(
 pub struct Verifier<'a> {
     artifact: &'a Artifact,
     prepared: Arc<Prepared>,
+    /// The security of the last proof context seen: proofs of one model at one setting share
+    /// it, and Winterfell's proven-security formula is worth computing once.
+    security: Arc<Mutex<Option<(Context, Security)>>>,
 }
 
 impl<'a> Verifier<'a> {
@@ -88,7 +91,12 @@ impl<'a> Verifier<'a> {
             return Err(VerifyError::ArtifactCorrupt);
         }
         let prepared = Arc::new(Prepared::new(Arc::new(artifact.program.clone())));
-        Ok(Verifier { artifact, prepared })
+        let security = Arc::new(Mutex::new(None));
+        Ok(Verifier {
+            artifact,
+            prepared,
+            security,
+        })
     }
 
     /// Verifies proof-file bytes (see [`verify`]).
@@ -129,8 +137,7 @@ impl<'a> Verifier<'a> {
         public::check_ranges(program, &public)?;
         public::check_shape(program, &file.proof)?;
         check_zk(program, file)?;
-        let security = guard::quiet_catch(|| Security::of(&file.proof))
-            .map_err(|_| VerifyError::MalformedOptions)?;
+        let security = self.security_of(&file.proof)?;
         if security.conjectured < min_bits {
             let (reached, required) = (security.conjectured, min_bits);
             return Err(VerifyError::InsufficientSecurity { reached, required });
@@ -139,6 +146,23 @@ impl<'a> Verifier<'a> {
         let statement = Statement::new(artifact, &inputs.values, digest, security);
         stark_verify(file.proof.clone(), inputs, min_bits)?;
         Ok(statement)
+    }
+}
+
+impl Verifier<'_> {
+    /// The security of `proof`, from the cache when its context (options, trace shape,
+    /// constraint counts) is the last one seen.
+    fn security_of(&self, proof: &Proof) -> Result<Security, VerifyError> {
+        let mut cache = self.security.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((context, security)) = cache.as_ref() {
+            if *context == proof.context {
+                return Ok(*security);
+            }
+        }
+        let security = guard::quiet_catch(|| Security::of(proof))
+            .map_err(|_| VerifyError::MalformedOptions)?;
+        *cache = Some((proof.context.clone(), security));
+        Ok(security)
     }
 }
 
