@@ -165,15 +165,24 @@ pub fn hash_bytes(artifact: &Artifact) -> [u8; 32] {
 }
 
 /// The blake3 digest of public parameter values (canonical little-endian u64s). The bytes are
-/// laid out first and hashed in one call: blake3 then hashes many chunks at once (SIMD), which
-/// per-value updates prevent (5× slower on 296k parameters).
+/// laid out a block at a time into one reused buffer and hashed in large updates: blake3 then
+/// hashes many chunks at once (SIMD), which per-value updates prevent (5× slower on 296k
+/// parameters), and a single call pays no fresh allocation as large as the parameters (on 296k
+/// parameters: 0.8 ms against 2.6 ms for a first call that built the whole byte string).
 pub fn params_digest(values: &[Felt]) -> [u8; 32] {
-    let mut bytes = Vec::with_capacity(8 * values.len() + 18);
-    bytes.extend_from_slice(b"zkmc-public-params");
-    for v in values {
-        bytes.extend_from_slice(&v.as_int().to_le_bytes());
+    /// Values per block: 512 KiB of bytes.
+    const BLOCK: usize = 64 * 1024;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"zkmc-public-params");
+    let mut buffer = vec![0u8; 8 * BLOCK.min(values.len())];
+    for block in values.chunks(BLOCK) {
+        let bytes = &mut buffer[..8 * block.len()];
+        for (out, v) in bytes.chunks_exact_mut(8).zip(block) {
+            out.copy_from_slice(&v.as_int().to_le_bytes());
+        }
+        hasher.update(bytes);
     }
-    *blake3::hash(&bytes).as_bytes()
+    *hasher.finalize().as_bytes()
 }
 
 /// The public inputs of a proof of `artifact` (prepared as `prepared`) with public vector
@@ -204,5 +213,31 @@ pub fn public_inputs(
         prepared,
         values,
         statement,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use winter_math::FieldElement;
+
+    /// The digest's definition, byte string first (`spec/proof-format.md`).
+    fn reference(values: &[Felt]) -> [u8; 32] {
+        let mut bytes = b"zkmc-public-params".to_vec();
+        for v in values {
+            bytes.extend_from_slice(&v.as_int().to_le_bytes());
+        }
+        *blake3::hash(&bytes).as_bytes()
+    }
+
+    #[test]
+    fn blockwise_digest_is_the_digest_of_the_whole_byte_string() {
+        let block = 64 * 1024;
+        for n in [0, 1, 7, block - 1, block, block + 1, 3 * block + 5] {
+            let values: Vec<Felt> = (0..n as u64)
+                .map(|i| Felt::new(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)) - Felt::ONE)
+                .collect();
+            assert_eq!(params_digest(&values), reference(&values), "{n} values");
+        }
     }
 }
