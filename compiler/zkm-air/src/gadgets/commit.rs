@@ -175,10 +175,10 @@ impl Commit {
         let mut reads = Reads::default();
         let mut nonce_rows = Vec::new();
         for c in &self.chains {
-            for j in 0..c.per_element() {
+            for (j, slot) in present.iter_mut().enumerate().take(c.per_element()) {
                 if let Some((pi, shift, term)) = self.slot(b, c, j) {
                     terms.push(term);
-                    present[j].push(pi);
+                    slot.push(pi);
                     reads.add(j, c, pi, shift);
                 }
             }
@@ -204,13 +204,13 @@ impl Commit {
     /// rows the multiplicity is 0 and the term vanishes whatever its tag. Affine denominators
     /// let three such terms share one LogUp column.
     fn receive(&self, b: &mut AirBuilder, reads: Reads) {
-        for ((j, k), (pis, shifts, names)) in reads.0 {
-            let (mult, shift) = (b.e().sum(&pis), b.e().sum(&shifts));
+        for ((j, k), group) in reads.0 {
+            let (mult, shift) = (b.e().sum(&group.pis), b.e().sum(&group.shifts));
             let row = b.row();
             let kr = b.e().scale(k as i128, row);
             let tag = b.e().add(kr, shift);
             let x = b.cur(self.values[j]);
-            let label = format!("{NAME}.x{j} reads {}", names.join(", "));
+            let label = format!("{NAME}.x{j} reads {}", group.names.join(", "));
             b.bus(crate::program::Direction::Receive, mult, tag, x, label);
         }
     }
@@ -395,17 +395,24 @@ fn lay_out(b: &AirBuilder, decls: &[Committed]) -> Vec<Chain> {
     chains
 }
 
-/// The bus reads of the slots, grouped by slot `j` and packing `k`: the chains' indicators,
-/// gated tag offsets and tensor names.
+/// The bus reads of the slots, grouped by slot `j` and packing `k`.
 #[derive(Default)]
-struct Reads(BTreeMap<(usize, usize), (Vec<ExprId>, Vec<ExprId>, Vec<String>)>);
+struct Reads(BTreeMap<(usize, usize), ReadGroup>);
+
+/// The chains reading one slot at one packing: their indicators, gated tag offsets and names.
+#[derive(Default)]
+struct ReadGroup {
+    pis: Vec<ExprId>,
+    shifts: Vec<ExprId>,
+    names: Vec<String>,
+}
 
 impl Reads {
     fn add(&mut self, j: usize, c: &Chain, pi: ExprId, shift: ExprId) {
         let group = self.0.entry((j, c.per_element())).or_default();
-        group.0.push(pi);
-        group.1.push(shift);
-        group.2.push(c.name.clone());
+        group.pis.push(pi);
+        group.shifts.push(shift);
+        group.names.push(c.name.clone());
     }
 }
 
