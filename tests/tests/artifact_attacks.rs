@@ -426,7 +426,8 @@ fn private_conv_gather_lanes_out_of_shape() {
         .0
         .expect("builds")
         .program;
-    let edits: [(fn(&mut PrivateConv), &str); 3] = [
+    type Edit = fn(&mut PrivateConv);
+    let edits: [(Edit, &str); 3] = [
         (
             |pc| {
                 pc.xv.push(pc.xv[0]);

@@ -163,7 +163,7 @@ mod tests {
         for (poly, col) in polys.iter().zip(&d.columns) {
             let g = Felt::get_root_of_unity(col.len().trailing_zeros());
             for (i, &v) in col.iter().enumerate() {
-                let x = g.exp((i as u64).into());
+                let x = g.exp(i as u64);
                 assert_eq!(winter_math::polynom::eval(poly, x), v);
             }
         }
