@@ -83,7 +83,8 @@ impl ByteReader for GuardedReader<'_> {
 }
 
 /// Decodes a STARK proof from untrusted bytes: bounded allocations, no panic, the canonical
-/// encoding only (re-encoding gives the same bytes), default partitioning, and Merkle openings
+/// encoding only (re-encoding gives the same bytes), default partitioning (of the trace and of
+/// FRI), and Merkle openings
 /// (salted ones when `salted`: a zero-knowledge proof) that the verifier can parse without
 /// unbounded allocations.
 pub fn decode_proof(bytes: &[u8], salted: bool) -> Result<Proof, String> {
@@ -98,6 +99,13 @@ pub fn decode_proof(bytes: &[u8], salted: bool) -> Result<Proof, String> {
     let proof = decoded.map_err(|_| "malformed STARK proof".to_string())??;
     if proof.options().partition_options() != winter_air::PartitionOptions::default() {
         return Err("unsupported trace partitioning".into());
+    }
+    // Winterfell's FRI prover always writes one partition; its verifier reads the count only to
+    // fold query positions, so with no FRI layer (a remainder of the whole polynomial) another
+    // count would be a second encoding of the same proof. (The count is `2^byte`, which
+    // overflows for large bytes: caught.)
+    if quiet_catch(|| proof.fri_proof.num_partitions()).ok() != Some(1) {
+        return Err("FRI partitions other than one".into());
     }
     if quiet_catch(|| proof.to_bytes()).ok().as_deref() != Some(bytes) {
         return Err("non-canonical STARK proof encoding".into());

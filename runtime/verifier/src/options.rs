@@ -26,9 +26,10 @@ pub const DEFAULT_SECURITY: u32 = 100;
 pub const MAX_SECURITY: u32 = 128;
 
 /// Proof options reaching at least `bits` of conjectured security (capped at [`MAX_SECURITY`]):
-/// f64 with its quadratic extension (cubic above 127 bits), blowup 8, FRI folding 8, 16 grinding
-/// bits, and the fewest queries that reach the target under Winterfell's formula (grinding counts
-/// only once the queries alone give 80 bits).
+/// f64 with its quadratic extension (cubic above 127 bits), blowup 8, FRI folding 8 down to a
+/// remainder of degree at most 255 (Winterfell's largest: one FRI layer fewer than degree 31 on
+/// most traces, 1–2 KB off a proof), 16 grinding bits, and the fewest queries that reach the
+/// target under Winterfell's formula (grinding counts only once the queries alone give 80 bits).
 pub fn options_for(bits: u32) -> ProofOptions {
     let bits = bits.min(MAX_SECURITY);
     let extension = if bits > 127 {
@@ -52,7 +53,7 @@ pub fn options_for(bits: u32) -> ProofOptions {
         GRINDING,
         extension,
         8,
-        31,
+        255,
         BatchingMethod::Linear,
         BatchingMethod::Linear,
     )
