@@ -141,7 +141,10 @@ impl Lowering<'_> {
         let out = self.output(id, name);
         let loc = self.loc(self.program.nodes[id].span);
         // Gather lanes for the rows below the dead row: a longer trace takes fewer columns.
-        let rows = (self.plan.row_target).saturating_sub(self.plan.random_rows + 1);
+        let rows = self
+            .plan
+            .row_target
+            .saturating_sub(self.plan.random_rows + 1);
         let layout = ConvLayout::within(&geometry, rows);
         self.b.gadget(loc, |b| {
             PrivateConv::lower(
