@@ -11,6 +11,14 @@ fn program() -> AirProgram {
     zkm_tests::fixtures::build("linear_digits").program
 }
 
+/// The program of `source`, compiled as file `name`.
+fn compiled(name: &str, source: &str) -> AirProgram {
+    let mut sources = zkm_diagnostics::SourceMap::new();
+    let file = sources.add(name, source);
+    let built = zkm_compiler::driver::build(&mut sources, file).0;
+    built.expect("builds").program
+}
+
 /// Re-hashes an edited program and reads it back as a user's file would be read.
 fn reload(program: AirProgram) -> Result<Artifact, ArtifactError> {
     Artifact::from_json(&Artifact::new(program).to_json())
@@ -325,12 +333,7 @@ fn witness_generation_of_an_unvalidated_program_fails_without_panicking() {
 fn table_function_entries_outside_their_column() {
     use zkm_air::gadgets::{Gadget, TableFn};
     let source = "model t {\n    input x: fixed<8, 4>[3];\n    output y: fixed<16, 14>[3];\n    y = sigmoid(x);\n}\n";
-    let mut sources = zkm_diagnostics::SourceMap::new();
-    let file = sources.add("t.zkm", source);
-    let program = zkm_compiler::driver::build(&mut sources, file)
-        .0
-        .expect("builds")
-        .program;
+    let program = compiled("t.zkm", source);
     let edits: [fn(&mut TableFn); 4] = [
         |t| t.len = 0,
         |t| t.len = 1 << 20,
@@ -357,12 +360,7 @@ fn table_function_entries_outside_their_column() {
 fn max_pool_shapes_and_division_shifts_out_of_bounds() {
     use zkm_air::gadgets::Gadget;
     let source = "model t {\n    input x: fixed<8, 4>[1, 4, 4];\n    input z: fixed<8, 4>[3];\n    output y: fixed<8, 4>[1, 2, 2];\n    output p: fixed<16, 14>[3];\n    y = max_pool2d(x, 2);\n    p = softmax(z);\n}\n";
-    let mut sources = zkm_diagnostics::SourceMap::new();
-    let file = sources.add("t.zkm", source);
-    let program = zkm_compiler::driver::build(&mut sources, file)
-        .0
-        .expect("builds")
-        .program;
+    let program = compiled("t.zkm", source);
     let edits: [fn(&mut Gadget) -> bool; 4] = [
         |g| match g {
             Gadget::MaxPool(m) => {
@@ -420,12 +418,7 @@ fn private_conv_gather_lanes_out_of_shape() {
         "/programs/conv2d_private.zkm"
     ))
     .expect("the test program");
-    let mut sources = zkm_diagnostics::SourceMap::new();
-    let file = sources.add("conv2d_private.zkm", &source);
-    let program = zkm_compiler::driver::build(&mut sources, file)
-        .0
-        .expect("builds")
-        .program;
+    let program = compiled("conv2d_private.zkm", &source);
     type Edit = fn(&mut PrivateConv);
     let edits: [(Edit, &str); 3] = [
         (
