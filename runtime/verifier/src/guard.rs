@@ -84,9 +84,8 @@ impl ByteReader for GuardedReader<'_> {
 
 /// Decodes a STARK proof from untrusted bytes: bounded allocations, no panic, the canonical
 /// encoding only (re-encoding gives the same bytes), default partitioning (of the trace and of
-/// FRI), and Merkle openings
-/// (salted ones when `salted`: a zero-knowledge proof) that the verifier can parse without
-/// unbounded allocations.
+/// FRI), and Merkle openings (salted ones when `salted`: a zero-knowledge proof) that the
+/// verifier can parse without unbounded allocations.
 pub fn decode_proof(bytes: &[u8], salted: bool) -> Result<Proof, String> {
     let decoded = quiet_catch(|| {
         let mut reader = GuardedReader::new(bytes);

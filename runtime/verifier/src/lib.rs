@@ -147,9 +147,7 @@ impl<'a> Verifier<'a> {
         stark_verify(file.proof.clone(), inputs, min_bits)?;
         Ok(statement)
     }
-}
 
-impl Verifier<'_> {
     /// The security of `proof`, from the cache when its context (options, trace shape,
     /// constraint counts) is the last one seen.
     fn security_of(&self, proof: &Proof) -> Result<Security, VerifyError> {

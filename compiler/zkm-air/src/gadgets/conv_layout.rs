@@ -69,7 +69,8 @@ impl ConvLayout {
     pub fn within(g: &ConvGeometry, rows: usize) -> ConvLayout {
         let [oh, ow] = g.output().unwrap_or([0, 0]);
         let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
-        let (_, filler) = read_counts(g);
+        let counts = read_counts(g);
+        let filler = counts.1;
         let rows_with = |k: usize| (taps + 1) * positions.div_ceil(k).max(g.out_channels) + filler;
         let mut lanes = 1;
         while lanes < MAX_LANES
@@ -78,15 +79,19 @@ impl ConvLayout {
         {
             lanes *= 2;
         }
-        ConvLayout::with_lanes(g, lanes)
+        ConvLayout::build(g, lanes, counts)
     }
 
     /// The layout of `g` with `lanes` gather lanes (a power of two, at most [`MAX_LANES`]: the
     /// number of `XV` columns a compiled gadget has).
     pub fn with_lanes(g: &ConvGeometry, lanes: usize) -> ConvLayout {
+        ConvLayout::build(g, lanes, read_counts(g))
+    }
+
+    /// The layout with `lanes` lanes, given `g`'s [`read_counts`].
+    fn build(g: &ConvGeometry, lanes: usize, (count, filler): (Vec<u32>, usize)) -> ConvLayout {
         let [oh, ow] = g.output().unwrap_or([0, 0]);
         let (taps, positions) = (g.in_channels * g.kernel[0] * g.kernel[1], oh * ow);
-        let (count, filler) = read_counts(g);
         let reads = count.iter().copied().max().unwrap_or(0).max(1);
         let block = positions.div_ceil(lanes).max(g.out_channels);
         let mut gathers = Vec::with_capacity(taps * positions + filler);
