@@ -19,6 +19,7 @@ mod globals;
 pub mod interp;
 pub mod listing;
 pub mod logup;
+pub mod par;
 pub mod program;
 pub mod range;
 mod shared_bus;

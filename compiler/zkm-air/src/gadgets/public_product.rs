@@ -205,21 +205,28 @@ impl PublicProduct {
             return vec![E::ZERO; n];
         }
         let mut u = vec![E::ZERO; n];
+        // Keys in independent ranges of `j` (on every core with the `parallel` feature).
+        const KEYS_PER_TASK: usize = 128;
         if self.transposed {
             // W[i][j] at j·m + i: each key is one contiguous row of the stored matrix.
-            for (uj, row) in u.iter_mut().zip(weights.chunks_exact(m)) {
-                *uj = row
-                    .iter()
-                    .zip(&powers)
-                    .fold(E::ZERO, |acc, (&w, &p)| acc + p.mul_base(w));
-            }
-        } else {
-            // W[i][j] at i·n + j: walk the rows, adding γ^i·W[i][·] to every key.
-            for (row, &p) in weights.chunks_exact(n).zip(&powers) {
-                for (uj, &w) in u.iter_mut().zip(row) {
-                    *uj += p.mul_base(w);
+            crate::par::for_chunks(&mut u, KEYS_PER_TASK, |start, keys| {
+                let rows = weights[start * m..].chunks_exact(m);
+                for (uj, row) in keys.iter_mut().zip(rows) {
+                    *uj = row
+                        .iter()
+                        .zip(&powers)
+                        .fold(E::ZERO, |acc, (&w, &p)| acc + p.mul_base(w));
                 }
-            }
+            });
+        } else {
+            // W[i][j] at i·n + j: walk the rows, adding γ^i·W[i][·] to every key of the range.
+            crate::par::for_chunks(&mut u, KEYS_PER_TASK, |start, keys| {
+                for (row, &p) in weights.chunks_exact(n).zip(&powers) {
+                    for (uj, &w) in keys.iter_mut().zip(&row[start..]) {
+                        *uj += p.mul_base(w);
+                    }
+                }
+            });
         }
         u
     }
