@@ -150,7 +150,7 @@ fn too_few_random_rows_leak_and_are_refused() {
             err,
             VerifyError::TooFewRandomRows {
                 expected: 8,
-                needed: 34
+                needed: 33
             }
         ),
         "{err}"

@@ -24,7 +24,7 @@ use crate::program::{AirProgram, AssertValue, Column, Segment};
 
 /// Random rows the compiler reserves in a zero-knowledge trace: `q + 2e + 1` for the strongest
 /// security zkmc proves at (128 bits: 38 queries over the cubic extension, `e = 3`). Weaker
-/// levels need fewer (34 at the 100-bit default).
+/// levels need fewer (33 at the 100-bit default: 28 queries).
 pub const RESERVED_RANDOM_ROWS: u32 = 45;
 
 /// The shortest zero-knowledge trace: the quotient mask needs `n ≥ (m + 1)(q + 2) − 1` (199 at

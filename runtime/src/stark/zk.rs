@@ -63,9 +63,9 @@ impl ZkRng {
         })
     }
 
-    /// 32 uniform bytes.
-    pub fn salt(&self) -> [u8; 32] {
-        let mut out = [0u8; 32];
+    /// One commitment salt: uniform bytes.
+    pub fn salt(&self) -> zkm_verifier::salted::Salt {
+        let mut out = zkm_verifier::salted::Salt::default();
         self.with(|rng| rng.fill_bytes(&mut out));
         out
     }

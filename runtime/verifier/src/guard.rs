@@ -156,16 +156,17 @@ fn fri_openings(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 }
 
 /// The batch path of a salted opening: a salt count no larger than the bytes that follow, the
-/// 32-byte salts, then the path.
+/// salts ([`crate::salted::SALT_BYTES`] each), then the path.
 fn skip_salts(bytes: &[u8]) -> Result<&[u8], String> {
     let mut r = GuardedReader::new(bytes);
     let count = r.read_u32().map_err(|e| e.to_string())? as usize;
-    r.read_slice(count.saturating_mul(32)).map_err(|_| {
-        format!(
-            "salted opening declares {count} salts in {} bytes",
-            bytes.len()
-        )
-    })?;
+    r.read_slice(count.saturating_mul(crate::salted::SALT_BYTES))
+        .map_err(|_| {
+            format!(
+                "salted opening declares {count} salts in {} bytes",
+                bytes.len()
+            )
+        })?;
     Ok(&bytes[r.at..])
 }
 

@@ -19,7 +19,7 @@ pub type Coin = DefaultRandomCoin<Hasher>;
 /// Blowup factor of the trace low-degree extension.
 pub const BLOWUP: usize = 8;
 /// Proof-of-work bits.
-pub const GRINDING: u32 = 16;
+pub const GRINDING: u32 = 17;
 /// Default conjectured security target in bits.
 pub const DEFAULT_SECURITY: u32 = 100;
 /// The highest conjectured security zkmc can reach: BLAKE3-256's collision resistance.

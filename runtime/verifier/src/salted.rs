@@ -1,6 +1,7 @@
 //! The salted vector commitment of zero-knowledge proofs: a Merkle tree over
-//! `leaf_i = H(item_i ‖ salt_i)` with a fresh uniform 32-byte salt per leaf, the salts of opened
-//! leaves travelling in the opening proof. Winterfell's prover and verifier take the commitment
+//! `leaf_i = H(item_i ‖ salt_i)` with a fresh uniform 16-byte salt per leaf (128 bits: finding an
+//! unopened leaf's item from its digest takes about 2^128 hashes per guess, above every security
+//! level zkmc proves at), the salts of opened leaves travelling in the opening proof. Winterfell's prover and verifier take the commitment
 //! as a type parameter (`Prover::VC`, `verify::<…, VC>`), so the stock pipeline commits the
 //! trace, the composition columns and every FRI layer with it, unchanged.
 //!
@@ -20,8 +21,14 @@ use crate::options::Hasher;
 /// A digest of the commitment hash.
 type Digest = <Hasher as winter_crypto::Hasher>::Digest;
 
-/// Where salts come from: 32 fresh uniform bytes per call.
-pub type SaltSource = Box<dyn FnMut() -> [u8; 32]>;
+/// Bytes of one salt.
+pub const SALT_BYTES: usize = 16;
+
+/// One leaf's salt.
+pub type Salt = [u8; SALT_BYTES];
+
+/// Where salts come from: [`SALT_BYTES`] fresh uniform bytes per call.
+pub type SaltSource = Box<dyn FnMut() -> Salt>;
 
 thread_local! {
     static SOURCE: RefCell<Option<SaltSource>> = const { RefCell::new(None) };
@@ -41,17 +48,20 @@ pub fn with_salt_source<R>(source: SaltSource, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-fn draw_salts(count: usize) -> Option<Vec<Digest>> {
+fn draw_salts(count: usize) -> Option<Vec<Salt>> {
     SOURCE.with(|s| {
         let mut guard = s.borrow_mut();
         let source = guard.as_mut()?;
-        Some((0..count).map(|_| Digest::new(source())).collect())
+        Some((0..count).map(|_| source()).collect())
     })
 }
 
-/// `H(item ‖ salt)`.
-fn leaf(item: &Digest, salt: &Digest) -> Digest {
-    Hasher::merge(&[*item, *salt])
+/// `H(item ‖ salt)`: BLAKE3 of the item's 32 bytes and the salt's 16.
+fn leaf(item: &Digest, salt: &Salt) -> Digest {
+    let mut bytes = [0u8; 32 + SALT_BYTES];
+    bytes[..32].copy_from_slice(&winter_crypto::Digest::as_bytes(item));
+    bytes[32..].copy_from_slice(salt);
+    Hasher::hash(&bytes)
 }
 
 /// A Merkle tree over salted leaves.
@@ -59,7 +69,7 @@ fn leaf(item: &Digest, salt: &Digest) -> Digest {
 pub struct Salted {
     tree: MerkleTree<Hasher>,
     items: Vec<Digest>,
-    salts: Vec<Digest>,
+    salts: Vec<Salt>,
 }
 
 /// Why a salted tree could not be built or opened, or an opening does not verify.
@@ -76,7 +86,7 @@ pub enum SaltedError {
 /// An opening of several leaves: their salts (in position order) and the batch path.
 #[derive(Debug)]
 pub struct SaltedProof {
-    salts: Vec<Digest>,
+    salts: Vec<Salt>,
     paths: BatchMerkleProof<Hasher>,
 }
 
@@ -84,7 +94,7 @@ impl Serializable for SaltedProof {
     fn write_into<W: ByteWriter>(&self, target: &mut W) {
         target.write_u32(self.salts.len() as u32);
         for s in &self.salts {
-            s.write_into(target);
+            target.write_bytes(s);
         }
         self.paths.write_into(target);
     }
@@ -93,9 +103,9 @@ impl Serializable for SaltedProof {
 impl Deserializable for SaltedProof {
     fn read_from<R: ByteReader>(source: &mut R) -> Result<Self, DeserializationError> {
         let count = source.read_u32()? as usize;
-        source.check_eor(count.saturating_mul(32))?;
+        source.check_eor(count.saturating_mul(SALT_BYTES))?;
         let salts = (0..count)
-            .map(|_| Digest::read_from(source))
+            .map(|_| source.read_array::<SALT_BYTES>())
             .collect::<Result<_, _>>()?;
         let paths = BatchMerkleProof::read_from(source)?;
         Ok(SaltedProof { salts, paths })
@@ -104,7 +114,7 @@ impl Deserializable for SaltedProof {
 
 impl VectorCommitment<Hasher> for Salted {
     type Options = ();
-    type Proof = (Digest, Vec<Digest>);
+    type Proof = (Salt, Vec<Digest>);
     type MultiProof = SaltedProof;
     type Error = SaltedError;
 
@@ -184,7 +194,7 @@ mod tests {
         let mut k = 0u8;
         Box::new(move || {
             k = k.wrapping_add(1);
-            [k; 32]
+            [k; SALT_BYTES]
         })
     }
 
@@ -199,7 +209,7 @@ mod tests {
         let back = SaltedProof::read_from_bytes(&bytes).expect("parses");
         Salted::verify_many(root, &[1, 4, 9], &got, &back).expect("verifies after a round trip");
         let mut bad = SaltedProof::read_from_bytes(&bytes).expect("parses");
-        bad.salts[0] = Digest::new([0; 32]);
+        bad.salts[0] = [0; SALT_BYTES];
         assert!(Salted::verify_many(root, &[1, 4, 9], &got, &bad).is_err());
         bad.salts.pop();
         assert!(matches!(
@@ -214,7 +224,7 @@ mod tests {
         let mut k = 100u8;
         let other: SaltSource = Box::new(move || {
             k += 1;
-            [k; 32]
+            [k; SALT_BYTES]
         });
         let b = with_salt_source(other, || Salted::new(items(8))).expect("tree");
         assert_ne!(a.commitment(), b.commitment());
