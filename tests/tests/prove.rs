@@ -160,23 +160,39 @@ fn public_values_beyond_their_width_are_rejected_everywhere() {
     }
 }
 
+/// On a small model (the digest checked first) and on public LeNet, whose 44k parameters are
+/// hashed beside the STARK check: a changed parameter is `WrongParams` either way, also when the
+/// proof is otherwise broken, and a digest forged to match leaves the STARK to reject it.
 #[test]
 fn changed_public_parameter_is_rejected() {
-    let ex = example("mlp_digits");
-    let mut params = ex.params.clone();
-    params[0] += felt(1);
-    let err = verify(&ex.artifact, &ex.file, &params).expect_err("changed parameter");
-    assert_eq!(err, VerifyError::WrongParams);
-    // With the digest forged to match, the STARK must still reject the changed parameter.
-    let mut forged = ex.file.clone();
-    forged.params_digest = params_digest(&params);
-    let err = verify(&ex.artifact, &forged, &params).expect_err("forged digest");
-    assert!(matches!(err, VerifyError::Stark(_)), "{err}");
-    // And a parameter vector of the wrong length is refused.
-    let mut longer = ex.params.clone();
-    longer.push(felt(0));
-    forged.params_digest = params_digest(&longer);
-    assert!(verify(&ex.artifact, &forged, &longer).is_err());
+    for (name, side_by_side) in [("mlp_digits", false), ("lenet_digits", true)] {
+        let ex = example(name);
+        assert_eq!(ex.params.len() >= 1 << 14, side_by_side, "{name}");
+        let mut params = ex.params.clone();
+        let last = params.len() - 1;
+        params[last] += felt(1);
+        let err = verify(&ex.artifact, &ex.file, &params).expect_err("changed parameter");
+        assert_eq!(err, VerifyError::WrongParams, "{name}");
+        let mut broken = ex.file.clone();
+        broken.io[0] += felt(1);
+        let err = verify(&ex.artifact, &broken, &params).expect_err("changed parameter");
+        assert_eq!(
+            err,
+            VerifyError::WrongParams,
+            "{name}: before the STARK's own error"
+        );
+        // With the digest forged to match, the STARK must still reject the changed parameter.
+        let mut forged = ex.file.clone();
+        forged.params_digest = params_digest(&params);
+        let err = verify(&ex.artifact, &forged, &params).expect_err("forged digest");
+        assert!(matches!(err, VerifyError::Stark(_)), "{name}: {err}");
+        // And a parameter vector of the wrong length is refused.
+        let mut longer = ex.params.clone();
+        longer.push(felt(0));
+        forged.params_digest = params_digest(&longer);
+        assert!(verify(&ex.artifact, &forged, &longer).is_err(), "{name}");
+        verify(&ex.artifact, &ex.file, &ex.params).expect("the unchanged parameters verify");
+    }
 }
 
 #[test]

@@ -163,6 +163,7 @@ pub fn example(name: &str) -> &'static Example {
     static LINEAR: OnceLock<Example> = OnceLock::new();
     static CNN: OnceLock<Example> = OnceLock::new();
     static CNN_PRIVATE: OnceLock<Example> = OnceLock::new();
+    static LENET: OnceLock<Example> = OnceLock::new();
     match name {
         // The CNN with its convolution kernel private (checked in the trace).
         "cnn_digits_private_kernel" => {
@@ -171,6 +172,8 @@ pub fn example(name: &str) -> &'static Example {
         "cnn_digits" => CNN.get_or_init(|| Example::new("cnn_digits")),
         "mlp_digits" => MLP.get_or_init(|| Example::new("mlp_digits")),
         "linear_digits" => LINEAR.get_or_init(|| Example::new("linear_digits")),
+        // Public weights: its 44k parameters take the verifier's side-by-side digest check.
+        "lenet_digits" => LENET.get_or_init(|| Example::new("lenet_digits")),
         _ => panic!("no example {name}"),
     }
 }
