@@ -188,8 +188,8 @@ pub fn params_digest(values: &[Felt]) -> [u8; 32] {
     let mut buffer = vec![0u8; 8 * BLOCK.min(values.len())];
     for block in values.chunks(BLOCK) {
         let bytes = &mut buffer[..8 * block.len()];
-        for (o, v) in bytes.chunks_exact_mut(8).zip(block) {
-            o.copy_from_slice(&v.as_int().to_le_bytes());
+        for (out, v) in bytes.chunks_exact_mut(8).zip(block) {
+            out.copy_from_slice(&v.as_int().to_le_bytes());
         }
         hasher.update(bytes);
     }

@@ -1,9 +1,10 @@
 //! The salted vector commitment of zero-knowledge proofs: a Merkle tree over
-//! `leaf_i = H(item_i ‖ salt_i)` with a fresh uniform 16-byte salt per leaf (128 bits: finding an
-//! unopened leaf's item from its digest takes about 2^128 hashes per guess, above every security
-//! level zkmc proves at), the salts of opened leaves travelling in the opening proof. Winterfell's prover and verifier take the commitment
-//! as a type parameter (`Prover::VC`, `verify::<…, VC>`), so the stock pipeline commits the
-//! trace, the composition columns and every FRI layer with it, unchanged.
+//! `leaf_i = H(item_i ‖ salt_i)` with a fresh uniform 16-byte salt per leaf (128 bits: testing a
+//! guess of an unopened leaf's item against its digest takes about 2^128 hashes, above every
+//! security level zkmc proves at), the salts of opened leaves travelling in the opening proof.
+//! Winterfell's prover and verifier take the commitment as a type parameter (`Prover::VC`,
+//! `verify::<…, VC>`), so the stock pipeline commits the trace, the composition columns and every
+//! FRI layer with it, unchanged.
 //!
 //! A revealed digest (a root, a sibling leaf or node on an authentication path) then says nothing
 //! about the rows under it, and recomputing a root from a guessed witness never matches.
