@@ -152,11 +152,25 @@ pub fn prove_with(
     config: &ProveConfig,
 ) -> Result<Proved, ProveError> {
     zkm_air::validate::validate(&artifact.program).map_err(ProveError::Malformed)?;
-    let failures = zkm_air::check::check(&artifact.program, trace);
-    if !failures.is_empty() {
-        return Err(ProveError::Unsatisfied(failures));
-    }
-    prove_unchecked(artifact, trace, config)
+    // The checker runs on the prover's threads too.
+    on_prover_threads(config.threads, || {
+        let failures = zkm_air::check::check(&artifact.program, trace);
+        if !failures.is_empty() {
+            return Err(ProveError::Unsatisfied(failures));
+        }
+        prove_here(artifact, trace, config)
+    })?
+}
+
+/// `f` on the prover's own thread pool ([`prover_pool`]).
+fn on_prover_threads<R: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> R + Send,
+) -> Result<R, ProveError> {
+    Ok(match prover_pool(threads)? {
+        Some(pool) => pool.install(f),
+        None => f(),
+    })
 }
 
 /// The prover's own thread pool: `threads`, or one thread per core. Where no thread can be
@@ -195,10 +209,20 @@ pub fn prove_unchecked(
     trace: &Trace,
     config: &ProveConfig,
 ) -> Result<Proved, ProveError> {
+    // Winterfell asserts on programs it cannot prove; validation refuses them first.
+    zkm_air::validate::validate(&artifact.program).map_err(ProveError::Malformed)?;
+    on_prover_threads(config.threads, || prove_here(artifact, trace, config))?
+}
+
+/// Proves a validated artifact's trace on the calling thread's pool; the time reported is this
+/// function's alone.
+fn prove_here(
+    artifact: &Artifact,
+    trace: &Trace,
+    config: &ProveConfig,
+) -> Result<Proved, ProveError> {
     let (bits, gpu) = (config.bits, config.gpu.clone());
     let program = &artifact.program;
-    // Winterfell asserts on programs it cannot prove; validation refuses them first.
-    zkm_air::validate::validate(program).map_err(ProveError::Malformed)?;
     if trace.public.len() != program.public_len {
         let (expected, found) = (program.public_len, trace.public.len());
         return Err(ProveError::PublicLength { expected, found });
@@ -206,11 +230,7 @@ pub fn prove_unchecked(
     let start = Instant::now();
     let options = stark::options_for(bits);
     let (main, public) = (trace.main.clone(), trace.public.clone());
-    let run = || stark::prove_on(artifact, main, public, options, gpu, config.randomness);
-    let proved = match prover_pool(config.threads)? {
-        Some(pool) => pool.install(run),
-        None => run(),
-    };
+    let proved = stark::prove_on(artifact, main, public, options, gpu, config.randomness);
     let (proof, fallback) = proved.map_err(|e| match e {
         stark::StarkError::Prover(e) => ProveError::Stark(e),
         stark::StarkError::Randomness(e) => ProveError::Randomness(e),

@@ -360,3 +360,21 @@ fn private_weights_run_and_corruptions_are_caught() {
     );
     insta::assert_snapshot!("corrupt_private_block_flag", key);
 }
+
+/// The checker counts failing rows in blocks (on every core); a constraint failing in two
+/// blocks is reported once, with its first failing row and every failing row counted.
+#[test]
+fn failing_rows_are_counted_across_row_blocks() {
+    let (_, artifact) = build("lenet_digits");
+    let p = &artifact.program;
+    let mut trace = honest_trace("lenet_digits", &artifact);
+    let (row_col, _) = p.find_column("row").expect("row counter");
+    for row in [100, 1500] {
+        trace.main[row_col as usize][row] += zkm_air::field::felt(1);
+    }
+    let failures = check(p, &trace);
+    let step: Vec<_> = failures.iter().filter(|f| f.label == "row.step").collect();
+    assert_eq!(step.len(), 1, "{failures:?}");
+    // Each changed cell breaks the step into it and the step out of it.
+    assert_eq!((step[0].row, step[0].count), (99, 4), "{failures:?}");
+}

@@ -22,9 +22,7 @@ pub fn build<E: FieldElement<BaseField = Felt>>(
     public: &[Felt],
     rand: &[E],
 ) -> Vec<Vec<E>> {
-    build_with(program, main, public, rand, |chunks, f| {
-        chunks.into_iter().map(f).collect()
-    })
+    build_with(program, main, public, rand, crate::par::map)
 }
 
 /// [`build`], with the helper columns computed chunk by chunk by `run`: it gets the row ranges

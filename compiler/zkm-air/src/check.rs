@@ -102,34 +102,54 @@ pub fn check(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
 }
 
 fn main_constraints(program: &AirProgram, trace: &Trace) -> Vec<Failure> {
-    failing_rows(program, &trace.main, &[], &[], Segment::Main)
+    // Main constraints read no auxiliary cell and no random element: base-field arithmetic.
+    failing_rows::<Felt>(program, &trace.main, &[], &[], Segment::Main)
 }
 
+/// Rows one task checks.
+const ROWS_PER_TASK: usize = 512;
+
 /// Every failing constraint of `segment` with its first failing row and failing-row count.
-fn failing_rows(
+/// Blocks of rows are checked apart (on every core with the `parallel` feature) and their
+/// counts merged in row order, so the result does not depend on the split.
+fn failing_rows<E: FieldElement<BaseField = Felt>>(
     program: &AirProgram,
     main: &[Vec<Felt>],
-    aux: &[Vec<Ext>],
-    rand: &[Ext],
+    aux: &[Vec<E>],
+    rand: &[E],
     segment: Segment,
 ) -> Vec<Failure> {
     let tape = Tape::constraints(program, segment);
     let index: Vec<usize> = (0..program.constraints.len())
         .filter(|&i| program.constraints[i].segment == segment)
         .collect();
-    let zeros = vec![Ext::ZERO; program.num_rand];
+    let zeros = vec![E::ZERO; program.num_rand];
     let rand = if rand.is_empty() { &zeros[..] } else { rand };
-    let mut frames = Frames::<Ext>::new(program);
-    let (mut scratch, mut values) = (Vec::new(), vec![Ext::ZERO; tape.num_roots()]);
-    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     // Transition constraints hold on every row before the dead row (Winterfell exempts the rest).
-    for row in 0..program.last_row() {
-        frames.load(program, main, aux, row);
-        tape.eval_env(&frames.env(rand), &mut scratch, &mut values);
-        for (k, v) in values.iter().enumerate() {
-            if *v != Ext::ZERO {
-                fails.entry(index[k]).or_insert((row, 0)).1 += 1;
+    let last = program.last_row();
+    let blocks: Vec<std::ops::Range<usize>> = (0..last)
+        .step_by(ROWS_PER_TASK)
+        .map(|start| start..(start + ROWS_PER_TASK).min(last))
+        .collect();
+    let check_block = |rows: std::ops::Range<usize>| {
+        let mut frames = Frames::<E>::new(program);
+        let (mut scratch, mut values) = (Vec::new(), vec![E::ZERO; tape.num_roots()]);
+        let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        for row in rows {
+            frames.load(program, main, aux, row);
+            tape.eval_env(&frames.env(rand), &mut scratch, &mut values);
+            for (k, v) in values.iter().enumerate() {
+                if *v != E::ZERO {
+                    fails.entry(index[k]).or_insert((row, 0)).1 += 1;
+                }
             }
+        }
+        fails
+    };
+    let mut fails: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for block in crate::par::map(blocks, &check_block) {
+        for (constraint, (row, count)) in block {
+            fails.entry(constraint).or_insert((row, 0)).1 += count;
         }
     }
     constraint_failures(program, fails, "evaluates to a non-zero value")

@@ -42,6 +42,17 @@ pub fn first_chunk<T: Sync>(
     items.chunks(size).position(f)
 }
 
+/// `f` of every item, in the items' order.
+pub fn map<T: Send, R: Send>(items: Vec<T>, f: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    items.into_iter().map(f).collect()
+}
+
 /// `(a(), b())`, side by side when `worth_it` (else one after the other on this thread).
 pub fn join<A: Send, B: Send>(
     worth_it: bool,
@@ -78,6 +89,7 @@ mod tests {
         assert_eq!(first_chunk(&items, 64, |c| c.contains(&5000)), None);
         assert_eq!(first_chunk(&items[..10], 64, |c| c.contains(&5)), Some(0));
         assert_eq!(join(true, || 1, || 2), (1, 2));
+        assert_eq!(map((0..100).collect(), &|i: u32| i * 2)[99], 198);
         assert_eq!(join(false, || 1, || 2), (1, 2));
     }
 }
