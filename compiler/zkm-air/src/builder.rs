@@ -47,6 +47,8 @@ pub struct AirBuilder {
     loc: Loc,
     model: Loc,
     pub(crate) stack: Option<crate::stack::Stack>,
+    /// The auxiliary column `γ^row` every product check shares, once one asked for it.
+    pub(crate) gamma_powers: Option<u16>,
 }
 
 impl AirBuilder {
@@ -86,6 +88,7 @@ impl AirBuilder {
             loc,
             model: loc,
             stack: None,
+            gamma_powers: None,
         };
         b.add_row_counter();
         b

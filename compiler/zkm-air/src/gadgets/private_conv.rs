@@ -128,10 +128,13 @@ impl PrivateConv {
             ("ta", "A_t = Σ γ^(P·co)·K[co][t] so far"),
             ("bq", "earlier rows' part of Q_t"),
             ("tq", "Q_t = Σ γ^p·patch_p[t] so far"),
-            ("p", "γ^row"),
+            ("p", ""), // the shared `γ^row` column: `AirBuilder::gamma_powers`
             ("d", "Σ A_t·Q_t − Σ γ^i·z over earlier rows"),
         ];
-        let aux = aux_names.map(|(s, what)| b.aux_col(format!("{name}.{s}"), what));
+        let aux = aux_names.map(|(s, what)| match s {
+            "p" => b.gamma_powers(),
+            _ => b.aux_col(format!("{name}.{s}"), what),
+        });
         let committed = k_tensor.map(|t| {
             let rows = layout.kernel_rows();
             (t, b.push_periodic(&format!("{name}.kg"), rows))

@@ -92,10 +92,13 @@ impl PrivateProduct {
             ("pw", "γ^(c·k) within the block"),
             ("b", "earlier rows' part of u_j"),
             ("t", "u_j so far"),
-            ("p", "γ^row"),
+            ("p", ""), // the shared `γ^row` column: `AirBuilder::gamma_powers`
             ("d", "Σ u·x − Σ γ^i·z over earlier rows"),
         ];
-        let aux = aux_names.map(|(s, what)| b.aux_col(format!("{name}.{s}"), what));
+        let aux = aux_names.map(|(s, what)| match s {
+            "p" => b.gamma_powers(),
+            _ => b.aux_col(format!("{name}.{s}"), what),
+        });
         let mut g = PrivateProduct {
             x,
             out,

@@ -106,7 +106,7 @@ impl PublicProduct {
         let z_col = b.main_col(format!("{name}.z"), z_means);
         let aux = [
             b.aux_col(format!("{name}.u"), u_means),
-            b.aux_col(format!("{name}.p"), "γ^row"),
+            b.gamma_powers(),
             b.aux_col(format!("{name}.d"), "Σ u·x − Σ γ^i·z over earlier rows"),
         ];
         let g = PublicProduct {

@@ -1,6 +1,7 @@
 //! Sub-gadget: the claimed-output side shared by both product checks. Column `Z` holds the
 //! claimed `z_i` on rows `i < m` and sends it on the bus (`(1 − s_m)·Z = 0`, degree 2); auxiliary
-//! `P` has `P[0] = 1`, `P' − γ·P = 0` (so `P[i] = γ^i`); auxiliary `D` has `D[0] = 0` and
+//! `P` has `P[0] = 1`, `P' − γ·P = 0` (so `P[i] = γ^i`; one column that every product check of
+//! the program shares, made by [`AirBuilder::gamma_powers`]); auxiliary `D` has `D[0] = 0` and
 //! `D' − D − keyed + P·Z = 0` (degree ≤ 3), where `keyed` is the row's `u_j·x_j` term that the
 //! owning product supplies. The owner pins `D` on the last row. Constraints ([`ZSide::lower`]) and
 //! witness ([`ZSide::fill`], [`ZSide::fill_aux`]) are here together.
@@ -34,18 +35,13 @@ impl ZSide {
         let c = b.e().mul(off, zv);
         b.constraint(&format!("{name}.z_zero_after_m"), c);
         let [p, d] = [self.p, self.d].map(|col| b.e().push(Expr::Aux { col, next: false }));
-        let (p_next, d_next) = (b.aux_next(self.p), b.aux_next(self.d));
-        let gamma = b.e().push(Expr::Rand(GAMMA));
-        let gp = b.e().mul(gamma, p);
-        let c = b.e().sub(p_next, gp);
-        b.aux_constraint(&format!("{name}.powers"), c);
+        let d_next = b.aux_next(self.d);
         let pz = b.e().mul(p, zv);
         let step = b.e().sub(d_next, d);
         let step = b.e().sub(step, keyed);
         let c = b.e().add(step, pz);
         b.aux_constraint(&format!("{name}.product_check"), c);
-        let (one, zero) = (AssertValue::Const(1), AssertValue::Const(0));
-        b.aux_assert(self.p, 0, one, format!("{name}.p starts at 1"));
+        let zero = AssertValue::Const(0);
         b.aux_assert(self.d, 0, zero, format!("{name}.d starts at 0"));
     }
 
@@ -56,7 +52,8 @@ impl ZSide {
         }
     }
 
-    /// Fills `P` and `D` from the row's `keyed` terms, once γ is known.
+    /// Fills `P` and `D` from the row's `keyed` terms, once γ is known (every product check
+    /// writes the same `P`).
     pub fn fill_aux<E: FieldElement<BaseField = Felt>>(
         &self,
         main: &[Vec<Felt>],
@@ -72,5 +69,29 @@ impl ZSide {
             acc += k - power.mul_base(z[r]);
             power *= gamma;
         }
+    }
+}
+
+impl AirBuilder {
+    /// The auxiliary column `P = γ^row` of every product check: allocated on first use with its
+    /// constraint `P' − γ·P = 0` (degree 2) and `P[0] = 1`, then shared (one column instead of
+    /// one per product).
+    pub fn gamma_powers(&mut self) -> u16 {
+        if let Some(col) = self.gamma_powers {
+            return col;
+        }
+        let col = self.aux_col("products.p".into(), "γ^row, shared by every product check");
+        let model = self.model_loc();
+        self.prog_mut().aux_columns[col as usize].loc = model;
+        self.gamma_powers = Some(col);
+        let p = self.e().push(Expr::Aux { col, next: false });
+        let p_next = self.aux_next(col);
+        let gamma = self.e().push(Expr::Rand(GAMMA));
+        let gp = self.e().mul(gamma, p);
+        let c = self.e().sub(p_next, gp);
+        self.push_constraint("products.powers", c, crate::Segment::Aux, None);
+        let one = AssertValue::Const(1);
+        self.aux_assert(col, 0, one, "products.p starts at 1".into());
+        col
     }
 }
