@@ -34,6 +34,11 @@ pub use statement::{public_values, PublicValue, Statement};
 
 use std::sync::{Arc, Mutex};
 
+/// From this many public parameters on, [`Verifier::verify_file`] hashes them for the digest
+/// check on one pool thread while the other checks run on another (below, a pool thread's
+/// wake-up costs more than it saves).
+pub const SIDE_BY_SIDE_PARAMS: usize = 1 << 14;
+
 use winter_air::proof::{Context, Proof};
 use winter_verifier::AcceptableOptions;
 use zkm_air::field::Felt;
@@ -136,7 +141,7 @@ impl<'a> Verifier<'a> {
         // pinned columns' interpolation) and the product keys start without a cross-thread
         // hand-off (public LeNet: 3.9 → 2.8 ms, 200 warm verifies).
         let (verified, digest_matches) = zkm_air::par::join(
-            params.len() >= 1 << 14,
+            params.len() >= SIDE_BY_SIDE_PARAMS,
             || self.verify_claimed(file, params, min_bits),
             || params_digest(params) == file.params_digest,
         );

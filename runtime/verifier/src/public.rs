@@ -230,6 +230,24 @@ pub fn public_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first value outside `[−128, 128)`, wherever its block: in the first, in a later one,
+    /// on both edges of the range, or none.
+    #[test]
+    fn first_out_of_range_finds_the_first_bad_value_in_any_block() {
+        let half = 128;
+        let felt = zkm_air::field::felt;
+        let mut values: Vec<Felt> = (0..10_000).map(|i| felt(i % 256 - 128)).collect();
+        assert_eq!(first_out_of_range(&values, half), None);
+        values[9000] = felt(128);
+        values[9500] = felt(-129);
+        assert_eq!(first_out_of_range(&values, half), Some(9000));
+        values[4096] = felt(-129);
+        assert_eq!(first_out_of_range(&values, half), Some(4096));
+        values[3] = felt(1 << 40);
+        assert_eq!(first_out_of_range(&values, half), Some(3));
+        assert_eq!(first_out_of_range(&values[..3], half), None);
+    }
     use winter_math::FieldElement;
 
     /// The digest's definition, byte string first (`spec/proof-format.md`).

@@ -128,13 +128,10 @@ impl PrivateConv {
             ("ta", "A_t = Σ γ^(P·co)·K[co][t] so far"),
             ("bq", "earlier rows' part of Q_t"),
             ("tq", "Q_t = Σ γ^p·patch_p[t] so far"),
-            ("p", ""), // the shared `γ^row` column: `AirBuilder::gamma_powers`
+            ("p", "γ^row (shared)"),
             ("d", "Σ A_t·Q_t − Σ γ^i·z over earlier rows"),
         ];
-        let aux = aux_names.map(|(s, what)| match s {
-            "p" => b.gamma_powers(),
-            _ => b.aux_col(format!("{name}.{s}"), what),
-        });
+        let aux = b.product_aux(name, aux_names);
         let committed = k_tensor.map(|t| {
             let rows = layout.kernel_rows();
             (t, b.push_periodic(&format!("{name}.kg"), rows))

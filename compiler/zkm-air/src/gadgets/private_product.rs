@@ -92,13 +92,10 @@ impl PrivateProduct {
             ("pw", "γ^(c·k) within the block"),
             ("b", "earlier rows' part of u_j"),
             ("t", "u_j so far"),
-            ("p", ""), // the shared `γ^row` column: `AirBuilder::gamma_powers`
+            ("p", "γ^row (shared)"),
             ("d", "Σ u·x − Σ γ^i·z over earlier rows"),
         ];
-        let aux = aux_names.map(|(s, what)| match s {
-            "p" => b.gamma_powers(),
-            _ => b.aux_col(format!("{name}.{s}"), what),
-        });
+        let aux = b.product_aux(name, aux_names);
         let mut g = PrivateProduct {
             x,
             out,

@@ -94,4 +94,17 @@ impl AirBuilder {
         self.aux_assert(col, 0, one, "products.p starts at 1".into());
         col
     }
+
+    /// A product check's auxiliary columns `{name}.{role}` in `roles` order; the role `p` is the
+    /// shared [`AirBuilder::gamma_powers`] column (its meaning is not used).
+    pub fn product_aux<const N: usize>(
+        &mut self,
+        name: &str,
+        roles: [(&str, &str); N],
+    ) -> [u16; N] {
+        roles.map(|(role, meaning)| match role {
+            "p" => self.gamma_powers(),
+            _ => self.aux_col(format!("{name}.{role}"), meaning),
+        })
+    }
 }
