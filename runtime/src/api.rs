@@ -228,7 +228,7 @@ fn prove_here(
         return Err(ProveError::PublicLength { expected, found });
     }
     let start = Instant::now();
-    let options = stark::options_for(bits);
+    let options = stark::options_with(bits, stark::grinding_for(program));
     let (main, public) = (trace.main.clone(), trace.public.clone());
     let proved = stark::prove_on(artifact, main, public, options, gpu, config.randomness);
     let (proof, fallback) = proved.map_err(|e| match e {

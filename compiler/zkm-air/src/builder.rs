@@ -176,6 +176,11 @@ impl AirBuilder {
         self.max_rows = self.max_rows.max(rows);
     }
 
+    /// True when the selector of `len` rows exists already.
+    pub fn has_selector(&self, len: usize) -> bool {
+        u32::try_from(len).is_ok_and(|len| self.selectors.contains_key(&len))
+    }
+
     /// The selector column that is 1 on rows `0..len` and 0 after (shared by equal lengths).
     pub fn selector(&mut self, len: usize) -> u16 {
         self.use_rows(len);
@@ -402,6 +407,13 @@ impl AirBuilder {
             self.add_zk_masks(r);
         }
         let last = (n - 1 - random) as u32;
+        // A last-row assertion that repeats one already made on that row is dropped.
+        let cell = |a: &Assertion| (a.segment == Segment::Main, a.column, a.value);
+        let pinned: Vec<_> = (self.prog.assertions.iter())
+            .filter(|a| a.row == last)
+            .map(cell)
+            .collect();
+        (self.prog.assertions).retain(|a| a.row != LAST_ROW as u32 || !pinned.contains(&cell(a)));
         for a in &mut self.prog.assertions {
             if a.row == LAST_ROW as u32 {
                 a.row = last;

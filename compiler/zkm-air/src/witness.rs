@@ -222,14 +222,15 @@ impl<'a> Witness<'a> {
         }
     }
 
-    /// Calls `f(row, term index, mult, tag, value)` for every bus term on every row where
-    /// `mult ≠ 0`.
+    /// Calls `f(row, term index, mult, tag, value)` for every bus term on every row before the
+    /// dead row where `mult ≠ 0`.
     pub fn for_each_bus_value(&self, mut f: impl FnMut(usize, usize, Felt, Felt, Felt)) {
         for_each_bus_value(self.program, &self.main, &mut f);
     }
 }
 
-/// Evaluates every bus term on every row of a main trace, calling `f` where `mult ≠ 0`.
+/// Evaluates every bus term on every row the LogUp running sum adds up (those before the dead
+/// row), calling `f` where `mult ≠ 0`.
 pub fn for_each_bus_value(
     program: &AirProgram,
     main: &[Vec<Felt>],
@@ -240,7 +241,7 @@ pub fn for_each_bus_value(
     let mut scratch = Vec::new();
     let mut mults = vec![Felt::ZERO; mult_tape.num_roots()];
     let mut keys = vec![Felt::ZERO; key_tape.num_roots()];
-    for row in 0..program.trace_len {
+    for row in 0..program.last_row() {
         frames.load(program, main, &[], row);
         mult_tape.eval_env(&frames.env(&[]), &mut scratch, &mut mults);
         if mults.iter().all(|&m| m == Felt::ZERO) {

@@ -197,6 +197,35 @@ fn several_chains_share_the_gadget() {
     for pair in c.chains.windows(2) {
         assert_eq!(pair[0].end(), pair[1].start);
     }
+    // Four chains' nonce rows, first absorb rows and slot rows take marks columns.
+    assert!(c.marks.len() >= 3, "{} marks columns", c.marks.len());
+}
+
+/// Every column of a gadget whose row indicators are marks columns (five chains of odd
+/// lengths) is constrained on every probed row, the marks columns included.
+#[test]
+fn marks_columns_are_constrained() {
+    let specs = [
+        spec("a", 8, 150),
+        spec("b", 8, 60),
+        spec("c", 8, 22),
+        spec("d", 8, 70),
+        spec("e", 8, 9),
+    ];
+    let (p, _, _, honest) = honest(&specs, 21);
+    let c = commit_gadget(&p);
+    assert!(c.marks.len() >= 3, "{} marks columns", c.marks.len());
+    for m in &c.marks {
+        for row in probe_rows(c) {
+            let mut trace = honest.clone();
+            trace.main[m.col as usize][row] += Felt::ONE;
+            assert!(
+                !check(&p, &trace).is_empty(),
+                "corrupting {} on row {row} is not caught",
+                p.main_columns[m.col as usize].name
+            );
+        }
+    }
 }
 
 #[test]
@@ -302,10 +331,13 @@ fn layout_costs() {
         assert_eq!(c.chains[0].per_element(), k);
         assert_eq!(c.chains[0].perms(), perms);
         assert_eq!(c.region, 8 + 8 * perms);
+        // One chain: its slot and nonce rows take selectors; the absorb rows that continue it
+        // take one marks column where that saves a selector.
+        assert!(c.marks.len() <= 1);
         assert_eq!(
             c.columns().len(),
-            48 + k + 7,
-            "s, t, w, v; slots (slot 0 also holds the nonce); buffer"
+            48 + k + 7 + c.marks.len(),
+            "s, t, w, v; slots (slot 0 also holds the nonce); buffer; marks"
         );
         let receives = p
             .bus

@@ -12,11 +12,14 @@ use winterfell::{Proof, ProofOptions, Prover as _};
 use zkm_air::field::Felt;
 use zkm_air::{AirProgram, Artifact};
 
-pub use grind::GrindCoin;
+pub use grind::{with_grinding, GrindCoin};
 pub use lde::ZkmCommitment;
 pub use prover::{Coin, Commitment, Hasher, ZkmProver, ZkmTrace};
 pub use zk::{Randomness, ZkRng};
-pub use zkm_verifier::{options_for, BLOWUP, DEFAULT_SECURITY, GRINDING, MAX_SECURITY};
+pub use zkm_verifier::{
+    grinding_for, options_for, options_with, BLOWUP, DEFAULT_SECURITY, GRINDING, GRINDING_LARGE,
+    MAX_SECURITY,
+};
 
 /// The public inputs of `artifact` for the public vector `values`.
 pub fn public_inputs(artifact: &Artifact, values: Vec<Felt>) -> zkm_verifier::PublicInputs {
@@ -51,10 +54,11 @@ pub(crate) fn prove_on(
 ) -> Result<(Proof, Option<String>), StarkError> {
     let program: &AirProgram = &artifact.program;
     let inputs = public_inputs(artifact, public);
+    let grinding = options.grinding_factor();
     if !program.is_zero_knowledge() {
         let trace = ZkmTrace::new(program, main);
         let prover = ZkmProver::<Commitment>::new(options, inputs).with_gpu(gpu);
-        let proof = prover.prove(trace).map_err(StarkError::Prover)?;
+        let proof = with_grinding(grinding, || prover.prove(trace)).map_err(StarkError::Prover)?;
         return Ok((proof, prover.fallback()));
     }
     let rng = ZkRng::new(randomness).map_err(StarkError::Randomness)?;
@@ -63,8 +67,9 @@ pub(crate) fn prove_on(
     let prover = ZkmProver::<zkm_verifier::ZkCommitment>::new(options, inputs)
         .with_gpu(gpu)
         .with_rng(Some(rng.clone()));
-    let proof = zkm_verifier::salted::with_salt_source(rng.salt_source(), || prover.prove(trace))
-        .map_err(StarkError::Prover)?;
+    let salts = rng.salt_source();
+    let run = || with_grinding(grinding, || prover.prove(trace));
+    let proof = zkm_verifier::salted::with_salt_source(salts, run).map_err(StarkError::Prover)?;
     Ok((proof, prover.fallback()))
 }
 

@@ -22,8 +22,8 @@ mod statement;
 pub use air::{PublicInputs, ZkmAir};
 pub use error::VerifyError;
 pub use options::{
-    options_for, Coin, Commitment, Hasher, Security, ZkCommitment, BLOWUP, DEFAULT_SECURITY,
-    GRINDING, MAX_SECURITY,
+    grinding_for, options_for, options_with, Coin, Commitment, Hasher, Security, ZkCommitment,
+    BLOWUP, DEFAULT_SECURITY, GRINDING, GRINDING_LARGE, LARGE_TRACE_CELLS, MAX_SECURITY,
 };
 pub use prepared::Prepared;
 pub use proof_file::{ProofFile, ProofFileError};

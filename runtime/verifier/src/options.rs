@@ -18,8 +18,15 @@ pub type Coin = DefaultRandomCoin<Hasher>;
 
 /// Blowup factor of the trace low-degree extension.
 pub const BLOWUP: usize = 8;
-/// Proof-of-work bits.
+/// Proof-of-work bits of traces below [`LARGE_TRACE_CELLS`].
 pub const GRINDING: u32 = 17;
+/// Proof-of-work bits of traces of at least [`LARGE_TRACE_CELLS`]: at 100 bits, 27 queries
+/// instead of 28 (one query's openings, about 3% of the proof) for 2^20 hashes on average
+/// instead of 2^17 (about 45 ms on two cores; small against the proving time of such traces).
+pub const GRINDING_LARGE: u32 = 20;
+/// Trace cells (auxiliary cells counted twice) from which a proof grinds [`GRINDING_LARGE`]
+/// bits.
+pub const LARGE_TRACE_CELLS: usize = 1 << 21;
 /// Default conjectured security target in bits.
 pub const DEFAULT_SECURITY: u32 = 100;
 /// The highest conjectured security zkmc can reach: BLAKE3-256's collision resistance.
@@ -28,9 +35,25 @@ pub const MAX_SECURITY: u32 = 128;
 /// Proof options reaching at least `bits` of conjectured security (capped at [`MAX_SECURITY`]):
 /// f64 with its quadratic extension (cubic above 127 bits), blowup 8, FRI folding 8 down to a
 /// remainder of degree at most 255 (Winterfell's largest: one FRI layer fewer than degree 31 on
-/// most traces, 1–2 KB off a proof), 16 grinding bits, and the fewest queries that reach the
-/// target under Winterfell's formula (grinding counts only once the queries alone give 80 bits).
+/// most traces, 1–2 KB off a proof), [`GRINDING`] bits of proof of work, and the fewest queries
+/// that reach the target under Winterfell's formula (grinding counts only once the queries alone
+/// give 80 bits).
 pub fn options_for(bits: u32) -> ProofOptions {
+    options_with(bits, GRINDING)
+}
+
+/// The proof-of-work bits of `program`'s proofs: [`GRINDING_LARGE`] from
+/// [`LARGE_TRACE_CELLS`] trace cells on, [`GRINDING`] below.
+pub fn grinding_for(program: &zkm_air::AirProgram) -> u32 {
+    let width = program.main_columns.len() + 2 * program.aux_columns.len();
+    match program.trace_len.saturating_mul(width) >= LARGE_TRACE_CELLS {
+        true => GRINDING_LARGE,
+        false => GRINDING,
+    }
+}
+
+/// [`options_for`] with `grinding` bits of proof of work.
+pub fn options_with(bits: u32, grinding: u32) -> ProofOptions {
     let bits = bits.min(MAX_SECURITY);
     let extension = if bits > 127 {
         FieldExtension::Cubic
@@ -42,7 +65,7 @@ pub fn options_for(bits: u32) -> ProofOptions {
     let reached = |q: u32| {
         let mut query_bits = per_query * q;
         if query_bits >= 80 {
-            query_bits += GRINDING;
+            query_bits += grinding;
         }
         field_bits.min(query_bits) - 1
     };
@@ -50,7 +73,7 @@ pub fn options_for(bits: u32) -> ProofOptions {
     ProofOptions::new(
         queries,
         BLOWUP,
-        GRINDING,
+        grinding,
         extension,
         8,
         255,

@@ -9,16 +9,17 @@
 //! is discarded; chain `c + 1` loads during chain `c`'s last permutation. The region ends one
 //! cycle after the last load (`8 + D_C`, `D_C` the end of the loads). On row `r` of chain `c`'s
 //! loads, slot `j < k_c` holds `x_j = v[k_c·(r − D_c) + j]`, received over the bus with
-//! multiplicity `π_{c,j}` (1 on the rows where that value exists). Columns: the [`RpoRows`], the
-//! slots `x_j` (slot 0 holds the nonce `n` on the chain's nonce row, where no value is loaded)
-//! and a 7-column shift register `b`. With `[lo, hi)` the indicator
-//! `sel_hi − sel_lo` of those rows (degree 1), `ν` that of the nonce rows, `R` the periodic round
-//! flag, `A = 1 − R` (1 on absorb rows) and `γ = Σ_c [D_c + 8, D_{c+1})` (at an absorb row: the
-//! next block continues the same chain):
+//! multiplicity `μ_{bits,j}` (1 on the rows where slot `j` of a chain of that width holds a
+//! value). Columns: the [`RpoRows`], the slots `x_j` (slot 0 holds the nonce `n` on the chain's
+//! nonce row, where no value is loaded), a 7-column shift register `b`, and the [`Marks`] columns
+//! of the row indicators that are not made of selectors. With `ν` the indicator of the nonce
+//! rows, `R` the periodic round flag, `A = 1 − R` (1 on absorb rows) and `γ` 1 on an absorb row
+//! whose next block continues the same chain (0 on each chain's first absorb row `D_c + 7` and
+//! on the region's last row); `μ`, `ν`, `γ` have degree 1 (`commit_rows.rs`):
 //!
-//! - element `e = Σ_c Σ_j π_{c,j}·(x_j + 2^(bits_c−1))·2^(bits_c·j) + ν·x_0` (degree 2);
-//! - `(1 − Σ_c π_{c,j})·x_j = 0` for `j > 0` and `(1 − Σ_c π_{c,0} − ν)·x_0 = 0` (degree 2):
-//!   unused cells are zero;
+//! - element `e = Σ_bits Σ_j μ_{bits,j}·(x_j + 2^(bits−1))·2^(bits·j) + ν·x_0` (degree 2);
+//! - `(1 − Σ_bits μ_{bits,j})·x_j = 0` for `j > 0` and `(1 − Σ_bits μ_{bits,0} − ν)·x_0 = 0`
+//!   (degree 2): unused cells are zero;
 //! - `b_j' − b_{j+1} = 0` (`j < 6`) and `b_6' − e = 0` (degree 1, 2): on an absorb row `b_j` is
 //!   the element loaded on cycle row `j`, and `e` itself the one on row 7;
 //! - rate: `A·(s'_{4+j} − γ·s_{4+j} − b_j) = 0`, `A·(s'_11 − γ·s_11 − e) = 0` (degree 2 times
@@ -38,14 +39,16 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use winter_crypto::{hashers::Rp64_256, Digest, ElementHasher, Hasher};
 
 use crate::builder::{AirBuilder, TensorId};
 use crate::expr::{Expr, ExprId};
 use crate::field::{Felt, FieldElement};
 use crate::witness::{Witness, WitnessError};
 
+use super::commit_rows::{indicator, RowIndicators};
 use super::contract::{GadgetOp, Owned};
+use super::marks::Marks;
+use super::packing::{per_element, sequence};
 use super::rpo::{RpoRows, State, CYCLE, STATE_WIDTH};
 
 /// Rate elements absorbed per permutation.
@@ -118,7 +121,7 @@ impl Chain {
     }
 
     /// One past the last row on which slot `j` holds a value.
-    fn slot_end(&self, j: usize) -> usize {
+    pub(crate) fn slot_end(&self, j: usize) -> usize {
         let k = self.per_element();
         self.start + self.len / k + usize::from(j < self.len % k)
     }
@@ -137,6 +140,9 @@ pub struct Commit {
     pub buffer: Vec<u16>,
     /// Rows used: `0..region`.
     pub region: usize,
+    /// The [`Marks`] columns of the row indicators that are not made of selectors
+    /// (`commit_rows.rs`).
+    pub marks: Vec<Marks>,
 }
 
 impl Commit {
@@ -154,80 +160,85 @@ impl Commit {
         let buffer = (0..BUFFER)
             .map(|j| b.main_col(format!("{NAME}.b{j}"), format!("element of cycle row {j}")))
             .collect();
+        let rows = RowIndicators::lower(b, NAME, &chains, region);
         let g = Commit {
             chains,
             perm,
             values,
             buffer,
             region,
+            marks: rows.marks,
         };
-        let e = g.element(b);
+        let e = g.element(b, rows.nu, &rows.mu);
         g.shift(b, e);
-        g.absorb(b, e);
+        g.absorb(b, e, rows.gamma);
         g.assert_ends(b);
         g
     }
 
-    /// Receives the values, pins unused slots and the nonce to zero, and returns `e`.
-    fn element(&self, b: &mut AirBuilder) -> ExprId {
+    /// Receives the values, pins unused slots and the nonce to zero, and returns `e`; `nu`
+    /// indicates the nonce rows, `mu[(bits, j)]` the rows of slot `j` of the chains of `bits`.
+    fn element(
+        &self,
+        b: &mut AirBuilder,
+        nu: ExprId,
+        mu: &BTreeMap<(u32, usize), ExprId>,
+    ) -> ExprId {
         let mut terms = Vec::new();
         let mut present = vec![Vec::new(); self.values.len()];
-        let mut reads = Reads::default();
-        let mut nonce_rows = Vec::new();
-        for c in &self.chains {
-            for (j, slot) in present.iter_mut().enumerate().take(c.per_element()) {
-                if let Some((pi, shift, term)) = self.slot(b, c, j) {
-                    terms.push(term);
-                    slot.push(pi);
-                    reads.add(j, c, pi, shift);
-                }
-            }
-            nonce_rows.extend(indicator(b, c.nonce_row(), c.nonce_row() + 1));
+        for (&(bits, j), &m) in mu {
+            let x = b.cur(self.values[j]);
+            let half = b.e().constant(1i128 << (bits - 1));
+            let u = b.e().add(x, half);
+            let weighted = b.e().scale(1i128 << (bits as usize * j), u);
+            terms.push(b.e().mul(m, weighted));
+            present[j].push(m);
+            self.receive(b, bits, j, m);
         }
-        self.receive(b, reads);
         // Slot 0 carries the nonce on nonce rows (no value is loaded there).
-        present[0].extend(nonce_rows.iter().copied());
+        present[0].push(nu);
         for (j, slot) in present.iter().enumerate() {
             let x = b.cur(self.values[j]);
             let c = zero_off(b, slot, x);
             b.constraint(&format!("{NAME}.x{j}_unused_zero"), c);
         }
         let n = b.cur(self.values[0]);
-        let nu = b.e().sum(&nonce_rows);
         terms.push(b.e().mul(nu, n));
         b.e().sum(&terms)
     }
 
-    /// One bus term per slot `j` and packing `k` (chains of equal `k` share it): multiplicity
-    /// `Σ_c π_{c,j}` and tag `k·row + Σ_c π_{c,j}·(id_c·2^32 + j − k·D_c)`, both of degree 1.
-    /// The chains' rows are disjoint, so on a row of chain `c` the tag is chain `c`'s; on other
-    /// rows the multiplicity is 0 and the term vanishes whatever its tag. Affine denominators
-    /// let three such terms share one LogUp column.
-    fn receive(&self, b: &mut AirBuilder, reads: Reads) {
-        for ((j, k), group) in reads.0 {
-            let (mult, shift) = (b.e().sum(&group.pis), b.e().sum(&group.shifts));
-            let row = b.row();
-            let kr = b.e().scale(k as i128, row);
-            let tag = b.e().add(kr, shift);
-            let x = b.cur(self.values[j]);
-            let label = format!("{NAME}.x{j} reads {}", group.names.join(", "));
-            b.bus(crate::program::Direction::Receive, mult, tag, x, label);
+    /// One bus term per slot `j` and width `bits`: multiplicity `μ` (the slot's rows in the
+    /// chains of that width) and tag `k·row + Σ_c [D_c, E_c)·(id_c·2^32 + j − k·D_c)`, both of
+    /// degree 1, with `[D_c, E_c)` chain `c`'s rows (`E_c` its end, the region's for the last
+    /// chain). The chains' rows are disjoint, so where `μ = 1` the tag is that chain's; where
+    /// `μ = 0` the term vanishes whatever its tag. Affine denominators let three such terms
+    /// share one LogUp column.
+    fn receive(&self, b: &mut AirBuilder, bits: u32, j: usize, mult: ExprId) {
+        let k = per_element(bits);
+        let mut shifts = Vec::new();
+        let mut names = Vec::new();
+        for (i, c) in self.chains.iter().enumerate() {
+            if c.bits != bits || c.start >= c.slot_end(j) {
+                continue;
+            }
+            let end = match i + 1 == self.chains.len() {
+                true => self.region,
+                false => c.end(),
+            };
+            let Some(rows) = indicator(b, c.start, end) else {
+                continue;
+            };
+            let shift = c.tensor.tag_base() as i128 + j as i128 - (k * c.start) as i128;
+            shifts.push(b.e().scale(shift, rows));
+            names.push(c.name.as_str());
         }
-    }
-
-    /// Slot `j` of chain `c`: `v[k·(row − D) + j]` on the rows where it exists. Returns their
-    /// indicator `π`, the gated tag offset `π·(id·2^32 + j − k·D)` and the slot's term
-    /// `π·(x_j + 2^(bits−1))·2^(bits·j)`.
-    fn slot(&self, b: &mut AirBuilder, c: &Chain, j: usize) -> Option<(ExprId, ExprId, ExprId)> {
-        let pi = indicator(b, c.start, c.slot_end(j))?;
-        let k = c.per_element();
+        let row = b.row();
+        let kr = b.e().scale(k as i128, row);
+        let shift = b.e().sum(&shifts);
+        let tag = b.e().add(kr, shift);
         let x = b.cur(self.values[j]);
-        let shift = c.tensor.tag_base() as i128 + j as i128 - (k * c.start) as i128;
-        let gated_shift = b.e().scale(shift, pi);
-        let half = b.e().constant(1i128 << (c.bits - 1));
-        let u = b.e().add(x, half);
-        let weighted = b.e().scale(1i128 << (c.bits as usize * j), u);
-        Some((pi, gated_shift, b.e().mul(pi, weighted)))
+        let label = format!("{NAME}.x{j} reads {}", names.join(", "));
+        b.bus(crate::program::Direction::Receive, mult, tag, x, label);
     }
 
     /// `b_j' = b_{j+1}`, `b_6' = e`.
@@ -244,14 +255,10 @@ impl Commit {
     }
 
     /// The absorption from an output row to the next permutation's input (module doc).
-    fn absorb(&self, b: &mut AirBuilder, e: ExprId) {
+    fn absorb(&self, b: &mut AirBuilder, e: ExprId, gamma: Option<ExprId>) {
         let r = b.e().push(Expr::Periodic(self.perm.round));
         let one = b.e().constant(1);
         let a = b.e().sub(one, r);
-        let ranges: Vec<ExprId> = (self.chains.iter())
-            .filter_map(|c| indicator(b, c.start + CYCLE, c.end()))
-            .collect();
-        let gamma = (!ranges.is_empty()).then(|| b.e().sum(&ranges));
         for lane in 0..STATE_WIDTH {
             let (s, s_next) = (b.cur(self.perm.s[lane]), b.next(self.perm.s[lane]));
             let expr = if lane < 4 {
@@ -293,6 +300,9 @@ impl Commit {
     }
 
     fn fill_rows(&self, w: &mut Witness<'_>) -> Result<(), WitnessError> {
+        for m in &self.marks {
+            m.fill(w);
+        }
         let mut elements = vec![Felt::ZERO; self.region];
         for c in &self.chains {
             let values: Vec<i64> = w.tensor(c.tensor).iter().map(|&v| v as i64).collect();
@@ -363,6 +373,8 @@ impl GadgetOp for Commit {
         cols.extend(values.map(|(j, &c)| Owned::main(c, format!("x{j}"))));
         let buffer = self.buffer.iter().enumerate();
         cols.extend(buffer.map(|(j, &c)| Owned::main(c, format!("b{j}"))));
+        let marks = self.marks.iter().enumerate();
+        cols.extend(marks.map(|(i, m)| Owned::main(m.col, format!("marks{i}"))));
         cols
     }
 
@@ -395,42 +407,6 @@ fn lay_out(b: &AirBuilder, decls: &[Committed]) -> Vec<Chain> {
     chains
 }
 
-/// The bus reads of the slots, grouped by slot `j` and packing `k`.
-#[derive(Default)]
-struct Reads(BTreeMap<(usize, usize), ReadGroup>);
-
-/// The chains reading one slot at one packing: their indicators, gated tag offsets and names.
-#[derive(Default)]
-struct ReadGroup {
-    pis: Vec<ExprId>,
-    shifts: Vec<ExprId>,
-    names: Vec<String>,
-}
-
-impl Reads {
-    fn add(&mut self, j: usize, c: &Chain, pi: ExprId, shift: ExprId) {
-        let group = self.0.entry((j, c.per_element())).or_default();
-        group.pis.push(pi);
-        group.shifts.push(shift);
-        group.names.push(c.name.clone());
-    }
-}
-
-/// The indicator of rows `lo..hi`: `sel_hi − sel_lo` (`sel_hi` when `lo = 0`; none if empty).
-fn indicator(b: &mut AirBuilder, lo: usize, hi: usize) -> Option<ExprId> {
-    if lo >= hi {
-        return None;
-    }
-    let sel_hi = b.selector(hi);
-    let hi = b.cur(sel_hi);
-    if lo == 0 {
-        return Some(hi);
-    }
-    let sel_lo = b.selector(lo);
-    let lo = b.cur(sel_lo);
-    Some(b.e().sub(hi, lo))
-}
-
 /// `(1 − Σ on)·x`: `x` vanishes off the rows indicated by `on` (degree 2).
 fn zero_off(b: &mut AirBuilder, on: &[ExprId], x: ExprId) -> ExprId {
     let one = b.e().constant(1);
@@ -444,51 +420,4 @@ fn initial_state(hashed: usize) -> State {
     let mut state = [Felt::ZERO; STATE_WIDTH];
     state[0] = Felt::new(hashed as u64);
     state
-}
-
-// ENCODING
-// ================================================================================================
-
-/// `k = ⌊63 / bits⌋`: values packed per field element (`bits` is clamped to 1..=63).
-pub fn per_element(bits: u32) -> usize {
-    63 / bits.clamp(1, 63) as usize
-}
-
-/// Packs `bits`-bit codes, `k` per element in row-major order: `e = Σ_j u_j·2^(bits·j)` with
-/// `u = v + 2^(bits−1)`; the last element may hold fewer. Codes must fit `bits` signed bits.
-pub fn pack(values: &[i64], bits: u32) -> Vec<Felt> {
-    let bits = bits.clamp(1, 63);
-    let half = 1i128 << (bits - 1);
-    values
-        .chunks(per_element(bits))
-        .map(|chunk| {
-            let packed = chunk.iter().enumerate().fold(0u128, |acc, (j, &v)| {
-                let u = (v as i128 + half) as u128;
-                acc | (u << (bits as usize * j))
-            });
-            Felt::new(packed as u64)
-        })
-        .collect()
-}
-
-/// The hashed sequence: the packed values, then the nonce.
-pub fn sequence(values: &[i64], bits: u32, nonce: Felt) -> Vec<Felt> {
-    let mut seq = pack(values, bits);
-    seq.push(nonce);
-    seq
-}
-
-/// The digest of a committed tensor: `Rp64_256::hash_elements` of its [`sequence`].
-pub fn digest(values: &[i64], bits: u32, nonce: Felt) -> [Felt; 4] {
-    let d = Rp64_256::hash_elements(&sequence(values, bits, nonce));
-    let mut out = [Felt::ZERO; 4];
-    out.copy_from_slice(d.as_elements());
-    out
-}
-
-/// A digest as lower-case hex of its 32 bytes (each element's canonical value little-endian, as
-/// winter-crypto serializes an `ElementDigest`).
-pub fn digest_hex(d: &[Felt; 4]) -> String {
-    let bytes = <Rp64_256 as Hasher>::Digest::from(*d).as_bytes();
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
