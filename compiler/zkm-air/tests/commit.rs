@@ -325,18 +325,20 @@ fn every_owned_column_is_constrained() {
 
 #[test]
 fn layout_costs() {
-    for (bits, len, k, perms) in [(8, 100, 7, 2), (16, 100, 3, 5), (32, 100, 1, 13)] {
+    for (bits, len, k, perms, marks) in [(8, 100, 7, 2, 0), (16, 100, 3, 5, 1), (32, 100, 1, 13, 1)]
+    {
         let (p, _) = program(&[spec("w", bits, len)]);
         let c = commit_gadget(&p);
         assert_eq!(c.chains[0].per_element(), k);
         assert_eq!(c.chains[0].perms(), perms);
         assert_eq!(c.region, 8 + 8 * perms);
         // One chain: its slot and nonce rows take selectors; the absorb rows that continue it
-        // take one marks column where that saves a selector.
-        assert!(c.marks.len() <= 1);
+        // (rows 8 to its end) take one marks column where both thresholds would be new
+        // selectors (not at 2 permutations: row 16 is the nonce row's end).
+        assert_eq!(c.marks.len(), marks, "{bits}-bit");
         assert_eq!(
             c.columns().len(),
-            48 + k + 7 + c.marks.len(),
+            48 + k + 7 + marks,
             "s, t, w, v; slots (slot 0 also holds the nonce); buffer; marks"
         );
         let receives = p

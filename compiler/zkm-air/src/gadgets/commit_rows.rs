@@ -43,7 +43,7 @@ impl RowIndicators {
             let f = match seen.get(&id) {
                 Some(&f) => f,
                 None => {
-                    let slot_name = format!("{name}.slots{}", seen.len());
+                    let slot_name = format!("{name}.slots{}", marks.len());
                     let meaning = "value rows at or below this one (μ = this − next)";
                     let f = union(b, &slot_name, meaning, rows, region, &mut marks);
                     seen.insert(id, f);
