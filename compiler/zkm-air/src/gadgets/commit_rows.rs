@@ -45,7 +45,7 @@ impl RowIndicators {
                 None => {
                     let slot_name = format!("{name}.slots{}", marks.len());
                     let meaning = "value rows at or below this one (μ = this − next)";
-                    let f = union(b, &slot_name, meaning, rows, region, &mut marks);
+                    let f = union(b, &slot_name, meaning, rows, &mut marks);
                     seen.insert(id, f);
                     f
                 }
@@ -55,14 +55,7 @@ impl RowIndicators {
         let nonces = chains.iter().map(|c| c.nonce_row()..c.nonce_row() + 1);
         let meaning = "nonce rows at or below this one (ν = this − next)";
         let nonce_name = format!("{name}.nonces");
-        let nu = union(
-            b,
-            &nonce_name,
-            meaning,
-            nonces.collect(),
-            region,
-            &mut marks,
-        );
+        let nu = union(b, &nonce_name, meaning, nonces.collect(), &mut marks);
         let gamma = continues(b, name, chains, region, &mut marks);
         RowIndicators {
             nu,
@@ -94,26 +87,25 @@ fn continues(
     let mut firsts: Vec<_> = chains.iter().map(|c| row(c.start + CYCLE - 1)).collect();
     firsts.push(row(region - 1));
     let meaning = "first absorb rows at or below this one (φ = this − next)";
-    let (m, phi) = Marks::lower(b, &format!("{name}.firsts"), meaning, firsts, region);
+    let (m, phi) = Marks::lower(b, &format!("{name}.firsts"), meaning, firsts);
     marks.push(m);
     let one = b.e().constant(1);
     Some(b.e().sub(one, phi))
 }
 
 /// The indicator of `rows` (increasing, disjoint, not empty): from selectors when at most one
-/// is new, else from a new marks column `name` counting to `end`.
+/// is new, else from a new marks column `name`.
 fn union(
     b: &mut AirBuilder,
     name: &str,
     meaning: &str,
     rows: Vec<Range<usize>>,
-    end: usize,
     marks: &mut Vec<Marks>,
 ) -> ExprId {
     if new_selectors(b, &rows) <= 1 {
         return from_selectors(b, &rows);
     }
-    let (m, f) = Marks::lower(b, name, meaning, rows, end);
+    let (m, f) = Marks::lower(b, name, meaning, rows);
     marks.push(m);
     f
 }
