@@ -2,7 +2,11 @@
 //! every assertion and transition constraint and checks that each constraint's observed degree
 //! equals its declared one (the workspace enables `winter-prover`'s debug assertions for test
 //! builds). This covers the zero-knowledge layout: the exemptions, the dead row, the random rows
-//! and the mask constraint `p·B²·A'` declared with its periodic cycle.
+//! and the mask constraint `p·B²·A'` declared with its periodic cycle. In debug builds the
+//! prover's own constraint evaluator (`runtime/src/stark/evaluator.rs`, the lane interpreter) is
+//! also compared with Winterfell's default one on every proof: the composition values must be
+//! the same field elements (public-weight examples bring sequence assertions, the private
+//! kernel periodic columns).
 
 mod common;
 

@@ -4,7 +4,10 @@
 //! and the Winterfell adapter all evaluate through it; [`Frames`] loads one row and the next from a
 //! column-major trace for the callers that hold whole columns.
 
+mod lanes;
 mod mixed;
+
+pub use lanes::{LaneScratch, LANES};
 
 use crate::expr::{Env, Expr, ExprArena, ExprId};
 use crate::field::{Felt, FieldElement};
@@ -40,6 +43,8 @@ pub struct Tape {
     roots: Vec<u32>,
     /// The same nodes compiled for [`Tape::eval_mixed`].
     mixed: mixed::Mixed,
+    /// And for [`Tape::eval_lanes`].
+    lanes: lanes::Lanes,
 }
 
 impl Tape {
@@ -71,7 +76,13 @@ impl Tape {
         }
         let roots: Vec<u32> = roots.iter().map(|&r| index[r as usize]).collect();
         let mixed = mixed::Mixed::new(&ops, &roots);
-        Tape { ops, roots, mixed }
+        let lanes = lanes::Lanes::new(&ops, &roots);
+        Tape {
+            ops,
+            roots,
+            mixed,
+            lanes,
+        }
     }
 
     /// The tape of every transition constraint of `segment`, in program order.
@@ -143,6 +154,25 @@ impl Tape {
         E: FieldElement<BaseField = Felt> + crate::field::ExtensionOf<F>,
     {
         self.mixed.eval(base_leaf, ext_leaf, out);
+    }
+
+    /// Evaluates every root on `n ≤ LANES` rows at once, as [`Tape::eval_mixed`] does on one, and
+    /// adds `Σ_j coefs[j]·root_j` of row `l` to `acc[l]`: `base_leaf(leaf, dst)` and
+    /// `ext_leaf(leaf, dst)` write a leaf's value on each of the `n` rows into `dst`.
+    pub fn eval_lanes<F, E>(
+        &self,
+        n: usize,
+        base_leaf: impl Fn(Leaf, &mut [F]),
+        ext_leaf: impl Fn(Leaf, &mut [E]),
+        coefs: &[E],
+        acc: &mut [E],
+        scratch: &mut LaneScratch<F, E>,
+    ) where
+        F: FieldElement<BaseField = Felt>,
+        E: FieldElement<BaseField = Felt> + crate::field::ExtensionOf<F>,
+    {
+        self.lanes
+            .eval_combined(n, base_leaf, ext_leaf, coefs, acc, scratch);
     }
 
     /// Evaluates every root on one row given as an [`Env`].

@@ -3,6 +3,8 @@
 //! Verification lives in the `zkm-verifier` crate, whose `ZkmAir` the prover uses.
 
 pub mod backend;
+mod boundary;
+mod evaluator;
 mod grind;
 mod lde;
 mod prover;

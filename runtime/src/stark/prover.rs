@@ -7,8 +7,8 @@ use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
 use winterfell::{
     AuxRandElements, CompositionPoly, CompositionPolyTrace, ConstraintCompositionCoefficients,
-    DefaultConstraintCommitment, DefaultConstraintEvaluator, DefaultTraceLde, EvaluationFrame,
-    PartitionOptions, ProofOptions, Prover, StarkDomain, Trace, TraceInfo, TracePolyTable,
+    DefaultConstraintCommitment, DefaultTraceLde, EvaluationFrame, PartitionOptions, ProofOptions,
+    Prover, StarkDomain, Trace, TraceInfo, TracePolyTable,
 };
 use zkm_air::field::Felt;
 
@@ -114,7 +114,7 @@ impl<V: ZkmCommitment> Prover for ZkmProver<V> {
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
         DefaultConstraintCommitment<E, Hasher, V>;
     type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
-        DefaultConstraintEvaluator<'a, ZkmAir, E>;
+        super::evaluator::ZkmEvaluator<'a, E>;
 
     fn get_pub_inputs(&self, _trace: &ZkmTrace) -> PublicInputs {
         self.inputs.clone()
@@ -157,7 +157,13 @@ impl<V: ZkmCommitment> Prover for ZkmProver<V> {
         aux_rand_elements: Option<AuxRandElements<E>>,
         composition_coefficients: ConstraintCompositionCoefficients<E>,
     ) -> Self::ConstraintEvaluator<'a, E> {
-        DefaultConstraintEvaluator::new(air, aux_rand_elements, composition_coefficients)
+        let prepared = self.inputs.prepared.clone();
+        super::evaluator::ZkmEvaluator::new(
+            air,
+            prepared,
+            aux_rand_elements,
+            composition_coefficients,
+        )
     }
 
     fn build_constraint_commitment<E: FieldElement<BaseField = Felt>>(

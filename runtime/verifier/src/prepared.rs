@@ -44,6 +44,27 @@ impl Prepared {
         }
     }
 
+    /// The transition constraints of `segment`, in program order (Winterfell's order).
+    pub fn tape(&self, segment: Segment) -> &Tape {
+        match segment {
+            Segment::Main => &self.main,
+            Segment::Aux => &self.aux,
+        }
+    }
+
+    /// The value of the program's periodic column `i` given the values `distinct` of the
+    /// distinct columns Winterfell sees (the order of `get_periodic_column_polys`).
+    #[inline]
+    pub fn periodic_value<F: FieldElement<BaseField = Felt>>(&self, distinct: &[F], i: usize) -> F {
+        self.periodic.value(distinct, i)
+    }
+
+    /// Where the program's periodic column `i` comes from: the distinct column Winterfell sees and
+    /// the constant added to it.
+    pub fn periodic_source(&self, i: usize) -> (usize, Felt) {
+        self.periodic.map[i]
+    }
+
     /// The polynomials of the distinct periodic columns (coefficients, lowest first), as
     /// Winterfell's default `get_periodic_column_polys` computes them, once per model.
     pub(crate) fn periodic_polys(&self) -> &[Vec<Felt>] {
