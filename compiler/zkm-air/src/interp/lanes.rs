@@ -6,7 +6,9 @@
 //! `F`; the rest in the extension `E` (a product with one base operand is `mul_base`, a sum or a
 //! difference with one base operand lifts it lane by lane). Scratch slots are reused once a node's
 //! last reader has run (linear scan over the evaluation order), so the scratch of a block stays a
-//! few hundred slots even for tapes of thousands of nodes.
+//! few hundred slots even for tapes of thousands of nodes. Every node runs over all [`LANES`]
+//! lanes of its slot (fixed-size loops the compiler unrolls without bounds checks); on a partial
+//! block the lanes past its rows hold stale values that nothing reads back.
 
 use super::{Leaf, Op};
 use crate::field::{ExtensionOf, Felt, FieldElement};
@@ -109,8 +111,9 @@ impl Lanes {
         let mut slot: Vec<Slot> = Vec::with_capacity(ops.len());
         let mut out = Vec::with_capacity(ops.len());
         for (k, &op) in ops.iter().enumerate() {
-            // Operands read for the last time free their slots first: the node may reuse one (it
-            // reads a lane's operands before writing that lane).
+            // The node's slot is taken before its operands' slots are freed, so it never is one
+            // of them (a block's operands and result are disjoint slices).
+            let (lop, s) = lower(op, &slot, &mut base, &mut ext);
             let mut freed = operands(op);
             if freed[0] == freed[1] {
                 freed[1] = None;
@@ -123,7 +126,6 @@ impl Lanes {
                     }
                 }
             }
-            let (lop, s) = lower(op, &slot, &mut base, &mut ext);
             slot.push(s);
             out.push(lop);
         }
@@ -163,18 +165,18 @@ impl Lanes {
                 LOp::BConst(c, o) => fs[at(o)..at(o) + n].fill(F::from(c)),
                 LOp::BLeaf(l, o) => base_leaf(l, &mut fs[at(o)..at(o) + n]),
                 LOp::ELeaf(l, o) => ext_leaf(l, &mut es[at(o)..at(o) + n]),
-                LOp::BAdd(a, b, o) => lanes2(fs, n, at(a), at(b), at(o), |x, y| x + y),
-                LOp::BSub(a, b, o) => lanes2(fs, n, at(a), at(b), at(o), |x, y| x - y),
-                LOp::BMul(a, b, o) => lanes2(fs, n, at(a), at(b), at(o), |x, y| x * y),
-                LOp::BNeg(a, o) => lanes2(fs, n, at(a), at(a), at(o), |x, _| -x),
-                LOp::EAdd(a, b, o) => lanes2(es, n, at(a), at(b), at(o), |x, y| x + y),
-                LOp::ESub(a, b, o) => lanes2(es, n, at(a), at(b), at(o), |x, y| x - y),
-                LOp::EMul(a, b, o) => lanes2(es, n, at(a), at(b), at(o), |x, y| x * y),
-                LOp::ENeg(a, o) => lanes2(es, n, at(a), at(a), at(o), |x, _| -x),
-                LOp::EAddB(a, b, o) => mixed(es, fs, n, at(a), at(b), at(o), |x, y| x + E::from(y)),
-                LOp::ESubB(a, b, o) => mixed(es, fs, n, at(a), at(b), at(o), |x, y| x - E::from(y)),
-                LOp::BSubE(a, b, o) => mixed(es, fs, n, at(b), at(a), at(o), |x, y| E::from(y) - x),
-                LOp::EMulB(a, b, o) => mixed(es, fs, n, at(a), at(b), at(o), |x, y| x.mul_base(y)),
+                LOp::BAdd(a, b, o) => lanes2(fs, a, b, o, |x, y| x + y),
+                LOp::BSub(a, b, o) => lanes2(fs, a, b, o, |x, y| x - y),
+                LOp::BMul(a, b, o) => lanes2(fs, a, b, o, |x, y| x * y),
+                LOp::BNeg(a, o) => lanes2(fs, a, a, o, |x, _| -x),
+                LOp::EAdd(a, b, o) => lanes2(es, a, b, o, |x, y| x + y),
+                LOp::ESub(a, b, o) => lanes2(es, a, b, o, |x, y| x - y),
+                LOp::EMul(a, b, o) => lanes2(es, a, b, o, |x, y| x * y),
+                LOp::ENeg(a, o) => lanes2(es, a, a, o, |x, _| -x),
+                LOp::EAddB(a, b, o) => mixed(es, fs, a, b, o, |x, y| x + E::from(y)),
+                LOp::ESubB(a, b, o) => mixed(es, fs, a, b, o, |x, y| x - E::from(y)),
+                LOp::BSubE(a, b, o) => mixed(es, fs, b, a, o, |x, y| E::from(y) - x),
+                LOp::EMulB(a, b, o) => mixed(es, fs, a, b, o, |x, y| x.mul_base(y)),
             }
         }
         for (&root, &c) in self.roots.iter().zip(coefs) {
@@ -194,27 +196,49 @@ impl Lanes {
     }
 }
 
-/// `v[o + l] = f(v[a + l], v[b + l])` for `l < n` (the output may be an operand's slot).
+/// Slot `o` of `v` (as a block) and the slots before and after it: operands are read from the
+/// latter two while the block of `o` is written.
 #[inline(always)]
-fn lanes2<T: Copy>(v: &mut [T], n: usize, a: usize, b: usize, o: usize, f: impl Fn(T, T) -> T) {
-    for l in 0..n {
-        v[o + l] = f(v[a + l], v[b + l]);
+fn split_at_slot<T>(v: &mut [T], o: u32) -> (&[T], &mut [T; LANES], &[T]) {
+    let (lo, rest) = v.split_at_mut(o as usize * LANES);
+    let (out, hi) = rest.split_at_mut(LANES);
+    let out: &mut [T; LANES] = out.try_into().expect("scratch holds whole blocks");
+    (lo, out, hi)
+}
+
+/// The block of slot `k ≠ o` given the slices before and after slot `o`.
+#[inline(always)]
+fn block<'v, T>(lo: &'v [T], hi: &'v [T], k: u32, o: u32) -> &'v [T; LANES] {
+    let (k, o) = (k as usize, o as usize);
+    let s = if k < o {
+        &lo[k * LANES..][..LANES]
+    } else {
+        &hi[(k - o - 1) * LANES..][..LANES]
+    };
+    s.try_into().expect("scratch holds whole blocks")
+}
+
+/// `v[o] = f(v[a], v[b])` lane by lane over whole blocks (lanes past a partial block's rows
+/// hold stale values and are never read back); `o` is neither operand.
+#[inline(always)]
+fn lanes2<T: Copy>(v: &mut [T], a: u32, b: u32, o: u32, f: impl Fn(T, T) -> T) {
+    let (lo, out, hi) = split_at_slot(v, o);
+    let (x, y) = (block(lo, hi, a, o), block(lo, hi, b, o));
+    for l in 0..LANES {
+        out[l] = f(x[l], y[l]);
     }
 }
 
-/// `e[o + l] = f(e[a + l], b[bi + l])`: an extension operand and a base one.
+/// `e[o] = f(e[a], b[bi])`: an extension operand and a base one.
 #[inline(always)]
-fn mixed<F: Copy, E: Copy>(
-    e: &mut [E],
-    b: &[F],
-    n: usize,
-    a: usize,
-    bi: usize,
-    o: usize,
-    f: impl Fn(E, F) -> E,
-) {
-    for l in 0..n {
-        e[o + l] = f(e[a + l], b[bi + l]);
+fn mixed<F: Copy, E: Copy>(e: &mut [E], b: &[F], a: u32, bi: u32, o: u32, f: impl Fn(E, F) -> E) {
+    let (lo, out, hi) = split_at_slot(e, o);
+    let x = block(lo, hi, a, o);
+    let y: &[F; LANES] = b[bi as usize * LANES..][..LANES]
+        .try_into()
+        .expect("scratch holds whole blocks");
+    for l in 0..LANES {
+        out[l] = f(x[l], y[l]);
     }
 }
 
