@@ -91,18 +91,20 @@ fn helper_chunk<E: FieldElement<BaseField = Felt>>(
     rows: Range<usize>,
 ) -> HelperChunk<E> {
     let mut out = vec![vec![E::ZERO; rows.len()]; program.bus_columns.len()];
-    let mut frames = Frames::<E>::new(program);
+    // Bus terms read only main cells, periodic values and constants (validation): their tapes
+    // run in the base field, and only the fractions are computed in the extension.
+    let mut frames = Frames::<Felt>::new(program);
     let mut scratch = Vec::new();
-    let mut mults = vec![E::ZERO; mult_tape.num_roots()];
-    let mut keys = vec![E::ZERO; key_tape.num_roots()];
+    let mut mults = vec![Felt::ZERO; mult_tape.num_roots()];
+    let mut keys = vec![Felt::ZERO; key_tape.num_roots()];
     let (mut pending, mut denominators) = (Vec::new(), Vec::new());
     for (local, row) in rows.enumerate() {
         frames.load(program, main, &[], row);
-        mult_tape.eval_env(&frames.env(rand), &mut scratch, &mut mults);
-        if mults.iter().all(|&m| m == E::ZERO) {
+        mult_tape.eval_env(&frames.env(&[]), &mut scratch, &mut mults);
+        if mults.iter().all(|&m| m == Felt::ZERO) {
             continue;
         }
-        key_tape.eval_env(&frames.env(rand), &mut scratch, &mut keys);
+        key_tape.eval_env(&frames.env(&[]), &mut scratch, &mut keys);
         for (h, group) in program.bus_columns.iter().enumerate() {
             for &t in group {
                 if let Some((signed, d)) = fraction_parts(program, t as usize, &mults, &keys, rand)
@@ -126,15 +128,16 @@ fn helper_chunk<E: FieldElement<BaseField = Felt>>(
 fn fraction_parts<E: FieldElement<BaseField = Felt>>(
     program: &AirProgram,
     t: usize,
-    mults: &[E],
-    keys: &[E],
+    mults: &[Felt],
+    keys: &[Felt],
     rand: &[E],
 ) -> Option<(E, E)> {
     let [m, tag, value] = [mults[t], keys[2 * t], keys[2 * t + 1]];
-    if m == E::ZERO {
+    if m == Felt::ZERO {
         return None;
     }
-    let d = rand[0] - (value + rand[1] * tag);
+    let m = E::from(m);
+    let d = rand[0] - (E::from(value) + rand[1].mul_base(tag));
     if d == E::ZERO {
         return None;
     }
