@@ -9,6 +9,7 @@ pub mod api;
 pub mod files;
 pub mod inputs;
 mod json_data;
+pub mod memory;
 pub mod openings;
 pub mod stark;
 pub mod weights;

@@ -183,6 +183,26 @@ fn no_pending_snapshots() {
     );
 }
 
+/// The workspace denies `unsafe` code; the one allowed exception is the allocator setting in
+/// `runtime/src/memory.rs` (ARCHITECTURE.md); allowing unsafe code anywhere else fails here.
+#[test]
+fn unsafe_code_only_where_allowed() {
+    const ALLOWED: &[&str] = &["runtime/src/memory.rs"];
+    let needle = ["allow(", "unsafe_code)"].concat();
+    let offenders: Vec<String> = files_under(&root())
+        .into_iter()
+        .filter(|p| has_extension(p, "rs") && !is_generated(p))
+        .filter(|p| read(p).contains(&needle))
+        .map(|p| rel(&p))
+        .filter(|r| !ALLOWED.contains(&r.as_str()))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "`unsafe` code allowed outside {ALLOWED:?}:\n  {}",
+        offenders.join("\n  ")
+    );
+}
+
 #[test]
 fn no_long_source_files() {
     let long: Vec<String> = files_under(&root())

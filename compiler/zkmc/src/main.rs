@@ -23,6 +23,7 @@ mod verify_cmd;
 use clap::Parser;
 
 fn main() {
+    zkm_runtime::memory::single_malloc_arena();
     quiet_graphics_stack();
     let cli = cli::Cli::parse();
     global_thread_pool();

@@ -76,12 +76,12 @@ pub(crate) fn prove_on(
 }
 
 /// An estimate of a proving process's peak memory in bytes, fitted to `zkm-bench`'s measured
-/// peak RSS (−12% … +11% on every row of one full run, README; the peak itself moves by up to
-/// ±15% between runs with two threads): 8 MiB of fixed cost, 2.12 times the
-/// low-degree extension of the main and auxiliary segments (8 bytes per base-field cell at the
-/// blowup, auxiliary cells counted twice: the LDE itself, its Merkle tree, the polynomials and
-/// Winterfell's row-major copies together), and 70 bytes per input and parameter element (the
-/// data files as read, the quantized values and the tensors of the witness).
+/// peak RSS with one malloc arena (`crate::memory`; −8% … +8% on every row of one full run,
+/// README): 8 MiB of fixed cost, 1.93 times the low-degree extension of the main and auxiliary
+/// segments (8 bytes per base-field cell at the blowup, auxiliary cells counted twice: the LDE
+/// itself, its Merkle tree, the polynomials and Winterfell's row-major copies together), and 44
+/// bytes per input and parameter element (the data files as read, the quantized values and the
+/// tensors of the witness).
 pub fn estimate_memory(program: &AirProgram) -> u64 {
     let lde_rows = (program.trace_len * BLOWUP) as u64;
     let width = program.main_columns.len() as u64 + 2 * program.aux_columns.len() as u64;
@@ -92,5 +92,5 @@ pub fn estimate_memory(program: &AirProgram) -> u64 {
         .filter(|d| d.kind != zkm_air::DeclKind::Output)
         .map(|d| d.len() as u64)
         .sum();
-    (8 << 20) + lde.saturating_mul(212) / 100 + data.saturating_mul(70)
+    (8 << 20) + lde.saturating_mul(193) / 100 + data.saturating_mul(44)
 }

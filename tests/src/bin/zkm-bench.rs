@@ -34,6 +34,8 @@ enum Mode {
 }
 
 fn main() -> ExitCode {
+    // As `zkmc` does, so the peak RSS measured is the one `zkmc prove` has.
+    zkm_runtime::memory::single_malloc_arena();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--").collect();
     match parse(&args) {
         Ok(Mode::Table(specs, false)) => table(&specs),
