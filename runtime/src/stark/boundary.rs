@@ -16,6 +16,9 @@ use zkm_air::field::Felt;
 /// front (Winterfell's prover draws the line at the same place).
 const LARGE_POLY: usize = 63;
 
+/// FFT twiddles by polynomial length, shared by the long value polynomials of one proof.
+type Twiddles = std::collections::HashMap<usize, Vec<Felt>>;
+
 /// What an assertion pins its cell to at a domain point.
 enum Value<F> {
     /// A single value.
@@ -38,7 +41,11 @@ where
     F: FieldElement<BaseField = Felt>,
     E: FieldElement<BaseField = Felt> + ExtensionOf<F>,
 {
-    fn new<A: Air<BaseField = Felt>>(c: &BoundaryConstraint<F, E>, air: &A) -> Self {
+    fn new<A: Air<BaseField = Felt>>(
+        c: &BoundaryConstraint<F, E>,
+        air: &A,
+        twiddles: &mut Twiddles,
+    ) -> Self {
         let poly = c.poly();
         let value = if poly.len() == 1 {
             Value::Const(poly[0])
@@ -48,15 +55,12 @@ where
                 x_offset: c.poly_offset().1,
             }
         } else {
-            let twiddles = fft::get_twiddles::<Felt>(poly.len());
+            let twiddles = twiddles
+                .entry(poly.len())
+                .or_insert_with(|| fft::get_twiddles::<Felt>(poly.len()));
             let blowup = air.ce_domain_size() / poly.len();
             Value::Large {
-                values: fft::evaluate_poly_with_offset(
-                    poly,
-                    &twiddles,
-                    air.domain_offset(),
-                    blowup,
-                ),
+                values: fft::evaluate_poly_with_offset(poly, twiddles, air.domain_offset(), blowup),
                 step_offset: c.poly_offset().0 * air.ce_blowup_factor(),
             }
         };
@@ -114,8 +118,10 @@ where
     ) -> Self {
         let source = air.get_boundary_constraints(rand, coefs);
         let mut groups: Vec<Group<E>> = Vec::new();
+        let mut twiddles = Twiddles::new();
         for g in source.main_constraints() {
-            let main = g.constraints().iter().map(|c| Pin::new(c, air)).collect();
+            let main = g.constraints().iter();
+            let main = main.map(|c| Pin::new(c, air, &mut twiddles)).collect();
             groups.push(Group {
                 divisor: g.divisor().clone(),
                 inverse: inverse_numerator(g.divisor(), domain),
@@ -124,14 +130,15 @@ where
             });
         }
         for g in source.aux_constraints() {
-            let aux = g.constraints().iter().map(|c| Pin::new(c, air));
+            let aux = g.constraints().iter();
+            let aux: Vec<_> = aux.map(|c| Pin::new(c, air, &mut twiddles)).collect();
             match groups.iter_mut().find(|m| &m.divisor == g.divisor()) {
                 Some(m) => m.aux.extend(aux),
                 None => groups.push(Group {
                     divisor: g.divisor().clone(),
                     inverse: inverse_numerator(g.divisor(), domain),
                     main: Vec::new(),
-                    aux: aux.collect(),
+                    aux,
                 }),
             }
         }
