@@ -43,8 +43,9 @@ pub struct Tape {
     roots: Vec<u32>,
     /// The same nodes compiled for [`Tape::eval_mixed`].
     mixed: mixed::Mixed,
-    /// And for [`Tape::eval_lanes`].
-    lanes: lanes::Lanes,
+    /// And for [`Tape::eval_lanes`], compiled on its first use (only the prover's constraint
+    /// evaluator needs it; the verifier, the checker and the bus tapes never do).
+    lanes: std::sync::OnceLock<lanes::Lanes>,
 }
 
 impl Tape {
@@ -76,12 +77,11 @@ impl Tape {
         }
         let roots: Vec<u32> = roots.iter().map(|&r| index[r as usize]).collect();
         let mixed = mixed::Mixed::new(&ops, &roots);
-        let lanes = lanes::Lanes::new(&ops, &roots);
         Tape {
             ops,
             roots,
             mixed,
-            lanes,
+            lanes: std::sync::OnceLock::new(),
         }
     }
 
@@ -171,8 +171,10 @@ impl Tape {
         F: FieldElement<BaseField = Felt>,
         E: FieldElement<BaseField = Felt> + crate::field::ExtensionOf<F>,
     {
-        self.lanes
-            .eval_combined(n, base_leaf, ext_leaf, coefs, acc, scratch);
+        let lanes = self
+            .lanes
+            .get_or_init(|| lanes::Lanes::new(&self.ops, &self.roots));
+        lanes.eval_combined(n, base_leaf, ext_leaf, coefs, acc, scratch);
     }
 
     /// Evaluates every root on one row given as an [`Env`].

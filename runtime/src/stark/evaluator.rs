@@ -203,11 +203,7 @@ where
         dst: &mut [Felt],
     ) {
         match leaf {
-            Leaf::Main(c, false) => dst
-                .iter_mut()
-                .zip(main)
-                .for_each(|(d, f)| *d = f.current()[c]),
-            Leaf::Main(c, true) => dst.iter_mut().zip(main).for_each(|(d, f)| *d = f.next()[c]),
+            Leaf::Main(c, next) => cells(main, c, next, dst),
             Leaf::Periodic(i) => {
                 let (j, offset) = self.prepared.periodic_source(i);
                 let column = &self.periodic[j];
@@ -222,14 +218,17 @@ where
     /// An auxiliary-frame leaf or a random element on the block's rows.
     fn ext_leaf(&self, leaf: Leaf, aux: &[EvaluationFrame<E>], dst: &mut [E]) {
         match leaf {
-            Leaf::Aux(c, false) => dst
-                .iter_mut()
-                .zip(aux)
-                .for_each(|(d, f)| *d = f.current()[c]),
-            Leaf::Aux(c, true) => dst.iter_mut().zip(aux).for_each(|(d, f)| *d = f.next()[c]),
+            Leaf::Aux(c, next) => cells(aux, c, next, dst),
             Leaf::Rand(i) => dst.fill(self.rand[i]),
             Leaf::Main(..) | Leaf::Periodic(_) => dst.fill(E::ZERO),
         }
+    }
+}
+
+/// Column `c` of each frame's current row (its next row when `next`) into `dst`, frame by frame.
+fn cells<T: FieldElement>(frames: &[EvaluationFrame<T>], c: usize, next: bool, dst: &mut [T]) {
+    for (d, f) in dst.iter_mut().zip(frames) {
+        *d = if next { f.next()[c] } else { f.current()[c] };
     }
 }
 

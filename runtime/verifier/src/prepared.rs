@@ -52,13 +52,6 @@ impl Prepared {
         }
     }
 
-    /// The value of the program's periodic column `i` given the values `distinct` of the
-    /// distinct columns Winterfell sees (the order of `get_periodic_column_polys`).
-    #[inline]
-    pub fn periodic_value<F: FieldElement<BaseField = Felt>>(&self, distinct: &[F], i: usize) -> F {
-        self.periodic.value(distinct, i)
-    }
-
     /// Where the program's periodic column `i` comes from: the distinct column Winterfell sees and
     /// the constant added to it.
     pub fn periodic_source(&self, i: usize) -> (usize, Felt) {
