@@ -62,6 +62,14 @@ fn compress(cv: Cv, block: array<u32, 16>, counter: u32, block_len: u32, flags: 
     return Cv(s.r0 ^ s.r2, s.r1 ^ s.r3);
 }
 
+// The digest with bytes 25..32 cleared when `cut` is 1 (BLAKE3 cut to 200 bits, zero-padded).
+fn cut_digest(d: Cv, cut: u32) -> Cv {
+    if (cut == 1u) {
+        return Cv(d.a, vec4<u32>(d.b.x, d.b.y, d.b.z & 0xFFu, 0u));
+    }
+    return d;
+}
+
 fn merge(l: Cv, r: Cv, flags: u32) -> Cv {
     let m = array<u32, 16>(l.a.x, l.a.y, l.a.z, l.a.w, l.b.x, l.b.y, l.b.z, l.b.w,
                            r.a.x, r.a.y, r.a.z, r.a.w, r.b.x, r.b.y, r.b.z, r.b.w);
@@ -76,7 +84,7 @@ struct HashParams {
     ncols: u32,      // columns absorbed by this dispatch
     gcol0: u32,      // first global column absorbed (a multiple of 8)
     total_cols: u32, // row width
-    p7: u32,
+    cut: u32,        // 1: leaves keep 25 bytes (zkm-verifier's `Short`), the rest cleared
 }
 
 @group(0) @binding(0) var<uniform> H: HashParams;
@@ -144,8 +152,9 @@ fn absorb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
             if (multi) {
                 cv = merge(Cv(digests[2u * row], digests[2u * row + 1u]), cv, PARENT | ROOT);
             }
-            digests[2u * row] = cv.a;
-            digests[2u * row + 1u] = cv.b;
+            let leaf = cut_digest(cv, H.cut);
+            digests[2u * row] = leaf.a;
+            digests[2u * row + 1u] = leaf.b;
         }
     }
     state[2u * row] = cv.a;
@@ -156,14 +165,15 @@ struct MerkleParams {
     count: u32,    // parents in this level
     dst_off: u32,  // index of the first parent in `nodes`
     from_leaves: u32,
-    p3: u32,
+    cut: u32,      // 1: parents keep 25 bytes, the rest cleared
 }
 
 @group(0) @binding(0) var<uniform> M: MerkleParams;
 @group(0) @binding(1) var<storage, read> leaves: array<vec4<u32>>;
 @group(0) @binding(2) var<storage, read_write> nodes: array<vec4<u32>>;
 
-// nodes[dst_off + i] = blake3(child(2i) || child(2i + 1)), children from leaves or nodes.
+// nodes[dst_off + i] = blake3(child(2i) || child(2i + 1)) (cut when M.cut is 1), children from
+// leaves or nodes.
 @compute @workgroup_size(64)
 fn merkle_level(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = thread_index(gid, nwg);
@@ -180,7 +190,7 @@ fn merkle_level(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
         l = Cv(nodes[2u * c], nodes[2u * c + 1u]);
         r = Cv(nodes[2u * c + 2u], nodes[2u * c + 3u]);
     }
-    let p = merge(l, r, CHUNK_START | CHUNK_END | ROOT);
+    let p = cut_digest(merge(l, r, CHUNK_START | CHUNK_END | ROOT), M.cut);
     nodes[2u * (M.dst_off + i)] = p.a;
     nodes[2u * (M.dst_off + i) + 1u] = p.b;
 }

@@ -9,6 +9,8 @@ pub(crate) struct CommitBuffers {
     pub(crate) nodes: wgpu::Buffer,
     pub(crate) rows: usize,
     pub(crate) width: usize,
+    /// 1 when digests are cut to 25 bytes ([`crate::DigestLen::Cut25`]), else 0.
+    pub(crate) cut: u32,
 }
 
 /// Where the columns of one absorb step live on the device.
@@ -22,7 +24,12 @@ pub(crate) struct ColumnSlabs<'a> {
 }
 
 impl Gpu {
-    pub(crate) fn commit_buffers(&self, rows: usize, width: usize) -> CommitBuffers {
+    pub(crate) fn commit_buffers(
+        &self,
+        rows: usize,
+        width: usize,
+        len: crate::DigestLen,
+    ) -> CommitBuffers {
         let bytes = rows as u64 * 32;
         let copy = wgpu::BufferUsages::COPY_SRC;
         CommitBuffers {
@@ -31,6 +38,7 @@ impl Gpu {
             nodes: self.storage("nodes", bytes, copy),
             rows,
             width,
+            cut: u32::from(len == crate::DigestLen::Cut25),
         }
     }
 
@@ -46,7 +54,7 @@ impl Gpu {
         let fixed = [cols.ncols as u32, cols.gcol0 as u32, cb.width as u32, 0];
         match tile {
             None => {
-                let params = [rows, 0, rows, 0, fixed[0], fixed[1], fixed[2], 0];
+                let params = [rows, 0, rows, 0, fixed[0], fixed[1], fixed[2], cb.cut];
                 self.dispatch(
                     enc,
                     &self.absorb,
@@ -89,7 +97,7 @@ impl Gpu {
                 fixed[0],
                 fixed[1],
                 fixed[2],
-                0,
+                cb.cut,
             ];
             self.dispatch(
                 enc,
@@ -106,7 +114,7 @@ impl Gpu {
         let mut half = cb.rows / 2;
         let mut from_leaves = 1;
         while half >= 1 {
-            let params = [half as u32, half as u32, from_leaves, 0];
+            let params = [half as u32, half as u32, from_leaves, cb.cut];
             self.dispatch(
                 enc,
                 &self.merkle,

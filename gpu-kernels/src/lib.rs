@@ -50,6 +50,16 @@ pub struct Timings {
     pub download: Duration,
 }
 
+/// How much of each BLAKE3 digest the Merkle tree keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DigestLen {
+    /// All 32 bytes (winter-crypto's `Blake3_256`).
+    Full,
+    /// The first 25 bytes, the other 7 zero (zkm-verifier's `Short`: BLAKE3 cut to 200 bits,
+    /// digests zero-padded to 32 bytes where they are hashed again).
+    Cut25,
+}
+
 /// Result of [`Gpu::commit_rows`]: Merkle leaves and nodes (`nodes[1]` is the root, `nodes[0]` is zero).
 pub type Commitment = (Vec<[u8; 32]>, Vec<[u8; 32]>);
 

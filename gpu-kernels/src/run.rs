@@ -2,6 +2,7 @@
 
 use crate::commit::{tile_rows, ColumnSlabs, CommitBuffers};
 use crate::lde::LdeTables;
+use crate::DigestLen;
 use crate::{Commitment, Felt, Gpu, GpuError, LdeCommit, Timings};
 use std::time::Instant;
 
@@ -142,7 +143,8 @@ struct Workspace {
 }
 
 impl Gpu {
-    fn workspace(&self, src: Source<'_>, p: &Plan, commit: bool) -> Workspace {
+    fn workspace(&self, src: Source<'_>, p: &Plan, commit: Option<DigestLen>) -> Workspace {
+        let (len, commit) = (commit, commit.is_some());
         let usage = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
         let lde = matches!(src, Source::Coeffs(..));
         let slab_bytes = (p.per_slab * p.rows * 8) as u64;
@@ -159,7 +161,7 @@ impl Gpu {
             slabs: (0..p.slabs_per_group())
                 .map(|_| self.storage("columns", slab_bytes, usage))
                 .collect(),
-            commit: commit.then(|| self.commit_buffers(p.rows, p.cols)),
+            commit: len.map(|len| self.commit_buffers(p.rows, p.cols, len)),
             tile: tiled.then(|| {
                 self.storage(
                     "tile",
@@ -273,7 +275,7 @@ impl Gpu {
         &self,
         src: Source<'_>,
         want: bool,
-        commit: bool,
+        commit: Option<DigestLen>,
     ) -> Result<(LdeCommit, Timings), GpuError> {
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -290,9 +292,9 @@ impl Gpu {
         &self,
         src: Source<'_>,
         want: bool,
-        commit: bool,
+        commit: Option<DigestLen>,
     ) -> Result<(LdeCommit, Timings), GpuError> {
-        let p = plan(src, commit, self.max_binding)?;
+        let p = plan(src, commit.is_some(), self.max_binding)?;
         let t = Instant::now();
         let ws = self.workspace(src, &p, commit);
         let tm = Timings {
@@ -321,16 +323,21 @@ impl Gpu {
     /// `winter_math::fft::evaluate_poly_with_offset(&coeffs[c], &get_twiddles(n), Felt::GENERATOR, blowup)`.
     pub fn lde(&self, coeffs: &[Vec<Felt>], blowup: usize) -> Result<Vec<Vec<Felt>>, GpuError> {
         Ok(self
-            .execute(Source::Coeffs(coeffs, blowup), true, false)?
+            .execute(Source::Coeffs(coeffs, blowup), true, None)?
             .0
              .0)
     }
 
     /// Leaves and nodes of the Merkle tree over the rows of `columns` (row r = [columns[0][r], columns[1][r], ...]),
     /// exactly as `MerkleTree::<Blake3_256<Felt>>::new(leaves)` with `leaves[r] = Blake3_256::hash_elements(row r)`
-    /// builds it, in the layout `MerkleTree::from_raw_parts(nodes, leaves)` expects. Digests as `[u8; 32]`.
-    pub fn commit_rows(&self, columns: &[Vec<Felt>]) -> Result<Commitment, GpuError> {
-        let ((_, leaves, nodes), _) = self.execute(Source::Evals(columns), false, true)?;
+    /// builds it (every digest cut to 25 bytes with [`DigestLen::Cut25`]: zkm-verifier's `Short`),
+    /// in the layout `MerkleTree::from_raw_parts(nodes, leaves)` expects. Digests as `[u8; 32]`.
+    pub fn commit_rows(
+        &self,
+        columns: &[Vec<Felt>],
+        len: DigestLen,
+    ) -> Result<Commitment, GpuError> {
+        let ((_, leaves, nodes), _) = self.execute(Source::Evals(columns), false, Some(len))?;
         Ok((leaves, nodes))
     }
 
@@ -339,8 +346,9 @@ impl Gpu {
         &self,
         coeffs: &[Vec<Felt>],
         blowup: usize,
+        len: DigestLen,
     ) -> Result<LdeCommit, GpuError> {
-        Ok(self.lde_and_commit_timed(coeffs, blowup)?.0)
+        Ok(self.lde_and_commit_timed(coeffs, blowup, len)?.0)
     }
 
     /// [`Gpu::lde_and_commit`] plus the time spent in upload, compute and download.
@@ -348,7 +356,8 @@ impl Gpu {
         &self,
         coeffs: &[Vec<Felt>],
         blowup: usize,
+        len: DigestLen,
     ) -> Result<(LdeCommit, Timings), GpuError> {
-        self.execute(Source::Coeffs(coeffs, blowup), true, true)
+        self.execute(Source::Coeffs(coeffs, blowup), true, Some(len))
     }
 }

@@ -9,7 +9,7 @@ use winter_crypto::{build_merkle_nodes, Digest, ElementHasher, MerkleTree};
 use winter_math::fft::{evaluate_poly_with_offset, get_twiddles};
 use winter_math::{FieldElement, StarkField};
 use winter_utils::Deserializable;
-use zkm_gpu_kernels::{Felt, Gpu, GpuError};
+use zkm_gpu_kernels::{DigestLen, Felt, Gpu, GpuError};
 
 type H = Blake3_256<Felt>;
 type Dg = <H as winter_crypto::Hasher>::Digest;
@@ -90,8 +90,42 @@ fn cpu_lde(coeffs: &[Vec<Felt>], blowup: usize) -> Vec<Vec<Felt>> {
         .collect()
 }
 
+/// `digest` with its last 7 bytes cleared (BLAKE3 cut to 200 bits).
+fn cut(mut digest: [u8; 32]) -> [u8; 32] {
+    digest[25..].fill(0);
+    digest
+}
+
+/// CPU leaves and nodes with digests cut to 25 bytes, written from scratch: leaf = cut(BLAKE3 of
+/// the row's canonical bytes), parent = cut(BLAKE3 of the two 32-byte children), in
+/// winter-crypto's node layout (`nodes[1]` the root, `nodes[0]` zero).
+fn cpu_commit_cut(columns: &[Vec<Felt>]) -> (Vec<[u8; 32]>, Vec<[u8; 32]>) {
+    let rows = columns[0].len();
+    let leaves: Vec<[u8; 32]> = (0..rows)
+        .map(|r| {
+            let bytes: Vec<u8> = columns
+                .iter()
+                .flat_map(|c| c[r].as_int().to_le_bytes())
+                .collect();
+            cut(*blake3::hash(&bytes).as_bytes())
+        })
+        .collect();
+    let mut nodes = vec![[0u8; 32]; rows];
+    for i in (1..rows).rev() {
+        let (l, r) = match 2 * i >= rows {
+            true => (leaves[2 * i - rows], leaves[2 * i + 1 - rows]),
+            false => (nodes[2 * i], nodes[2 * i + 1]),
+        };
+        nodes[i] = cut(*blake3::hash(&[l, r].concat()).as_bytes());
+    }
+    (leaves, nodes)
+}
+
 /// CPU leaves (hash of each row) and nodes (winter-crypto's layout).
-fn cpu_commit(columns: &[Vec<Felt>]) -> (Vec<[u8; 32]>, Vec<[u8; 32]>) {
+fn cpu_commit(columns: &[Vec<Felt>], len: DigestLen) -> (Vec<[u8; 32]>, Vec<[u8; 32]>) {
+    if len == DigestLen::Cut25 {
+        return cpu_commit_cut(columns);
+    }
     let rows = columns[0].len();
     let leaves: Vec<_> = (0..rows)
         .map(|r| H::hash_elements(&columns.iter().map(|c| c[r]).collect::<Vec<_>>()))
@@ -115,8 +149,13 @@ fn assert_columns_eq(gpu: &[Vec<Felt>], cpu: &[Vec<Felt>], what: &str) {
     }
 }
 
-fn assert_commit_eq(gpu: &(Vec<[u8; 32]>, Vec<[u8; 32]>), columns: &[Vec<Felt>], what: &str) {
-    let (leaves, nodes) = cpu_commit(columns);
+fn assert_commit_eq(
+    gpu: &(Vec<[u8; 32]>, Vec<[u8; 32]>),
+    columns: &[Vec<Felt>],
+    len: DigestLen,
+    what: &str,
+) {
+    let (leaves, nodes) = cpu_commit(columns, len);
     if let Some(r) = gpu.0.iter().zip(&leaves).position(|(a, b)| a != b) {
         panic!("{what}: leaf {r} differs ({} columns)", columns.len());
     }
@@ -140,20 +179,26 @@ fn check_lde(gpu: &Gpu, rng: &mut Rng, n: usize, blowup: usize, cols: usize) {
 
 /// Checks `commit_rows` against winter-crypto for `cols` random columns of `rows` values.
 fn check_commit(gpu: &Gpu, rng: &mut Rng, rows: usize, cols: usize) {
+    check_commit_len(gpu, rng, rows, cols, DigestLen::Full);
+}
+
+/// [`check_commit`] keeping `len` of each digest.
+fn check_commit_len(gpu: &Gpu, rng: &mut Rng, rows: usize, cols: usize, len: DigestLen) {
     let columns = rng.columns(cols, rows);
-    let got = gpu.commit_rows(&columns).expect("gpu commit");
-    assert_commit_eq(&got, &columns, &format!("commit rows={rows} cols={cols}"));
+    let got = gpu.commit_rows(&columns, len).expect("gpu commit");
+    let what = format!("commit rows={rows} cols={cols} {len:?}");
+    assert_commit_eq(&got, &columns, len, &what);
 }
 
 /// Checks `lde_and_commit` against both oracles.
 fn check_lde_commit(gpu: &Gpu, rng: &mut Rng, n: usize, blowup: usize, cols: usize) {
     let coeffs = rng.columns(cols, n);
     let (lde, leaves, nodes) = gpu
-        .lde_and_commit(&coeffs, blowup)
+        .lde_and_commit(&coeffs, blowup, DigestLen::Full)
         .expect("gpu lde_and_commit");
     let what = format!("lde_and_commit n={n} b={blowup} cols={cols}");
     assert_columns_eq(&lde, &cpu_lde(&coeffs, blowup), &what);
-    assert_commit_eq(&(leaves, nodes.clone()), &lde, &what);
+    assert_commit_eq(&(leaves, nodes.clone()), &lde, DigestLen::Full, &what);
     let tree = MerkleTree::<H>::from_raw_parts(
         nodes
             .iter()
@@ -201,10 +246,44 @@ fn commit_matches_winter_crypto() {
         .iter()
         .flat_map(|c| c[0].as_int().to_le_bytes())
         .collect();
-    let (leaves, _) = gpu.commit_rows(&columns).expect("gpu commit");
+    let (leaves, _) = gpu
+        .commit_rows(&columns, DigestLen::Full)
+        .expect("gpu commit");
     assert_eq!(leaves[0], *blake3::hash(&bytes).as_bytes());
     check_commit(gpu, &mut rng, 1024, 129);
     check_commit(gpu, &mut rng, 1 << 14, 17);
+}
+
+#[test]
+fn cut_digests_match_the_oracle() {
+    let Some(gpu) = gpu() else { return };
+    let mut rng = Rng(6);
+    // One-chunk and multi-chunk rows (more than 128 columns), the smallest tree, a deep one.
+    for (rows, cols) in [
+        (64, 1),
+        (64, 9),
+        (64, 129),
+        (64, 200),
+        (2, 3),
+        (1 << 12, 17),
+    ] {
+        check_commit_len(gpu, &mut rng, rows, cols, DigestLen::Cut25);
+    }
+    // Batched columns: leaves cut only once the last group is absorbed.
+    let small = Gpu::new()
+        .expect("second device")
+        .with_binding_limit(1 << 20);
+    check_commit_len(&small, &mut rng, 1 << 12, 200, DigestLen::Cut25);
+    let coeffs = rng.columns(17, 1 << 12);
+    let (lde, leaves, nodes) = small
+        .lde_and_commit(&coeffs, 8, DigestLen::Cut25)
+        .expect("gpu lde_and_commit");
+    assert_commit_eq(
+        &(leaves, nodes),
+        &lde,
+        DigestLen::Cut25,
+        "cut lde_and_commit",
+    );
 }
 
 #[test]
@@ -238,11 +317,14 @@ fn edge_values_are_exact() {
         &cpu_lde(&pairs, 4),
         "edge lde",
     );
-    assert_commit_eq(
-        &gpu.commit_rows(&pairs).expect("commit"),
-        &pairs,
-        "edge commit",
-    );
+    for len in [DigestLen::Full, DigestLen::Cut25] {
+        assert_commit_eq(
+            &gpu.commit_rows(&pairs, len).expect("commit"),
+            &pairs,
+            len,
+            "edge commit",
+        );
+    }
     let same: Vec<Vec<Felt>> = EDGES.iter().map(|&e| vec![Felt::new(e); 16]).collect();
     assert_columns_eq(
         &gpu.lde(&same, 8).expect("lde"),
@@ -270,7 +352,7 @@ fn rejects_unsupported_shapes() {
     let Some(gpu) = gpu() else { return };
     let wide = vec![vec![Felt::ONE; 4]; 256];
     assert!(matches!(
-        gpu.commit_rows(&wide),
+        gpu.commit_rows(&wide, DigestLen::Full),
         Err(GpuError::Unsupported(_))
     ));
     assert!(matches!(
@@ -282,7 +364,7 @@ fn rejects_unsupported_shapes() {
         Err(GpuError::Unsupported(_))
     ));
     assert!(matches!(
-        gpu.commit_rows(&[vec![Felt::ONE; 1]]),
+        gpu.commit_rows(&[vec![Felt::ONE; 1]], DigestLen::Cut25),
         Err(GpuError::Unsupported(_))
     ));
     assert!(gpu.lde(&wide, 2).is_ok(), "lde has no width limit");

@@ -386,6 +386,56 @@ fn security_level_is_enforced() {
     );
 }
 
+/// Bytes per commitment digest of `proof`: its commitments (trace segments, composition, FRI
+/// layers, remainder) over their count.
+fn digest_bytes(proof: &winterfell::Proof) -> usize {
+    let layers = proof
+        .options()
+        .to_fri_options()
+        .num_fri_layers(proof.lde_domain_size());
+    let count = proof.trace_info().num_segments() + 2 + layers;
+    let bytes = winter_utils::Serializable::to_bytes(&proof.commitments).len() - 2;
+    assert_eq!(bytes % count, 0, "{bytes} bytes for {count} commitments");
+    bytes / count
+}
+
+/// Proofs at up to 100 bits commit with BLAKE3 cut to 25 bytes, stronger ones with BLAKE3-256, on
+/// both sides; a proof whose options call for the other hash does not decode.
+#[test]
+fn the_commitment_hash_follows_the_options() {
+    let ex = example("linear_digits");
+    assert!(!zkm_verifier::wide_digests(ex.file.proof.options()));
+    assert_eq!(digest_bytes(&ex.file.proof), 25);
+    let strong = api::prove(&ex.artifact, &ex.trace, 110).expect("110-bit proof");
+    assert!(zkm_verifier::wide_digests(strong.file.proof.options()));
+    assert_eq!(digest_bytes(&strong.file.proof), 32);
+    assert!(strong.security.conjectured >= 110, "{:?}", strong.security);
+    // The default proof with its query count raised to what 110 bits take: the verifier now
+    // reads 32-byte digests from 25-byte ones and refuses the proof.
+    let mut file = ex.file.clone();
+    let o = file.proof.options().clone();
+    let wide_options = winterfell::ProofOptions::new(
+        strong.file.proof.options().num_queries(),
+        o.blowup_factor(),
+        o.grinding_factor(),
+        o.field_extension(),
+        o.to_fri_options().folding_factor(),
+        o.to_fri_options().remainder_max_degree(),
+        winterfell::BatchingMethod::Linear,
+        winterfell::BatchingMethod::Linear,
+    );
+    assert!(zkm_verifier::wide_digests(&wide_options));
+    file.proof.context = winter_air::proof::Context::new::<zkm_air::field::Felt>(
+        file.proof.trace_info().clone(),
+        wide_options,
+        file.proof.context.num_constraints(),
+    );
+    let bytes = file.to_bytes();
+    let err = zkm_verifier::verify(&ex.artifact, &bytes, &ex.params, BITS).expect_err("refused");
+    let text = format!("{err:?}");
+    assert!(text.contains("malformed Merkle opening"), "{text}");
+}
+
 /// The quadratic extension caps conjectured security at 127 bits; 128 needs the cubic one, and
 /// more than 128 (BLAKE3-256's collision resistance) is refused rather than silently missed.
 #[test]

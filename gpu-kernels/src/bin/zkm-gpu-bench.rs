@@ -8,7 +8,7 @@ use winter_crypto::hashers::Blake3_256;
 use winter_crypto::{Digest, ElementHasher, MerkleTree};
 use winter_math::fft::{evaluate_poly_with_offset, get_twiddles};
 use winter_math::StarkField;
-use zkm_gpu_kernels::{Felt, Gpu, Timings};
+use zkm_gpu_kernels::{DigestLen, Felt, Gpu, Timings};
 
 type H = Blake3_256<Felt>;
 const BLOWUP: usize = 8;
@@ -58,7 +58,9 @@ fn bench(gpu: &Gpu, rows: usize, cols: usize) -> String {
     let root = cpu(&coeffs);
     let cpu_time = t.elapsed();
     let t = Instant::now();
-    let ((_, _, nodes), tm): (_, Timings) = gpu.lde_and_commit_timed(&coeffs, BLOWUP).expect("gpu");
+    let ((_, _, nodes), tm): (_, Timings) = gpu
+        .lde_and_commit_timed(&coeffs, BLOWUP, DigestLen::Full)
+        .expect("gpu");
     let total = t.elapsed();
     assert_eq!(
         nodes[1], root,
@@ -89,7 +91,8 @@ fn main() {
     println!("| LDE rows | columns | CPU ms | GPU upload ms | GPU compute ms | GPU download ms | GPU total ms | CPU/GPU |");
     println!("|---|---|---|---|---|---|---|---|");
     let warm = columns(8, 64, 1);
-    gpu.lde_and_commit(&warm, BLOWUP).expect("warm-up");
+    gpu.lde_and_commit(&warm, BLOWUP, DigestLen::Full)
+        .expect("warm-up");
     for rows in [1 << 14, 1 << 16, 1 << 18] {
         for cols in [8, 32, 64, 128] {
             println!("{}", bench(&gpu, rows, cols));

@@ -8,6 +8,7 @@ use winterfell::{PartitionOptions, StarkDomain, TraceInfo, TracePolyTable};
 use zkm_air::field::Felt;
 
 use super::lde::{ZkmCommitment, ZkmTraceLde};
+use zkm_verifier::hash::ZkmHasher;
 
 /// The requested backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,20 +117,37 @@ fn open() -> Result<(GpuHandle, String), String> {
     Err("this zkmc was built without the `gpu` feature".into())
 }
 
+/// A trace LDE extended on the GPU, with the main segment's polynomials.
+type GpuLde<E, H, V> = (ZkmTraceLde<E, H, V>, TracePolyTable<E>);
+
+/// How much of each digest the GPU keeps for the hash `H`.
+#[cfg(feature = "gpu")]
+fn digest_len<H: ZkmHasher>() -> zkm_gpu_kernels::DigestLen {
+    match H::CUT {
+        true => zkm_gpu_kernels::DigestLen::Cut25,
+        false => zkm_gpu_kernels::DigestLen::Full,
+    }
+}
+
 /// The main segment's LDE and commitment on the GPU, with the interpolated polynomials.
 #[cfg(feature = "gpu")]
-pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment>(
+pub(crate) fn gpu_trace_lde<E, H, V>(
     gpu: &GpuHandle,
     info: &TraceInfo,
     main: &ColMatrix<Felt>,
     domain: &StarkDomain<Felt>,
     partition: PartitionOptions,
-) -> Result<(ZkmTraceLde<E, V>, TracePolyTable<E>), String> {
+) -> Result<GpuLde<E, H, V>, String>
+where
+    E: FieldElement<BaseField = Felt>,
+    H: ZkmHasher,
+    V: ZkmCommitment<H>,
+{
     let polys = main.interpolate_columns();
     let coeffs: Vec<Vec<Felt>> = polys.columns().map(|c| c.to_vec()).collect();
     let blowup = domain.trace_to_lde_blowup();
     let (lde, leaves, nodes) = gpu
-        .lde_and_commit(&coeffs, blowup)
+        .lde_and_commit(&coeffs, blowup, digest_len::<H>())
         .map_err(|e| e.to_string())?;
     let gpu_lde = super::lde::GpuTraceLde::new(info, lde, leaves, nodes, blowup, partition)?;
     Ok((ZkmTraceLde::Gpu(gpu_lde), TracePolyTable::new(polys)))
@@ -137,12 +155,17 @@ pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment>
 
 /// Without the `gpu` feature the GPU path is never taken.
 #[cfg(not(feature = "gpu"))]
-pub(crate) fn gpu_trace_lde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment>(
+pub(crate) fn gpu_trace_lde<E, H, V>(
     _gpu: &GpuHandle,
     _info: &TraceInfo,
     _main: &ColMatrix<Felt>,
     _domain: &StarkDomain<Felt>,
     _partition: PartitionOptions,
-) -> Result<(ZkmTraceLde<E, V>, TracePolyTable<E>), String> {
+) -> Result<GpuLde<E, H, V>, String>
+where
+    E: FieldElement<BaseField = Felt>,
+    H: ZkmHasher,
+    V: ZkmCommitment<H>,
+{
     Err("built without the `gpu` feature".into())
 }

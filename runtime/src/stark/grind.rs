@@ -23,6 +23,8 @@ use winter_crypto::{RandomCoin, RandomCoinError};
 use winterfell::math::FieldElement;
 use zkm_air::field::Felt;
 
+use zkm_verifier::hash::ZkmHasher;
+
 use super::{Coin, Hasher, GRINDING_LARGE};
 
 thread_local! {
@@ -42,16 +44,17 @@ pub fn with_grinding<R>(bits: u32, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// `DefaultRandomCoin` over BLAKE3 with a deterministic proof-of-work search (module docs).
-pub struct GrindCoin {
-    inner: Coin,
+/// `DefaultRandomCoin` over the hash `H` with a deterministic proof-of-work search (module
+/// docs).
+pub struct GrindCoin<H: ZkmHasher = Hasher> {
+    inner: Coin<H>,
     /// Leading zeros the proof of work needs.
     bits: u32,
     /// The smallest nonce with at least `bits` leading zeros under the current seed.
     nonce: OnceLock<u64>,
 }
 
-impl std::fmt::Debug for GrindCoin {
+impl<H: ZkmHasher> std::fmt::Debug for GrindCoin<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GrindCoin")
             .field("bits", &self.bits)
@@ -60,7 +63,7 @@ impl std::fmt::Debug for GrindCoin {
     }
 }
 
-impl GrindCoin {
+impl<H: ZkmHasher> GrindCoin<H> {
     /// The smallest nonce (from 1, as Winterfell searches) that meets the grinding factor.
     fn first_nonce(&self) -> u64 {
         *self
@@ -78,7 +81,7 @@ const CHUNK: u64 = 1 << 10;
 /// `t, t + threads, …` up to its chunk's first valid nonce and stops once its next chunk starts
 /// past the best nonce found: every chunk below the answer is scanned, so the answer is the
 /// smallest valid nonce for any thread count. Where a thread cannot start, one thread searches.
-fn smallest_nonce(coin: &Coin, bits: u32, threads: usize) -> u64 {
+fn smallest_nonce<H: ZkmHasher>(coin: &Coin<H>, bits: u32, threads: usize) -> u64 {
     let valid = |n: u64| coin.check_leading_zeros(n) >= bits;
     if threads < 2 {
         return (1..u64::MAX).find(|&n| valid(n)).unwrap_or(u64::MAX);
@@ -114,9 +117,9 @@ fn smallest_nonce(coin: &Coin, bits: u32, threads: usize) -> u64 {
     }
 }
 
-impl RandomCoin for GrindCoin {
+impl<H: ZkmHasher> RandomCoin for GrindCoin<H> {
     type BaseField = Felt;
-    type Hasher = Hasher;
+    type Hasher = H;
 
     fn new(seed: &[Felt]) -> Self {
         GrindCoin {
@@ -126,7 +129,7 @@ impl RandomCoin for GrindCoin {
         }
     }
 
-    fn reseed(&mut self, data: <Hasher as winter_crypto::Hasher>::Digest) {
+    fn reseed(&mut self, data: <H as winter_crypto::Hasher>::Digest) {
         self.inner.reseed(data);
         self.nonce = OnceLock::new();
     }
@@ -161,12 +164,12 @@ mod tests {
 
     /// A coin searching for [`GRINDING`] bits.
     fn coin(seed: &[Felt]) -> GrindCoin {
-        with_grinding(GRINDING, || GrindCoin::new(seed))
+        with_grinding(GRINDING, || <GrindCoin>::new(seed))
     }
 
     /// The nonce a sequential search with the plain coin finds for `seed`.
     fn sequential_nonce(seed: &[Felt]) -> u64 {
-        let coin = Coin::new(seed);
+        let coin = <Coin>::new(seed);
         (1..u64::MAX)
             .find(|&n| coin.check_leading_zeros(n) >= GRINDING)
             .expect("a nonce")
@@ -176,7 +179,7 @@ mod tests {
     fn only_the_smallest_valid_nonce_passes() {
         let seed = [Felt::new(7), Felt::new(11)];
         let coin = coin(&seed);
-        let plain = Coin::new(&seed);
+        let plain = <Coin>::new(&seed);
         let first = sequential_nonce(&seed);
         assert!(plain.check_leading_zeros(first) >= GRINDING);
         assert_eq!(
@@ -193,7 +196,7 @@ mod tests {
     #[test]
     fn the_parallel_search_finds_the_smallest_nonce() {
         for seed in 0..4u64 {
-            let coin = Coin::new(&[Felt::new(seed), Felt::new(99)]);
+            let coin = <Coin>::new(&[Felt::new(seed), Felt::new(99)]);
             let one = smallest_nonce(&coin, GRINDING, 1);
             assert_eq!(one, sequential_nonce(&[Felt::new(seed), Felt::new(99)]));
             for threads in [2, 3, 8] {
@@ -211,7 +214,7 @@ mod tests {
         let seed = [Felt::new(3)];
         let mut coin = coin(&seed);
         let before = coin.first_nonce();
-        let mut plain = Coin::new(&seed);
+        let mut plain = <Coin>::new(&seed);
         let data = <Hasher as winter_crypto::Hasher>::hash(b"reseed");
         coin.reseed(data);
         plain.reseed(data);
@@ -223,10 +226,10 @@ mod tests {
     #[test]
     fn coins_search_for_the_grinding_of_their_thread() {
         let seed = [Felt::new(5), Felt::new(8)];
-        let plain = Coin::new(&seed);
+        let plain = <Coin>::new(&seed);
         let small = coin(&seed);
         // Outside `with_grinding` (and after it), a coin searches for the largest factor.
-        let large = GrindCoin::new(&seed);
+        let large = <GrindCoin>::new(&seed);
         assert_eq!((small.bits, large.bits), (GRINDING, GRINDING_LARGE));
         let nonce = large.first_nonce();
         assert!(plain.check_leading_zeros(nonce) >= GRINDING_LARGE);

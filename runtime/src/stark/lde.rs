@@ -4,7 +4,6 @@
 //! extension-field columns) always stays on the CPU.
 
 use winter_air::proof::Queries;
-use winter_utils::Deserializable;
 use winterfell::crypto::{MerkleTree, VectorCommitment};
 use winterfell::math::FieldElement;
 use winterfell::matrix::{ColMatrix, RowMatrix};
@@ -13,48 +12,48 @@ use winterfell::{
 };
 use zkm_air::field::Felt;
 
-use super::prover::Hasher;
+use zkm_verifier::hash::ZkmHasher;
 
-/// A BLAKE3-256 digest as Winterfell stores it.
-type Digest = <Hasher as winterfell::crypto::Hasher>::Digest;
+/// A digest of the hash `H`.
+type Digest<H> = <H as winterfell::crypto::Hasher>::Digest;
 
-/// A vector commitment the prover can use: Winterfell's Merkle tree (proofs without
-/// zero-knowledge) or the salted tree, each buildable from the GPU's row hashes.
-pub trait ZkmCommitment: VectorCommitment<Hasher> + Sync + Send + Sized + 'static {
+/// A vector commitment over the hash `H` the prover can use: Winterfell's Merkle tree (proofs
+/// without zero-knowledge) or the salted tree, each buildable from the GPU's row hashes.
+pub trait ZkmCommitment<H: ZkmHasher>: VectorCommitment<H> + Sync + Send + Sized + 'static {
     /// The commitment to the rows whose hashes (`leaves`) the GPU computed, with the GPU's
     /// internal Merkle nodes (used when the leaves are not salted).
     ///
     /// # Errors
     /// When the GPU's tree is inconsistent or the commitment cannot be built.
-    fn from_gpu(leaves: Vec<Digest>, nodes: Vec<Digest>) -> Result<Self, String>;
+    fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String>;
 }
 
-impl ZkmCommitment for MerkleTree<Hasher> {
-    fn from_gpu(leaves: Vec<Digest>, nodes: Vec<Digest>) -> Result<Self, String> {
+impl<H: ZkmHasher> ZkmCommitment<H> for MerkleTree<H> {
+    fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String> {
         MerkleTree::from_raw_parts(nodes, leaves)
             .map_err(|e| format!("GPU Merkle tree rejected: {e}"))
     }
 }
 
-impl ZkmCommitment for zkm_verifier::ZkCommitment {
+impl<H: ZkmHasher> ZkmCommitment<H> for zkm_verifier::ZkCommitment<H> {
     /// Salts the GPU's row hashes exactly as the CPU path salts its own (same salt stream, same
     /// order), so proofs stay byte-identical across backends.
-    fn from_gpu(leaves: Vec<Digest>, _nodes: Vec<Digest>) -> Result<Self, String> {
+    fn from_gpu(leaves: Vec<Digest<H>>, _nodes: Vec<Digest<H>>) -> Result<Self, String> {
         Self::new(leaves).map_err(|e| format!("salted commitment: {e:?}"))
     }
 }
 
 /// The trace LDE of one proof: Winterfell's default, or the GPU's.
-pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> {
+pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> {
     /// Everything on the CPU.
-    Cpu(DefaultTraceLde<E, Hasher, V>),
+    Cpu(DefaultTraceLde<E, H, V>),
     /// Main segment extended and committed on the GPU.
-    Gpu(GpuTraceLde<E, V>),
+    Gpu(GpuTraceLde<E, H, V>),
 }
 
 /// A main segment whose LDE and Merkle tree came from the GPU; the auxiliary segment is built on
 /// the CPU exactly as Winterfell's default does.
-pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> {
+pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> {
     /// Row-major main LDE: row `r` is `main[r·width .. (r+1)·width]`.
     main: Vec<Felt>,
     width: usize,
@@ -63,9 +62,12 @@ pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> {
     blowup: usize,
     info: TraceInfo,
     partition: PartitionOptions,
+    hash: std::marker::PhantomData<H>,
 }
 
-impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> std::fmt::Debug for ZkmTraceLde<E, V> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> std::fmt::Debug
+    for ZkmTraceLde<E, H, V>
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             ZkmTraceLde::Cpu(_) => "ZkmTraceLde::Cpu",
@@ -74,7 +76,9 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> std::fmt::Debug for Zk
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> std::fmt::Debug for GpuTraceLde<E, V> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> std::fmt::Debug
+    for GpuTraceLde<E, H, V>
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GpuTraceLde")
             .field("width", &self.width)
@@ -83,7 +87,7 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> std::fmt::Debug for Gp
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> GpuTraceLde<E, H, V> {
     /// Builds the main segment from the GPU's column-major LDE and tree.
     pub fn new(
         info: &TraceInfo,
@@ -93,10 +97,8 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
         blowup: usize,
         partition: PartitionOptions,
     ) -> Result<Self, String> {
-        let digests = |v: Vec<[u8; 32]>| -> Result<Vec<Digest>, String> {
-            v.iter()
-                .map(|b| Digest::read_from_bytes(b).map_err(|e| e.to_string()))
-                .collect()
+        let digests = |v: Vec<[u8; 32]>| -> Result<Vec<Digest<H>>, String> {
+            v.iter().map(H::from_gpu).collect()
         };
         let tree = V::from_gpu(digests(leaves)?, digests(nodes)?)?;
         let (width, rows) = (lde.len(), lde.first().map_or(0, Vec::len));
@@ -114,6 +116,7 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
             blowup,
             info: info.clone(),
             partition,
+            hash: std::marker::PhantomData,
         })
     }
 
@@ -126,11 +129,13 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> TraceLde<E> for ZkmTraceLde<E, V> {
-    type HashFn = Hasher;
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> TraceLde<E>
+    for ZkmTraceLde<E, H, V>
+{
+    type HashFn = H;
     type VC = V;
 
-    fn get_main_trace_commitment(&self) -> <Hasher as winterfell::crypto::Hasher>::Digest {
+    fn get_main_trace_commitment(&self) -> Digest<H> {
         match self {
             ZkmTraceLde::Cpu(l) => l.get_main_trace_commitment(),
             ZkmTraceLde::Gpu(g) => g.main_tree.commitment(),
@@ -141,13 +146,13 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> TraceLde<E> for ZkmTra
         &mut self,
         aux: &ColMatrix<E>,
         domain: &StarkDomain<Felt>,
-    ) -> (ColMatrix<E>, <Hasher as winterfell::crypto::Hasher>::Digest) {
+    ) -> (ColMatrix<E>, Digest<H>) {
         match self {
             ZkmTraceLde::Cpu(l) => l.set_aux_trace(aux, domain),
             ZkmTraceLde::Gpu(g) => {
                 let polys = aux.interpolate_columns();
                 let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
-                let tree: V = lde.commit_to_rows::<Hasher, V>(g.partition);
+                let tree: V = lde.commit_to_rows::<H, V>(g.partition);
                 let root = tree.commitment();
                 g.aux = Some((lde, tree));
                 (polys, root)
@@ -208,20 +213,20 @@ impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> TraceLde<E> for ZkmTra
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, V: ZkmCommitment> GpuTraceLde<E, V> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> GpuTraceLde<E, H, V> {
     fn query(&self, positions: &[usize]) -> Vec<Queries> {
         let rows: Vec<Vec<Felt>> = positions.iter().map(|&p| self.row(p).to_vec()).collect();
         let (_, proof) = self
             .main_tree
             .open_many(positions)
             .unwrap_or_else(|e| panic!("opening the GPU trace tree: {e:?}"));
-        let mut out = vec![Queries::new::<Hasher, Felt, V>(proof, rows)];
+        let mut out = vec![Queries::new::<H, Felt, V>(proof, rows)];
         if let Some((lde, tree)) = &self.aux {
             let rows: Vec<Vec<E>> = positions.iter().map(|&p| lde.row(p).to_vec()).collect();
             let (_, proof) = tree
                 .open_many(positions)
                 .unwrap_or_else(|e| panic!("opening the aux trace tree: {e:?}"));
-            out.push(Queries::new::<Hasher, E, V>(proof, rows));
+            out.push(Queries::new::<H, E, V>(proof, rows));
         }
         out
     }

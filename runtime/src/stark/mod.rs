@@ -13,6 +13,7 @@ pub mod zk;
 use winterfell::{Proof, ProofOptions, Prover as _};
 use zkm_air::field::Felt;
 use zkm_air::{AirProgram, Artifact};
+use zkm_verifier::hash::{Short, Wide, ZkmHasher};
 
 pub use grind::{with_grinding, GrindCoin};
 pub use lde::ZkmCommitment;
@@ -40,13 +41,29 @@ pub enum StarkError {
     Randomness(String),
 }
 
-/// Proves a filled main trace, extending and committing it on `gpu` when given. A
-/// zero-knowledge program's trace gets its random rows, masks and salted commitments from
-/// `randomness`. Returns the proof and, when the GPU failed and the CPU took over, the reason.
+/// Proves a filled main trace, extending and committing it on `gpu` when given, with the hash
+/// the options call for ([`zkm_verifier::wide_digests`]). A zero-knowledge program's trace gets
+/// its random rows, masks and salted commitments from `randomness`. Returns the proof and, when
+/// the GPU failed and the CPU took over, the reason.
 ///
 /// # Errors
 /// Winterfell's error when the trace does not satisfy the program, or a randomness failure.
 pub(crate) fn prove_on(
+    artifact: &Artifact,
+    main: Vec<Vec<Felt>>,
+    public: Vec<Felt>,
+    options: ProofOptions,
+    gpu: Option<backend::GpuHandle>,
+    randomness: Randomness,
+) -> Result<(Proof, Option<String>), StarkError> {
+    match zkm_verifier::wide_digests(&options) {
+        true => prove_with::<Wide>(artifact, main, public, options, gpu, randomness),
+        false => prove_with::<Short>(artifact, main, public, options, gpu, randomness),
+    }
+}
+
+/// [`prove_on`] committing with the hash `H`.
+fn prove_with<H: ZkmHasher>(
     artifact: &Artifact,
     mut main: Vec<Vec<Felt>>,
     public: Vec<Felt>,
@@ -59,14 +76,14 @@ pub(crate) fn prove_on(
     let grinding = options.grinding_factor();
     if !program.is_zero_knowledge() {
         let trace = ZkmTrace::new(program, main);
-        let prover = ZkmProver::<Commitment>::new(options, inputs).with_gpu(gpu);
+        let prover = ZkmProver::<H, Commitment<H>>::new(options, inputs).with_gpu(gpu);
         let proof = with_grinding(grinding, || prover.prove(trace)).map_err(StarkError::Prover)?;
         return Ok((proof, prover.fallback()));
     }
     let rng = ZkRng::new(randomness).map_err(StarkError::Randomness)?;
     zk::randomize_main(program, &mut main, &rng);
     let trace = ZkmTrace::new(program, main);
-    let prover = ZkmProver::<zkm_verifier::ZkCommitment>::new(options, inputs)
+    let prover = ZkmProver::<H, zkm_verifier::ZkCommitment<H>>::new(options, inputs)
         .with_gpu(gpu)
         .with_rng(Some(rng.clone()));
     let salts = rng.salt_source();

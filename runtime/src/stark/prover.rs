@@ -14,6 +14,7 @@ use zkm_air::field::Felt;
 
 use super::lde::ZkmCommitment;
 use super::zk::ZkRng;
+use zkm_verifier::hash::ZkmHasher;
 pub use zkm_verifier::{Coin, Commitment, Hasher};
 use zkm_verifier::{PublicInputs, ZkmAir};
 
@@ -59,9 +60,10 @@ impl Trace for ZkmTrace {
     }
 }
 
-/// Proves one compiled program with one set of public inputs, committing with `V`.
+/// Proves one compiled program with one set of public inputs, committing with `V` over the
+/// hash `H`.
 #[derive(Debug)]
-pub struct ZkmProver<V> {
+pub struct ZkmProver<H, V> {
     options: ProofOptions,
     inputs: PublicInputs,
     gpu: Option<super::backend::GpuHandle>,
@@ -69,10 +71,10 @@ pub struct ZkmProver<V> {
     rng: Option<ZkRng>,
     /// Set when the GPU failed and the CPU took over (the reason).
     fallback: std::sync::Mutex<Option<String>>,
-    commitment: std::marker::PhantomData<V>,
+    commitment: std::marker::PhantomData<(H, V)>,
 }
 
-impl<V: ZkmCommitment> ZkmProver<V> {
+impl<H: ZkmHasher, V: ZkmCommitment<H>> ZkmProver<H, V> {
     /// A prover with the given options and public inputs, on the CPU.
     pub fn new(options: ProofOptions, inputs: PublicInputs) -> Self {
         ZkmProver {
@@ -103,16 +105,16 @@ impl<V: ZkmCommitment> ZkmProver<V> {
     }
 }
 
-impl<V: ZkmCommitment> Prover for ZkmProver<V> {
+impl<H: ZkmHasher, V: ZkmCommitment<H>> Prover for ZkmProver<H, V> {
     type BaseField = Felt;
     type Air = ZkmAir;
     type Trace = ZkmTrace;
-    type HashFn = Hasher;
+    type HashFn = H;
     type VC = V;
-    type RandomCoin = super::GrindCoin;
-    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E, V>;
+    type RandomCoin = super::GrindCoin<H>;
+    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E, H, V>;
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
-        DefaultConstraintCommitment<E, Hasher, V>;
+        DefaultConstraintCommitment<E, H, V>;
     type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
         super::evaluator::ZkmEvaluator<'a, E>;
 

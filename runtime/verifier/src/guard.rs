@@ -6,8 +6,6 @@ use winter_air::proof::Proof;
 use winter_crypto::BatchMerkleProof;
 use winter_utils::{ByteReader, Deserializable, DeserializationError, Serializable};
 
-use crate::options::Hasher;
-
 /// A slice reader whose `read_many` refuses counts above the remaining byte count (every element
 /// takes at least one byte), so a forged length cannot make it allocate more than the input.
 #[derive(Debug)]
@@ -109,12 +107,15 @@ pub fn decode_proof(bytes: &[u8], salted: bool) -> Result<Proof, String> {
     if quiet_catch(|| proof.to_bytes()).ok().as_deref() != Some(bytes) {
         return Err("non-canonical STARK proof encoding".into());
     }
-    check_openings(&proof, salted)?;
+    match crate::wide_digests(proof.options()) {
+        true => check_openings::<crate::hash::Wide>(&proof, salted)?,
+        false => check_openings::<crate::hash::Short>(&proof, salted)?,
+    }
     Ok(proof)
 }
 
-/// Every Merkle opening in the proof must parse with bounded allocations.
-fn check_openings(proof: &Proof, salted: bool) -> Result<(), String> {
+/// Every Merkle opening in the proof must parse with bounded allocations, with digests of `H`.
+fn check_openings<H: winter_crypto::Hasher>(proof: &Proof, salted: bool) -> Result<(), String> {
     let mut blobs = Vec::new();
     for q in proof
         .trace_queries
@@ -129,7 +130,7 @@ fn check_openings(proof: &Proof, salted: bool) -> Result<(), String> {
             true => skip_salts(&blob)?,
             false => &blob[..],
         };
-        check_opening(paths)?;
+        check_opening::<H>(paths)?;
     }
     Ok(())
 }
@@ -172,7 +173,7 @@ fn skip_salts(bytes: &[u8]) -> Result<&[u8], String> {
 
 /// A batch Merkle opening: depth, a node-vector count no larger than the bytes that follow, and
 /// node vectors parsed with the guarded reader.
-fn check_opening(bytes: &[u8]) -> Result<(), String> {
+fn check_opening<H: winter_crypto::Hasher>(bytes: &[u8]) -> Result<(), String> {
     let mut r = GuardedReader::new(bytes);
     r.read_u8().map_err(|e| e.to_string())?;
     let count = r.read_usize().map_err(|e| e.to_string())?;
@@ -183,7 +184,7 @@ fn check_opening(bytes: &[u8]) -> Result<(), String> {
         ));
     }
     let mut whole = GuardedReader::new(bytes);
-    BatchMerkleProof::<Hasher>::read_from(&mut whole)
+    BatchMerkleProof::<H>::read_from(&mut whole)
         .map_err(|e| format!("malformed Merkle opening: {e}"))?;
     Ok(())
 }

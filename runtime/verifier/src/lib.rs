@@ -11,6 +11,7 @@
 mod air;
 mod error;
 pub mod guard;
+pub mod hash;
 mod options;
 pub mod params;
 mod prepared;
@@ -22,8 +23,9 @@ mod statement;
 pub use air::{PublicInputs, ZkmAir};
 pub use error::VerifyError;
 pub use options::{
-    grinding_for, options_for, options_with, Coin, Commitment, Hasher, Security, ZkCommitment,
-    BLOWUP, DEFAULT_SECURITY, GRINDING, GRINDING_LARGE, LARGE_TRACE_CELLS, MAX_SECURITY,
+    grinding_for, options_for, options_with, wide_digests, Coin, Commitment, Hasher, Security,
+    ZkCommitment, BLOWUP, DEFAULT_SECURITY, GRINDING, GRINDING_LARGE, LARGE_TRACE_CELLS,
+    MAX_SECURITY,
 };
 pub use prepared::Prepared;
 pub use proof_file::{ProofFile, ProofFileError};
@@ -213,22 +215,36 @@ fn check_zk(program: &zkm_air::AirProgram, file: &ProofFile) -> Result<(), Verif
 }
 
 /// Winterfell's verifier on assembled public inputs, with panics turned into errors; a
-/// zero-knowledge program's proofs are opened against salted commitments.
+/// zero-knowledge program's proofs are opened against salted commitments, with the hash the
+/// proof's options call for ([`wide_digests`]).
 fn stark_verify(proof: Proof, inputs: PublicInputs, min_bits: u32) -> Result<(), VerifyError> {
-    let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
     let zk = inputs.program().is_zero_knowledge();
-    let run = || match zk {
-        true => winter_verifier::verify::<ZkmAir, Hasher, Coin, ZkCommitment>(
+    let run = || match wide_digests(proof.options()) {
+        true => stark_verify_with::<hash::Wide>(proof, inputs, min_bits, zk),
+        false => stark_verify_with::<hash::Short>(proof, inputs, min_bits, zk),
+    };
+    match guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result.map_err(VerifyError::Stark),
+        Err(_) => Err(VerifyError::Malformed),
+    }
+}
+
+/// [`stark_verify`] with the hash `H`.
+fn stark_verify_with<H: hash::ZkmHasher>(
+    proof: Proof,
+    inputs: PublicInputs,
+    min_bits: u32,
+    zk: bool,
+) -> Result<(), winter_verifier::VerifierError> {
+    let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
+    match zk {
+        true => winter_verifier::verify::<ZkmAir, H, Coin<H>, ZkCommitment<H>>(
             proof,
             inputs,
             &acceptable,
         ),
         false => {
-            winter_verifier::verify::<ZkmAir, Hasher, Coin, Commitment>(proof, inputs, &acceptable)
+            winter_verifier::verify::<ZkmAir, H, Coin<H>, Commitment<H>>(proof, inputs, &acceptable)
         }
-    };
-    match guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
-        Ok(result) => result.map_err(VerifyError::Stark),
-        Err(_) => Err(VerifyError::Malformed),
     }
 }

@@ -3,18 +3,19 @@
 
 use winter_air::proof::Proof;
 use winter_air::{BatchingMethod, FieldExtension, ProofOptions};
-use winter_crypto::hashers::Blake3_256;
 use winter_crypto::{DefaultRandomCoin, MerkleTree};
-use zkm_air::field::Felt;
 
-/// The hash function of every commitment.
-pub type Hasher = Blake3_256<Felt>;
+use crate::hash::{Short, SHORT_BYTES};
+
+/// The hash of every commitment of a proof at [`DEFAULT_SECURITY`] or less (see
+/// [`wide_digests`] for the others).
+pub type Hasher = Short;
 /// The vector commitment of proofs without zero-knowledge (every value public).
-pub type Commitment = MerkleTree<Hasher>;
+pub type Commitment<H = Hasher> = MerkleTree<H>;
 /// The vector commitment of zero-knowledge proofs: leaves salted with fresh randomness.
-pub type ZkCommitment = crate::salted::Salted;
+pub type ZkCommitment<H = Hasher> = crate::salted::Salted<H>;
 /// The Fiat–Shamir coin.
-pub type Coin = DefaultRandomCoin<Hasher>;
+pub type Coin<H = Hasher> = DefaultRandomCoin<H>;
 
 /// Blowup factor of the trace low-degree extension.
 pub const BLOWUP: usize = 8;
@@ -60,15 +61,7 @@ pub fn options_with(bits: u32, grinding: u32) -> ProofOptions {
     } else {
         FieldExtension::Quadratic
     };
-    let field_bits = 64 * extension.degree();
-    let per_query = BLOWUP.ilog2();
-    let reached = |q: u32| {
-        let mut query_bits = per_query * q;
-        if query_bits >= 80 {
-            query_bits += grinding;
-        }
-        field_bits.min(query_bits) - 1
-    };
+    let reached = |q: u32| unhashed_bits(extension.degree(), BLOWUP, q, grinding);
     let queries = (1..=255u32).find(|&q| reached(q) >= bits).unwrap_or(255) as usize;
     ProofOptions::new(
         queries,
@@ -80,6 +73,32 @@ pub fn options_with(bits: u32, grinding: u32) -> ProofOptions {
         BatchingMethod::Linear,
         BatchingMethod::Linear,
     )
+}
+
+/// Winterfell's conjectured security before its cap at the hash's collision resistance: the
+/// field's bits and the queries' (`log2(blowup)` each, plus the grinding bits once the queries
+/// alone give 80), less one.
+fn unhashed_bits(extension_degree: u32, blowup: usize, queries: u32, grinding: u32) -> u32 {
+    let field_bits = 64 * extension_degree;
+    let mut query_bits = blowup.ilog2().saturating_mul(queries);
+    if query_bits >= 80 {
+        query_bits = query_bits.saturating_add(grinding);
+    }
+    field_bits.min(query_bits).saturating_sub(1)
+}
+
+/// Whether proofs with `options` commit with [`crate::hash::Wide`] (BLAKE3-256) rather than
+/// [`Hasher`] ([`crate::hash::Short`], 200 bits): when the options reach more than the short
+/// digest's 100 bits of collision resistance, so that the hash never caps what was asked.
+/// Prover and verifier both decide from the options alone.
+pub fn wide_digests(options: &ProofOptions) -> bool {
+    let bits = unhashed_bits(
+        options.field_extension().degree(),
+        options.blowup_factor(),
+        options.num_queries() as u32,
+        options.grinding_factor(),
+    );
+    bits > 8 * SHORT_BYTES as u32 / 2
 }
 
 /// Security of a proof, in bits.
@@ -97,9 +116,16 @@ impl Security {
     /// The security of `proof` (may panic on proofs with malformed options: see
     /// [`crate::guard::quiet_catch`]).
     pub fn of(proof: &Proof) -> Self {
-        let proven = proof.proven_security::<Hasher>();
+        match wide_digests(proof.options()) {
+            true => Self::with::<crate::hash::Wide>(proof),
+            false => Self::with::<Short>(proof),
+        }
+    }
+
+    fn with<H: winter_crypto::Hasher>(proof: &Proof) -> Self {
+        let proven = proof.proven_security::<H>();
         Security {
-            conjectured: proof.conjectured_security::<Hasher>().bits(),
+            conjectured: proof.conjectured_security::<H>().bits(),
             proven_ldr: proven.ldr_bits(),
             proven_udr: proven.udr_bits(),
         }

@@ -10,7 +10,9 @@ use zkm_air::field::{Felt, MODULUS};
 /// First eight bytes of every proof file.
 pub const MAGIC: &[u8; 8] = b"ZKMCPROF";
 /// The format version this build writes and reads.
-pub const VERSION: u16 = 2;
+/// Version 3: commitments with BLAKE3 cut to 200 bits at 100 bits of security or less
+/// (`crate::hash::Short`).
+pub const VERSION: u16 = 3;
 /// The Winterfell release whose proof bytes the file carries.
 pub const WINTERFELL: &str = "0.13.1";
 /// Largest proof file accepted (64 MiB).

@@ -14,13 +14,13 @@
 
 use std::cell::RefCell;
 
-use winter_crypto::{BatchMerkleProof, Hasher as _, MerkleTree, MerkleTreeError, VectorCommitment};
+use winter_crypto::{BatchMerkleProof, Digest as _, MerkleTree, MerkleTreeError, VectorCommitment};
 use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable};
 
-use crate::options::Hasher;
+use crate::hash::ZkmHasher;
 
-/// A digest of the commitment hash.
-type Digest = <Hasher as winter_crypto::Hasher>::Digest;
+/// A digest of the commitment hash `H`.
+type Digest<H> = <H as winter_crypto::Hasher>::Digest;
 
 /// Bytes of one salt.
 pub const SALT_BYTES: usize = 16;
@@ -57,19 +57,19 @@ fn draw_salts(count: usize) -> Option<Vec<Salt>> {
     })
 }
 
-/// `H(item ‖ salt)`: BLAKE3 of the item's 32 bytes and the salt's 16.
-fn leaf(item: &Digest, salt: &Salt) -> Digest {
+/// `H(item ‖ salt)`: the hash of the item's 32 bytes (zero-padded when shorter) and the salt's 16.
+fn leaf<H: ZkmHasher>(item: &Digest<H>, salt: &Salt) -> Digest<H> {
     let mut bytes = [0u8; 32 + SALT_BYTES];
-    bytes[..32].copy_from_slice(&winter_crypto::Digest::as_bytes(item));
+    bytes[..32].copy_from_slice(&item.as_bytes());
     bytes[32..].copy_from_slice(salt);
-    Hasher::hash(&bytes)
+    H::hash(&bytes)
 }
 
-/// A Merkle tree over salted leaves.
+/// A Merkle tree of the hash `H` over salted leaves.
 #[derive(Debug)]
-pub struct Salted {
-    tree: MerkleTree<Hasher>,
-    items: Vec<Digest>,
+pub struct Salted<H: ZkmHasher> {
+    tree: MerkleTree<H>,
+    items: Vec<Digest<H>>,
     salts: Vec<Salt>,
 }
 
@@ -86,12 +86,12 @@ pub enum SaltedError {
 
 /// An opening of several leaves: their salts (in position order) and the batch path.
 #[derive(Debug)]
-pub struct SaltedProof {
+pub struct SaltedProof<H: ZkmHasher> {
     salts: Vec<Salt>,
-    paths: BatchMerkleProof<Hasher>,
+    paths: BatchMerkleProof<H>,
 }
 
-impl Serializable for SaltedProof {
+impl<H: ZkmHasher> Serializable for SaltedProof<H> {
     fn write_into<W: ByteWriter>(&self, target: &mut W) {
         target.write_u32(self.salts.len() as u32);
         for s in &self.salts {
@@ -101,7 +101,7 @@ impl Serializable for SaltedProof {
     }
 }
 
-impl Deserializable for SaltedProof {
+impl<H: ZkmHasher> Deserializable for SaltedProof<H> {
     fn read_from<R: ByteReader>(source: &mut R) -> Result<Self, DeserializationError> {
         let count = source.read_u32()? as usize;
         source.check_eor(count.saturating_mul(SALT_BYTES))?;
@@ -113,20 +113,24 @@ impl Deserializable for SaltedProof {
     }
 }
 
-impl VectorCommitment<Hasher> for Salted {
+impl<H: ZkmHasher> VectorCommitment<H> for Salted<H> {
     type Options = ();
-    type Proof = (Salt, Vec<Digest>);
-    type MultiProof = SaltedProof;
+    type Proof = (Salt, Vec<Digest<H>>);
+    type MultiProof = SaltedProof<H>;
     type Error = SaltedError;
 
-    fn with_options(items: Vec<Digest>, _options: ()) -> Result<Self, SaltedError> {
+    fn with_options(items: Vec<Digest<H>>, _options: ()) -> Result<Self, SaltedError> {
         let salts = draw_salts(items.len()).ok_or(SaltedError::NoSaltSource)?;
-        let leaves = items.iter().zip(&salts).map(|(i, s)| leaf(i, s)).collect();
+        let leaves = items
+            .iter()
+            .zip(&salts)
+            .map(|(i, s)| leaf::<H>(i, s))
+            .collect();
         let tree = MerkleTree::new(leaves).map_err(SaltedError::Tree)?;
         Ok(Salted { tree, items, salts })
     }
 
-    fn commitment(&self) -> Digest {
+    fn commitment(&self) -> Digest<H> {
         *self.tree.root()
     }
 
@@ -138,16 +142,19 @@ impl VectorCommitment<Hasher> for Salted {
         1 << proof.1.len()
     }
 
-    fn get_multiproof_domain_len(proof: &SaltedProof) -> usize {
+    fn get_multiproof_domain_len(proof: &SaltedProof<H>) -> usize {
         1 << proof.paths.depth
     }
 
-    fn open(&self, index: usize) -> Result<(Digest, Self::Proof), SaltedError> {
+    fn open(&self, index: usize) -> Result<(Digest<H>, Self::Proof), SaltedError> {
         let (_, path) = self.tree.prove(index).map_err(SaltedError::Tree)?;
         Ok((self.items[index], (self.salts[index], path)))
     }
 
-    fn open_many(&self, indexes: &[usize]) -> Result<(Vec<Digest>, SaltedProof), SaltedError> {
+    fn open_many(
+        &self,
+        indexes: &[usize],
+    ) -> Result<(Vec<Digest<H>>, SaltedProof<H>), SaltedError> {
         let (_, paths) = self.tree.prove_batch(indexes).map_err(SaltedError::Tree)?;
         let items = indexes.iter().map(|&i| self.items[i]).collect();
         let salts = indexes.iter().map(|&i| self.salts[i]).collect();
@@ -155,30 +162,30 @@ impl VectorCommitment<Hasher> for Salted {
     }
 
     fn verify(
-        commitment: Digest,
+        commitment: Digest<H>,
         index: usize,
-        item: Digest,
+        item: Digest<H>,
         proof: &Self::Proof,
     ) -> Result<(), SaltedError> {
-        let leaf = leaf(&item, &proof.0);
-        MerkleTree::<Hasher>::verify(commitment, index, leaf, &proof.1).map_err(SaltedError::Tree)
+        let leaf = leaf::<H>(&item, &proof.0);
+        MerkleTree::<H>::verify(commitment, index, leaf, &proof.1).map_err(SaltedError::Tree)
     }
 
     fn verify_many(
-        commitment: Digest,
+        commitment: Digest<H>,
         indexes: &[usize],
-        items: &[Digest],
-        proof: &SaltedProof,
+        items: &[Digest<H>],
+        proof: &SaltedProof<H>,
     ) -> Result<(), SaltedError> {
         if proof.salts.len() != items.len() || items.len() != indexes.len() {
             return Err(SaltedError::SaltCount);
         }
-        let leaves: Vec<Digest> = items
+        let leaves: Vec<Digest<H>> = items
             .iter()
             .zip(&proof.salts)
-            .map(|(i, s)| leaf(i, s))
+            .map(|(i, s)| leaf::<H>(i, s))
             .collect();
-        MerkleTree::<Hasher>::verify_batch(&commitment, indexes, &leaves, &proof.paths)
+        MerkleTree::<H>::verify_batch(&commitment, indexes, &leaves, &proof.paths)
             .map_err(SaltedError::Tree)
     }
 }
@@ -186,8 +193,13 @@ impl VectorCommitment<Hasher> for Salted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Hasher;
+    use winter_crypto::Hasher as _;
 
-    fn items(n: u8) -> Vec<Digest> {
+    type Salted = super::Salted<Hasher>;
+    type SaltedProof = super::SaltedProof<Hasher>;
+
+    fn items(n: u8) -> Vec<Digest<Hasher>> {
         (0..n).map(|i| Hasher::hash(&[i])).collect()
     }
 

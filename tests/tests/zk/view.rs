@@ -51,7 +51,7 @@ impl View {
         let air = air_for(a, proof, public);
         let mut seed = proof.context.to_elements();
         seed.extend(inputs.to_elements());
-        let mut coin = Coin::new(&seed);
+        let mut coin = <Coin>::new(&seed);
         let lde = proof.lde_domain_size();
         let layers = proof.options().to_fri_options().num_fri_layers(lde);
         let (trace_roots, constraint_root, fri_roots) = proof
