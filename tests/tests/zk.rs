@@ -243,3 +243,47 @@ fn differing_columns(a: &Artifact, ta: &Trace, tb: &Trace) -> Vec<usize> {
         .filter(|&c| ta.main[c][..rows] != tb.main[c][..rows])
         .collect()
 }
+
+/// The salt counts of the FRI layers' openings in serialized FRI-proof bytes, and the byte offset
+/// of each count.
+fn fri_salt_counts(fri: &[u8]) -> Vec<(usize, u32)> {
+    let word = |at: usize| u32::from_le_bytes(fri[at..at + 4].try_into().expect("4 bytes"));
+    let (mut at, mut out) = (1, Vec::new());
+    for _ in 0..fri[0] {
+        at += 4 + word(at) as usize;
+        let paths = word(at) as usize;
+        out.push((at + 4, word(at + 4)));
+        at += 4 + paths;
+    }
+    out
+}
+
+/// Trace and composition trees are salted, FRI layers not (`spec/zk.md` §3.4), and the verifier
+/// holds proofs to exactly that: a salt added to a FRI opening is refused.
+#[test]
+fn fri_layers_are_unsalted_and_must_stay_so() {
+    let ex = example("cnn_digits");
+    assert!(ex.artifact.program.is_zero_knowledge());
+    let (a, file, params) = (&ex.artifact, &ex.file, &ex.params);
+    let fri = winter_utils::Serializable::to_bytes(&file.proof.fri_proof);
+    let counts = fri_salt_counts(&fri);
+    assert!(!counts.is_empty(), "the proof has FRI layers");
+    assert!(counts.iter().all(|&(_, c)| c == 0), "{counts:?}");
+    // One 16-byte salt slipped into the first FRI opening (count 1, paths 16 bytes longer).
+    let (at, _) = counts[0];
+    let mut forged = fri[..at].to_vec();
+    forged.extend_from_slice(&1u32.to_le_bytes());
+    forged.extend_from_slice(&[7u8; 16]);
+    forged.extend_from_slice(&fri[at + 4..]);
+    let len_at = at - 4;
+    let paths = u32::from_le_bytes(fri[len_at..at].try_into().expect("4 bytes")) + 16;
+    forged[len_at..at].copy_from_slice(&paths.to_le_bytes());
+    let mut bad = file.clone();
+    bad.proof.fri_proof = winter_utils::Deserializable::read_from_bytes(&forged).expect("parses");
+    let err = zkm_verifier::verify(a, &bad.to_bytes(), params, BITS).expect_err("refused");
+    assert!(
+        format!("{err:?}").contains("FRI opening with 1 salts"),
+        "{err:?}"
+    );
+    assert!(zkm_verifier::verify(a, &file.to_bytes(), params, BITS).is_ok());
+}

@@ -175,12 +175,18 @@ impl<H: ZkmHasher, V: ZkmCommitment<H>> Prover for ZkmProver<H, V> {
         domain: &StarkDomain<Felt>,
         partition_options: PartitionOptions,
     ) -> (Self::ConstraintCommitment<E>, CompositionPoly<E>) {
-        DefaultConstraintCommitment::new(
+        let committed = DefaultConstraintCommitment::new(
             composition_poly_trace,
             num_constraint_composition_columns,
             domain,
             partition_options,
-        )
+        );
+        // Only FRI layers are committed after the composition: they need no salts
+        // (`zkm_verifier::salted`).
+        if self.rng.is_some() {
+            zkm_verifier::salted::unsalted_from_here();
+        }
+        committed
     }
 
     fn build_aux_trace<E: FieldElement<BaseField = Felt>>(

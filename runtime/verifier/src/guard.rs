@@ -122,17 +122,26 @@ fn check_openings<H: winter_crypto::Hasher>(proof: &Proof, salted: bool) -> Resu
         .iter()
         .chain([&proof.constraint_queries])
     {
-        blobs.push(opening_of_queries(&q.to_bytes())?);
+        blobs.push((opening_of_queries(&q.to_bytes())?, Salts::Some));
     }
-    blobs.extend(fri_openings(&proof.fri_proof.to_bytes())?);
-    for blob in blobs {
+    let fri = fri_openings(&proof.fri_proof.to_bytes())?;
+    blobs.extend(fri.into_iter().map(|blob| (blob, Salts::None)));
+    for (blob, salts) in blobs {
         let paths = match salted {
-            true => skip_salts(&blob)?,
+            true => skip_salts(&blob, salts)?,
             false => &blob[..],
         };
         check_opening::<H>(paths)?;
     }
     Ok(())
+}
+
+/// Which salted openings carry salts: the trace and composition trees' (at least one), not the
+/// FRI layers' (none: `crate::salted`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Salts {
+    Some,
+    None,
 }
 
 /// The opening-proof bytes of serialized `Queries` (values, then the opening proof).
@@ -156,11 +165,17 @@ fn fri_openings(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
-/// The batch path of a salted opening: a salt count no larger than the bytes that follow, the
-/// salts ([`crate::salted::SALT_BYTES`] each), then the path.
-fn skip_salts(bytes: &[u8]) -> Result<&[u8], String> {
+/// The batch path of a salted opening: a salt count no larger than the bytes that follow (0
+/// exactly when `salts` is [`Salts::None`]), the salts ([`crate::salted::SALT_BYTES`] each), then
+/// the path.
+fn skip_salts(bytes: &[u8], salts: Salts) -> Result<&[u8], String> {
     let mut r = GuardedReader::new(bytes);
     let count = r.read_u32().map_err(|e| e.to_string())? as usize;
+    match (salts, count) {
+        (Salts::Some, 0) => return Err("trace or composition opening without salts".into()),
+        (Salts::None, 1..) => return Err(format!("FRI opening with {count} salts")),
+        _ => {}
+    }
     r.read_slice(count.saturating_mul(crate::salted::SALT_BYTES))
         .map_err(|_| {
             format!(

@@ -9,10 +9,16 @@
 //! A revealed digest (a root, a sibling leaf or node on an authentication path) then says nothing
 //! about the rows under it, and recomputing a root from a guessed witness never matches.
 //!
+//! FRI layers need no salt: the DEEP mask makes the whole FRI transcript one a simulator produces
+//! exactly (`spec/zk.md` §3.4). The prover calls [`unsalted_from_here`] once the composition is
+//! committed, so the FRI trees that follow are plain Merkle trees over their items, and their
+//! openings carry no salts (a salt count of 0; [`crate::guard`] requires salts exactly in the
+//! trace and composition openings).
+//!
 //! Salts come from a per-thread source the prover installs around one proof
 //! ([`with_salt_source`]); building a tree without one is an error. Verifying needs none.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use winter_crypto::{BatchMerkleProof, Digest as _, MerkleTree, MerkleTreeError, VectorCommitment};
 use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable};
@@ -33,6 +39,7 @@ pub type SaltSource = Box<dyn FnMut() -> Salt>;
 
 thread_local! {
     static SOURCE: RefCell<Option<SaltSource>> = const { RefCell::new(None) };
+    static UNSALTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `f` with `source` providing the salts of every tree built on this thread, and removes
@@ -42,18 +49,30 @@ pub fn with_salt_source<R>(source: SaltSource, f: impl FnOnce() -> R) -> R {
     impl Drop for Reset {
         fn drop(&mut self) {
             SOURCE.with(|s| s.borrow_mut().take());
+            UNSALTED.with(|u| u.set(false));
         }
     }
     SOURCE.with(|s| *s.borrow_mut() = Some(source));
+    UNSALTED.with(|u| u.set(false));
     let _reset = Reset;
     f()
 }
 
+/// Within [`with_salt_source`], makes every later tree on this thread unsalted (the FRI layers
+/// of the proof being made); the next proof starts salted again.
+pub fn unsalted_from_here() {
+    UNSALTED.with(|u| u.set(true));
+}
+
+/// `count` salts, none for an unsalted tree, or `None` without a source.
 fn draw_salts(count: usize) -> Option<Vec<Salt>> {
     SOURCE.with(|s| {
         let mut guard = s.borrow_mut();
         let source = guard.as_mut()?;
-        Some((0..count).map(|_| source()).collect())
+        match UNSALTED.with(Cell::get) {
+            true => Some(Vec::new()),
+            false => Some((0..count).map(|_| source()).collect()),
+        }
     })
 }
 
@@ -65,7 +84,7 @@ fn leaf<H: ZkmHasher>(item: &Digest<H>, salt: &Salt) -> Digest<H> {
     H::hash(&bytes)
 }
 
-/// A Merkle tree of the hash `H` over salted leaves.
+/// A Merkle tree of the hash `H` over salted leaves (or, with no salts, over the items).
 #[derive(Debug)]
 pub struct Salted<H: ZkmHasher> {
     tree: MerkleTree<H>,
@@ -84,7 +103,8 @@ pub enum SaltedError {
     Tree(MerkleTreeError),
 }
 
-/// An opening of several leaves: their salts (in position order) and the batch path.
+/// An opening of several leaves: their salts (in position order; none in an unsalted tree) and the
+/// batch path.
 #[derive(Debug)]
 pub struct SaltedProof<H: ZkmHasher> {
     salts: Vec<Salt>,
@@ -115,17 +135,20 @@ impl<H: ZkmHasher> Deserializable for SaltedProof<H> {
 
 impl<H: ZkmHasher> VectorCommitment<H> for Salted<H> {
     type Options = ();
-    type Proof = (Salt, Vec<Digest<H>>);
+    type Proof = (Option<Salt>, Vec<Digest<H>>);
     type MultiProof = SaltedProof<H>;
     type Error = SaltedError;
 
     fn with_options(items: Vec<Digest<H>>, _options: ()) -> Result<Self, SaltedError> {
         let salts = draw_salts(items.len()).ok_or(SaltedError::NoSaltSource)?;
-        let leaves = items
-            .iter()
-            .zip(&salts)
-            .map(|(i, s)| leaf::<H>(i, s))
-            .collect();
+        let leaves = match salts.is_empty() {
+            true => items.clone(),
+            false => items
+                .iter()
+                .zip(&salts)
+                .map(|(i, s)| leaf::<H>(i, s))
+                .collect(),
+        };
         let tree = MerkleTree::new(leaves).map_err(SaltedError::Tree)?;
         Ok(Salted { tree, items, salts })
     }
@@ -148,7 +171,7 @@ impl<H: ZkmHasher> VectorCommitment<H> for Salted<H> {
 
     fn open(&self, index: usize) -> Result<(Digest<H>, Self::Proof), SaltedError> {
         let (_, path) = self.tree.prove(index).map_err(SaltedError::Tree)?;
-        Ok((self.items[index], (self.salts[index], path)))
+        Ok((self.items[index], (self.salts.get(index).copied(), path)))
     }
 
     fn open_many(
@@ -157,7 +180,10 @@ impl<H: ZkmHasher> VectorCommitment<H> for Salted<H> {
     ) -> Result<(Vec<Digest<H>>, SaltedProof<H>), SaltedError> {
         let (_, paths) = self.tree.prove_batch(indexes).map_err(SaltedError::Tree)?;
         let items = indexes.iter().map(|&i| self.items[i]).collect();
-        let salts = indexes.iter().map(|&i| self.salts[i]).collect();
+        let salts = match self.salts.is_empty() {
+            true => Vec::new(),
+            false => indexes.iter().map(|&i| self.salts[i]).collect(),
+        };
         Ok((items, SaltedProof { salts, paths }))
     }
 
@@ -167,7 +193,7 @@ impl<H: ZkmHasher> VectorCommitment<H> for Salted<H> {
         item: Digest<H>,
         proof: &Self::Proof,
     ) -> Result<(), SaltedError> {
-        let leaf = leaf::<H>(&item, &proof.0);
+        let leaf = proof.0.map_or(item, |salt| leaf::<H>(&item, &salt));
         MerkleTree::<H>::verify(commitment, index, leaf, &proof.1).map_err(SaltedError::Tree)
     }
 
@@ -177,14 +203,18 @@ impl<H: ZkmHasher> VectorCommitment<H> for Salted<H> {
         items: &[Digest<H>],
         proof: &SaltedProof<H>,
     ) -> Result<(), SaltedError> {
-        if proof.salts.len() != items.len() || items.len() != indexes.len() {
+        let salted = !proof.salts.is_empty();
+        if (salted && proof.salts.len() != items.len()) || items.len() != indexes.len() {
             return Err(SaltedError::SaltCount);
         }
-        let leaves: Vec<Digest<H>> = items
-            .iter()
-            .zip(&proof.salts)
-            .map(|(i, s)| leaf::<H>(i, s))
-            .collect();
+        let leaves: Vec<Digest<H>> = match salted {
+            true => items
+                .iter()
+                .zip(&proof.salts)
+                .map(|(i, s)| leaf::<H>(i, s))
+                .collect(),
+            false => items.to_vec(),
+        };
         MerkleTree::<H>::verify_batch(&commitment, indexes, &leaves, &proof.paths)
             .map_err(SaltedError::Tree)
     }
@@ -229,6 +259,27 @@ mod tests {
             Salted::verify_many(root, &[1, 4, 9], &got, &bad),
             Err(SaltedError::SaltCount)
         ));
+        // Without its salts the opening no longer verifies: the leaves are not the items.
+        bad.salts.clear();
+        assert!(Salted::verify_many(root, &[1, 4, 9], &got, &bad).is_err());
+    }
+
+    #[test]
+    fn trees_after_unsalted_from_here_are_plain_merkle_trees() {
+        let (salted, plain) = with_salt_source(counter(), || {
+            let salted = Salted::new(items(8)).expect("tree");
+            unsalted_from_here();
+            (salted, Salted::new(items(8)).expect("tree"))
+        });
+        let unsalted = MerkleTree::<Hasher>::new(items(8)).expect("tree");
+        assert_eq!(plain.commitment(), *unsalted.root());
+        assert_ne!(salted.commitment(), *unsalted.root());
+        let (got, proof) = plain.open_many(&[2, 5]).expect("open");
+        assert!(proof.salts.is_empty());
+        Salted::verify_many(plain.commitment(), &[2, 5], &got, &proof).expect("verifies");
+        // The next proof starts salted again.
+        let again = with_salt_source(counter(), || Salted::new(items(8))).expect("tree");
+        assert_eq!(again.commitment(), salted.commitment());
     }
 
     #[test]
