@@ -4,7 +4,7 @@
 //! extension-field columns) always stays on the CPU.
 
 use winter_air::proof::Queries;
-use winterfell::crypto::{MerkleTree, VectorCommitment};
+use winterfell::crypto::VectorCommitment;
 use winterfell::math::FieldElement;
 use winterfell::matrix::{ColMatrix, RowMatrix};
 use winterfell::{
@@ -17,8 +17,8 @@ use zkm_verifier::hash::ZkmHasher;
 /// A digest of the hash `H`.
 type Digest<H> = <H as winterfell::crypto::Hasher>::Digest;
 
-/// A vector commitment over the hash `H` the prover can use: Winterfell's Merkle tree (proofs
-/// without zero-knowledge) or the salted tree, each buildable from the GPU's row hashes.
+/// A vector commitment over the hash `H` the prover can use, buildable from the GPU's row
+/// hashes: the salted tree (unsalted in proofs without zero-knowledge).
 pub trait ZkmCommitment<H: ZkmHasher>: VectorCommitment<H> + Sync + Send + Sized + 'static {
     /// The commitment to the rows whose hashes (`leaves`) the GPU computed, with the GPU's
     /// internal Merkle nodes (used when the leaves are not salted).
@@ -28,18 +28,15 @@ pub trait ZkmCommitment<H: ZkmHasher>: VectorCommitment<H> + Sync + Send + Sized
     fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String>;
 }
 
-impl<H: ZkmHasher> ZkmCommitment<H> for MerkleTree<H> {
-    fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String> {
-        MerkleTree::from_raw_parts(nodes, leaves)
-            .map_err(|e| format!("GPU Merkle tree rejected: {e}"))
-    }
-}
-
-impl<H: ZkmHasher> ZkmCommitment<H> for zkm_verifier::ZkCommitment<H> {
+impl<H: ZkmHasher> ZkmCommitment<H> for zkm_verifier::Commitment<H> {
     /// Salts the GPU's row hashes exactly as the CPU path salts its own (same salt stream, same
-    /// order), so proofs stay byte-identical across backends.
-    fn from_gpu(leaves: Vec<Digest<H>>, _nodes: Vec<Digest<H>>) -> Result<Self, String> {
-        Self::new(leaves).map_err(|e| format!("salted commitment: {e:?}"))
+    /// order), so proofs stay byte-identical across backends; unsalted, takes the GPU's nodes.
+    fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String> {
+        match zkm_verifier::salted::is_unsalted() {
+            true => Self::from_nodes(leaves, nodes)
+                .map_err(|e| format!("GPU Merkle tree rejected: {e:?}")),
+            false => Self::new(leaves).map_err(|e| format!("salted commitment: {e:?}")),
+        }
     }
 }
 

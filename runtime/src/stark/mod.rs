@@ -77,13 +77,14 @@ fn prove_with<H: ZkmHasher>(
     if !program.is_zero_knowledge() {
         let trace = ZkmTrace::new(program, main);
         let prover = ZkmProver::<H, Commitment<H>>::new(options, inputs).with_gpu(gpu);
-        let proof = with_grinding(grinding, || prover.prove(trace)).map_err(StarkError::Prover)?;
+        let run = || with_grinding(grinding, || prover.prove(trace));
+        let proof = zkm_verifier::salted::with_unsalted(run).map_err(StarkError::Prover)?;
         return Ok((proof, prover.fallback()));
     }
     let rng = ZkRng::new(randomness).map_err(StarkError::Randomness)?;
     zk::randomize_main(program, &mut main, &rng);
     let trace = ZkmTrace::new(program, main);
-    let prover = ZkmProver::<H, zkm_verifier::ZkCommitment<H>>::new(options, inputs)
+    let prover = ZkmProver::<H, Commitment<H>>::new(options, inputs)
         .with_gpu(gpu)
         .with_rng(Some(rng.clone()));
     let salts = rng.salt_source();

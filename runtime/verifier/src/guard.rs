@@ -122,22 +122,23 @@ fn check_openings<H: winter_crypto::Hasher>(proof: &Proof, salted: bool) -> Resu
         .iter()
         .chain([&proof.constraint_queries])
     {
-        blobs.push((opening_of_queries(&q.to_bytes())?, Salts::Some));
+        let salts = match salted {
+            true => Salts::Some,
+            false => Salts::None,
+        };
+        blobs.push((opening_of_queries(&q.to_bytes())?, salts));
     }
     let fri = fri_openings(&proof.fri_proof.to_bytes())?;
     blobs.extend(fri.into_iter().map(|blob| (blob, Salts::None)));
     for (blob, salts) in blobs {
-        let paths = match salted {
-            true => skip_salts(&blob, salts)?,
-            false => &blob[..],
-        };
-        check_opening::<H>(paths)?;
+        check_opening::<H>(skip_salts(&blob, salts)?)?;
     }
     Ok(())
 }
 
-/// Which salted openings carry salts: the trace and composition trees' (at least one), not the
-/// FRI layers' (none: `crate::salted`).
+/// Which openings carry salts: the trace and composition trees' of a zero-knowledge proof (at
+/// least one), not the FRI layers' nor any of a proof without zero-knowledge (none:
+/// `crate::salted`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Salts {
     Some,

@@ -24,8 +24,7 @@ pub use air::{PublicInputs, ZkmAir};
 pub use error::VerifyError;
 pub use options::{
     grinding_for, options_for, options_with, wide_digests, Coin, Commitment, Hasher, Security,
-    ZkCommitment, BLOWUP, DEFAULT_SECURITY, GRINDING, GRINDING_LARGE, LARGE_TRACE_CELLS,
-    MAX_SECURITY,
+    BLOWUP, DEFAULT_SECURITY, GRINDING, GRINDING_LARGE, LARGE_TRACE_CELLS, MAX_SECURITY,
 };
 pub use prepared::Prepared;
 pub use proof_file::{ProofFile, ProofFileError};
@@ -214,14 +213,13 @@ fn check_zk(program: &zkm_air::AirProgram, file: &ProofFile) -> Result<(), Verif
     Ok(())
 }
 
-/// Winterfell's verifier on assembled public inputs, with panics turned into errors; a
-/// zero-knowledge program's proofs are opened against salted commitments, with the hash the
-/// proof's options call for ([`wide_digests`]).
+/// Winterfell's verifier on assembled public inputs, with panics turned into errors, with the
+/// hash the proof's options call for ([`wide_digests`]). Openings of every proof parse as
+/// [`Commitment`]'s; [`guard::decode_proof`] has checked which carry salts.
 fn stark_verify(proof: Proof, inputs: PublicInputs, min_bits: u32) -> Result<(), VerifyError> {
-    let zk = inputs.program().is_zero_knowledge();
     let run = || match wide_digests(proof.options()) {
-        true => stark_verify_with::<hash::Wide>(proof, inputs, min_bits, zk),
-        false => stark_verify_with::<hash::Short>(proof, inputs, min_bits, zk),
+        true => stark_verify_with::<hash::Wide>(proof, inputs, min_bits),
+        false => stark_verify_with::<hash::Short>(proof, inputs, min_bits),
     };
     match guard::quiet_catch(std::panic::AssertUnwindSafe(run)) {
         Ok(result) => result.map_err(VerifyError::Stark),
@@ -234,17 +232,7 @@ fn stark_verify_with<H: hash::ZkmHasher>(
     proof: Proof,
     inputs: PublicInputs,
     min_bits: u32,
-    zk: bool,
 ) -> Result<(), winter_verifier::VerifierError> {
     let acceptable = AcceptableOptions::MinConjecturedSecurity(min_bits);
-    match zk {
-        true => winter_verifier::verify::<ZkmAir, H, Coin<H>, ZkCommitment<H>>(
-            proof,
-            inputs,
-            &acceptable,
-        ),
-        false => {
-            winter_verifier::verify::<ZkmAir, H, Coin<H>, Commitment<H>>(proof, inputs, &acceptable)
-        }
-    }
+    winter_verifier::verify::<ZkmAir, H, Coin<H>, Commitment<H>>(proof, inputs, &acceptable)
 }

@@ -3,17 +3,16 @@
 
 use winter_air::proof::Proof;
 use winter_air::{BatchingMethod, FieldExtension, ProofOptions};
-use winter_crypto::{DefaultRandomCoin, MerkleTree};
+use winter_crypto::DefaultRandomCoin;
 
 use crate::hash::{Short, SHORT_BYTES};
 
 /// The hash of every commitment of a proof at [`DEFAULT_SECURITY`] or less (see
 /// [`wide_digests`] for the others).
 pub type Hasher = Short;
-/// The vector commitment of proofs without zero-knowledge (every value public).
-pub type Commitment<H = Hasher> = MerkleTree<H>;
-/// The vector commitment of zero-knowledge proofs: leaves salted with fresh randomness.
-pub type ZkCommitment<H = Hasher> = crate::salted::Salted<H>;
+/// The vector commitment of every proof: Merkle trees with leaves salted with fresh randomness in
+/// the trace and composition trees of zero-knowledge proofs, unsalted elsewhere.
+pub type Commitment<H = Hasher> = crate::salted::Salted<H>;
 /// The Fiat–Shamir coin.
 pub type Coin<H = Hasher> = DefaultRandomCoin<H>;
 

@@ -15,8 +15,11 @@
 //! openings carry no salts (a salt count of 0; [`crate::guard`] requires salts exactly in the
 //! trace and composition openings).
 //!
+//! A proof without zero-knowledge uses the same type with no salts anywhere ([`with_unsalted`]):
+//! one vector commitment for every proof, so the verifier is instantiated once per hash.
+//!
 //! Salts come from a per-thread source the prover installs around one proof
-//! ([`with_salt_source`]); building a tree without one is an error. Verifying needs none.
+//! ([`with_salt_source`]); building a salted tree without one is an error. Verifying needs none.
 
 use std::cell::{Cell, RefCell};
 
@@ -64,15 +67,33 @@ pub fn unsalted_from_here() {
     UNSALTED.with(|u| u.set(true));
 }
 
+/// Runs `f` with every tree built on this thread unsalted (a proof without zero-knowledge: its
+/// trees are plain Merkle trees, opened with a salt count of 0), and restores salting after.
+pub fn with_unsalted<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            UNSALTED.with(|u| u.set(self.0));
+        }
+    }
+    let _reset = Reset(UNSALTED.with(|u| u.replace(true)));
+    f()
+}
+
+/// Whether trees built on this thread now are unsalted.
+pub fn is_unsalted() -> bool {
+    UNSALTED.with(Cell::get)
+}
+
 /// `count` salts, none for an unsalted tree, or `None` without a source.
 fn draw_salts(count: usize) -> Option<Vec<Salt>> {
+    if is_unsalted() {
+        return Some(Vec::new());
+    }
     SOURCE.with(|s| {
-        let mut guard = s.borrow_mut();
-        let source = guard.as_mut()?;
-        match UNSALTED.with(Cell::get) {
-            true => Some(Vec::new()),
-            false => Some((0..count).map(|_| source()).collect()),
-        }
+        let source = &mut *s.borrow_mut();
+        let source = source.as_mut()?;
+        Some((0..count).map(|_| source()).collect())
     })
 }
 
@@ -92,6 +113,24 @@ pub struct Salted<H: ZkmHasher> {
     salts: Vec<Salt>,
 }
 
+impl<H: ZkmHasher> Salted<H> {
+    /// An unsalted tree from its items and internal nodes in Winterfell's layout (`nodes[1]` the
+    /// root), as a GPU computed them.
+    ///
+    /// # Errors
+    /// When the item count is not a power of two of at least 2, or the node count differs from
+    /// it. The node values are taken as given (the GPU's kernels are checked against the CPU by
+    /// `gpu-kernels/tests/differential.rs`).
+    pub fn from_nodes(items: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, SaltedError> {
+        if nodes.len() != items.len() {
+            return Err(SaltedError::NodeCount);
+        }
+        let tree = MerkleTree::from_raw_parts(nodes, items.clone()).map_err(SaltedError::Tree)?;
+        let salts = Vec::new();
+        Ok(Salted { tree, items, salts })
+    }
+}
+
 /// Why a salted tree could not be built or opened, or an opening does not verify.
 #[derive(Debug)]
 pub enum SaltedError {
@@ -99,6 +138,8 @@ pub enum SaltedError {
     NoSaltSource,
     /// An opening carries a different number of salts than positions.
     SaltCount,
+    /// A tree's internal nodes are not as many as its items.
+    NodeCount,
     /// The Merkle tree's own error.
     Tree(MerkleTreeError),
 }
@@ -280,6 +321,20 @@ mod tests {
         // The next proof starts salted again.
         let again = with_salt_source(counter(), || Salted::new(items(8))).expect("tree");
         assert_eq!(again.commitment(), salted.commitment());
+    }
+
+    #[test]
+    fn proofs_without_zero_knowledge_build_plain_trees_and_only_inside_their_scope() {
+        let plain = with_unsalted(|| Salted::new(items(8))).expect("tree");
+        let tree = MerkleTree::<Hasher>::new(items(8)).expect("tree");
+        assert_eq!(plain.commitment(), *tree.root());
+        let nodes = winter_crypto::build_merkle_nodes::<Hasher>(&items(8));
+        let from_gpu = Salted::from_nodes(items(8), nodes).expect("a tree");
+        assert_eq!(from_gpu.commitment(), *tree.root());
+        assert!(matches!(
+            Salted::new(items(8)),
+            Err(SaltedError::NoSaltSource)
+        ));
     }
 
     #[test]

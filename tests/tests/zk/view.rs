@@ -13,7 +13,7 @@ use zkm_air::field::{Ext, Felt};
 use zkm_air::Artifact;
 use zkm_runtime::api::ProofFile;
 use zkm_runtime::stark::{self, Coin, Hasher};
-use zkm_verifier::{ZkCommitment, ZkmAir};
+use zkm_verifier::{Commitment, ZkmAir};
 
 /// A BLAKE3 digest.
 pub type Digest = <Hasher as winterfell::crypto::Hasher>::Digest;
@@ -89,10 +89,7 @@ impl View {
             .expect("positions");
         positions.sort_unstable();
         positions.dedup();
-        let rows = match a.program.is_zero_knowledge() {
-            true => opened::<ZkCommitment>(proof, &positions, main_w, trace_roots[0]),
-            false => opened::<MerkleTree<Hasher>>(proof, &positions, main_w, trace_roots[0]),
-        };
+        let rows = opened::<Commitment>(proof, &positions, main_w, trace_roots[0]);
         View {
             positions,
             z,
