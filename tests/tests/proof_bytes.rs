@@ -341,3 +341,40 @@ fn random_bytes_are_not_proof_files() {
         assert!(err.starts_with("malformed STARK proof"), "{err}");
     }
 }
+
+// ANATOMY
+// ================================================================================================
+
+/// `zkm_verifier::anatomy` splits a proof into parts that add up to it: everything but the
+/// commitments, the context, the nonce and the length prefixes (a few hundred bytes).
+#[test]
+fn the_anatomy_accounts_for_the_proof() {
+    for name in ["lenet_digits", "linear_digits"] {
+        let ex = example(name);
+        let a = zkm_verifier::anatomy::anatomy(&ex.file.proof).expect("splits");
+        let parts = [
+            a.trace_values,
+            a.trace_openings,
+            a.composition_values,
+            a.composition_openings,
+            a.fri_values,
+            a.fri_openings,
+            a.fri_remainder,
+            a.ood,
+        ];
+        assert!(
+            parts.iter().all(|&p| p > 0) || a.fri_values == 0,
+            "{name}: {a:?}"
+        );
+        let counted: usize = parts.iter().sum();
+        assert!(
+            counted < a.total && a.total - counted < 512,
+            "{name}: {a:?}"
+        );
+        // Opened trace values: one base element per main column and two per auxiliary column
+        // (quadratic extension), 8 bytes each, per distinct query position.
+        let info = ex.file.proof.trace_info();
+        let width = info.main_trace_width() + 2 * info.aux_segment_width();
+        assert_eq!(a.trace_values % (8 * width), 0, "{name}: {a:?}");
+    }
+}

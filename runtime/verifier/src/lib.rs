@@ -9,6 +9,7 @@
 //! [`VerifyError`] that says why, as data.
 
 mod air;
+pub mod anatomy;
 mod error;
 pub mod guard;
 pub mod hash;

@@ -61,6 +61,49 @@ pub struct Measurement {
     pub conjectured_bits: u32,
     /// Proven security in bits (list-decoding regime).
     pub proven_bits: u32,
+    /// Where the proof's bytes go.
+    pub parts: Parts,
+}
+
+/// Bytes of each part of the STARK proof ([`zkm_verifier::anatomy`]).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub struct Parts {
+    /// Opened trace rows, main and auxiliary.
+    pub trace_values: usize,
+    /// Their Merkle openings (salts and paths).
+    pub trace_openings: usize,
+    /// Opened composition rows and their opening.
+    pub composition: usize,
+    /// Opened FRI cosets.
+    pub fri_values: usize,
+    /// Their Merkle openings.
+    pub fri_openings: usize,
+    /// The FRI remainder.
+    pub remainder: usize,
+    /// The out-of-domain frame.
+    pub ood: usize,
+    /// Everything else: the proof file's header and public values, commitments, context.
+    pub other: usize,
+}
+
+impl Parts {
+    /// The parts of `file`.
+    fn of(file: &zkm_verifier::ProofFile) -> Result<Self, String> {
+        let a = zkm_verifier::anatomy::anatomy(&file.proof)?;
+        let composition = a.composition_values + a.composition_openings;
+        let counted = a.trace_values + a.trace_openings + composition + a.fri_values;
+        let counted = counted + a.fri_openings + a.fri_remainder + a.ood;
+        Ok(Parts {
+            trace_values: a.trace_values,
+            trace_openings: a.trace_openings,
+            composition,
+            fri_values: a.fri_values,
+            fri_openings: a.fri_openings,
+            remainder: a.fri_remainder,
+            ood: a.ood,
+            other: file.to_bytes().len() - counted,
+        })
+    }
 }
 
 impl Measurement {
@@ -115,6 +158,7 @@ fn measure(spec: Spec, vis: Visibility, zk: bool) -> Result<Measurement, String>
         estimate_mb: zkm_runtime::stark::estimate_memory(program) as f64 / (1 << 20) as f64,
         conjectured_bits: proved.security.conjectured,
         proven_bits: proved.security.proven_ldr,
+        parts: Parts::of(&proved.file)?,
     })
 }
 

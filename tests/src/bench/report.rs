@@ -61,6 +61,38 @@ fn measured(m: &Measurement) -> Vec<String> {
     ]
 }
 
+/// The header of the proof-size table ([`parts_line`]).
+pub const PARTS_HEADER: &str = "| model | weights | zk | trace values | trace openings \
+                                | composition | FRI values | FRI openings | FRI remainder | OOD \
+                                | other | proof |\n\
+                                |---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|";
+
+/// One line of the proof-size table: each part of `row`'s proof in KiB.
+pub fn parts_line(row: &Row) -> Option<String> {
+    let m = row.outcome.as_ref().ok()?;
+    let p = &m.parts;
+    let kb = |b: usize| format!("{:.1}", b as f64 / 1024.0);
+    let parts = [
+        p.trace_values,
+        p.trace_openings,
+        p.composition,
+        p.fri_values,
+        p.fri_openings,
+        p.remainder,
+        p.ood,
+        p.other,
+        m.proof_bytes,
+    ];
+    let cells: Vec<String> = parts.into_iter().map(kb).collect();
+    let zk = if row.zk { "on" } else { "off" };
+    Some(format!(
+        "| {} | {} | {zk} | {} |",
+        row.model,
+        row.weights,
+        cells.join(" | ")
+    ))
+}
+
 /// The error in the first numeric column, dashes in the others.
 fn failed(error: &str) -> Vec<String> {
     let mut cells = vec!["—".to_string(); COLUMNS];

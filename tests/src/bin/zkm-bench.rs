@@ -144,6 +144,7 @@ fn table(specs: &[Spec]) -> ExitCode {
     println!("{}\n", report::machine_context());
     println!("{}", report::HEADER);
     let mut all_ok = true;
+    let mut rows = Vec::new();
     for &spec in specs {
         for vis in Visibility::ALL {
             // Committed data is only meaningful with zero-knowledge (its digest hides it).
@@ -162,10 +163,17 @@ fn table(specs: &[Spec]) -> ExitCode {
                 all_ok &= row.outcome.is_ok();
                 println!("{}", report::line(&row));
                 let _ = std::io::stdout().flush();
+                rows.push(row);
             }
         }
     }
     println!("\n{}", report::notes());
+    println!("\nProof size by part, KiB (`zkm_verifier::anatomy`; openings are salts and Merkle");
+    println!("paths; `other` is the file header, public values, commitments and lengths):\n");
+    println!("{}", report::PARTS_HEADER);
+    rows.iter()
+        .filter_map(report::parts_line)
+        .for_each(|l| println!("{l}"));
     println!();
     all_ok &= layer_table(specs) == ExitCode::SUCCESS;
     if all_ok {
