@@ -7,7 +7,7 @@ use winterfell::matrix::ColMatrix;
 use winterfell::{PartitionOptions, StarkDomain, TraceInfo, TracePolyTable};
 use zkm_air::field::Felt;
 
-use super::lde::{ZkmCommitment, ZkmTraceLde};
+use super::lde::ZkmTraceLde;
 use zkm_verifier::hash::ZkmHasher;
 
 /// The requested backend.
@@ -118,7 +118,7 @@ fn open() -> Result<(GpuHandle, String), String> {
 }
 
 /// A trace LDE extended on the GPU, with the main segment's polynomials.
-type GpuLde<E, H, V> = (ZkmTraceLde<E, H, V>, TracePolyTable<E>);
+type GpuLde<E, H> = (ZkmTraceLde<E, H>, TracePolyTable<E>);
 
 /// How much of each digest the GPU keeps for the hash `H`.
 #[cfg(feature = "gpu")]
@@ -131,17 +131,16 @@ fn digest_len<H: ZkmHasher>() -> zkm_gpu_kernels::DigestLen {
 
 /// The main segment's LDE and commitment on the GPU, with the interpolated polynomials.
 #[cfg(feature = "gpu")]
-pub(crate) fn gpu_trace_lde<E, H, V>(
+pub(crate) fn gpu_trace_lde<E, H>(
     gpu: &GpuHandle,
     info: &TraceInfo,
     main: &ColMatrix<Felt>,
     domain: &StarkDomain<Felt>,
     partition: PartitionOptions,
-) -> Result<GpuLde<E, H, V>, String>
+) -> Result<GpuLde<E, H>, String>
 where
     E: FieldElement<BaseField = Felt>,
     H: ZkmHasher,
-    V: ZkmCommitment<H>,
 {
     let polys = main.interpolate_columns();
     let coeffs: Vec<Vec<Felt>> = polys.columns().map(|c| c.to_vec()).collect();
@@ -155,17 +154,16 @@ where
 
 /// Without the `gpu` feature the GPU path is never taken.
 #[cfg(not(feature = "gpu"))]
-pub(crate) fn gpu_trace_lde<E, H, V>(
+pub(crate) fn gpu_trace_lde<E, H>(
     _gpu: &GpuHandle,
     _info: &TraceInfo,
     _main: &ColMatrix<Felt>,
     _domain: &StarkDomain<Felt>,
     _partition: PartitionOptions,
-) -> Result<GpuLde<E, H, V>, String>
+) -> Result<GpuLde<E, H>, String>
 where
     E: FieldElement<BaseField = Felt>,
     H: ZkmHasher,
-    V: ZkmCommitment<H>,
 {
     Err("built without the `gpu` feature".into())
 }

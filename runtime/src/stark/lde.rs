@@ -17,54 +17,49 @@ use zkm_verifier::hash::ZkmHasher;
 /// A digest of the hash `H`.
 type Digest<H> = <H as winterfell::crypto::Hasher>::Digest;
 
-/// A vector commitment over the hash `H` the prover can use, buildable from the GPU's row
-/// hashes: the salted tree (unsalted in proofs without zero-knowledge).
-pub trait ZkmCommitment<H: ZkmHasher>: VectorCommitment<H> + Sync + Send + Sized + 'static {
-    /// The commitment to the rows whose hashes (`leaves`) the GPU computed, with the GPU's
-    /// internal Merkle nodes (used when the leaves are not salted).
-    ///
-    /// # Errors
-    /// When the GPU's tree is inconsistent or the commitment cannot be built.
-    fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String>;
-}
+/// The commitment of every proof (`zkm_verifier::Commitment`) over the hash `H`.
+type Commitment<H> = zkm_verifier::Commitment<H>;
 
-impl<H: ZkmHasher> ZkmCommitment<H> for zkm_verifier::Commitment<H> {
-    /// Salts the GPU's row hashes exactly as the CPU path salts its own (same salt stream, same
-    /// order), so proofs stay byte-identical across backends; unsalted, takes the GPU's nodes.
-    fn from_gpu(leaves: Vec<Digest<H>>, nodes: Vec<Digest<H>>) -> Result<Self, String> {
-        match zkm_verifier::salted::is_unsalted() {
-            true => Self::from_nodes(leaves, nodes)
-                .map_err(|e| format!("GPU Merkle tree rejected: {e:?}")),
-            false => Self::new(leaves).map_err(|e| format!("salted commitment: {e:?}")),
-        }
+/// The commitment to the rows whose hashes (`leaves`) the GPU computed: salted exactly as the CPU
+/// path salts its own (same salt stream, same order), so proofs stay byte-identical across
+/// backends; unsalted, with the GPU's internal Merkle nodes.
+///
+/// # Errors
+/// When the GPU's tree is inconsistent or the commitment cannot be built.
+fn from_gpu<H: ZkmHasher>(
+    leaves: Vec<Digest<H>>,
+    nodes: Vec<Digest<H>>,
+) -> Result<Commitment<H>, String> {
+    match zkm_verifier::salted::is_unsalted() {
+        true => Commitment::from_nodes(leaves, nodes)
+            .map_err(|e| format!("GPU Merkle tree rejected: {e:?}")),
+        false => Commitment::new(leaves).map_err(|e| format!("salted commitment: {e:?}")),
     }
 }
 
 /// The trace LDE of one proof: Winterfell's default, or the GPU's.
-pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> {
+pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher> {
     /// Everything on the CPU.
-    Cpu(DefaultTraceLde<E, H, V>),
+    Cpu(DefaultTraceLde<E, H, Commitment<H>>),
     /// Main segment extended and committed on the GPU.
-    Gpu(GpuTraceLde<E, H, V>),
+    Gpu(GpuTraceLde<E, H>),
 }
 
 /// A main segment whose LDE and Merkle tree came from the GPU; the auxiliary segment is built on
 /// the CPU exactly as Winterfell's default does.
-pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> {
+pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher> {
     /// Row-major main LDE: row `r` is `main[r·width .. (r+1)·width]`.
     main: Vec<Felt>,
     width: usize,
-    main_tree: V,
-    aux: Option<(RowMatrix<E>, V)>,
+    main_tree: Commitment<H>,
+    aux: Option<(RowMatrix<E>, Commitment<H>)>,
     blowup: usize,
     info: TraceInfo,
     partition: PartitionOptions,
     hash: std::marker::PhantomData<H>,
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> std::fmt::Debug
-    for ZkmTraceLde<E, H, V>
-{
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> std::fmt::Debug for ZkmTraceLde<E, H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             ZkmTraceLde::Cpu(_) => "ZkmTraceLde::Cpu",
@@ -73,9 +68,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> std::
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> std::fmt::Debug
-    for GpuTraceLde<E, H, V>
-{
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> std::fmt::Debug for GpuTraceLde<E, H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GpuTraceLde")
             .field("width", &self.width)
@@ -84,7 +77,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> std::
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> GpuTraceLde<E, H, V> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> GpuTraceLde<E, H> {
     /// Builds the main segment from the GPU's column-major LDE and tree.
     pub fn new(
         info: &TraceInfo,
@@ -97,7 +90,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> GpuTr
         let digests = |v: Vec<[u8; 32]>| -> Result<Vec<Digest<H>>, String> {
             v.iter().map(H::from_gpu).collect()
         };
-        let tree = V::from_gpu(digests(leaves)?, digests(nodes)?)?;
+        let tree = from_gpu(digests(leaves)?, digests(nodes)?)?;
         let (width, rows) = (lde.len(), lde.first().map_or(0, Vec::len));
         let mut main = vec![Felt::ZERO; width * rows];
         for (c, col) in lde.iter().enumerate() {
@@ -126,11 +119,9 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> GpuTr
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> TraceLde<E>
-    for ZkmTraceLde<E, H, V>
-{
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLde<E, H> {
     type HashFn = H;
-    type VC = V;
+    type VC = Commitment<H>;
 
     fn get_main_trace_commitment(&self) -> Digest<H> {
         match self {
@@ -149,7 +140,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> Trace
             ZkmTraceLde::Gpu(g) => {
                 let polys = aux.interpolate_columns();
                 let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
-                let tree: V = lde.commit_to_rows::<H, V>(g.partition);
+                let tree: Commitment<H> = lde.commit_to_rows::<H, Commitment<H>>(g.partition);
                 let root = tree.commitment();
                 g.aux = Some((lde, tree));
                 (polys, root)
@@ -210,20 +201,20 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> Trace
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher, V: ZkmCommitment<H>> GpuTraceLde<E, H, V> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> GpuTraceLde<E, H> {
     fn query(&self, positions: &[usize]) -> Vec<Queries> {
         let rows: Vec<Vec<Felt>> = positions.iter().map(|&p| self.row(p).to_vec()).collect();
         let (_, proof) = self
             .main_tree
             .open_many(positions)
             .unwrap_or_else(|e| panic!("opening the GPU trace tree: {e:?}"));
-        let mut out = vec![Queries::new::<H, Felt, V>(proof, rows)];
+        let mut out = vec![Queries::new::<H, Felt, Commitment<H>>(proof, rows)];
         if let Some((lde, tree)) = &self.aux {
             let rows: Vec<Vec<E>> = positions.iter().map(|&p| lde.row(p).to_vec()).collect();
             let (_, proof) = tree
                 .open_many(positions)
                 .unwrap_or_else(|e| panic!("opening the aux trace tree: {e:?}"));
-            out.push(Queries::new::<H, E, V>(proof, rows));
+            out.push(Queries::new::<H, E, Commitment<H>>(proof, rows));
         }
         out
     }

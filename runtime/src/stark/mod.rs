@@ -16,7 +16,6 @@ use zkm_air::{AirProgram, Artifact};
 use zkm_verifier::hash::{Short, Wide, ZkmHasher};
 
 pub use grind::{with_grinding, GrindCoin};
-pub use lde::ZkmCommitment;
 pub use prover::{Coin, Commitment, Hasher, ZkmProver, ZkmTrace};
 pub use zk::{Randomness, ZkRng};
 pub use zkm_verifier::{
@@ -76,7 +75,7 @@ fn prove_with<H: ZkmHasher>(
     let grinding = options.grinding_factor();
     if !program.is_zero_knowledge() {
         let trace = ZkmTrace::new(program, main);
-        let prover = ZkmProver::<H, Commitment<H>>::new(options, inputs).with_gpu(gpu);
+        let prover = ZkmProver::<H>::new(options, inputs).with_gpu(gpu);
         let run = || with_grinding(grinding, || prover.prove(trace));
         let proof = zkm_verifier::salted::with_unsalted(run).map_err(StarkError::Prover)?;
         return Ok((proof, prover.fallback()));
@@ -84,7 +83,7 @@ fn prove_with<H: ZkmHasher>(
     let rng = ZkRng::new(randomness).map_err(StarkError::Randomness)?;
     zk::randomize_main(program, &mut main, &rng);
     let trace = ZkmTrace::new(program, main);
-    let prover = ZkmProver::<H, Commitment<H>>::new(options, inputs)
+    let prover = ZkmProver::<H>::new(options, inputs)
         .with_gpu(gpu)
         .with_rng(Some(rng.clone()));
     let salts = rng.salt_source();

@@ -1,7 +1,8 @@
 //! The Winterfell prover for compiled programs: a two-segment trace, the LogUp auxiliary segment
 //! built by [`zkm_air::aux::build`] (with its random rows and mask columns for zero-knowledge
-//! programs), and Winterfell's default LDE, evaluator and composition over the vector commitment
-//! `V`: the salted tree for zero-knowledge proofs, the plain Merkle tree otherwise.
+//! programs), zkmc's constraint evaluator, and Winterfell's LDE and composition over
+//! `zkm_verifier::Commitment` with the hash `H`: salted trace and composition trees for
+//! zero-knowledge proofs, unsalted trees otherwise.
 
 use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
@@ -12,7 +13,6 @@ use winterfell::{
 };
 use zkm_air::field::Felt;
 
-use super::lde::ZkmCommitment;
 use super::zk::ZkRng;
 use zkm_verifier::hash::ZkmHasher;
 pub use zkm_verifier::{Coin, Commitment, Hasher};
@@ -60,10 +60,10 @@ impl Trace for ZkmTrace {
     }
 }
 
-/// Proves one compiled program with one set of public inputs, committing with `V` over the
-/// hash `H`.
+/// Proves one compiled program with one set of public inputs, committing with
+/// `zkm_verifier::Commitment` over the hash `H`.
 #[derive(Debug)]
-pub struct ZkmProver<H, V> {
+pub struct ZkmProver<H> {
     options: ProofOptions,
     inputs: PublicInputs,
     gpu: Option<super::backend::GpuHandle>,
@@ -71,10 +71,10 @@ pub struct ZkmProver<H, V> {
     rng: Option<ZkRng>,
     /// Set when the GPU failed and the CPU took over (the reason).
     fallback: std::sync::Mutex<Option<String>>,
-    commitment: std::marker::PhantomData<(H, V)>,
+    hash: std::marker::PhantomData<H>,
 }
 
-impl<H: ZkmHasher, V: ZkmCommitment<H>> ZkmProver<H, V> {
+impl<H: ZkmHasher> ZkmProver<H> {
     /// A prover with the given options and public inputs, on the CPU.
     pub fn new(options: ProofOptions, inputs: PublicInputs) -> Self {
         ZkmProver {
@@ -83,7 +83,7 @@ impl<H: ZkmHasher, V: ZkmCommitment<H>> ZkmProver<H, V> {
             gpu: None,
             rng: None,
             fallback: std::sync::Mutex::new(None),
-            commitment: std::marker::PhantomData,
+            hash: std::marker::PhantomData,
         }
     }
 
@@ -105,16 +105,16 @@ impl<H: ZkmHasher, V: ZkmCommitment<H>> ZkmProver<H, V> {
     }
 }
 
-impl<H: ZkmHasher, V: ZkmCommitment<H>> Prover for ZkmProver<H, V> {
+impl<H: ZkmHasher> Prover for ZkmProver<H> {
     type BaseField = Felt;
     type Air = ZkmAir;
     type Trace = ZkmTrace;
     type HashFn = H;
-    type VC = V;
+    type VC = Commitment<H>;
     type RandomCoin = super::GrindCoin<H>;
-    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E, H, V>;
+    type TraceLde<E: FieldElement<BaseField = Felt>> = super::lde::ZkmTraceLde<E, H>;
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> =
-        DefaultConstraintCommitment<E, H, V>;
+        DefaultConstraintCommitment<E, H, Commitment<H>>;
     type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
         super::evaluator::ZkmEvaluator<'a, E>;
 
