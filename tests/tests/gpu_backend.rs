@@ -48,6 +48,33 @@ fn gpu_and_cpu_proofs_are_identical() {
     }
 }
 
+/// Without zero-knowledge the trace tree is built from the GPU's own Merkle nodes (cut to 25
+/// bytes on the device), not rebuilt on the CPU: the proof still equals the CPU's.
+#[test]
+fn gpu_and_cpu_proofs_without_zero_knowledge_are_identical() {
+    let Some(selected) = gpu() else { return };
+    let rel = "examples/mlp_digits/mlp_digits.zkm";
+    let text = std::fs::read_to_string(zkm_tests::fixtures::root().join(rel)).expect("source");
+    let mut sources = zkm_diagnostics::SourceMap::new();
+    let file = sources.add(rel, text);
+    let (artifact, _) = zkm_compiler::driver::build_with_random_rows(&mut sources, file, Some(0));
+    let artifact = artifact.expect("artifact");
+    assert!(!artifact.program.is_zero_knowledge());
+    let t = honest_trace("mlp_digits", &artifact);
+    let config = api::ProveConfig::new(100).seeded(7);
+    let cpu = api::prove_with(&artifact, &t, &config).expect("CPU proof");
+    let gpu = api::prove_with(&artifact, &t, &config.clone().on(selected.gpu.clone()));
+    let gpu = gpu.expect("GPU proof");
+    assert_eq!(gpu.fallback, None, "the GPU path fell back to the CPU");
+    assert_eq!(
+        gpu.file.to_bytes(),
+        cpu.file.to_bytes(),
+        "GPU and CPU proofs differ"
+    );
+    let params = api::split_public(&artifact.program, &t.public).1;
+    assert!(api::verify(&artifact, &gpu.file, &params, 100).is_ok());
+}
+
 #[test]
 fn auto_does_not_probe_for_a_small_trace() {
     // Opening a device costs more than the CPU spends on a small trace's LDE and commitment.
