@@ -22,29 +22,37 @@ fn gpu() -> Option<backend::Selected> {
     }
 }
 
+/// Proves `name`'s honest trace with one seed (the random rows, masks and salts are then the same
+/// on both backends) on the CPU and on `selected`'s GPU: the files must be equal, the GPU path
+/// must not have fallen back, and the proof must verify.
+fn assert_backends_agree(name: &str, artifact: &zkm_air::Artifact, selected: &backend::Selected) {
+    let t = honest_trace(name, artifact);
+    let config = api::ProveConfig::new(100).seeded(7);
+    let cpu = api::prove_with(artifact, &t, &config).expect("CPU proof");
+    let on_gpu = config.clone().on(selected.gpu.clone());
+    let gpu = api::prove_with(artifact, &t, &on_gpu).expect("GPU proof");
+    assert_eq!(
+        gpu.fallback, None,
+        "{name}: the GPU path fell back to the CPU"
+    );
+    assert_eq!(
+        gpu.file.to_bytes(),
+        cpu.file.to_bytes(),
+        "{name}: GPU and CPU proofs differ"
+    );
+    let params = api::split_public(&artifact.program, &t.public).1;
+    assert!(
+        api::verify(artifact, &gpu.file, &params, 100).is_ok(),
+        "{name}: GPU proof"
+    );
+}
+
 #[test]
 fn gpu_and_cpu_proofs_are_identical() {
     let Some(selected) = gpu() else { return };
     eprintln!("GPU adapter: {}", selected.device);
     for name in ["linear_digits", "mlp_digits"] {
-        let artifact = build(name);
-        let t = honest_trace(name, &artifact);
-        // One seed: the random rows, masks and salts are the same on both backends.
-        let config = api::ProveConfig::new(100).seeded(7);
-        let cpu = api::prove_with(&artifact, &t, &config).expect("CPU proof");
-        let on_gpu = config.clone().on(selected.gpu.clone());
-        let gpu = api::prove_with(&artifact, &t, &on_gpu).expect("GPU proof");
-        assert_eq!(gpu.fallback, None, "the GPU path fell back to the CPU");
-        assert_eq!(
-            gpu.file.to_bytes(),
-            cpu.file.to_bytes(),
-            "{name}: GPU and CPU proofs differ"
-        );
-        let params = api::split_public(&artifact.program, &t.public).1;
-        assert!(
-            api::verify(&artifact, &gpu.file, &params, 100).is_ok(),
-            "{name}: GPU proof"
-        );
+        assert_backends_agree(name, &build(name), &selected);
     }
 }
 
@@ -60,19 +68,7 @@ fn gpu_and_cpu_proofs_without_zero_knowledge_are_identical() {
     let (artifact, _) = zkm_compiler::driver::build_with_random_rows(&mut sources, file, Some(0));
     let artifact = artifact.expect("artifact");
     assert!(!artifact.program.is_zero_knowledge());
-    let t = honest_trace("mlp_digits", &artifact);
-    let config = api::ProveConfig::new(100).seeded(7);
-    let cpu = api::prove_with(&artifact, &t, &config).expect("CPU proof");
-    let gpu = api::prove_with(&artifact, &t, &config.clone().on(selected.gpu.clone()));
-    let gpu = gpu.expect("GPU proof");
-    assert_eq!(gpu.fallback, None, "the GPU path fell back to the CPU");
-    assert_eq!(
-        gpu.file.to_bytes(),
-        cpu.file.to_bytes(),
-        "GPU and CPU proofs differ"
-    );
-    let params = api::split_public(&artifact.program, &t.public).1;
-    assert!(api::verify(&artifact, &gpu.file, &params, 100).is_ok());
+    assert_backends_agree("mlp_digits", &artifact, &selected);
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! decoded proof. `zkm-bench` prints it per model, to say which part a smaller proof must shrink.
 
 use winter_air::proof::Proof;
-use winter_utils::{ByteReader, Deserializable, Serializable};
+use winter_utils::Serializable;
 
-use crate::guard::GuardedReader;
+use crate::guard::{split_fri, split_queries};
 
 /// Bytes of each part of a STARK proof (`Proof::to_bytes`; the proof file adds its header and
 /// public values).
@@ -43,31 +43,17 @@ pub fn anatomy(proof: &Proof) -> Result<Anatomy, String> {
         ..Anatomy::default()
     };
     for q in &proof.trace_queries {
-        let (values, openings) = queries_parts(&q.to_bytes())?;
-        a.trace_values += values;
-        a.trace_openings += openings;
+        let (values, opening) = split_queries(&q.to_bytes())?;
+        a.trace_values += values.len();
+        a.trace_openings += opening.len();
     }
-    let (values, openings) = queries_parts(&proof.constraint_queries.to_bytes())?;
-    (a.composition_values, a.composition_openings) = (values, openings);
-    let fri = proof.fri_proof.to_bytes();
-    let mut r = GuardedReader::new(&fri);
-    let err = |e: winter_utils::DeserializationError| e.to_string();
-    for _ in 0..r.read_u8().map_err(err)? {
-        let values = r.read_u32().map_err(err)? as usize;
-        r.read_slice(values).map_err(err)?;
-        let paths = r.read_u32().map_err(err)? as usize;
-        r.read_slice(paths).map_err(err)?;
+    let (values, opening) = split_queries(&proof.constraint_queries.to_bytes())?;
+    (a.composition_values, a.composition_openings) = (values.len(), opening.len());
+    let (layers, remainder) = split_fri(&proof.fri_proof.to_bytes())?;
+    for (values, opening) in layers {
         a.fri_values += values;
-        a.fri_openings += paths;
+        a.fri_openings += opening.len();
     }
-    a.fri_remainder = r.read_u16().map_err(err)? as usize;
+    a.fri_remainder = remainder;
     Ok(a)
-}
-
-/// The value bytes and opening bytes of serialized `Queries` (values, then the opening).
-fn queries_parts(bytes: &[u8]) -> Result<(usize, usize), String> {
-    let mut r = GuardedReader::new(bytes);
-    let values: Vec<u8> = Vec::read_from(&mut r).map_err(|e| e.to_string())?;
-    let opening: Vec<u8> = Vec::read_from(&mut r).map_err(|e| e.to_string())?;
-    Ok((values.len(), opening.len()))
 }

@@ -126,10 +126,10 @@ fn check_openings<H: winter_crypto::Hasher>(proof: &Proof, salted: bool) -> Resu
             true => Salts::Some,
             false => Salts::None,
         };
-        blobs.push((opening_of_queries(&q.to_bytes())?, salts));
+        blobs.push((split_queries(&q.to_bytes())?.1, salts));
     }
-    let fri = fri_openings(&proof.fri_proof.to_bytes())?;
-    blobs.extend(fri.into_iter().map(|blob| (blob, Salts::None)));
+    let (fri, _) = split_fri(&proof.fri_proof.to_bytes())?;
+    blobs.extend(fri.into_iter().map(|(_, blob)| (blob, Salts::None)));
     for (blob, salts) in blobs {
         check_opening::<H>(skip_salts(&blob, salts)?)?;
     }
@@ -145,25 +145,31 @@ enum Salts {
     None,
 }
 
-/// The opening-proof bytes of serialized `Queries` (values, then the opening proof).
-fn opening_of_queries(bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// Serialized `Queries` split into its value bytes and its opening-proof bytes.
+pub(crate) fn split_queries(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
     let mut r = GuardedReader::new(bytes);
-    let _values: Vec<u8> = Vec::read_from(&mut r).map_err(|e| e.to_string())?;
-    Vec::<u8>::read_from(&mut r).map_err(|e| e.to_string())
+    let values: Vec<u8> = Vec::read_from(&mut r).map_err(|e| e.to_string())?;
+    let opening: Vec<u8> = Vec::read_from(&mut r).map_err(|e| e.to_string())?;
+    Ok((values, opening))
 }
 
-/// The opening-proof bytes of every layer of a serialized FRI proof.
-fn fri_openings(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+/// A FRI layer of a serialized proof: its value byte count and its opening-proof bytes.
+pub(crate) type FriLayer = (usize, Vec<u8>);
+
+/// A serialized FRI proof split into its layers and the remainder's byte count.
+pub(crate) fn split_fri(bytes: &[u8]) -> Result<(Vec<FriLayer>, usize), String> {
+    let err = |e: DeserializationError| e.to_string();
     let mut r = GuardedReader::new(bytes);
-    let layers = r.read_u8().map_err(|e| e.to_string())?;
+    let layers = r.read_u8().map_err(err)?;
     let mut out = Vec::new();
     for _ in 0..layers {
-        let values = r.read_u32().map_err(|e| e.to_string())? as usize;
-        r.read_slice(values).map_err(|e| e.to_string())?;
-        let paths = r.read_u32().map_err(|e| e.to_string())? as usize;
-        out.push(r.read_slice(paths).map_err(|e| e.to_string())?.to_vec());
+        let values = r.read_u32().map_err(err)? as usize;
+        r.read_slice(values).map_err(err)?;
+        let paths = r.read_u32().map_err(err)? as usize;
+        out.push((values, r.read_slice(paths).map_err(err)?.to_vec()));
     }
-    Ok(out)
+    let remainder = r.read_u16().map_err(err)? as usize;
+    Ok((out, remainder))
 }
 
 /// The batch path of a salted opening: a salt count no larger than the bytes that follow (0

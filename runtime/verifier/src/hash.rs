@@ -3,7 +3,8 @@
 //!
 //! A proof's security is capped by its hash's collision resistance (half the digest bits), so
 //! 200 bits reach the default 100 with 7 bytes less per digest than 256: a default proof
-//! carries about a thousand digests (authentication paths of five trees), about 7 KB.
+//! carries several hundred to a thousand digests (authentication paths of five trees); the
+//! private 1024-256-128-10 MLP's proof went from 111,579 to 106,912 bytes.
 //! [`Short`] is BLAKE3-256 on the same bytes with the output's last 7 bytes dropped; digests it
 //! merges are zero-padded back to 32 bytes first, so a GPU computing BLAKE3-256 Merkle levels
 //! only has to clear those bytes of every digest it writes to produce the same tree.
