@@ -41,12 +41,14 @@ fn honest_trace(path: &Path, artifact: &Artifact) -> Trace {
 /// What corrupting one owned column on rows `0..ROWS` does: one line for the table.
 fn corrupt_column(artifact: &Artifact, honest: &Trace, gadget: usize, col: &Owned) -> String {
     let p = &artifact.program;
-    // A stacked gadget's rows start at its placement, and its column is named by an alias.
-    let first = p.placements.get(gadget).map_or(0, |&o| o as usize);
+    // A gadget's rows of a shared column (stacked, or a product bank's) are named by an alias
+    // that says where they start; its own columns start at its placement.
     let alias = p
         .aliases
         .iter()
-        .find(|a| a.column == col.column && a.first_row as usize == first);
+        .find(|a| a.column == col.column && a.gadget as usize == gadget);
+    let placement = p.placements.get(gadget).map_or(0, |&o| o as usize);
+    let first = alias.map_or(placement, |a| a.first_row as usize);
     let name = alias.map_or(&p.main_columns[col.column as usize].name, |a| &a.name);
     let mut caught = Vec::new();
     for row in 0..ROWS.min(p.trace_len - 1) {

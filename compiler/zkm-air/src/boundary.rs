@@ -29,7 +29,9 @@ pub fn resolve<E: FieldElement<BaseField = Felt>>(
         AssertValue::Public(i) => Pinned::Cell(E::from(public_at(i))),
         AssertValue::PublicBusSum => Pinned::Cell(-public_sum(program, public, rand)),
         AssertValue::ProductOffset(g) => Pinned::Cell(product_offset(program, g, public, rand)),
-        AssertValue::ProductKeys(g) => Pinned::Column(product_keys(program, g, public, rand)),
+        AssertValue::ProductKeys(_) => Pinned::Column(crate::gadgets::pinned_column(
+            program, a.column, public, rand,
+        )),
     }
 }
 
@@ -43,21 +45,6 @@ fn product_offset<E: FieldElement<BaseField = Felt>>(
     match (program.gadgets.get(g as usize), rand.get(GAMMA as usize)) {
         (Some(Gadget::PublicProduct(p)), Some(&gamma)) => p.offset(public, gamma),
         _ => E::ZERO,
-    }
-}
-
-/// The keys `u_row` a product check's `U` column is pinned to (0 past the inputs).
-fn product_keys<E: FieldElement<BaseField = Felt>>(
-    program: &AirProgram,
-    g: u32,
-    public: &[Felt],
-    rand: &[E],
-) -> Vec<E> {
-    match program.gadgets.get(g as usize) {
-        Some(Gadget::PublicProduct(p)) if rand.len() > GAMMA as usize => {
-            crate::gadgets::pinned_column(p, program.trace_len, public, rand)
-        }
-        _ => vec![E::ZERO; program.trace_len],
     }
 }
 

@@ -49,6 +49,8 @@ pub struct AirBuilder {
     pub(crate) stack: Option<crate::stack::Stack>,
     /// The auxiliary column `γ^row` every product check shares, once one asked for it.
     pub(crate) gamma_powers: Option<u16>,
+    /// The shared columns of public products (`gadgets/product_bank.rs`).
+    pub(crate) banks: crate::gadgets::ProductBanks,
 }
 
 impl AirBuilder {
@@ -89,6 +91,7 @@ impl AirBuilder {
             model: loc,
             stack: None,
             gamma_powers: None,
+            banks: Default::default(),
         };
         b.add_row_counter();
         b

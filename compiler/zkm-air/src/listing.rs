@@ -23,8 +23,8 @@ pub fn render(artifact: &Artifact) -> String {
     out
 }
 
-/// Display names of cells as a gadget sees them: a stacked gadget's shared column is shown by
-/// the name the gadget gave it (`relu10.out` rather than `stack3`).
+/// Display names of cells as a gadget sees them: a shared column is shown by the name the
+/// gadget gave it (`relu10.out` rather than `stack3`, `dense7.x` rather than `products.x`).
 #[derive(Debug)]
 pub struct CellNames<'a> {
     p: &'a AirProgram,
@@ -37,7 +37,7 @@ impl<'a> CellNames<'a> {
         let aliases = p
             .aliases
             .iter()
-            .map(|a| ((a.column, a.first_row), a.name.as_str()))
+            .map(|a| ((a.column, a.gadget), a.name.as_str()))
             .collect();
         CellNames { p, aliases }
     }
@@ -45,8 +45,7 @@ impl<'a> CellNames<'a> {
     /// The name of leaf `e` in an expression of `gadget` (`None`: a global one).
     pub fn name(&self, gadget: Option<u32>, e: Expr) -> String {
         if let (Expr::Main { col, next }, Some(g)) = (e, gadget) {
-            let first = self.p.placements.get(g as usize).copied().unwrap_or(0);
-            if let Some(name) = self.aliases.get(&(col, first)) {
+            if let Some(name) = self.aliases.get(&(col, g)) {
                 return format!("{name}{}", if next { "'" } else { "" });
             }
         }
@@ -247,7 +246,9 @@ fn value_text(v: AssertValue) -> String {
         AssertValue::Const(c) => crate::field::signed(crate::field::Felt::new(c)).to_string(),
         AssertValue::Public(k) => format!("public[{k}]"),
         AssertValue::PublicBusSum => "-(public bus terms)".into(),
-        AssertValue::ProductKeys(g) => format!("u_row of gadget {g} for every row (two sequences)"),
+        AssertValue::ProductKeys(_) => {
+            "keys of every public product on its rows, 0 elsewhere (two sequences)".into()
+        }
         AssertValue::ProductOffset(g) => format!("-Σ γ^i·b_i of gadget {g} (0 without bias)"),
     }
 }

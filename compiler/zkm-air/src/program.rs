@@ -114,8 +114,9 @@ pub enum AssertValue {
     /// Minus the sum of the public bus terms' fractions (computed by the verifier from the public
     /// values and the random elements; see [`PublicBusTerm`]).
     PublicBusSum,
-    /// The whole column holds the verifier's keys `u_row` of product-check gadget `g` (see
-    /// `gadgets::PublicProduct`); the row is ignored.
+    /// The whole column holds the verifier's keys of every public product on it, each on its
+    /// own rows, and 0 elsewhere (see `gadgets::PublicProduct`); `g` is the product that pins
+    /// it (the first of its bank); the row is ignored.
     ProductKeys(u32),
     /// `−Σ_i γ^i·b_i` for the folded bias of product-check gadget `g` (0 without a bias).
     ProductOffset(u32),
@@ -350,6 +351,8 @@ pub struct ColumnAlias {
     pub meaning: String,
     /// The gadget's source location.
     pub loc: Loc,
+    /// The gadget that named the rows (index in [`AirProgram::gadgets`]).
+    pub gadget: u32,
 }
 
 /// The 8-bit range table's columns: two halves on rows `0..128`, `range8` (value `row mod 128`)

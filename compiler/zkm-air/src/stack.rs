@@ -189,6 +189,7 @@ impl AirBuilder {
                 col
             }
         };
+        let gadget = self.current_gadget();
         self.prog_mut().aliases.push(crate::program::ColumnAlias {
             name: name.to_owned(),
             column,
@@ -196,6 +197,7 @@ impl AirBuilder {
             rows: (end - o) as u32,
             meaning: meaning.to_owned(),
             loc,
+            gadget,
         });
         column
     }

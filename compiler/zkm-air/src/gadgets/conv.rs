@@ -52,6 +52,16 @@ pub struct Conv {
     pub bias: Option<TensorId>,
 }
 
+impl Conv {
+    /// Rows of `X` after the input's that hold the bias (its output channels; 0 without one).
+    pub fn bias_rows(&self) -> usize {
+        match self.bias {
+            Some(_) => self.geometry.out_channels,
+            None => 0,
+        }
+    }
+}
+
 impl ConvGeometry {
     /// Output height and width, or `None` when the (padded) input is smaller than the kernel,
     /// the stride is 0, a size is 0, or the padding is not smaller than the kernel.

@@ -5,22 +5,25 @@
 //! and computes `u_j = Σ_i γ^i·W[i][j]` itself. The trace then proves
 //! `Σ_i γ^i·z_i = Σ_j u_j·x_j`; if `z ≠ W·x` this fails except with probability `m/|F_p²|`.
 //!
-//! Columns: main `X` (row `j < n` receives `x[j]`), main `Z` (row `i < m` holds `z[i]` and sends
-//! it; `(1 − s_m)·Z = 0`, degree 2); aux `U` pinned by the verifier to `u_row` (`0` past `n`) with
-//! two sequence assertions (even and odd rows); aux `P` with `P[0] = 1`, `P' − γ·P = 0` (so
-//! `P[i] = γ^i`); aux `D` with `D[0] = 0`, `D' − D − U·X + P·Z = 0` (degree 2), `D[N−1] = 0`.
+//! Columns: `X` and `U` are a product bank's (`product_bank.rs`), shared with the program's
+//! other public products: this product owns their rows `o..o + n` (its region, gate
+//! `g = sel_{o+n} − sel_o`), where row `o + j` of `X` receives `x[j]` and row `o + j` of aux `U`
+//! is pinned by the verifier to `u_j` (the bank's one pinned column: two sequence assertions,
+//! even and odd rows). Main `Z` (row `i < m` holds `z[i]` and sends it; `(1 − s_m)·Z = 0`,
+//! degree 2); aux `P` with `P[0] = 1`, `P' − γ·P = 0` (so `P[i] = γ^i`, shared by every
+//! product); aux `D` with `D[0] = 0`, `D' − D − g·U·X + P·Z = 0` (degree 3), `D[N−1] = 0`.
 //!
 //! A public bias `b` added to the product is folded in: the gadget then claims `z = W·x + b` and
 //! the verifier pins `D[N−1] = −Σ_i γ^i·b_i` instead of 0.
 //!
 //! A convolution with a public kernel ([`Conv`], `conv.rs`) is the same check of another linear
-//! map: `X` also receives the bias `b[c]` on row `n + c` (gate `s_{n+CO} − s_n`), and the keys
-//! are the convolution's, over `x` and then `b`.
+//! map: its region also holds the bias, `b[c]` on row `o + n + c` (gate `s_{o+n+CO} − s_{o+n}`),
+//! and the keys are the convolution's, over `x` and then `b`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{AirBuilder, TensorId};
-use crate::expr::Expr;
+use crate::expr::{Expr, ExprId};
 use crate::field::{Felt, FieldElement};
 use crate::program::{AirProgram, AssertValue, Segment};
 use crate::witness::{Witness, WitnessError};
@@ -55,11 +58,13 @@ pub struct PublicProduct {
     /// and output's element counts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conv: Option<Conv>,
-    /// Main column `X`.
+    /// Main column `X` (its product bank's).
     pub x_col: u16,
+    /// The first row of this product's region of `X` and `U`.
+    pub x_at: usize,
     /// Main column `Z`.
     pub z_col: u16,
-    /// Aux columns `U`, `P`, `D`.
+    /// Aux columns `U` (its product bank's), `P`, `D`.
     pub aux: [u16; 3],
 }
 
@@ -100,12 +105,13 @@ impl PublicProduct {
             bias,
             conv,
         } = shape;
-        let (sel_n, sel_m) = (b.selector(n), b.selector(m));
-        let [x_means, z_means, u_means] = meanings(conv.as_ref());
-        let x_col = b.main_col(format!("{name}.x"), x_means);
+        let sel_m = b.selector(m);
+        let [x_means, z_means] = meanings(conv.as_ref());
+        let len = n + conv.as_ref().map_or(0, Conv::bias_rows);
+        let bank = b.bank_place(len, name, x_means);
         let z_col = b.main_col(format!("{name}.z"), z_means);
         let aux = [
-            b.aux_col(format!("{name}.u"), u_means),
+            bank.u_col,
             b.gamma_powers(),
             b.aux_col(format!("{name}.d"), "Σ u·x − Σ γ^i·z over earlier rows"),
         ];
@@ -119,19 +125,59 @@ impl PublicProduct {
             w_decl,
             bias,
             conv,
-            x_col,
+            x_col: bank.x_col,
+            x_at: bank.first_row,
             z_col,
             aux,
         };
-        g.emit(b, sel_n, sel_m, name);
+        if bank.opens {
+            b.pin_bank_keys(bank.u_col);
+        }
+        g.emit(b, sel_m, name);
         g
     }
 
-    fn emit(&self, b: &mut AirBuilder, sel_n: u16, sel_m: u16, name: &str) {
-        let (sn, row) = (b.cur(sel_n), b.row());
+    /// Rows of `X` this product owns.
+    pub fn region_len(&self) -> usize {
+        let bias = self.conv.as_ref().map_or(0, Conv::bias_rows);
+        self.n.saturating_add(bias)
+    }
+
+    /// The gate of rows `from..to`: `sel_to − sel_from` (`sel_to` from row 0; degree 1).
+    fn rows_gate(b: &mut AirBuilder, from: usize, to: usize) -> ExprId {
+        let end = b.selector(to);
+        let end = b.cur(end);
+        if from == 0 {
+            return end;
+        }
+        let start = b.selector(from);
+        let start = b.cur(start);
+        b.e().sub(end, start)
+    }
+
+    /// `row − first`: the index of the region's element on this row.
+    fn index(b: &mut AirBuilder, first: usize) -> ExprId {
+        let row = b.row();
+        if first == 0 {
+            return row;
+        }
+        let start = b.e().constant(-(first as i128));
+        b.e().add(row, start)
+    }
+
+    fn emit(&self, b: &mut AirBuilder, sel_m: u16, name: &str) {
+        let o = self.x_at;
         let xv = b.cur(self.x_col);
         let xname = b.tensor_name(self.x);
-        b.recv_tensor(self.x, row, xv, sn, format!("{name}.x reads {xname}[j]"));
+        let reads = Self::rows_gate(b, o, o + self.n);
+        let index = Self::index(b, o);
+        b.recv_tensor(
+            self.x,
+            index,
+            xv,
+            reads,
+            format!("{name}.x reads {xname}[j]"),
+        );
         if let Some((conv, bias)) = self.conv.as_ref().and_then(|c| Some((c, c.bias?))) {
             self.recv_bias(b, conv, bias, xv, name);
         }
@@ -139,11 +185,11 @@ impl PublicProduct {
             col: self.aux[0],
             next: false,
         });
+        let gate = Self::rows_gate(b, o, o + self.region_len());
         let ux = b.e().mul(u, xv);
-        self.z_side().lower(b, self.out, ux, sel_m, name);
+        let keyed = b.e().mul(gate, ux);
+        self.z_side().lower(b, self.out, keyed, sel_m, name);
         let gadget = b.current_gadget();
-        let keys = AssertValue::ProductKeys(gadget);
-        b.aux_assert(self.aux[0], 0, keys, format!("{name}.u = verifier's u_j"));
         let claim = match self.bias {
             Some(_) => "Σ γ^i·(z_i − b_i) = Σ u_j·x_j",
             None => "Σ γ^i·z_i = Σ u_j·x_j",
@@ -153,24 +199,14 @@ impl PublicProduct {
         b.aux_assert(self.aux[2], last, offset, format!("{name}: {claim}"));
     }
 
-    /// A convolution's bias on `X`: row `n + c` receives `b[c]`, gated by `s_{n+CO} − s_n`.
-    fn recv_bias(
-        &self,
-        b: &mut AirBuilder,
-        conv: &Conv,
-        bias: TensorId,
-        xv: crate::expr::ExprId,
-        name: &str,
-    ) {
-        let channels = conv.geometry.out_channels;
-        let (lo, hi) = (b.selector(self.n), b.selector(self.n + channels));
-        let (lo, hi) = (b.cur(lo), b.cur(hi));
-        let gate = b.e().sub(hi, lo);
-        let row = b.row();
-        let start = b.e().constant(-(self.n as i128));
-        let index = b.e().add(row, start);
+    /// A convolution's bias on `X`: row `o + n + c` receives `b[c]`, gated by
+    /// `s_{o+n+CO} − s_{o+n}`.
+    fn recv_bias(&self, b: &mut AirBuilder, conv: &Conv, bias: TensorId, xv: ExprId, name: &str) {
+        let first = self.x_at + self.n;
+        let gate = Self::rows_gate(b, first, first + conv.bias_rows());
+        let index = Self::index(b, first);
         let bname = b.tensor_name(bias);
-        let label = format!("{name}.x reads {bname}[row − {}]", self.n);
+        let label = format!("{name}.x reads {bname}[row − {first}]");
         b.recv_tensor(bias, index, xv, gate, label);
     }
 
@@ -264,12 +300,12 @@ impl PublicProduct {
         let x = w.tensor(self.x).to_vec();
         let mut z = vec![0i128; self.m];
         for (j, &xv) in x.iter().enumerate() {
-            w.set_int(self.x_col, j, xv);
+            w.set_int(self.x_col, self.x_at + j, xv);
         }
         if let Some(conv) = &self.conv {
             let b = conv.bias.map_or(vec![], |t| w.tensor(t).to_vec());
             for (c, &bv) in b.iter().enumerate() {
-                w.set_int(self.x_col, self.n + c, bv);
+                w.set_int(self.x_col, self.x_at + self.n + c, bv);
             }
             z = conv.geometry.apply(&x, &weights, &b);
             self.z_side().fill(w, &z);
@@ -288,54 +324,69 @@ impl PublicProduct {
         Ok(())
     }
 
-    /// Fills `U`, `P` and `D` once the random elements are known.
+    /// Fills this product's rows of `U`, and `P` and `D`, once the random elements are known.
     fn fill_aux_rows<E: FieldElement<BaseField = Felt>>(
         &self,
-        p: &AirProgram,
         main: &[Vec<Felt>],
         public: &[Felt],
         rand: &[E],
         aux: &mut [Vec<E>],
     ) {
         let gamma = rand[GAMMA as usize];
-        let keys = pinned_column(self, p.trace_len, public, rand);
+        let keys = self.keys(public, gamma);
         let x = &main[self.x_col as usize];
-        let keyed: Vec<E> = keys.iter().zip(x).map(|(&u, &xv)| u.mul_base(xv)).collect();
-        aux[self.aux[0] as usize].copy_from_slice(&keys);
+        let mut keyed = vec![E::ZERO; x.len()];
+        let rows = self.x_at..self.x_at + keys.len();
+        let u = &mut aux[self.aux[0] as usize];
+        for ((r, &k), (uk, kx)) in rows
+            .zip(&keys)
+            .zip(u[self.x_at..].iter_mut().zip(&mut keyed[self.x_at..]))
+        {
+            *uk = k;
+            *kx = k.mul_base(x[r]);
+        }
         self.z_side().fill_aux(main, &keyed, gamma, aux);
     }
 }
 
-/// What columns `X`, `Z` and `U` hold, for the listing.
-fn meanings(conv: Option<&Conv>) -> [&'static str; 3] {
+/// What this product's rows of `X`, and its `Z`, hold, for the listing.
+fn meanings(conv: Option<&Conv>) -> [&'static str; 2] {
     match conv {
-        None => [
-            "x[j] on row j",
-            "claimed W·x [i] on row i",
-            "γ-combination of W's column j, pinned by the verifier",
-        ],
+        None => ["x[j] on row j of the region", "claimed W·x [i] on row i"],
         Some(c) if c.geometry.pool => [
-            "x[j] on row j",
+            "x[j] on row j of the region",
             "claimed window sum [i] on row i",
-            "γ^i of the window reading x[j], pinned by the verifier",
         ],
         Some(_) => [
-            "x[j] on row j, then bias[c] on row n + c",
+            "x[j] on row j of the region, then bias[c] on row n + c",
             "claimed conv(x) + bias [i] on row i",
-            "Σ γ^i·K over the taps reading x[j] (then bias keys), pinned by the verifier",
         ],
     }
 }
 
-/// The values the verifier pins column `U` to: `u_row` for `row < n`, 0 after.
+/// The values the verifier pins bank column `u` to: the keys of every public product on it, on
+/// its region, and 0 elsewhere.
 pub fn pinned_column<E: FieldElement<BaseField = Felt>>(
-    g: &PublicProduct,
-    trace_len: usize,
+    program: &AirProgram,
+    u: u16,
     public: &[Felt],
     rand: &[E],
 ) -> Vec<E> {
-    let mut col = g.keys(public, rand[GAMMA as usize]);
-    col.resize(trace_len, E::ZERO);
+    let mut col = vec![E::ZERO; program.trace_len];
+    let Some(&gamma) = rand.get(GAMMA as usize) else {
+        return col;
+    };
+    let members = program.gadgets.iter().filter_map(|g| match g {
+        super::Gadget::PublicProduct(p) if p.aux[0] == u => Some(p),
+        _ => None,
+    });
+    for p in members {
+        let keys = p.keys(public, gamma);
+        let region = col.iter_mut().skip(p.x_at).take(p.region_len());
+        for (c, k) in region.zip(keys) {
+            *c = k;
+        }
+    }
     col
 }
 
@@ -383,7 +434,7 @@ impl GadgetOp for PublicProduct {
     }
 
     fn fill_aux<E: FieldElement<BaseField = Felt>>(&self, f: &mut AuxFill<'_, E>) {
-        self.fill_aux_rows(f.program, f.main, f.public, f.rand, f.aux);
+        self.fill_aux_rows(f.main, f.public, f.rand, f.aux);
     }
 
     fn columns(&self) -> Vec<Owned> {

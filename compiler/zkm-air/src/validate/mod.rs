@@ -50,7 +50,8 @@ pub fn validate(p: &AirProgram) -> Result<(), String> {
     if let Some(z) = &p.zk {
         winterfell::check_exemptions(p, z.exemptions())?;
     }
-    check_gadgets(p)
+    check_gadgets(p)?;
+    sizes::check_product_banks(p)
 }
 
 /// Expression nodes read only earlier nodes and existing cells.

@@ -189,7 +189,10 @@ pub(super) fn check_stacking(p: &AirProgram) -> Result<(), String> {
     }
     for a in &p.aliases {
         let end = u64::from(a.first_row) + u64::from(a.rows);
-        if a.column as usize >= p.main_columns.len() || end > n {
+        if a.column as usize >= p.main_columns.len()
+            || end > n
+            || a.gadget as usize >= p.gadgets.len()
+        {
             return Err(format!(
                 "stacked region `{}` lies outside the main trace",
                 a.name.escape_debug()
@@ -197,4 +200,40 @@ pub(super) fn check_stacking(p: &AirProgram) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Public products' regions lie inside the trace and do not overlap on a shared `X`; products
+/// sharing `X` share `U`, and every `U` is pinned by a keys assertion (`gadgets/product_bank.rs`).
+pub(super) fn check_product_banks(p: &AirProgram) -> Result<(), String> {
+    use crate::gadgets::Gadget;
+    use crate::program::{AssertValue, Segment};
+    let mut regions: Vec<(u16, u16, usize, usize)> = Vec::new();
+    for g in &p.gadgets {
+        let Gadget::PublicProduct(q) = g else {
+            continue;
+        };
+        let end = q.x_at.checked_add(q.region_len());
+        if end.is_none_or(|e| e > p.trace_len) {
+            return Err("a public product's region lies outside the trace".into());
+        }
+        regions.push((q.x_col, q.aux[0], q.x_at, q.x_at + q.region_len()));
+    }
+    regions.sort_unstable();
+    for w in regions.windows(2) {
+        let ((xa, ua, _, end), (xb, ub, start, _)) = (w[0], w[1]);
+        if xa == xb && (ua != ub || start < end) {
+            return Err("public products' regions of one shared column overlap".into());
+        }
+    }
+    let pinned = |u: u16| {
+        p.assertions.iter().any(|a| {
+            a.segment == Segment::Aux
+                && a.column == u
+                && matches!(a.value, AssertValue::ProductKeys(_))
+        })
+    };
+    match regions.iter().find(|r| !pinned(r.1)) {
+        Some(_) => Err("a public product's keys column is not pinned".into()),
+        None => Ok(()),
+    }
 }

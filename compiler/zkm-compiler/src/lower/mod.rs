@@ -84,6 +84,7 @@ fn lower_with(
 ) -> Result<zkm_air::AirProgram, Vec<Diagnostic>> {
     let usable = plan.row_target.saturating_sub(plan.random_rows + 1);
     let mut cx = Lowering::new(program, sources, plan);
+    cx.b.limit_product_banks(usable);
     if stacked {
         cx.b.enable_stacking(usable);
     }
