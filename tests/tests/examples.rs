@@ -138,6 +138,41 @@ fn artifact_with_dangling_indices_is_refused() {
     }
 }
 
+/// A product bank whose regions overlap, run past the trace, or whose keys column nothing
+/// pins is refused: the verifier would otherwise pin one product's rows to another's keys, or
+/// leave `U` to the prover.
+#[test]
+fn artifact_with_a_broken_product_bank_is_refused() {
+    use zkm_air::gadgets::Gadget;
+    use zkm_air::program::AssertValue;
+    let program = &build("mlp_digits").1.program;
+    fn second(p: &mut zkm_air::AirProgram) -> &mut usize {
+        let mut products = p.gadgets.iter_mut().filter_map(|g| match g {
+            Gadget::PublicProduct(q) => Some(q),
+            _ => None,
+        });
+        &mut products.nth(1).expect("a second public product").x_at
+    }
+    let edits: [(fn(&mut zkm_air::AirProgram), &str); 3] = [
+        (|p| *second(p) -= 1, "overlap"),
+        (|p| *second(p) = p.trace_len - 1, "outside the trace"),
+        (
+            |p| {
+                p.assertions
+                    .retain(|a| !matches!(a.value, AssertValue::ProductKeys(_)))
+            },
+            "not pinned",
+        ),
+    ];
+    for (edit, why) in edits {
+        let mut p = program.clone();
+        edit(&mut p);
+        let json = Artifact::new(p).to_json();
+        let err = Artifact::from_json(&json).expect_err("broken product bank accepted");
+        assert!(err.to_string().contains(why), "{why}: {err}");
+    }
+}
+
 /// A convolution whose recorded shape disagrees with its product check, or whose key
 /// computation would be unbounded, is refused before any verifier work.
 #[test]

@@ -220,3 +220,37 @@ fn a_softmax_quotient_off_by_one_is_rejected() {
     );
     forced_proof_is_rejected(&ex, &trace);
 }
+
+/// Product banks: the public products of `mlp_digits` share one `X` column, each on its own
+/// region. One unit added on the last row of a region or on the first row of the next is caught
+/// as the owner's fault only (its read of `x`, its sum), never its neighbour's, whose gate keeps
+/// the shared rows out of its sum; each forced proof is rejected.
+#[test]
+fn corrupted_rows_at_a_product_bank_boundary_are_the_owners_fault() {
+    let ex = example("mlp_digits");
+    let p = &ex.artifact.program;
+    let bank =
+        |a: &&zkm_air::program::ColumnAlias| p.main_columns[a.column as usize].name == "products.x";
+    let mut regions: Vec<_> = p.aliases.iter().filter(bank).collect();
+    regions.sort_by_key(|a| a.first_row);
+    assert!(regions.len() >= 3, "three products share the bank");
+    for pair in regions.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        assert_eq!(a.first_row + a.rows, b.first_row, "regions are packed");
+        let last_of_a = (a, b, (a.first_row + a.rows - 1) as usize);
+        let first_of_b = (b, a, b.first_row as usize);
+        for (owner, neighbour, row) in [last_of_a, first_of_b] {
+            let mut trace = ex.trace.clone();
+            trace.main[owner.column as usize][row] += felt(1);
+            let failures = check_fails(ex, &trace, gadget_of(&owner.name));
+            let theirs = gadget_of(&neighbour.name);
+            let blamed: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
+            assert!(
+                blamed.iter().all(|l| !l.starts_with(theirs)),
+                "row {row} of {}: {theirs} is blamed too: {blamed:?}",
+                owner.name
+            );
+            forced_proof_is_rejected(ex, &trace);
+        }
+    }
+}
