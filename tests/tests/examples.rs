@@ -153,7 +153,8 @@ fn artifact_with_a_broken_product_bank_is_refused() {
         });
         &mut products.nth(1).expect("a second public product").x_at
     }
-    let edits: [(fn(&mut zkm_air::AirProgram), &str); 3] = [
+    type Edit = fn(&mut zkm_air::AirProgram);
+    let edits: [(Edit, &str); 3] = [
         (|p| *second(p) -= 1, "overlap"),
         (|p| *second(p) = p.trace_len - 1, "outside the trace"),
         (
