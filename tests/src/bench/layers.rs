@@ -1,9 +1,10 @@
 //! Cells per multiply-accumulate by layer: for every matrix product and convolution of a model,
 //! its multiply-accumulates and the trace cells of the columns it owns (auxiliary columns count
-//! twice: they hold F_p² elements), over the whole trace. LogUp helper columns and range-check
-//! tables are shared by all gadgets and not counted, so a layer's figure is a floor.
+//! twice: they hold F_p² elements), over the whole trace, except a public product's bank
+//! columns, of which it owns its region's rows. LogUp helper columns and range-check tables are
+//! shared by all gadgets and not counted, so a layer's figure is a floor.
 
-use zkm_air::gadgets::Gadget;
+use zkm_air::gadgets::{Gadget, Owned};
 use zkm_air::program::Segment;
 use zkm_air::Artifact;
 
@@ -53,11 +54,20 @@ pub fn layer_costs(artifact: &Artifact) -> Vec<LayerCost> {
             _ => continue,
         };
         let columns = g.columns();
+        // A public product owns only its region of its bank's `X` and `U`.
+        let height = |c: &Owned| match g {
+            Gadget::PublicProduct(q) if in_bank(q, c) => q.region_len() as u64,
+            _ => rows,
+        };
         let cells = columns.iter().map(|c| match c.segment {
-            Segment::Main => rows,
-            Segment::Aux => 2 * rows,
+            Segment::Main => height(c),
+            Segment::Aux => 2 * height(c),
         });
-        let name = columns.first().map_or_else(String::new, |c| {
+        let own = columns.iter().find(|c| match g {
+            Gadget::PublicProduct(q) => !in_bank(q, c),
+            _ => true,
+        });
+        let name = own.map_or_else(String::new, |c| {
             let col = match c.segment {
                 Segment::Main => &p.main_columns[c.column as usize].name,
                 Segment::Aux => &p.aux_columns[c.column as usize].name,
@@ -72,6 +82,14 @@ pub fn layer_costs(artifact: &Artifact) -> Vec<LayerCost> {
         });
     }
     out
+}
+
+/// True when `c` is one of the bank columns (`X`, `U`) that public product `q` shares.
+fn in_bank(q: &zkm_air::gadgets::PublicProduct, c: &Owned) -> bool {
+    match c.segment {
+        Segment::Main => c.column == q.x_col,
+        Segment::Aux => c.column == q.aux[0],
+    }
 }
 
 /// The Markdown table of `costs` for `model` with `weights` visibility.

@@ -90,8 +90,9 @@ fn parse(args: &[String]) -> Result<Mode, String> {
 
 /// The owned cells per multiply-accumulate of every layer, public and private weights, ZK on.
 fn layer_table(specs: &[Spec]) -> ExitCode {
-    println!("Cells per MAC by layer (owned columns over the whole trace, auxiliary twice; the");
-    println!("shared LogUp helper columns and range tables are not counted):\n");
+    println!("Cells per MAC by layer (owned columns over the whole trace, a public product's");
+    println!("rows of its bank's columns, auxiliary twice; the shared LogUp helper columns and");
+    println!("range tables are not counted):\n");
     println!("{}", layers::HEADER);
     let mut ok = true;
     for &spec in specs {
