@@ -148,8 +148,8 @@ where
     let (lde, leaves, nodes) = gpu
         .lde_and_commit(&coeffs, blowup, digest_len::<H>())
         .map_err(|e| e.to_string())?;
-    let gpu_lde = super::lde::GpuTraceLde::new(info, lde, leaves, nodes, blowup, partition)?;
-    Ok((ZkmTraceLde::Gpu(gpu_lde), TracePolyTable::new(polys)))
+    let gpu_lde = super::lde::RowsTraceLde::new(info, lde, leaves, nodes, blowup, partition)?;
+    Ok((ZkmTraceLde::Rows(gpu_lde), TracePolyTable::new(polys)))
 }
 
 /// Without the `gpu` feature the GPU path is never taken.

@@ -1,7 +1,9 @@
-//! The trace low-degree extension and its commitment, on the CPU (Winterfell's default) or on a
-//! GPU through `zkm-gpu-kernels` (feature `gpu`). Both produce the same LDE and the same Merkle
-//! tree bit for bit (salted leaves included), so a proof does not depend on the backend. The auxiliary segment (a few
-//! extension-field columns) always stays on the CPU.
+//! The trace low-degree extension and its commitment. The main segment is extended on the CPU by
+//! Plonky3's DFT (`dft.rs`) or on a GPU through `zkm-gpu-kernels` (feature `gpu`), and kept
+//! row-major ([`RowsTraceLde`]); Winterfell's default ([`ZkmTraceLde::Cpu`]) remains for a
+//! partitioned row hash. All produce the same LDE and the same Merkle tree bit for bit (salted
+//! leaves included), so a proof does not depend on the path. The auxiliary segment (a few
+//! extension-field columns) is extended as Winterfell does, on the CPU.
 
 use winter_air::proof::Queries;
 use winterfell::crypto::VectorCommitment;
@@ -37,17 +39,18 @@ fn from_gpu<H: ZkmHasher>(
     }
 }
 
-/// The trace LDE of one proof: Winterfell's default, or the GPU's.
+/// The trace LDE of one proof: Winterfell's default, or a row-major main segment.
 pub enum ZkmTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher> {
-    /// Everything on the CPU.
+    /// Winterfell's default (a partitioned row hash).
     Cpu(DefaultTraceLde<E, H, Commitment<H>>),
-    /// Main segment extended and committed on the GPU.
-    Gpu(GpuTraceLde<E, H>),
+    /// Main segment extended by Plonky3's DFT or on the GPU.
+    Rows(RowsTraceLde<E, H>),
 }
 
-/// A main segment whose LDE and Merkle tree came from the GPU; the auxiliary segment is built on
-/// the CPU exactly as Winterfell's default does.
-pub struct GpuTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher> {
+/// A main segment whose LDE and Merkle tree were built outside Winterfell (Plonky3's DFT on the
+/// CPU, or the GPU); the auxiliary segment is built on the CPU exactly as Winterfell's default
+/// does.
+pub struct RowsTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher> {
     /// Row-major main LDE: row `r` is `main[r·width .. (r+1)·width]`.
     main: Vec<Felt>,
     width: usize,
@@ -63,21 +66,21 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> std::fmt::Debug for ZkmTra
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             ZkmTraceLde::Cpu(_) => "ZkmTraceLde::Cpu",
-            ZkmTraceLde::Gpu(_) => "ZkmTraceLde::Gpu",
+            ZkmTraceLde::Rows(_) => "ZkmTraceLde::Rows",
         })
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> std::fmt::Debug for GpuTraceLde<E, H> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> std::fmt::Debug for RowsTraceLde<E, H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GpuTraceLde")
+        f.debug_struct("RowsTraceLde")
             .field("width", &self.width)
             .field("blowup", &self.blowup)
             .finish_non_exhaustive()
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> GpuTraceLde<E, H> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> RowsTraceLde<E, H> {
     /// Builds the main segment from the GPU's column-major LDE and tree.
     pub fn new(
         info: &TraceInfo,
@@ -98,7 +101,39 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> GpuTraceLde<E, H> {
                 main[r * width + c] = *v;
             }
         }
-        Ok(GpuTraceLde {
+        Ok(Self::from_rows(info, main, width, tree, blowup, partition))
+    }
+
+    /// Commits a row-major main LDE (`main[r·width .. (r+1)·width]` is row `r`) as Winterfell
+    /// commits rows: leaf `r` is the hash of row `r`, salted with zero-knowledge.
+    ///
+    /// # Errors
+    /// When the commitment cannot be built.
+    pub fn commit_rows(
+        info: &TraceInfo,
+        main: Vec<Felt>,
+        width: usize,
+        blowup: usize,
+        partition: PartitionOptions,
+    ) -> Result<Self, String> {
+        use rayon::prelude::*;
+        let leaves: Vec<Digest<H>> = main
+            .par_chunks(width.max(1))
+            .map(|row| <H as winterfell::crypto::ElementHasher>::hash_elements(row))
+            .collect();
+        let tree = Commitment::new(leaves).map_err(|e| format!("trace commitment: {e:?}"))?;
+        Ok(Self::from_rows(info, main, width, tree, blowup, partition))
+    }
+
+    fn from_rows(
+        info: &TraceInfo,
+        main: Vec<Felt>,
+        width: usize,
+        tree: Commitment<H>,
+        blowup: usize,
+        partition: PartitionOptions,
+    ) -> Self {
+        RowsTraceLde {
             main,
             width,
             main_tree: tree,
@@ -107,7 +142,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> GpuTraceLde<E, H> {
             info: info.clone(),
             partition,
             hash: std::marker::PhantomData,
-        })
+        }
     }
 
     fn row(&self, r: usize) -> &[Felt] {
@@ -126,7 +161,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     fn get_main_trace_commitment(&self) -> Digest<H> {
         match self {
             ZkmTraceLde::Cpu(l) => l.get_main_trace_commitment(),
-            ZkmTraceLde::Gpu(g) => g.main_tree.commitment(),
+            ZkmTraceLde::Rows(g) => g.main_tree.commitment(),
         }
     }
 
@@ -137,7 +172,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     ) -> (ColMatrix<E>, Digest<H>) {
         match self {
             ZkmTraceLde::Cpu(l) => l.set_aux_trace(aux, domain),
-            ZkmTraceLde::Gpu(g) => {
+            ZkmTraceLde::Rows(g) => {
                 let polys = aux.interpolate_columns();
                 let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
                 let tree: Commitment<H> = lde.commit_to_rows::<H, Commitment<H>>(g.partition);
@@ -151,7 +186,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     fn read_main_trace_frame_into(&self, step: usize, frame: &mut EvaluationFrame<Felt>) {
         match self {
             ZkmTraceLde::Cpu(l) => l.read_main_trace_frame_into(step, frame),
-            ZkmTraceLde::Gpu(g) => {
+            ZkmTraceLde::Rows(g) => {
                 let next = (step + g.blowup) % g.rows();
                 frame.current_mut().copy_from_slice(g.row(step));
                 frame.next_mut().copy_from_slice(g.row(next));
@@ -162,7 +197,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     fn read_aux_trace_frame_into(&self, step: usize, frame: &mut EvaluationFrame<E>) {
         match self {
             ZkmTraceLde::Cpu(l) => l.read_aux_trace_frame_into(step, frame),
-            ZkmTraceLde::Gpu(g) => {
+            ZkmTraceLde::Rows(g) => {
                 if let Some((lde, _)) = &g.aux {
                     let next = (step + g.blowup) % g.rows();
                     frame.current_mut().copy_from_slice(lde.row(step));
@@ -175,33 +210,33 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     fn query(&self, positions: &[usize]) -> Vec<Queries> {
         match self {
             ZkmTraceLde::Cpu(l) => l.query(positions),
-            ZkmTraceLde::Gpu(g) => g.query(positions),
+            ZkmTraceLde::Rows(g) => g.query(positions),
         }
     }
 
     fn trace_len(&self) -> usize {
         match self {
             ZkmTraceLde::Cpu(l) => l.trace_len(),
-            ZkmTraceLde::Gpu(g) => g.rows(),
+            ZkmTraceLde::Rows(g) => g.rows(),
         }
     }
 
     fn blowup(&self) -> usize {
         match self {
             ZkmTraceLde::Cpu(l) => l.blowup(),
-            ZkmTraceLde::Gpu(g) => g.blowup,
+            ZkmTraceLde::Rows(g) => g.blowup,
         }
     }
 
     fn trace_info(&self) -> &TraceInfo {
         match self {
             ZkmTraceLde::Cpu(l) => l.trace_info(),
-            ZkmTraceLde::Gpu(g) => &g.info,
+            ZkmTraceLde::Rows(g) => &g.info,
         }
     }
 }
 
-impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> GpuTraceLde<E, H> {
+impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> RowsTraceLde<E, H> {
     fn query(&self, positions: &[usize]) -> Vec<Queries> {
         let rows: Vec<Vec<Felt>> = positions.iter().map(|&p| self.row(p).to_vec()).collect();
         let (_, proof) = self

@@ -4,6 +4,7 @@
 
 pub mod backend;
 mod boundary;
+mod dft;
 mod evaluator;
 mod grind;
 mod lde;

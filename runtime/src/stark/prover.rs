@@ -149,6 +149,24 @@ impl<H: ZkmHasher> Prover for ZkmProver<H> {
                 }
             }
         }
+        let rows_hashed_whole =
+            partition_option.partition_size::<Felt>(main_trace.num_cols()) >= main_trace.num_cols();
+        if rows_hashed_whole {
+            let blowup = domain.trace_to_lde_blowup();
+            let extended = super::dft::extend(main_trace, blowup, domain.offset());
+            let width = main_trace.num_cols();
+            let rows = super::lde::RowsTraceLde::commit_rows(
+                trace_info,
+                extended.lde,
+                width,
+                blowup,
+                partition_option,
+            );
+            if let Ok(rows) = rows {
+                let polys = TracePolyTable::new(extended.polys);
+                return (super::lde::ZkmTraceLde::Rows(rows), polys);
+            }
+        }
         let (lde, polys) = DefaultTraceLde::new(trace_info, main_trace, domain, partition_option);
         (super::lde::ZkmTraceLde::Cpu(lde), polys)
     }
