@@ -48,6 +48,64 @@ pub(crate) fn extend(main: &ColMatrix<Felt>, blowup: usize, offset: Felt) -> Ext
     Extended { polys, lde }
 }
 
+/// An extension-field segment's LDE, row-major over its base-field coordinates (row `r` is
+/// `data[r·per_row .. (r+1)·per_row]`, read as extension elements).
+pub(crate) struct ExtRows<E: FieldElement<BaseField = Felt>> {
+    data: Vec<Felt>,
+    per_row: usize,
+    field: std::marker::PhantomData<E>,
+}
+
+impl<E: FieldElement<BaseField = Felt>> ExtRows<E> {
+    /// Row `r`.
+    pub(crate) fn row(&self, r: usize) -> &[E] {
+        let start = r * self.per_row;
+        E::slice_from_base_elements(&self.data[start..start + self.per_row])
+    }
+
+    /// Every row, in order (in parallel).
+    pub(crate) fn par_rows(&self) -> impl IndexedParallelIterator<Item = &[E]> {
+        self.data
+            .par_chunks(self.per_row.max(1))
+            .map(|row| E::slice_from_base_elements(row))
+    }
+}
+
+/// The coefficients and the LDE of an extension-field segment: the DFTs have base-field twiddles,
+/// so each coordinate is extended on its own, as a base-field column.
+pub(crate) fn extend_ext<E: FieldElement<BaseField = Felt>>(
+    segment: &ColMatrix<E>,
+    blowup: usize,
+    offset: Felt,
+) -> (ColMatrix<E>, ExtRows<E>) {
+    let d = E::EXTENSION_DEGREE;
+    let coords: Vec<Vec<Felt>> = (0..segment.num_cols())
+        .flat_map(|c| {
+            let base = E::slice_as_base_elements(segment.get_column(c));
+            (0..d).map(move |k| base.iter().skip(k).step_by(d).copied().collect())
+        })
+        .collect();
+    let extended = extend(&ColMatrix::new(coords), blowup, offset);
+    let polys = (0..segment.num_cols())
+        .map(|c| {
+            let parts: Vec<&[Felt]> = (0..d)
+                .map(|k| extended.polys.get_column(c * d + k))
+                .collect();
+            let n = parts.first().map_or(0, |p| p.len());
+            let interleaved: Vec<Felt> = (0..n)
+                .flat_map(|i| parts.iter().map(move |p| p[i]))
+                .collect();
+            E::slice_from_base_elements(&interleaved).to_vec()
+        })
+        .collect();
+    let rows = ExtRows {
+        data: extended.lde,
+        per_row: segment.num_cols() * d,
+        field: std::marker::PhantomData,
+    };
+    (ColMatrix::new(polys), rows)
+}
+
 /// `K mod 2^b` for a domain of size `size = 2^b`: Plonky3's generator is Winterfell's `ω^K`.
 fn exponent(size: usize) -> usize {
     let bits = size.trailing_zeros();
@@ -223,6 +281,31 @@ mod tests {
                 format!("{:?}", theirs.query(&positions))
             );
         });
+    }
+
+    /// An extension-field segment extends as Winterfell extends it.
+    #[test]
+    fn extension_columns_match_winterfell() {
+        use winter_math::fields::QuadExtension;
+        type E = QuadExtension<Felt>;
+        let (n, width) = (64, 3);
+        let base = trace(n, 2 * width);
+        let cols: Vec<Vec<E>> = (0..width)
+            .map(|c| {
+                let (a, b) = (base.get_column(2 * c), base.get_column(2 * c + 1));
+                a.iter().zip(b).map(|(&x, &y)| E::new(x, y)).collect()
+            })
+            .collect();
+        let segment = ColMatrix::new(cols);
+        let polys = segment.interpolate_columns();
+        let (ours, rows) = extend_ext(&segment, 8, Felt::GENERATOR);
+        for c in 0..width {
+            assert_eq!(ours.get_column(c), polys.get_column(c), "column {c}");
+        }
+        let theirs = RowMatrix::evaluate_polys::<8>(&polys, 8);
+        for r in 0..n * 8 {
+            assert_eq!(rows.row(r), theirs.row(r), "row {r}");
+        }
     }
 
     /// The discrete logarithm and the inverse modulo a power of two are right.

@@ -55,7 +55,7 @@ pub struct RowsTraceLde<E: FieldElement<BaseField = Felt>, H: ZkmHasher> {
     main: Vec<Felt>,
     width: usize,
     main_tree: Commitment<H>,
-    aux: Option<(RowMatrix<E>, Commitment<H>)>,
+    aux: Option<(AuxLde<E>, Commitment<H>)>,
     blowup: usize,
     info: TraceInfo,
     partition: PartitionOptions,
@@ -172,14 +172,7 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     ) -> (ColMatrix<E>, Digest<H>) {
         match self {
             ZkmTraceLde::Cpu(l) => l.set_aux_trace(aux, domain),
-            ZkmTraceLde::Rows(g) => {
-                let polys = aux.interpolate_columns();
-                let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
-                let tree: Commitment<H> = lde.commit_to_rows::<H, Commitment<H>>(g.partition);
-                let root = tree.commitment();
-                g.aux = Some((lde, tree));
-                (polys, root)
-            }
+            ZkmTraceLde::Rows(g) => g.set_aux(aux, domain),
         }
     }
 
@@ -236,7 +229,54 @@ impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> TraceLde<E> for ZkmTraceLd
     }
 }
 
+/// The auxiliary segment's LDE: Plonky3's (rows hashed whole), or Winterfell's.
+enum AuxLde<E: FieldElement<BaseField = Felt>> {
+    Dft(super::dft::ExtRows<E>),
+    Winterfell(RowMatrix<E>),
+}
+
+impl<E: FieldElement<BaseField = Felt>> AuxLde<E> {
+    fn row(&self, r: usize) -> &[E] {
+        match self {
+            AuxLde::Dft(rows) => rows.row(r),
+            AuxLde::Winterfell(m) => m.row(r),
+        }
+    }
+}
+
 impl<E: FieldElement<BaseField = Felt>, H: ZkmHasher> RowsTraceLde<E, H> {
+    /// Extends and commits the auxiliary segment (Plonky3's DFT unless rows are hashed in
+    /// partitions, as Winterfell does then).
+    fn set_aux(
+        &mut self,
+        aux: &ColMatrix<E>,
+        domain: &StarkDomain<Felt>,
+    ) -> (ColMatrix<E>, Digest<H>) {
+        use rayon::prelude::*;
+        let whole = self.partition.partition_size::<E>(aux.num_cols()) >= aux.num_cols();
+        let (polys, lde, tree) = match whole {
+            true => {
+                let (polys, rows) = super::dft::extend_ext(aux, self.blowup, domain.offset());
+                let leaves: Vec<Digest<H>> = rows
+                    .par_rows()
+                    .map(|row| <H as winterfell::crypto::ElementHasher>::hash_elements(row))
+                    .collect();
+                let tree = Commitment::new(leaves)
+                    .unwrap_or_else(|e| panic!("committing the aux trace: {e:?}"));
+                (polys, AuxLde::Dft(rows), tree)
+            }
+            false => {
+                let polys = aux.interpolate_columns();
+                let lde = RowMatrix::evaluate_polys_over::<8>(&polys, domain);
+                let tree: Commitment<H> = lde.commit_to_rows::<H, Commitment<H>>(self.partition);
+                (polys, AuxLde::Winterfell(lde), tree)
+            }
+        };
+        let root = tree.commitment();
+        self.aux = Some((lde, tree));
+        (polys, root)
+    }
+
     fn query(&self, positions: &[usize]) -> Vec<Queries> {
         let rows: Vec<Vec<Felt>> = positions.iter().map(|&p| self.row(p).to_vec()).collect();
         let (_, proof) = self
