@@ -16,6 +16,8 @@ use p3_field::{PrimeCharacteristicRing, PrimeField64, TwoAdicField};
 use p3_goldilocks::Goldilocks;
 use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
+use std::ops::Range;
+
 use rayon::prelude::*;
 use winter_math::{FieldElement, StarkField};
 use winterfell::matrix::ColMatrix;
@@ -33,18 +35,29 @@ pub(crate) struct Extended {
     pub(crate) lde: Vec<Felt>,
 }
 
-/// The coefficients and the LDE (blowup `blowup`, coset `offset`) of `main`.
+/// Columns extended together: the DFT's working matrix is this wide, so the peak memory stays
+/// that of the LDE itself plus one block.
+const BLOCK: usize = 16;
+
+/// The coefficients and the LDE (blowup `blowup`, coset `offset`) of `main`, [`BLOCK`] columns at
+/// a time.
 pub(crate) fn extend(main: &ColMatrix<Felt>, blowup: usize, offset: Felt) -> Extended {
     let (n, width) = (main.num_rows(), main.num_cols());
     let big = n * blowup;
     let dft = Radix2DitParallel::<Goldilocks>::default();
-    let coeffs = dft.idft_batch(gather(main, exponent(n)));
-    let polys = columns(&coeffs, n, width);
-    let mut padded = coeffs;
-    padded.pad_to_height(big, Goldilocks::ZERO);
     let shift = Goldilocks::from_u64(offset.as_int());
-    let evals = dft.coset_dft_batch(padded, shift).bit_reverse_rows();
-    let lde = scatter(&evals.values, big, width, exponent(big));
+    let (k, k_big) = (exponent(n), exponent(big));
+    let mut lde = vec![Felt::ZERO; big * width];
+    let mut polys = Vec::with_capacity(width);
+    for first in (0..width).step_by(BLOCK) {
+        let block = first..width.min(first + BLOCK);
+        let mut coeffs = dft.idft_batch(gather(main, block.clone(), k));
+        polys.extend(columns(&coeffs, n, block.len()));
+        coeffs.pad_to_height(big, Goldilocks::ZERO);
+        let evals = dft.coset_dft_batch(coeffs, shift).bit_reverse_rows();
+        scatter(&evals.values, &mut lde, (width, block), k_big);
+    }
+    let polys = ColMatrix::new(polys);
     Extended { polys, lde }
 }
 
@@ -127,18 +140,18 @@ fn dlog(g: Felt, w: Felt, bits: u32) -> u64 {
     k
 }
 
-/// Plonky3's input: its row `i` is Winterfell's trace row `k·i mod n`.
-fn gather(main: &ColMatrix<Felt>, k: usize) -> RowMajorMatrix<Goldilocks> {
-    let (n, width) = (main.num_rows(), main.num_cols());
-    let cols: Vec<&[Felt]> = (0..width).map(|c| main.get_column(c)).collect();
+/// Plonky3's input for columns `block`: its row `i` is Winterfell's trace row `k·i mod n`.
+fn gather(main: &ColMatrix<Felt>, block: Range<usize>, k: usize) -> RowMajorMatrix<Goldilocks> {
+    let n = main.num_rows();
+    let cols: Vec<&[Felt]> = block.map(|c| main.get_column(c)).collect();
+    let width = cols.len().max(1);
     let mut values = vec![Goldilocks::ZERO; n * width];
     values
-        .par_chunks_mut(ROWS_PER_TASK * width.max(1))
+        .par_chunks_mut(ROWS_PER_TASK * width)
         .enumerate()
         .for_each(|(task, chunk)| {
-            for (j, row) in chunk.chunks_mut(width.max(1)).enumerate() {
-                let i = task * ROWS_PER_TASK + j;
-                let src = (k * i) % n;
+            for (j, row) in chunk.chunks_mut(width).enumerate() {
+                let src = (k * (task * ROWS_PER_TASK + j)) % n;
                 for (cell, col) in row.iter_mut().zip(&cols) {
                     *cell = Goldilocks::from_u64(col[src].as_int());
                 }
@@ -148,37 +161,36 @@ fn gather(main: &ColMatrix<Felt>, k: usize) -> RowMajorMatrix<Goldilocks> {
 }
 
 /// The coefficients, column by column, as Winterfell elements.
-fn columns(coeffs: &RowMajorMatrix<Goldilocks>, n: usize, width: usize) -> ColMatrix<Felt> {
-    let cols: Vec<Vec<Felt>> = (0..width)
+fn columns(coeffs: &RowMajorMatrix<Goldilocks>, n: usize, width: usize) -> Vec<Vec<Felt>> {
+    (0..width)
         .into_par_iter()
         .map(|c| {
             let column = coeffs.values[c..].iter().step_by(width).take(n);
             column.map(|v| Felt::new(v.as_canonical_u64())).collect()
         })
-        .collect();
-    ColMatrix::new(cols)
+        .collect()
 }
 
-/// Winterfell's LDE rows from Plonky3's bit-reversed ones (`raw[bitrev(i)]` is its evaluation
-/// `i`): Winterfell's row `j` is Plonky3's evaluation `j·k⁻¹ mod N`.
-fn scatter(raw: &[Goldilocks], big: usize, width: usize, k: usize) -> Vec<Felt> {
+/// Writes one block's LDE into columns `block` of Winterfell's rows (`lde`, `width` wide) from
+/// Plonky3's bit-reversed rows (`raw[bitrev(i)]` is its evaluation `i`): Winterfell's row `j` is
+/// Plonky3's evaluation `j·k⁻¹ mod N`.
+fn scatter(raw: &[Goldilocks], lde: &mut [Felt], (width, block): (usize, Range<usize>), k: usize) {
+    let big = lde.len() / width.max(1);
     let bits = big.trailing_zeros();
     let inv = inverse_mod_pow2(k as u64, bits) as usize;
-    let mask = big - 1;
-    let mut lde = vec![Felt::ZERO; big * width];
+    let (mask, bw) = (big - 1, block.len());
     lde.par_chunks_mut(ROWS_PER_TASK * width.max(1))
         .enumerate()
         .for_each(|(task, chunk)| {
             for (r, row) in chunk.chunks_mut(width.max(1)).enumerate() {
                 let j = task * ROWS_PER_TASK + r;
-                let i = j.wrapping_mul(inv) & mask;
-                let at = reverse_bits(i, bits) * width;
-                for (cell, v) in row.iter_mut().zip(&raw[at..at + width]) {
+                let at = reverse_bits(j.wrapping_mul(inv) & mask, bits) * bw;
+                let cells = &mut row[block.clone()];
+                for (cell, v) in cells.iter_mut().zip(&raw[at..at + bw]) {
                     *cell = Felt::new(v.as_canonical_u64());
                 }
             }
         });
-    lde
 }
 
 /// `i` with its low `bits` bits reversed.
@@ -227,7 +239,7 @@ mod tests {
     /// The coefficients and every LDE row equal Winterfell's, for several sizes and widths.
     #[test]
     fn matches_winterfell() {
-        for (n, width) in [(8, 1), (64, 3), (256, 17), (1024, 5)] {
+        for (n, width) in [(8, 1), (64, 3), (256, 17), (1024, 5), (128, 40)] {
             let main = trace(n, width);
             let polys = main.interpolate_columns();
             let domain_offset = Felt::GENERATOR;
