@@ -4,7 +4,7 @@
 
 use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
-use winterfell::{PartitionOptions, StarkDomain, TraceInfo, TracePolyTable};
+use winterfell::{StarkDomain, TraceInfo, TracePolyTable};
 use zkm_air::field::Felt;
 
 use super::lde::ZkmTraceLde;
@@ -136,7 +136,6 @@ pub(crate) fn gpu_trace_lde<E, H>(
     info: &TraceInfo,
     main: &ColMatrix<Felt>,
     domain: &StarkDomain<Felt>,
-    partition: PartitionOptions,
 ) -> Result<GpuLde<E, H>, String>
 where
     E: FieldElement<BaseField = Felt>,
@@ -148,8 +147,8 @@ where
     let (lde, leaves, nodes) = gpu
         .lde_and_commit(&coeffs, blowup, digest_len::<H>())
         .map_err(|e| e.to_string())?;
-    let gpu_lde = super::lde::RowsTraceLde::new(info, lde, leaves, nodes, blowup, partition)?;
-    Ok((ZkmTraceLde::Rows(gpu_lde), TracePolyTable::new(polys)))
+    let gpu_lde = ZkmTraceLde::from_gpu(info, lde, leaves, nodes, blowup)?;
+    Ok((gpu_lde, TracePolyTable::new(polys)))
 }
 
 /// Without the `gpu` feature the GPU path is never taken.
@@ -159,7 +158,6 @@ pub(crate) fn gpu_trace_lde<E, H>(
     _info: &TraceInfo,
     _main: &ColMatrix<Felt>,
     _domain: &StarkDomain<Felt>,
-    _partition: PartitionOptions,
 ) -> Result<GpuLde<E, H>, String>
 where
     E: FieldElement<BaseField = Felt>,

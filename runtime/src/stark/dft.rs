@@ -262,31 +262,44 @@ mod tests {
         }
     }
 
-    /// The row-major LDE commits to Winterfell's root, and opens the same rows.
+    /// The trace LDE commits both segments to Winterfell's roots, and opens the same rows.
     #[test]
     fn commits_like_winterfell() {
+        use winter_math::fields::QuadExtension;
         use winterfell::{DefaultTraceLde, PartitionOptions, TraceInfo, TraceLde};
         use zkm_verifier::hash::Short;
-        type Lde = crate::stark::lde::ZkmTraceLde<Felt, Short>;
+        type E = QuadExtension<Felt>;
         let (n, width) = (256, 9);
         let main = trace(n, width);
-        let info = TraceInfo::new(width, n);
+        let base = trace(n, 4);
+        let pair = |c: usize| -> Vec<E> {
+            let (a, b) = (base.get_column(2 * c), base.get_column(2 * c + 1));
+            a.iter().zip(b).map(|(&x, &y)| E::new(x, y)).collect()
+        };
+        let aux = ColMatrix::new(vec![pair(0), pair(1)]);
+        let info = TraceInfo::new_multi_segment(width, 2, 1, n, vec![]);
         let twiddles = winter_math::fft::get_twiddles::<Felt>(n);
         let domain = StarkDomain::from_twiddles(twiddles, 8, Felt::GENERATOR);
-        let part = PartitionOptions::default();
         zkm_verifier::salted::with_unsalted(|| {
-            let (theirs, _) = DefaultTraceLde::<Felt, Short, zkm_verifier::Commitment<Short>>::new(
+            let part = PartitionOptions::default();
+            let (mut theirs, _) = DefaultTraceLde::<E, Short, zkm_verifier::Commitment<Short>>::new(
                 &info, &main, &domain, part,
             );
             let extended = extend(&main, 8, Felt::GENERATOR);
-            let ours =
-                crate::stark::lde::RowsTraceLde::commit_rows(&info, extended.lde, width, 8, part)
-                    .expect("commitment");
-            let ours = Lde::Rows(ours);
+            let mut ours = crate::stark::lde::ZkmTraceLde::<E, Short>::commit_rows(
+                &info,
+                extended.lde,
+                width,
+                8,
+            );
             assert_eq!(
                 ours.get_main_trace_commitment(),
                 theirs.get_main_trace_commitment()
             );
+            let (our_polys, our_root) = ours.set_aux_trace(&aux, &domain);
+            let (their_polys, their_root) = theirs.set_aux_trace(&aux, &domain);
+            assert_eq!(our_root, their_root);
+            assert_eq!(our_polys.get_column(1), their_polys.get_column(1));
             let positions = [0, 5, 1000, 2047];
             assert_eq!(
                 format!("{:?}", ours.query(&positions)),

@@ -8,8 +8,8 @@ use winterfell::math::FieldElement;
 use winterfell::matrix::ColMatrix;
 use winterfell::{
     AuxRandElements, CompositionPoly, CompositionPolyTrace, ConstraintCompositionCoefficients,
-    DefaultConstraintCommitment, DefaultTraceLde, EvaluationFrame, PartitionOptions, ProofOptions,
-    Prover, StarkDomain, Trace, TraceInfo, TracePolyTable,
+    DefaultConstraintCommitment, EvaluationFrame, PartitionOptions, ProofOptions, Prover,
+    StarkDomain, Trace, TraceInfo, TracePolyTable,
 };
 use zkm_air::field::Felt;
 
@@ -134,13 +134,7 @@ impl<H: ZkmHasher> Prover for ZkmProver<H> {
         partition_option: PartitionOptions,
     ) -> (Self::TraceLde<E>, TracePolyTable<E>) {
         if let Some(gpu) = &self.gpu {
-            match super::backend::gpu_trace_lde(
-                gpu,
-                trace_info,
-                main_trace,
-                domain,
-                partition_option,
-            ) {
+            match super::backend::gpu_trace_lde(gpu, trace_info, main_trace, domain) {
                 Ok(done) => return done,
                 Err(why) => {
                     if let Ok(mut f) = self.fallback.lock() {
@@ -149,26 +143,13 @@ impl<H: ZkmHasher> Prover for ZkmProver<H> {
                 }
             }
         }
-        let rows_hashed_whole =
-            partition_option.partition_size::<Felt>(main_trace.num_cols()) >= main_trace.num_cols();
-        if rows_hashed_whole {
-            let blowup = domain.trace_to_lde_blowup();
-            let extended = super::dft::extend(main_trace, blowup, domain.offset());
-            let width = main_trace.num_cols();
-            let rows = super::lde::RowsTraceLde::commit_rows(
-                trace_info,
-                extended.lde,
-                width,
-                blowup,
-                partition_option,
-            );
-            if let Ok(rows) = rows {
-                let polys = TracePolyTable::new(extended.polys);
-                return (super::lde::ZkmTraceLde::Rows(rows), polys);
-            }
-        }
-        let (lde, polys) = DefaultTraceLde::new(trace_info, main_trace, domain, partition_option);
-        (super::lde::ZkmTraceLde::Cpu(lde), polys)
+        // zkmc's options never partition rows (the verifier's guard refuses proofs that do).
+        debug_assert_eq!(partition_option, PartitionOptions::default());
+        let blowup = domain.trace_to_lde_blowup();
+        let extended = super::dft::extend(main_trace, blowup, domain.offset());
+        let width = main_trace.num_cols();
+        let lde = super::lde::ZkmTraceLde::commit_rows(trace_info, extended.lde, width, blowup);
+        (lde, TracePolyTable::new(extended.polys))
     }
 
     fn new_evaluator<'a, E: FieldElement<BaseField = Felt>>(
