@@ -196,6 +196,19 @@ impl AirBuilder {
         col
     }
 
+    /// The indicator of rows `from..to` (`from < to`): `sel_to − sel_from`, or `sel_to` when
+    /// `from = 0` (degree 1 either way).
+    pub fn rows_gate(&mut self, from: usize, to: usize) -> ExprId {
+        let end = self.selector(to);
+        let end = self.cur(end);
+        if from == 0 {
+            return end;
+        }
+        let start = self.selector(from);
+        let start = self.cur(start);
+        self.e().sub(end, start)
+    }
+
     /// Emits a main-segment transition constraint `expr = 0`.
     pub fn constraint(&mut self, label: &str, expr: ExprId) {
         self.push_constraint(label, expr, Segment::Main, Some(self.gadget));

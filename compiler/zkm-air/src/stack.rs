@@ -146,16 +146,7 @@ impl AirBuilder {
     /// `sel_{o+len} − sel_o` for a gadget stacked at offset `o` (degree 1 either way).
     pub fn gate(&mut self, len: usize) -> ExprId {
         let offset = self.row_offset();
-        let end = self.unplaced(|b| b.selector(offset + len));
-        let end = self.cur(end);
-        let gate = match offset {
-            0 => end,
-            _ => {
-                let start = self.unplaced(|b| b.selector(offset));
-                let start = self.cur(start);
-                self.e().sub(end, start)
-            }
-        };
+        let gate = self.rows_gate(offset, offset + len);
         if let Some(stack) = self.stack.as_mut().filter(|s| s.place.is_some()) {
             stack.gate.get_or_insert(gate);
         }

@@ -141,7 +141,7 @@ where
     E: FieldElement<BaseField = Felt>,
     H: ZkmHasher,
 {
-    let polys = main.interpolate_columns();
+    let polys = super::dft::interpolate(main);
     let coeffs: Vec<Vec<Felt>> = polys.columns().map(|c| c.to_vec()).collect();
     let blowup = domain.trace_to_lde_blowup();
     let (lde, leaves, nodes) = gpu

@@ -61,6 +61,21 @@ pub(crate) fn extend(main: &ColMatrix<Felt>, blowup: usize, offset: Felt) -> Ext
     Extended { polys, lde }
 }
 
+/// The coefficients of `main`'s columns (for the GPU path, which extends them itself).
+#[cfg(any(feature = "gpu", test))]
+pub(crate) fn interpolate(main: &ColMatrix<Felt>) -> ColMatrix<Felt> {
+    let (n, width) = (main.num_rows(), main.num_cols());
+    let dft = Radix2DitParallel::<Goldilocks>::default();
+    let k = exponent(n);
+    let mut polys = Vec::with_capacity(width);
+    for first in (0..width).step_by(BLOCK) {
+        let block = first..width.min(first + BLOCK);
+        let coeffs = dft.idft_batch(gather(main, block.clone(), k));
+        polys.extend(columns(&coeffs, n, block.len()));
+    }
+    ColMatrix::new(polys)
+}
+
 /// An extension-field segment's LDE, row-major over its base-field coordinates (row `r` is
 /// `data[r·per_row .. (r+1)·per_row]`, read as extension elements).
 pub(crate) struct ExtRows<E: FieldElement<BaseField = Felt>> {

@@ -143,15 +143,5 @@ fn slot_rows(chains: &[Chain]) -> BTreeMap<(u32, usize), Vec<Range<usize>>> {
 
 /// The indicator of rows `lo..hi`: `sel_hi − sel_lo` (`sel_hi` when `lo = 0`; none if empty).
 pub(crate) fn indicator(b: &mut AirBuilder, lo: usize, hi: usize) -> Option<ExprId> {
-    if lo >= hi {
-        return None;
-    }
-    let sel_hi = b.selector(hi);
-    let hi = b.cur(sel_hi);
-    if lo == 0 {
-        return Some(hi);
-    }
-    let sel_lo = b.selector(lo);
-    let lo = b.cur(sel_lo);
-    Some(b.e().sub(hi, lo))
+    (lo < hi).then(|| b.rows_gate(lo, hi))
 }

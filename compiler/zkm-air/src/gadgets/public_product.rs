@@ -143,18 +143,6 @@ impl PublicProduct {
         self.n.saturating_add(bias)
     }
 
-    /// The gate of rows `from..to`: `sel_to − sel_from` (`sel_to` from row 0; degree 1).
-    fn rows_gate(b: &mut AirBuilder, from: usize, to: usize) -> ExprId {
-        let end = b.selector(to);
-        let end = b.cur(end);
-        if from == 0 {
-            return end;
-        }
-        let start = b.selector(from);
-        let start = b.cur(start);
-        b.e().sub(end, start)
-    }
-
     /// `row − first`: the index of the region's element on this row.
     fn index(b: &mut AirBuilder, first: usize) -> ExprId {
         let row = b.row();
@@ -169,7 +157,7 @@ impl PublicProduct {
         let o = self.x_at;
         let xv = b.cur(self.x_col);
         let xname = b.tensor_name(self.x);
-        let reads = Self::rows_gate(b, o, o + self.n);
+        let reads = b.rows_gate(o, o + self.n);
         let index = Self::index(b, o);
         b.recv_tensor(
             self.x,
@@ -185,7 +173,7 @@ impl PublicProduct {
             col: self.aux[0],
             next: false,
         });
-        let gate = Self::rows_gate(b, o, o + self.region_len());
+        let gate = b.rows_gate(o, o + self.region_len());
         let ux = b.e().mul(u, xv);
         let keyed = b.e().mul(gate, ux);
         self.z_side().lower(b, self.out, keyed, sel_m, name);
@@ -203,7 +191,7 @@ impl PublicProduct {
     /// `s_{o+n+CO} − s_{o+n}`.
     fn recv_bias(&self, b: &mut AirBuilder, conv: &Conv, bias: TensorId, xv: ExprId, name: &str) {
         let first = self.x_at + self.n;
-        let gate = Self::rows_gate(b, first, first + conv.bias_rows());
+        let gate = b.rows_gate(first, first + conv.bias_rows());
         let index = Self::index(b, first);
         let bname = b.tensor_name(bias);
         let label = format!("{name}.x reads {bname}[row − {first}]");
