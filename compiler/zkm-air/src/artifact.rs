@@ -8,7 +8,7 @@ use crate::program::AirProgram;
 /// The artifact format's name, written in every file.
 pub const FORMAT: &str = "zkmc-air";
 /// The current format version; a reader rejects any other.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// A compiled model with its format version and content hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,6 +42,8 @@ pub struct AirBuilder {
     prog: AirProgram,
     selectors: BTreeMap<u32, u16>,
     max_rows: usize,
+    /// The shortest trace the gadgets allow (a power of two; 8 unless one asks for more).
+    min_trace_len: usize,
     random_rows: Option<u32>,
     gadget: u32,
     loc: Loc,
@@ -85,6 +87,7 @@ impl AirBuilder {
             prog,
             selectors,
             max_rows: 1,
+            min_trace_len: 8,
             random_rows: None,
             gadget: 0,
             loc,
@@ -172,6 +175,12 @@ impl AirBuilder {
     /// `zk.rs` join the auxiliary segment.
     pub fn zero_knowledge(&mut self, random_rows: u32) {
         self.random_rows = Some(random_rows);
+    }
+
+    /// Notes that the program's trace needs at least `len` rows (a power of two), whatever rows
+    /// its gadgets use.
+    pub fn require_trace_len(&mut self, len: usize) {
+        self.min_trace_len = self.min_trace_len.max(len);
     }
 
     /// Notes that the current gadget uses rows `0..rows`.
@@ -410,7 +419,9 @@ impl AirBuilder {
             rows = rows.max(crate::range::TABLE_ROWS);
         }
         let random = self.random_rows.unwrap_or(0) as usize;
-        let mut n = (rows + 1 + random).next_power_of_two().max(8);
+        let mut n = (rows + 1 + random)
+            .next_power_of_two()
+            .max(self.min_trace_len);
         if self.random_rows.is_some() {
             n = n.max(crate::zk::MIN_ZK_TRACE_LEN);
         }

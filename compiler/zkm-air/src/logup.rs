@@ -4,7 +4,8 @@
 //! of bus terms `G`: `h·Π_{t∈G} d_t − Σ_{t∈G} σ_t·m_t·Π_{u∈G, u≠t} d_u = 0`
 //! (`h = Σ_t σ_t·m_t / d_t`), where `σ = +1` for sends and `−1` for receives. Terms are sorted by
 //! degree and packed while that constraint stays within degree 4 (the zero-knowledge mask's
-//! degree): three range lookups of affine values, or two tensor reads, share one column. The
+//! degree): three range lookups of affine values, or two tensor reads, share one column (degree
+//! 7 and six lookups in a program with a commitment, whose permutation rounds have degree 7). The
 //! running sum `S` has `S[0] = 0`, `S' − S − Σ h = 0` and
 //! `S[L] = −Σ public terms` on the dead row `L` (the last row, or the last before the random rows
 //! of a zero-knowledge trace): every row before it is summed, and no term is active from it on
@@ -14,10 +15,24 @@ use crate::builder::{AirBuilder, LAST_ROW};
 use crate::expr::{Degree, Expr, ExprId};
 use crate::program::{AssertValue, Column, Direction, Segment};
 
-/// Highest `base + #cycles` degree allowed for a helper-column constraint. Measured on the
+/// Highest `base + #cycles` degree allowed for a helper-column constraint, unless the program
+/// already has a constraint of degree above 4 ([`helper_degree_limit`]). Measured on the
 /// 1024-256-128-10 private model: 4 (three lookups per column) proves in 2.8 s with 60 auxiliary
 /// columns, 3 (pairs) in 3.0–3.1 s with 80.
 pub(crate) const MAX_HELPER_DEGREE: u32 = 4;
+
+/// The helper degree limit of a program: [`MAX_HELPER_DEGREE`], or one less than its highest
+/// constraint degree when that is higher (a commitment's permutation rounds, degree 7 times a
+/// periodic factor, already need the constraint-evaluation blowup 8 and a 7-column composition:
+/// degree-7 helpers hold six lookups each and change neither).
+fn helper_degree_limit(b: &AirBuilder, degrees: &[Degree]) -> u32 {
+    let constraints = &b.prog_ref().constraints;
+    let top = constraints.iter().map(|c| cost(&degrees[c.expr as usize]));
+    top.max()
+        .unwrap_or(0)
+        .saturating_sub(1)
+        .max(MAX_HELPER_DEGREE)
+}
 
 /// Adds the helper columns, the running sum, their constraints and assertions.
 pub(crate) fn lay_out(b: &mut AirBuilder) {
@@ -36,8 +51,9 @@ pub(crate) fn lay_out(b: &mut AirBuilder) {
     let plain: Vec<u32> = (0..shared.len() as u32)
         .filter(|&t| !shared[t as usize])
         .collect();
-    let groups = group_terms(b, &plain, &degrees);
-    let columns = crate::shared_bus::columns(b, &gated, &degrees);
+    let limit = helper_degree_limit(b, &degrees);
+    let groups = pack(b.prog_ref(), &plain, &degrees, limit);
+    let columns = crate::shared_bus::columns(b, &gated, &degrees, limit);
     let first = b.prog_mut().aux_columns.len() as u16;
     b.prog_mut().globals.bus_first = first;
     let alpha = b.e().push(Expr::Rand(0));
@@ -59,12 +75,7 @@ fn cost(d: &Degree) -> u32 {
 }
 
 /// Groups the terms into helper columns: terms sorted by their cost, then packed greedily while
-/// the group's constraint stays within [`MAX_HELPER_DEGREE`].
-fn group_terms(b: &AirBuilder, terms: &[u32], degrees: &[Degree]) -> Vec<Vec<u32>> {
-    pack(b.prog_ref(), terms, degrees, MAX_HELPER_DEGREE)
-}
-
-/// Packs `terms` (sorted by cost) into groups whose helper constraint has degree at most `max`.
+/// the group's constraint stays within degree `max`.
 pub(crate) fn pack(
     program: &crate::program::AirProgram,
     terms: &[u32],

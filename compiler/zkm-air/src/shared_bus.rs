@@ -17,7 +17,7 @@
 
 use crate::builder::AirBuilder;
 use crate::expr::{Degree, ExprId};
-use crate::logup::{fraction_identity, new_helper, pack, MAX_HELPER_DEGREE};
+use crate::logup::{fraction_identity, new_helper, pack};
 use crate::program::Segment;
 use crate::stack::GatedTerm;
 
@@ -37,12 +37,13 @@ impl SharedColumn {
     }
 }
 
-/// Groups gated terms: each gadget's terms packed within degree 3 (the gate makes 4), and the
-/// `c`-th group of every shelf in column `c`.
+/// Groups gated terms: each gadget's terms packed within degree `limit − 1` (the gate adds
+/// one), and the `c`-th group of every shelf in column `c`.
 pub(crate) fn columns(
     b: &AirBuilder,
     gated: &[GatedTerm],
     degrees: &[Degree],
+    limit: u32,
 ) -> Vec<SharedColumn> {
     let mut shelves: Vec<Vec<(ExprId, Vec<u32>)>> = Vec::new();
     let mut i = 0;
@@ -56,7 +57,7 @@ pub(crate) fn columns(
         if shelves.len() <= first.shelf {
             shelves.resize_with(first.shelf + 1, Vec::new);
         }
-        for group in pack(b.prog_ref(), &terms, degrees, MAX_HELPER_DEGREE - 1) {
+        for group in pack(b.prog_ref(), &terms, degrees, limit - 1) {
             shelves[first.shelf].push((first.gate, group));
         }
         i += same;

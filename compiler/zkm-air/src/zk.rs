@@ -10,11 +10,12 @@
 //!   term in the DEEP composition makes everything FRI opens uniform;
 //! - `zk.quotient` (`A`), uniform on every row, and `zk.gate` (`B`), zero on the enforced rows
 //!   `0..R−1` and uniform on the exempt ones, enter one constraint
-//!   `p·B²·A' = 0` (degree 3, times the periodic column `p = [1, 2, …, 2]` of period `c`), which
-//!   holds on every enforced row because `B` vanishes there. Its quotient is a fresh random
+//!   `p·B^k·A' = 0` (degree `k + 1`, times the periodic column `p = [1, 2, …, 2]` of period `c`),
+//!   which holds on every enforced row because `B` vanishes there. Its quotient is a fresh random
 //!   multiple of `A` spread over every composition column, which masks the composition openings.
-//!   The period `c` is the smallest that gives the mask an evaluation degree at least that of
-//!   every other constraint, so that the mask reaches the top composition column.
+//!   The power `k` (2, or 6 with the degree-7 permutation rounds of a commitment) and then the
+//!   period `c` are the smallest that give the mask an evaluation degree at least that of every
+//!   other constraint, so that the mask reaches the top composition column.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,16 @@ pub const RESERVED_RANDOM_ROWS: u32 = 45;
 /// 128 bits with `m = 4` composition columns, what degree-4 constraints give) and the exemptions
 /// `r + 1 ≤ n/2 + 1`.
 pub const MIN_ZK_TRACE_LEN: usize = 256;
+
+/// The shortest trace of a program with a commitment: its degree-7 permutation rounds make a
+/// composition of `m = 7` columns, and `(m + 1)(q + 2) − 1` is 319 at 128 bits.
+pub const MIN_COMMIT_TRACE_LEN: usize = 512;
+
+/// The quotient mask's rank condition `n ≥ (m + 1)(q + 2) − 1` at the most queries zkmc uses
+/// (38, at 128 bits), for `m` composition columns.
+pub fn mask_rank_holds(n: usize, composition_columns: usize) -> bool {
+    (composition_columns + 1) * (38 + 2) - 1 <= n
+}
 
 /// Random rows a proof with `queries` queries over an extension of degree `extension` needs:
 /// each opened or out-of-domain value of a column is one functional of its random rows (the
@@ -105,14 +116,20 @@ pub fn gate_values(period: usize) -> Vec<u64> {
     v
 }
 
-/// The smallest period `c` (a power of two in `2..=n`) for which the mask's evaluation degree
-/// `3(n−1) + n − n/c` reaches `max_eval`, the largest of the other constraints.
-pub fn mask_period(n: usize, max_eval: usize) -> usize {
+/// The mask's power `k` of `B` (at least 2) and period `c` (a power of two in `2..=n`), each
+/// the smallest for which the mask's evaluation degree `(k + 1)(n−1) + n − n/c` reaches
+/// `max_eval`, the largest of the other constraints.
+pub fn mask_shape(n: usize, max_eval: usize) -> (usize, usize) {
+    let eval = |k: usize, c: usize| (k + 1) * (n - 1) + n - n / c;
+    let mut k = 2;
+    while eval(k, n) < max_eval {
+        k += 1;
+    }
     let mut c = 2;
-    while c < n && 3 * (n - 1) + n - n / c < max_eval {
+    while c < n && eval(k, c) < max_eval {
         c *= 2;
     }
-    c
+    (k, c)
 }
 
 impl AirBuilder {
@@ -129,7 +146,7 @@ impl AirBuilder {
             .map(|c| degrees[c.expr as usize].evaluation_degree(n))
             .max()
             .unwrap_or(0);
-        let period = mask_period(n, max_eval);
+        let (power, period) = mask_shape(n, max_eval);
         let loc = self.model_loc();
         self.set_loc(loc);
         let mut aux = |name: &str, meaning: &str| {
@@ -160,9 +177,9 @@ impl AirBuilder {
             col: quotient,
             next: true,
         });
-        let b2 = self.e().mul(b, b);
-        let pb2 = self.e().mul(p, b2);
-        let mask = self.e().mul(pb2, a_next);
+        let bk = (1..power).fold(b, |acc, _| self.e().mul(acc, b));
+        let pbk = self.e().mul(p, bk);
+        let mask = self.e().mul(pbk, a_next);
         self.push_constraint("zk.mask", mask, Segment::Aux, None);
         self.prog_mut().zk = Some(ZkLayout {
             random_rows,
@@ -204,10 +221,14 @@ mod tests {
     }
 
     #[test]
-    fn mask_period_covers_the_top_constraint() {
+    fn mask_shape_covers_the_top_constraint() {
         let n = 1024;
-        assert_eq!(mask_period(n, 3 * (n - 1)), 2);
-        assert_eq!(mask_period(n, 3 * (n - 1) + n - n / 8), 8);
+        assert_eq!(mask_shape(n, 3 * (n - 1)), (2, 2));
+        assert_eq!(mask_shape(n, 3 * (n - 1) + n - n / 8), (2, 8));
+        // Degree-4 constraints: B² with the period n.
+        assert_eq!(mask_shape(n, 4 * (n - 1)), (2, n));
+        // The commitment's rounds: degree 7 times a period-8 factor.
+        assert_eq!(mask_shape(n, 7 * (n - 1) + n - n / 8), (6, 8));
         assert_eq!(random_rows_needed(29, 2), 34);
         assert_eq!(random_rows_needed(38, 3) as u32, RESERVED_RANDOM_ROWS);
     }

@@ -338,8 +338,8 @@ fn layout_costs() {
         assert_eq!(c.marks.len(), marks, "{bits}-bit");
         assert_eq!(
             c.columns().len(),
-            48 + k + 7 + marks,
-            "s, t, w, v; slots (slot 0 also holds the nonce); buffer; marks"
+            12 + k + 7 + marks,
+            "state; slots (slot 0 also holds the nonce); buffer; marks"
         );
         let receives = p
             .bus
@@ -451,10 +451,7 @@ fn a_spliced_chain_is_reported() {
     let mut trace = generate(&p, &other);
     let c = commit_gadget(&p);
     let last = c.chains[0].end();
-    for &col in [&c.perm.s, &c.perm.t, &c.perm.w, &c.perm.v]
-        .into_iter()
-        .flatten()
-    {
+    for &col in &c.perm.s {
         let col = col as usize;
         trace.main[col][last..last + 8].copy_from_slice(&trace_a.main[col][last..last + 8]);
     }

@@ -99,7 +99,10 @@ fn prove_with<H: ZkmHasher>(
 /// auxiliary segments (8 bytes per base-field cell at the blowup, auxiliary cells counted twice:
 /// the LDE itself, its Merkle tree, the polynomials and one block of the DFT's working matrix
 /// together, `stark/dft.rs`), and 44 bytes per input and parameter element (the data files as
-/// read, the quantized values and the tensors of the witness).
+/// read, the quantized values and the tensors of the witness). A program whose constraints need
+/// a constraint-evaluation blowup above 4 (a commitment's degree-7 rounds) adds 4 bytes per
+/// transition constraint for each further row of the evaluation domain (fitted on the committed
+/// rows of the same run: the wider composition and the longer evaluation).
 pub fn estimate_memory(program: &AirProgram) -> u64 {
     let lde_rows = (program.trace_len * BLOWUP) as u64;
     let width = program.main_columns.len() as u64 + 2 * program.aux_columns.len() as u64;
@@ -110,5 +113,17 @@ pub fn estimate_memory(program: &AirProgram) -> u64 {
         .filter(|d| d.kind != zkm_air::DeclKind::Output)
         .map(|d| d.len() as u64)
         .sum();
-    (9 << 20) + lde.saturating_mul(155) / 100 + data.saturating_mul(44)
+    let evaluation = (ce_blowup(program).saturating_sub(4) * program.trace_len) as u64;
+    let evaluation = evaluation.saturating_mul(4 * program.constraints.len() as u64);
+    (9 << 20) + lde.saturating_mul(155) / 100 + data.saturating_mul(44) + evaluation
+}
+
+/// Winterfell's constraint-evaluation blowup for `program`: the smallest power of two at least
+/// `base + periodic factors − 1` over its constraints.
+fn ce_blowup(program: &AirProgram) -> usize {
+    let bound = |c: &zkm_air::program::Constraint| {
+        let d = c.degree.base as usize + c.degree.cycles.len();
+        d.saturating_sub(1).next_power_of_two()
+    };
+    program.constraints.iter().map(bound).max().unwrap_or(1)
 }

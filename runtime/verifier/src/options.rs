@@ -26,8 +26,9 @@ pub const GRINDING: u32 = 17;
 /// 100.2–101.5 KB, proving +22 ms on two threads (+4%) and +65–125 ms on one.
 pub const GRINDING_LARGE: u32 = 20;
 /// Trace cells (auxiliary cells counted twice) from which a proof grinds [`GRINDING_LARGE`]
-/// bits: 2^20, where proving takes half a second or more and the search a few percent of it.
-pub const LARGE_TRACE_CELLS: usize = 1 << 20;
+/// bits: 3·2^18, where proving takes about 0.4 s or more on two cores (0.6 s on one) and the
+/// search 5% of it on two cores, 10–15% on one.
+pub const LARGE_TRACE_CELLS: usize = 3 << 18;
 /// Default conjectured security target in bits.
 pub const DEFAULT_SECURITY: u32 = 100;
 /// The highest conjectured security zkmc can reach: BLAKE3-256's collision resistance.

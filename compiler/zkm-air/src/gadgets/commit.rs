@@ -150,9 +150,8 @@ impl Commit {
     pub fn lower(b: &mut AirBuilder, decls: &[Committed]) -> Self {
         let chains = lay_out(b, decls);
         let region = chains.last().map_or(0, Chain::end) + CYCLE;
-        let sel_col = b.selector(region);
-        let sel = b.cur(sel_col);
-        let perm = RpoRows::lower(b, &format!("{NAME}.rpo"), sel);
+        let perm = RpoRows::lower(b, &format!("{NAME}.rpo"));
+        b.require_trace_len(crate::zk::MIN_COMMIT_TRACE_LEN);
         let k_max = chains.iter().map(Chain::per_element).max().unwrap_or(1);
         let values = (0..k_max)
             .map(|j| b.main_col(format!("{NAME}.x{j}"), format!("packed value slot {j}")))
@@ -171,7 +170,7 @@ impl Commit {
         };
         let e = g.element(b, rows.nu, &rows.mu);
         g.shift(b, e);
-        g.absorb(b, e, rows.gamma);
+        g.absorb(b, e, rows.gamma, region);
         g.assert_ends(b);
         g
     }
@@ -254,11 +253,14 @@ impl Commit {
         }
     }
 
-    /// The absorption from an output row to the next permutation's input (module doc).
-    fn absorb(&self, b: &mut AirBuilder, e: ExprId, gamma: Option<ExprId>) {
+    /// The absorption from an output row to the next permutation's input, on the region's
+    /// absorb rows (module doc).
+    fn absorb(&self, b: &mut AirBuilder, e: ExprId, gamma: Option<ExprId>, region: usize) {
         let r = b.e().push(Expr::Periodic(self.perm.round));
         let one = b.e().constant(1);
         let a = b.e().sub(one, r);
+        let sel = b.rows_gate(0, region);
+        let a = b.e().mul(a, sel);
         for lane in 0..STATE_WIDTH {
             let (s, s_next) = (b.cur(self.perm.s[lane]), b.next(self.perm.s[lane]));
             let expr = if lane < 4 {
@@ -325,6 +327,7 @@ impl Commit {
             }
         }
         let mut out = [Felt::ZERO; STATE_WIDTH];
+        self.fill_past_region(w);
         for row0 in (0..self.region).step_by(CYCLE) {
             let input = match row0.checked_sub(CYCLE) {
                 None => out,
@@ -338,6 +341,19 @@ impl Commit {
             }
         }
         Ok(())
+    }
+
+    /// The cycles from the region's end to the dead row: permutations of the zero state (the
+    /// rounds hold on every cycle; past the region nothing is absorbed).
+    fn fill_past_region(&self, w: &mut Witness<'_>) {
+        let end = w.program.last_row() + 1;
+        if self.region >= end {
+            return;
+        }
+        let zero = [Felt::ZERO; STATE_WIDTH];
+        for row0 in (self.region..end).step_by(CYCLE) {
+            self.perm.fill(w, row0, &zero);
+        }
     }
 
     /// The input of the permutation after the cycle whose loads start on row `load`.

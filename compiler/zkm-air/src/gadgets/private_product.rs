@@ -7,18 +7,20 @@
 //! - `s·E·(E − 1) = 0`, `s·E·(row' − C·I') = 0`, `I[0] = 0`, `I[n·C] = n` (blocks of exactly C
 //!   rows; degree 3), and `G − s·E = 0` (the block-end flag as a column, degree 2);
 //! - each `W_t + 2^(W−1)` is range-checked to the declared width;
-//! - on block ends (`G = 1`) column `X` receives `x[I]`;
+//! - column `X` holds `x[j]` on every row of block `j`: `(1 − E)·(X' − X) = 0` (degree 2), and on
+//!   block ends (`G = 1`) it receives `x[I]` over the bus;
 //! - for committed weights, each lane *sends* its weight once with the tag of its row-major
 //!   index in W's declared layout, an affine function of `row` and `I` (degree 1), gated by `s`
 //!   (by `s − G` for a lane that is padding on the block's last row), so the commitment gadget
 //!   receives W over the bus.
 //!
 //! Auxiliary columns, after γ is drawn (`S = Σ_t γ^t·W_t`): `PW` with `PW[0] = 1`,
-//! `PW' − (1 − E)·γ^k·PW − E = 0` (γ^(c·k) within a block); `B` with `B[0] = 0`,
-//! `B' − (1 − E)·T = 0` (sum over earlier rows of the block); `T − B − PW·S = 0` (so `T = u_j`
-//! on the block's last row); the `z` side as in the public product: `Z` on rows `i < m`,
-//! `(1 − s_m)·Z = 0`, `P[0] = 1`, `P' − γ·P = 0`; and `D[0] = 0`, `D' − D − G·T·X + P·Z = 0`
-//! (degree 3), `D[N−1] = 0`. So `Σ_j u_j·x_j = Σ_i γ^i·z_i` with `u_j = Σ_i γ^i·W[i][j]`.
+//! `PW' − (1 − E)·γ^k·PW − E = 0` (γ^(c·k) within a block, so the block's rows' `PW·S` add up to
+//! `u_j = Σ_i γ^i·W[i][j]`); the `z` side as in the public product: `Z` on rows `i < m`,
+//! `(1 − s_m)·Z = 0`, `P[0] = 1`, `P' − γ·P = 0`; and `D[0] = 0`, `D' − D − s·PW·S·X + P·Z = 0`
+//! (degree 4: `s` keeps the unconstrained lanes past the blocks out), `D[N−1] = 0`. So
+//! `Σ_j u_j·x_j = Σ_i γ^i·z_i`. Summing `PW·S·X` row by row (`X` constant in the block) needs no
+//! running per-block sum, which two more auxiliary columns would hold.
 
 use serde::{Deserialize, Serialize};
 
@@ -56,8 +58,8 @@ pub struct PrivateProduct {
     pub lanes: Vec<u16>,
     /// Range checks of the lanes.
     pub ranges: Vec<RangeCheck>,
-    /// Aux columns `PW`, `B`, `T`, `P`, `D`.
-    pub aux: [u16; 5],
+    /// Aux columns `PW`, `P`, `D`.
+    pub aux: [u16; 3],
 }
 
 impl PrivateProduct {
@@ -82,7 +84,7 @@ impl PrivateProduct {
         let main = [
             col(b, "I", "input index j of this row's block"),
             col(b, "G", "1 on the last row of a block"),
-            col(b, "x", "x[j] on the last row of block j"),
+            col(b, "x", "x[j] on every row of block j"),
             col(b, "z", "claimed W·x [i] on row i"),
         ];
         let lanes = (0..k)
@@ -90,8 +92,6 @@ impl PrivateProduct {
             .collect();
         let aux_names = [
             ("pw", "γ^(c·k) within the block"),
-            ("b", "earlier rows' part of u_j"),
-            ("t", "u_j so far"),
             ("p", "γ^row (shared)"),
             ("d", "Σ u·x − Σ γ^i·z over earlier rows"),
         ];
@@ -112,7 +112,7 @@ impl PrivateProduct {
         let e = g.emit_blocks(b, sel, name);
         g.emit_lanes(b, sel, name);
         g.emit_sends(b, sel, name);
-        g.emit_checks(b, e, sel_m, name);
+        g.emit_checks(b, e, [sel, sel_m], name);
         g
     }
 
@@ -141,7 +141,7 @@ impl PrivateProduct {
 
     /// The claimed-output side: `Z`, `P`, `D`.
     fn z_side(&self) -> ZSide {
-        let (z_col, p, d) = (self.main[3], self.aux[3], self.aux[4]);
+        let (z_col, p, d) = (self.main[3], self.aux[1], self.aux[2]);
         ZSide { z_col, p, d }
     }
 
@@ -188,15 +188,13 @@ impl PrivateProduct {
         }
     }
 
-    /// The auxiliary recurrences and the final check.
-    fn emit_checks(&self, b: &mut AirBuilder, e: ExprId, sel_m: u16, name: &str) {
-        let [pw, bb, t] = [0, 1, 2].map(|k| {
-            b.e().push(Expr::Aux {
-                col: self.aux[k],
-                next: false,
-            })
+    /// `X` constant in each block, the auxiliary recurrence and the final check.
+    fn emit_checks(&self, b: &mut AirBuilder, e: ExprId, [sel, sel_m]: [u16; 2], name: &str) {
+        let pw = b.e().push(Expr::Aux {
+            col: self.aux[0],
+            next: false,
         });
-        let [pw_n, bb_n] = [0, 1].map(|k| b.aux_next(self.aux[k]));
+        let pw_n = b.aux_next(self.aux[0]);
         let gamma = b.e().push(Expr::Rand(GAMMA));
         let powers = gamma_powers(b, gamma, self.dims[2] + 1);
         let lanes: Vec<ExprId> = self.lanes.iter().map(|&l| b.cur(l)).collect();
@@ -208,19 +206,23 @@ impl PrivateProduct {
         let s_w = b.e().sum(&terms);
         let one = b.e().constant(1);
         let keep = b.e().sub(one, e);
+        // X' = X inside a block (degree 2).
+        let x_col = self.main[2];
+        let (xv, xv_n) = (b.cur(x_col), b.next(x_col));
+        let step = b.e().sub(xv_n, xv);
+        let c = b.e().mul(keep, step);
+        b.constraint(&format!("{name}.x_in_block"), c);
         let next_pw = b.e().mul(powers[self.dims[2]], pw);
         let next_pw = b.e().mul(keep, next_pw);
         let next_pw = b.e().add(next_pw, e);
         let c = b.e().sub(pw_n, next_pw);
         b.aux_constraint(&format!("{name}.block_powers"), c);
-        let kept = b.e().mul(keep, t);
-        let c = b.e().sub(bb_n, kept);
-        b.aux_constraint(&format!("{name}.earlier_rows"), c);
-        let pws = b.e().mul(pw, s_w);
-        let tb = b.e().sub(t, bb);
-        let c = b.e().sub(tb, pws);
-        b.aux_constraint(&format!("{name}.column_key"), c);
-        self.emit_z_side(b, t, sel_m, name);
+        // keyed = s·PW·S·X (degree 4).
+        let s = b.cur(sel);
+        let keyed = b.e().mul(s, pw);
+        let keyed = b.e().mul(keyed, s_w);
+        let keyed = b.e().mul(keyed, xv);
+        self.z_side().lower(b, self.out, keyed, sel_m, name);
         b.aux_assert(
             self.aux[0],
             0,
@@ -228,21 +230,7 @@ impl PrivateProduct {
             format!("{name}.pw starts at 1"),
         );
         b.aux_assert(
-            self.aux[1],
-            0,
-            AssertValue::Const(0),
-            format!("{name}.b starts at 0"),
-        );
-    }
-
-    fn emit_z_side(&self, b: &mut AirBuilder, t: ExprId, sel_m: u16, name: &str) {
-        let [_, g_col, x_col, _] = self.main;
-        let (g, xv) = (b.cur(g_col), b.cur(x_col));
-        let gt = b.e().mul(g, t);
-        let gtx = b.e().mul(gt, xv);
-        self.z_side().lower(b, self.out, gtx, sel_m, name);
-        b.aux_assert(
-            self.aux[4],
+            self.aux[2],
             LAST_ROW,
             AssertValue::Const(0),
             format!("{name}: Σ γ^i·z_i = Σ u_j·x_j"),
@@ -277,7 +265,9 @@ impl PrivateProduct {
                 }
             }
             w.set_int(g_col, j * c + c - 1, 1);
-            w.set_int(x_col, j * c + c - 1, x[j]);
+            for chunk in 0..c {
+                w.set_int(x_col, j * c + chunk, x[j]);
+            }
         }
         let z: Vec<i128> = (0..m)
             .map(|i| {
@@ -294,7 +284,7 @@ impl PrivateProduct {
         Ok(())
     }
 
-    /// Fills `PW`, `B`, `T`, `P` and `D` once γ is known.
+    /// Fills `PW`, `P` and `D` once γ is known.
     fn fill_aux_rows<E: FieldElement<BaseField = Felt>>(
         &self,
         p: &AirProgram,
@@ -308,27 +298,26 @@ impl PrivateProduct {
         let powers: Vec<E> = std::iter::successors(Some(E::ONE), |x| Some(*x * gamma))
             .take(k + 1)
             .collect();
-        let [pw_c, b_c, t_c, _, _] = self.aux.map(|a| a as usize);
-        let [_, g_col, x_col, _] = self.main.map(|a| a as usize);
-        let (mut pw, mut before) = (E::ONE, E::ZERO);
+        let pw_c = self.aux[0] as usize;
+        let x_col = self.main[2] as usize;
+        let mut pw = E::ONE;
         let mut keyed = vec![E::ZERO; p.trace_len];
-        for r in 0..p.trace_len {
+        for (r, keyed) in keyed.iter_mut().enumerate().take(n * c) {
             let s_w = self
                 .lanes
                 .iter()
                 .zip(&powers)
                 .fold(E::ZERO, |a, (&l, &g)| a + g.mul_base(main[l as usize][r]));
-            let t = before + pw * s_w;
-            let (g, end) = (main[g_col][r], r < n * c && r % c == c - 1);
             aux[pw_c][r] = pw;
-            aux[b_c][r] = before;
-            aux[t_c][r] = t;
-            keyed[r] = (t * E::from(g)).mul_base(main[x_col][r]);
-            (pw, before) = if end {
-                (E::ONE, E::ZERO)
-            } else {
-                (pw * powers[k], t)
+            *keyed = (pw * s_w).mul_base(main[x_col][r]);
+            pw = match r % c == c - 1 {
+                true => E::ONE,
+                false => pw * powers[k],
             };
+        }
+        for cell in &mut aux[pw_c][n * c..p.trace_len] {
+            *cell = pw;
+            pw *= powers[k];
         }
         self.z_side().fill_aux(main, &keyed, gamma, aux);
     }
@@ -364,7 +353,7 @@ impl GadgetOp for PrivateProduct {
             cols.push(Owned::main(lane, format!("w{t}")));
             cols.extend(limbs(&format!("w{t}.range"), range));
         }
-        let aux = self.aux.iter().zip(["pw", "b", "t", "p", "d"]);
+        let aux = self.aux.iter().zip(["pw", "p", "d"]);
         cols.extend(aux.map(|(&c, role)| Owned::aux(c, role)));
         cols
     }

@@ -179,5 +179,14 @@ pub(super) fn check_exemptions(p: &AirProgram, exemptions: usize) -> Result<(), 
             ));
         }
     }
+    let divisor = n.saturating_sub(exemptions);
+    let top = p.constraints.iter().map(|c| c.degree.evaluation_degree(n));
+    let columns = top.map(|e| e.saturating_sub(divisor).div_ceil(n)).max();
+    let columns = columns.unwrap_or(1).max(1);
+    if p.zk.is_some() && !crate::zk::mask_rank_holds(n, columns) {
+        return Err(format!(
+            "a zero-knowledge trace of {n} rows is too short for a composition of {columns} columns"
+        ));
+    }
     Ok(())
 }
