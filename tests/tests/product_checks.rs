@@ -98,6 +98,47 @@ fn dishonest_private_kernel_convolutions_are_rejected() {
     consistent_consumer_tamper(ex, (z, &zname), (consumer, first));
 }
 
+/// Private weights: two weights of a lane swapped (every range lookup keeps its multiplicity)
+/// and an `X` changed inside a block (the product sums `PW·S·X` row by row, so every row of the
+/// block must hold the block's input) are each caught by the private product's own constraints
+/// alone, and each forced proof is rejected.
+#[test]
+fn dishonest_private_weight_products_are_rejected() {
+    let ex = example("mlp_digits_private_weights");
+    verify(&ex.artifact, &ex.file, &ex.params).expect("the honest proof verifies");
+    let (lane, name, _) = column(&ex.artifact, "dense", ".w0");
+    let gadget = gadget_of(&name).to_owned();
+    let only_the_product = |failures: &[zkm_air::check::Failure]| {
+        let labels: Vec<&String> = failures.iter().map(|f| &f.label).collect();
+        assert!(labels.iter().all(|l| l.starts_with(&gadget)), "{labels:?}");
+    };
+    let (x, _, _) = column(&ex.artifact, &gadget, ".x");
+    let (g, _, _) = column(&ex.artifact, &gadget, ".G");
+    let main = &ex.trace.main;
+    // Two different weights of one block (one input x_j, not 0: a weight times 0 changes no
+    // output, and such a swap is no lie).
+    let (r, s) = (0..190)
+        .map(|r| (r, r + 1))
+        .find(|&(r, s)| {
+            main[g][r] == felt(0) && main[x][r] != felt(0) && main[lane][r] != main[lane][s]
+        })
+        .expect("two different weights in one block");
+    let mut trace = ex.trace.clone();
+    trace.main[lane].swap(r, s);
+    only_the_product(&check_fails(ex, &trace, &gadget));
+    forced_proof_is_rejected(ex, &trace);
+    // Row 0 is not the last row of block 0 (the first layer's blocks have several rows).
+    assert_eq!(main[g][0], felt(0), "block 0 has more than one row");
+    let mut trace = ex.trace.clone();
+    trace.main[x][0] += felt(1);
+    let failures = check_fails(ex, &trace, &gadget);
+    only_the_product(&failures);
+    assert!(failures
+        .iter()
+        .any(|f| f.label == format!("{gadget}.x_in_block")));
+    forced_proof_is_rejected(ex, &trace);
+}
+
 /// Moves one unit between two outputs of product column `z` (named `name`) and between the
 /// matching inputs of its consumer (`consumer`, rows from `first`), then forces a proof.
 fn consistent_consumer_tamper(

@@ -163,11 +163,16 @@ pub fn example(name: &str) -> &'static Example {
     static LINEAR: OnceLock<Example> = OnceLock::new();
     static CNN: OnceLock<Example> = OnceLock::new();
     static CNN_PRIVATE: OnceLock<Example> = OnceLock::new();
+    static MLP_PRIVATE: OnceLock<Example> = OnceLock::new();
     static LENET: OnceLock<Example> = OnceLock::new();
     match name {
         // The CNN with its convolution kernel private (checked in the trace).
         "cnn_digits_private_kernel" => {
             CNN_PRIVATE.get_or_init(|| Example::private_param("cnn_digits", "k1"))
+        }
+        // The MLP with its first weight matrix private (a private product in the trace).
+        "mlp_digits_private_weights" => {
+            MLP_PRIVATE.get_or_init(|| Example::private_param("mlp_digits", "w1"))
         }
         "cnn_digits" => CNN.get_or_init(|| Example::new("cnn_digits")),
         "mlp_digits" => MLP.get_or_init(|| Example::new("mlp_digits")),
