@@ -170,6 +170,9 @@ pub(crate) fn fraction_identity(
         .iter()
         .map(|&t| denominator(b, t, alpha, beta))
         .collect();
+    if fractions.len() > 3 {
+        return nested_identity(b, h, &fractions);
+    }
     let mut lhs = h;
     for &(d, _) in &fractions {
         lhs = b.e().mul(lhs, d);
@@ -186,6 +189,21 @@ pub(crate) fn fraction_identity(
     }
     let rhs = b.e().sum(&rhs);
     b.e().sub(lhs, rhs)
+}
+
+/// The same polynomial for a group of more than three terms, in about `3n` products instead of
+/// `n²`: with `P_k = d_1⋯d_k` and `N_k = N_{k−1}·d_k + m_k·P_{k−1}` (`N_1 = m_1`),
+/// `N_n = Σ_t m_t·Π_{u≠t} d_u`, and the identity is `h·P_n − N_n` (degrees as the expanded form).
+fn nested_identity(b: &mut AirBuilder, h: ExprId, fractions: &[(ExprId, ExprId)]) -> ExprId {
+    let (mut p, mut n) = fractions[0];
+    for &(d, m) in &fractions[1..] {
+        let kept = b.e().mul(n, d);
+        let added = b.e().mul(m, p);
+        n = b.e().add(kept, added);
+        p = b.e().mul(p, d);
+    }
+    let lhs = b.e().mul(h, p);
+    b.e().sub(lhs, n)
 }
 
 fn running_sum(b: &mut AirBuilder, helpers: &[ExprId]) {

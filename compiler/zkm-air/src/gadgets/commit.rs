@@ -49,7 +49,7 @@ use super::commit_rows::{indicator, RowIndicators};
 use super::contract::{GadgetOp, Owned};
 use super::marks::Marks;
 use super::packing::{per_element, sequence};
-use super::rpo::{RpoRows, State, CYCLE, STATE_WIDTH};
+use super::rpo::{cycle_states, RpoRows, State, CYCLE, STATE_WIDTH};
 
 /// Rate elements absorbed per permutation.
 pub const RATE: usize = 8;
@@ -344,15 +344,15 @@ impl Commit {
     }
 
     /// The cycles from the region's end to the dead row: permutations of the zero state (the
-    /// rounds hold on every cycle; past the region nothing is absorbed).
+    /// rounds hold on every cycle; past the region nothing is absorbed), computed once.
     fn fill_past_region(&self, w: &mut Witness<'_>) {
         let end = w.program.last_row() + 1;
         if self.region >= end {
             return;
         }
-        let zero = [Felt::ZERO; STATE_WIDTH];
+        let states = cycle_states(&[Felt::ZERO; STATE_WIDTH]);
         for row0 in (self.region..end).step_by(CYCLE) {
-            self.perm.fill(w, row0, &zero);
+            self.perm.set_cycle(w, row0, &states);
         }
     }
 

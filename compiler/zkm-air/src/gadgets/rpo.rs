@@ -92,16 +92,18 @@ impl RpoRows {
     /// Fills the 8 rows of the cycle starting at `row0` from input state `input` and returns the
     /// permutation's output (the state on the cycle's last row).
     pub fn fill(&self, w: &mut Witness<'_>, row0: usize, input: &State) -> State {
-        let mut state = *input;
-        for r in 0..CYCLE {
+        let states = cycle_states(input);
+        self.set_cycle(w, row0, &states);
+        states[CYCLE - 1]
+    }
+
+    /// Writes the states of one cycle (from [`cycle_states`]) on rows `row0..row0 + 8`.
+    pub fn set_cycle(&self, w: &mut Witness<'_>, row0: usize, states: &[State; CYCLE]) {
+        for (r, state) in states.iter().enumerate() {
             for (i, &c) in self.s.iter().enumerate() {
                 w.set(c, row0 + r, state[i]);
             }
-            if r < ROUNDS {
-                state = round(&state, r);
-            }
         }
-        state
     }
 
     /// The owned columns: `rpo.s0` … `rpo.s11`.
@@ -110,6 +112,16 @@ impl RpoRows {
         cols.map(|(i, &c)| Owned::main(c, format!("rpo.s{i}")))
             .collect()
     }
+}
+
+/// The states on the rows of one cycle from input `input`: round `r`'s input on row `r`, the
+/// output on row 7.
+pub fn cycle_states(input: &State) -> [State; CYCLE] {
+    let mut states = [*input; CYCLE];
+    for r in 0..ROUNDS {
+        states[r + 1] = round(&states[r], r);
+    }
+    states
 }
 
 /// Round `r` of the permutation applied to `s`: `M·(M·s⁷ + K1)^(1/7) + K2`.
