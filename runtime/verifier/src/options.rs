@@ -26,8 +26,9 @@ pub const GRINDING: u32 = 17;
 /// 100.2–101.5 KB, proving +22 ms on two threads (+4%) and +65–125 ms on one.
 pub const GRINDING_LARGE: u32 = 20;
 /// Trace cells (auxiliary cells counted twice) from which a proof grinds [`GRINDING_LARGE`]
-/// bits: 3·2^18, where proving takes about 0.4 s or more on two cores (0.6 s on one) and the
-/// search 5% of it on two cores, 10–15% on one.
+/// bits: 3·2^18, where proving takes about 0.3 s or more on two cores. Format 7 took the private
+/// 1024-256-128-10 MLP just below 2^20 cells (1,044,480); with 17 bits its proof had 28 queries
+/// and 99.6 KiB, with 20 bits 27 and 97.0 KiB.
 pub const LARGE_TRACE_CELLS: usize = 3 << 18;
 /// Default conjectured security target in bits.
 pub const DEFAULT_SECURITY: u32 = 100;
