@@ -22,18 +22,19 @@
 //!   (degree 2): unused cells are zero;
 //! - `b_j' − b_{j+1} = 0` (`j < 6`) and `b_6' − e = 0` (degree 1, 2): on an absorb row `b_j` is
 //!   the element loaded on cycle row `j`, and `e` itself the one on row 7;
-//! - rate: `A·(s'_{4+j} − γ·s_{4+j} − b_j) = 0`, `A·(s'_11 − γ·s_11 − e) = 0` (degree 2 times
-//!   one periodic factor): a continuing chain adds the block to the output, a new chain starts
-//!   from the block;
-//! - capacity: `A·γ·(s'_i − s_i) = 0` for `i < 4` (degree 2 times one periodic factor), and the
+//! - rate: `A·sel·(s'_{4+j} − γ·s_{4+j} − b_j) = 0`, `A·sel·(s'_11 − γ·s_11 − e) = 0` (degree 3
+//!   times one periodic factor; `sel` is 1 on the region's rows): a continuing chain adds the
+//!   block to the output, a new chain starts from the block;
+//! - capacity: `A·sel·γ·(s'_i − s_i) = 0` for `i < 4` (degree 3 times one periodic factor), and the
 //!   assertions `s = (m_c + 1, 0, 0, 0)` on capacity at chain `c`'s first permutation row
 //!   `D_c + 8`;
 //! - the digest: `s_{4..8}` on the chain's last permutation row `D_{c+1} + 7` equals the public
 //!   slot (four assertions).
 //!
 //! With `b_0[0] = 0` asserted, every cell in the region is determined by the values, the nonces
-//! and the layout, except cycle 0's discarded permutation, which may start from any state. Outside
-//! the region the honest cells are zero and every constraint holds. The tensor's `reads` must
+//! and the layout, except cycle 0's discarded permutation, which may start from any state. Past
+//! the region the permutation rounds still hold (`rpo.rs`) and nothing is absorbed: the honest
+//! cycles there permute the zero state, every other cell is zero. The tensor's `reads` must
 //! count the commitment as one read; the gadget must be lowered after the tensors' stores.
 
 use std::collections::BTreeMap;
