@@ -391,6 +391,17 @@ impl AirProgram {
         self.main_columns.len() + self.aux_columns.len()
     }
 
+    /// Winterfell's constraint-evaluation blowup for this program: over its transition
+    /// constraints, the smallest power of two (at least 2) at or above `base + periodic factors
+    /// − 1` (8 with a commitment's degree-7 rounds, 4 otherwise).
+    pub fn ce_blowup(&self) -> usize {
+        let bound = |c: &Constraint| {
+            let d = c.degree.base as usize + c.degree.cycles.len();
+            d.saturating_sub(1).next_power_of_two().max(2)
+        };
+        self.constraints.iter().map(bound).max().unwrap_or(2)
+    }
+
     /// The main column a gadget named `name` (`relu10.out`) and the row its region starts on:
     /// its own column from row 0, or a shared column from the stacked gadget's first row.
     pub fn find_column(&self, name: &str) -> Option<(u16, usize)> {

@@ -113,17 +113,7 @@ pub fn estimate_memory(program: &AirProgram) -> u64 {
         .filter(|d| d.kind != zkm_air::DeclKind::Output)
         .map(|d| d.len() as u64)
         .sum();
-    let evaluation = (ce_blowup(program).saturating_sub(4) * program.trace_len) as u64;
+    let evaluation = (program.ce_blowup().saturating_sub(4) * program.trace_len) as u64;
     let evaluation = evaluation.saturating_mul(4 * program.constraints.len() as u64);
     (9 << 20) + lde.saturating_mul(155) / 100 + data.saturating_mul(44) + evaluation
-}
-
-/// Winterfell's constraint-evaluation blowup for `program`: the smallest power of two at least
-/// `base + periodic factors − 1` over its constraints.
-fn ce_blowup(program: &AirProgram) -> usize {
-    let bound = |c: &zkm_air::program::Constraint| {
-        let d = c.degree.base as usize + c.degree.cycles.len();
-        d.saturating_sub(1).next_power_of_two()
-    };
-    program.constraints.iter().map(bound).max().unwrap_or(1)
 }

@@ -139,9 +139,14 @@ pub fn permute(state: &State) -> State {
 
 /// `M·x` with winter-crypto's MDS matrix.
 pub fn mds_apply(x: &State) -> State {
+    apply(&Rp64_256::MDS, x)
+}
+
+/// `m·x` for a 12 × 12 matrix `m`.
+fn apply(m: &[State; STATE_WIDTH], x: &State) -> State {
     std::array::from_fn(|i| {
-        let row = Rp64_256::MDS[i].iter().zip(x);
-        row.fold(Felt::ZERO, |acc, (&m, &xj)| acc + m * xj)
+        let row = m[i].iter().zip(x);
+        row.fold(Felt::ZERO, |acc, (&mij, &xj)| acc + mij * xj)
     })
 }
 
@@ -200,12 +205,7 @@ pub fn mds_inverse() -> [State; STATE_WIDTH] {
 /// `M⁻¹·K2` for every round: the constants of the backward half of the round constraint.
 fn ark2_back() -> [State; ROUNDS] {
     let inverse = mds_inverse();
-    std::array::from_fn(|r| {
-        std::array::from_fn(|i| {
-            let row = inverse[i].iter().zip(&Rp64_256::ARK2[r]);
-            row.fold(Felt::ZERO, |acc, (&m, &k)| acc + m * k)
-        })
-    })
+    std::array::from_fn(|r| apply(&inverse, &Rp64_256::ARK2[r]))
 }
 
 /// `K_i`: lane `i` of round constants `table` as a periodic column (0 on cycle row 7).
@@ -271,12 +271,7 @@ mod tests {
         let inverse = mds_inverse();
         for seed in 0..5 {
             let x = state(seed);
-            let y = mds_apply(&x);
-            let back: State = std::array::from_fn(|i| {
-                let row = inverse[i].iter().zip(&y);
-                row.fold(Felt::ZERO, |acc, (&m, &v)| acc + m * v)
-            });
-            assert_eq!(back, x);
+            assert_eq!(apply(&inverse, &mds_apply(&x)), x);
         }
     }
 
@@ -292,10 +287,9 @@ mod tests {
                 assert_eq!(next, expected, "round {r}, seed {seed}");
                 // (M⁻¹·s' − L)⁷ = M·s⁷ + K1, lane by lane.
                 let sbox = mds_apply(&s.map(|x| x.exp(7)));
+                let w = apply(&inverse, &next);
                 for i in 0..STATE_WIDTH {
-                    let row = inverse[i].iter().zip(&next);
-                    let w = row.fold(Felt::ZERO, |acc, (&m, &v)| acc + m * v) - back[i];
-                    assert_eq!(w.exp(7), sbox[i] + Rp64_256::ARK1[r][i]);
+                    assert_eq!((w[i] - back[i]).exp(7), sbox[i] + Rp64_256::ARK1[r][i]);
                 }
             }
             let mut expected = s;

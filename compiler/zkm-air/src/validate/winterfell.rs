@@ -160,15 +160,7 @@ fn same_cell(a: &str, b: &str) -> String {
 /// constraint evaluation domain (`ce_domain − 1 + n − eval_degree ≥ exemptions` per constraint).
 pub(super) fn check_exemptions(p: &AirProgram, exemptions: usize) -> Result<(), String> {
     let n = p.trace_len;
-    let ce_blowup = p
-        .constraints
-        .iter()
-        .map(|c| {
-            let bound = c.degree.base as usize + c.degree.cycles.len() - 1;
-            bound.next_power_of_two().max(2)
-        })
-        .max()
-        .unwrap_or(2);
+    let ce_blowup = p.ce_blowup();
     for c in &p.constraints {
         let eval = c.degree.evaluation_degree(n);
         let max = (n * ce_blowup - 1 + n).saturating_sub(eval);
